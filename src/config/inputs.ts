@@ -1,0 +1,76 @@
+/**
+ * The one table of the action's inputs and outputs. `action.yml` and the README's table are
+ * generated from it (`npm run docs`), and the terminal's flags carry the same names, so the
+ * three can never drift apart.
+ */
+export interface InputSpec {
+  readonly name: string;
+  readonly description: string;
+  /** The default as `action.yml` spells it; absent for required inputs. */
+  readonly default?: string;
+  readonly required?: boolean;
+  /** A secret: masked as soon as it is read, never echoed by `plan`. */
+  readonly secret?: boolean;
+}
+
+export interface OutputSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+export const INPUTS: readonly InputSpec[] = [
+  { name: 'command', default: 'deploy', description: 'What to do: plan, deploy, rollback, promote or destroy.' },
+  { name: 'application-name', required: true, description: 'The application, a DNS label (lowercase letters, digits, hyphens; at most 28 characters). Names every stack, hostname and repository.' },
+  { name: 'application-port', default: '8080', description: 'The port the container listens on (1 to 65535).' },
+  { name: 'hosted-zone', required: true, description: 'The Route 53 public hosted zone that holds the hostnames, e.g. example.com.' },
+  { name: 'environment', default: 'staging', description: 'staging, production or another DNS label. pull_request events deploy a preview, pr-<number>, instead.' },
+  { name: 'strategy', default: 'rolling', description: 'rolling (one stack, instances replaced in batches) or blue-green (one stack per release, traffic moved by DNS weights).' },
+  { name: 'version', default: '', description: 'The release version and image tag. Default: the commit SHA. With command rollback: the version to return to (default: the last good release).' },
+  { name: 'steps', default: 'environment,build,deploy', description: 'The phases to run, comma separated: a subset of environment, build, deploy.' },
+  { name: 'timeout-minutes', default: '60', description: 'One deadline for the whole run, in minutes (1 to 360). No other timeout is hidden anywhere.' },
+  { name: 'allowed-account-ids', default: '', description: 'Comma-separated AWS account ids this run may change. Checked before the first change; empty allows any.' },
+  { name: 'github-token', default: '${{ github.token }}', secret: true, description: 'Token for deployments, statuses and pull request comments.' },
+  { name: 'dockerfile', default: 'Dockerfile', description: 'The Dockerfile, relative to the repository.' },
+  { name: 'context', default: '.', description: 'The build context, relative to the repository.' },
+  { name: 'build-args', default: '', description: 'Build arguments, one KEY=VALUE per line.' },
+  { name: 'target', default: '', description: 'The Dockerfile stage to build.' },
+  { name: 'platform', default: '', description: 'The platform to build for, e.g. linux/amd64 or linux/arm64.' },
+  { name: 'registry', default: '', description: 'The registry to push to. Default: Amazon ECR of the account, repository created on demand.' },
+  { name: 'registry-username', default: '', description: 'Username for a registry other than ECR.' },
+  { name: 'registry-password', default: '', secret: true, description: 'Password for a registry other than ECR. Masked.' },
+  { name: 'image', default: '', description: 'A prebuilt image to deploy instead of building (repository:tag or repository@sha256:...).' },
+  { name: 'keep-images', default: '30', description: 'How many releases the ECR lifecycle policy keeps (1 to 1000).' },
+  { name: 'instance-type', default: 't3.small', description: 'The EC2 instance type.' },
+  { name: 'min-size', default: '1', description: 'Smallest number of instances.' },
+  { name: 'desired-size', default: '1', description: 'Number of instances to start with.' },
+  { name: 'max-size', default: '2', description: 'Largest number of instances.' },
+  { name: 'cpu-target', default: '70', description: 'Average CPU percentage that target-tracking scaling keeps (1 to 100).' },
+  { name: 'health-check-path', default: '/health', description: 'The path that answers 2xx when an instance is healthy.' },
+  { name: 'signal-timeout-minutes', default: '10', description: 'How long a new instance has to become healthy before CloudFormation rolls back (1 to 60).' },
+  { name: 'environment-variables', default: '', description: 'Container environment, one KEY=VALUE per line; values keep every character after the first =.' },
+  { name: 'secrets', default: '', description: 'Container secrets, one NAME=ssm-parameter-name per line; read at boot from SSM Parameter Store under /<application>/<environment>/, never written anywhere.' },
+  { name: 'verify-url', default: 'true', description: 'Wait until the URL answers the health check path with 2xx before reporting success.' },
+  { name: 'dns-ttl', default: '60', description: 'TTL of the DNS records, in seconds (a blue-green release is removed after twice this).' },
+  { name: 'canary-steps', default: '10,50,100', description: 'blue-green: ascending percentages of traffic for the new release. Stop below 100 to leave a canary for promote.' },
+  { name: 'step-wait', default: '60', description: 'blue-green: seconds to watch each canary step before the next.' },
+  { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated; one in ALARM during a step sends all traffic back.' },
+  { name: 'keep-releases', default: '1', description: 'blue-green: previous releases kept warm for rollback in seconds (0 to 5). The serving and last good release are always kept.' },
+  { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
+  { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
+  { name: 'destroy-environment', default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
+];
+
+export const OUTPUTS: readonly OutputSpec[] = [
+  { name: 'url', description: 'The URL that serves the release.' },
+  { name: 'version', description: 'The release version deployed.' },
+  { name: 'image', description: 'The image deployed, pinned by digest.' },
+  { name: 'stack-name', description: 'The application stack that serves the release.' },
+  { name: 'environment', description: 'The environment deployed to (pr-<number> for previews).' },
+  { name: 'has-changes', description: 'true when the run changed a stack or the traffic.' },
+];
+
+export type InputName = (typeof INPUTS)[number]['name'];
+
+export function defaultOf(name: string): string | undefined {
+  return INPUTS.find((input) => input.name === name)?.default;
+}

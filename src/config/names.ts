@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Every name the product derives, in one place. Names are stable (a rerun finds the same
+ * stack), DNS-safe, and one label under the zone so that one wildcard certificate covers them.
+ */
+
+export const BASE_STACK = 'wimpy-base';
+export const TAG_APPLICATION = 'wimpy:application';
+export const TAG_ENVIRONMENT = 'wimpy:environment';
+export const TAG_VERSION = 'wimpy:version';
+
+/** Short, deterministic digest used where a name must be shortened or made unique. */
+export function digest(text: string, length = 5): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+const SHA = /^[0-9a-f]{7,64}$/;
+const LABEL_SAFE = /^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/;
+
+/**
+ * The release's label in names (`version7` in the design): the first seven characters of a
+ * commit SHA; a tag that is already a short DNS label as it is; any other tag shortened and
+ * suffixed with a digest so that two versions never share a label.
+ */
+export function versionLabel(version: string): string {
+  if (SHA.test(version)) return version.slice(0, 7);
+  if (LABEL_SAFE.test(version)) return version;
+  const readable = version.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 6).replace(/-+$/, '');
+  return `${readable || 'v'}-${digest(version)}`;
+}
+
+/**
+ * Shortens `name` to `max` characters, deterministically: a name that fits is kept; a longer
+ * one keeps its start and ends in a digest of the whole, so two long names stay distinct.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const tail = digest(name, 6);
+  return `${name.slice(0, max - tail.length - 1).replace(/-+$/, '')}-${tail}`;
+}
+
+export function environmentStack(environment: string): string {
+  return `wimpy-${environment}`;
+}
+
+export function resourcesStack(application: string, environment: string): string {
+  return `${application}-${environment}-resources`;
+}
+
+/** Rolling: one stack per environment. */
+export function rollingStack(application: string, environment: string): string {
+  return `${application}-${environment}`;
+}
+
+/** Blue-green: one stack per release. */
+export function releaseStack(application: string, environment: string, version: string): string {
+  return `${application}-${environment}-${versionLabel(version)}`;
+}
+
+export function applicationStack(application: string, environment: string, strategy: 'rolling' | 'blue-green', version: string): string {
+  return strategy === 'rolling' ? rollingStack(application, environment) : releaseStack(application, environment, version);
+}
+
+/** The public hostname: `<app>.<zone>` for production, `<app>-<environment>.<zone>` otherwise. */
+export function hostname(application: string, environment: string, zone: string): string {
+  return environment === 'production' ? `${application}.${zone}` : `${application}-${environment}.${zone}`;
+}
+
+/** The hostname pinned to one release, answering before any public traffic reaches it. */
+export function pinnedHostname(application: string, environment: string, version: string, zone: string): string {
+  return `${application}-${environment}-${versionLabel(version)}.${zone}`;
+}
+
+export function previewEnvironment(pullRequest: number): string {
+  return `pr-${pullRequest}`;
+}
+
+/** Load balancer names are limited to 32 characters by Elastic Load Balancing. */
+export function loadBalancerName(stackName: string): string {
+  return fitName(stackName, 32);
+}
+
+/** The ECR repository of an application: one per application, shared by its environments. */
+export function repositoryName(application: string): string {
+  return application;
+}
+
+export function logGroupName(application: string, environment: string): string {
+  return `/wimpy/${environment}/${application}`;
+}
+
+/** The SSM path under which an application's secrets live; its role may read nothing else. */
+export function parameterPath(application: string, environment: string): string {
+  return `/${application}/${environment}/`;
+}
+
+/** The storage bucket prefix an application may read and write. */
+export function storagePrefix(application: string, environment: string): string {
+  return `storage/${environment}/${application}/`;
+}
+
+/** Export names that application stacks import from the environment and resources stacks. */
+export function exportName(stack: string, output: string): string {
+  return `${stack}-${output}`;
+}

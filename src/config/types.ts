@@ -1,0 +1,87 @@
+/** The typed, validated and frozen configuration of one run. Built only by `readConfig`. */
+
+export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const STRATEGIES = ['rolling', 'blue-green'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const STEPS = ['environment', 'build', 'deploy'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** One KEY=VALUE pair, in the order the user wrote it. */
+export interface Variable {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A container secret: the variable's name and the SSM parameter that holds its value. */
+export interface SecretRef {
+  readonly name: string;
+  /** Full parameter name, always under `/<application>/<environment>/`. */
+  readonly parameter: string;
+}
+
+export interface BuildConfig {
+  readonly dockerfile: string;
+  readonly context: string;
+  readonly buildArgs: readonly Variable[];
+  readonly target?: string;
+  readonly platform?: string;
+  /** Empty for the account's ECR registry. */
+  readonly registry?: string;
+  readonly registryUsername?: string;
+  readonly registryPassword?: string;
+  /** A prebuilt image to deploy instead of building. */
+  readonly image?: string;
+  readonly keepImages: number;
+}
+
+export interface CapacityConfig {
+  readonly instanceType: string;
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly cpuTarget: number;
+}
+
+export interface Config {
+  readonly command: Command;
+  readonly application: string;
+  readonly port: number;
+  readonly hostedZone: string;
+  /** The environment deployed to: staging, production, another label, or pr-<n> for a preview. */
+  readonly environment: string;
+  /** The environment whose network (and resources) this run uses: staging for previews. */
+  readonly networkEnvironment: string;
+  /** The pull request number when this run is a preview. */
+  readonly preview?: number;
+  readonly strategy: Strategy;
+  /** The release version; for rollback, empty means "the last good release". */
+  readonly version: string;
+  readonly steps: readonly Step[];
+  readonly timeoutMinutes: number;
+  readonly allowedAccountIds: readonly string[];
+  readonly build: BuildConfig;
+  readonly capacity: CapacityConfig;
+  readonly healthCheckPath: string;
+  readonly signalTimeoutMinutes: number;
+  readonly variables: readonly Variable[];
+  readonly secrets: readonly SecretRef[];
+  readonly verifyUrl: boolean;
+  readonly dnsTtl: number;
+  readonly canarySteps: readonly number[];
+  readonly stepWaitSeconds: number;
+  readonly alarmNames: readonly string[];
+  readonly keepReleases: number;
+  /** Hours after which a preview is removed; 0 means never. */
+  readonly previewTtlHours: number;
+  readonly cloudTrail: boolean;
+  readonly destroyEnvironment: boolean;
+}
+
+export interface ConfigError {
+  readonly input: string;
+  readonly value: string;
+  readonly message: string;
+}

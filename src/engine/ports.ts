@@ -1,0 +1,148 @@
+/**
+ * The ports: what the use cases need from the outside world, in the product's own words.
+ * Adapters (src/aws, src/build, src/github) implement them; the engine knows nothing else.
+ */
+
+/** A CloudFormation template as a plain object; serialised only by the stacks adapter. */
+export type Template = Record<string, unknown>;
+
+export interface StackSpec {
+  readonly name: string;
+  readonly template: Template;
+  /** Passed exactly as given: commas, quotes and newlines survive. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly terminationProtection: boolean;
+}
+
+export type ChangeAction = 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic';
+
+/** One resource in a change set. */
+export interface ResourceChange {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly action: ChangeAction;
+  /** Whether CloudFormation replaces the resource: True, False or Conditional. */
+  readonly replacement?: string;
+}
+
+/** One stack event, as streamed into the log. */
+export interface StackEvent {
+  readonly id: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly timestamp: Date;
+}
+
+export interface StackSummary {
+  readonly name: string;
+  readonly status: string;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly createdAt?: Date;
+  readonly updatedAt?: Date;
+}
+
+export type ApplyOutcome = 'created' | 'updated' | 'unchanged' | 'recreated';
+
+export interface StackResult {
+  readonly name: string;
+  readonly outcome: ApplyOutcome;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly changes: readonly ResourceChange[];
+}
+
+export interface ApplyOptions {
+  /** Epoch milliseconds: the one deadline of the whole run. */
+  readonly deadline: number;
+  readonly onEvent?: (event: StackEvent) => void;
+  /** Show the change set before it is executed. */
+  readonly onChanges?: (stack: string, changes: readonly ResourceChange[]) => void;
+  /** Create the change set and report it, but never execute it (`plan` with credentials). */
+  readonly dryRun?: boolean;
+}
+
+/** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */
+export interface Stacks {
+  apply(spec: StackSpec, options: ApplyOptions): Promise<StackResult>;
+  describe(name: string): Promise<StackSummary | undefined>;
+  /** Stacks that carry every given tag (with that value). */
+  list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]>;
+  /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
+  remove(name: string, options: ApplyOptions): Promise<void>;
+}
+
+/** A failure of CloudFormation, with what a person needs to act on it. */
+export class StackFailure extends Error {
+  constructor(
+    message: string,
+    readonly stackName: string,
+    readonly status?: string,
+    /** The first failed event whose reason is not a cancellation. */
+    readonly rootCause?: StackEvent,
+  ) {
+    super(message);
+    this.name = 'StackFailure';
+  }
+}
+
+/** One weighted alias record set of a hostname: a release and its share of traffic. */
+export interface WeightedTarget {
+  /** Route 53 SetIdentifier: the release's stack name. */
+  readonly setIdentifier: string;
+  readonly weight: number;
+  readonly dnsName: string;
+  readonly hostedZoneId: string;
+}
+
+export interface Dns {
+  /** The hosted zone id of a public zone by its name. */
+  zoneId(zone: string): Promise<string>;
+  /** The weighted A/AAAA alias records of a hostname, one entry per set identifier. */
+  weights(zoneId: string, hostname: string): Promise<WeightedTarget[]>;
+  /**
+   * Sets the weights of every given target in one atomic change batch (A and AAAA together)
+   * and waits until Route 53 reports it INSYNC. Targets absent from the list are deleted.
+   */
+  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[]): Promise<void>;
+}
+
+export interface AlarmState {
+  readonly name: string;
+  readonly state: string;
+  readonly reason: string;
+}
+
+export interface Alarms {
+  /** The named alarms that are in ALARM now. */
+  firing(names: readonly string[]): Promise<AlarmState[]>;
+}
+
+export interface ImageRef {
+  /** repository without tag, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app */
+  readonly repository: string;
+  readonly tag: string;
+  /** sha256:... */
+  readonly digest: string;
+}
+
+/** The account's identity, checked against allowed-account-ids before the first change. */
+export interface Identity {
+  accountId(): Promise<string>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface Log {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  group<T>(name: string, work: () => Promise<T>): Promise<T>;
+}
