@@ -64,6 +64,8 @@ export interface ApplyOptions {
   readonly onChanges?: (stack: string, changes: readonly ResourceChange[]) => void;
   /** Create the change set and report it, but never execute it (`plan` with credentials). */
   readonly dryRun?: boolean;
+  /** Aborted when the runner cancels the job: stop polling and say what was left. */
+  readonly signal?: AbortSignal;
 }
 
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */
