@@ -1,0 +1,89 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigurationError } from '../../src/config/read-config.js';
+import { configOf } from '../support/config.js';
+
+/** Each bad value, the input its error must name, and words of what is allowed. */
+const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
+  [{ command: 'apply' }, 'command', /use one of plan, deploy, rollback, promote, destroy/],
+  [{ command: 'promote' }, 'command', /only for strategy blue-green/],
+  [{ 'application-name': '' }, 'application-name', /is required/],
+  [{ 'application-name': 'Awesome' }, 'application-name', /lowercase letters, digits and hyphens/],
+  [{ 'application-name': 'my_app' }, 'application-name', /lowercase letters/],
+  [{ 'application-name': '1app' }, 'application-name', /starting with a letter/],
+  [{ 'application-name': 'app-' }, 'application-name', /not ending with a hyphen/],
+  [{ 'application-name': 'a'.repeat(29) }, 'application-name', /1 to 28/],
+  [{ 'application-port': '0' }, 'application-port', /1 to 65535/],
+  [{ 'application-port': '65536' }, 'application-port', /1 to 65535/],
+  [{ 'application-port': '80.5' }, 'application-port', /whole number/],
+  [{ 'application-port': '8080; id' }, 'application-port', /whole number/],
+  [{ 'hosted-zone': '' }, 'hosted-zone', /is required/],
+  [{ 'hosted-zone': 'localhost' }, 'hosted-zone', /domain name/],
+  [{ 'hosted-zone': 'https://example.com' }, 'hosted-zone', /domain name/],
+  [{ 'hosted-zone': 'exa mple.com' }, 'hosted-zone', /domain name/],
+  [{ strategy: 'canary' }, 'strategy', /rolling, blue-green/],
+  [{ environment: 'Production' }, 'environment', /DNS label/],
+  [{ environment: 'base' }, 'environment', /reserved/],
+  [{ environment: 'a-very-long-environment-name' }, 'environment', /at most 16/],
+  [{ version: 'feature/login' }, 'version', /image tag/],
+  [{ version: '-rc1' }, 'version', /not starting with \. or -/],
+  [{ version: 'x'.repeat(129) }, 'version', /1 to 128/],
+  [{ steps: 'build,test' }, 'steps', /subset of environment, build, deploy/],
+  [{ steps: ',' }, 'steps', /subset/],
+  [{ 'timeout-minutes': '0' }, 'timeout-minutes', /1 to 360/],
+  [{ 'allowed-account-ids': '12345' }, 'allowed-account-ids', /12 digits/],
+  [{ dockerfile: '/etc/passwd' }, 'dockerfile', /inside the repository/],
+  [{ context: '../other' }, 'context', /without \.\./],
+  [{ dockerfile: '--help' }, 'dockerfile', /inside the repository/],
+  [{ 'build-args': 'NOEQUALS' }, 'build-args', /KEY=VALUE/],
+  [{ 'build-args': '1X=2' }, 'build-args', /name that is not allowed/],
+  [{ target: 'build stage' }, 'target', /stage name/],
+  [{ platform: 'amd64' }, 'platform', /os\/architecture/],
+  [{ registry: 'https://ghcr.io' }, 'registry', /without a scheme/],
+  [{ 'registry-username': 'me' }, 'registry-username', /only used with registry/],
+  [{ image: 'UPPER/case:tag' }, 'image', /repository\[:tag\]/],
+  [{ 'keep-images': '0' }, 'keep-images', /1 to 1000/],
+  [{ 'instance-type': 'small' }, 'instance-type', /EC2 instance type/],
+  [{ 'min-size': '3', 'desired-size': '2', 'max-size': '4' }, 'desired-size', /min-size <= desired-size <= max-size/],
+  [{ 'desired-size': '5', 'max-size': '2' }, 'desired-size', /min-size <= desired-size <= max-size/],
+  [{ 'max-size': '-1' }, 'max-size', /whole number/],
+  [{ 'cpu-target': '101' }, 'cpu-target', /1 to 100/],
+  [{ 'health-check-path': 'health' }, 'health-check-path', /starting with \//],
+  [{ 'health-check-path': '/health check' }, 'health-check-path', /starting with \//],
+  [{ 'signal-timeout-minutes': '61' }, 'signal-timeout-minutes', /1 to 60/],
+  [{ 'environment-variables': 'PORT=80' }, 'environment-variables', /which the action sets itself/],
+  [{ 'environment-variables': 'A=1\nA=2' }, 'environment-variables', /sets A twice/],
+  [{ 'environment-variables': 'A=\u0007bell' }, 'environment-variables', /control character/],
+  [{ secrets: 'DB=/other-app/staging/password' }, 'secrets', /under \/awesome-application\/staging\//],
+  [{ secrets: 'DB=../../x' }, 'secrets', /SSM parameter/],
+  [{ 'verify-url': 'yes' }, 'verify-url', /true or false/],
+  [{ 'dns-ttl': '30' }, 'dns-ttl', /60 to 86400/],
+  [{ 'canary-steps': '50,10,100' }, 'canary-steps', /ascending percentages/],
+  [{ 'canary-steps': '10,150' }, 'canary-steps', /from 1 to 100/],
+  [{ 'canary-steps': '10%,100' }, 'canary-steps', /ascending percentages/],
+  [{ 'step-wait': '1h' }, 'step-wait', /whole number/],
+  [{ 'alarm-names': 'x'.repeat(256) }, 'alarm-names', /CloudWatch alarm name/],
+  [{ 'keep-releases': '6' }, 'keep-releases', /0 to 5/],
+  [{ 'preview-ttl': '1w' }, 'preview-ttl', /48h or 7d/],
+  [{ cloudtrail: 'off' }, 'cloudtrail', /true or false/],
+  [{ 'destroy-environment': '1' }, 'destroy-environment', /true or false/],
+];
+
+describe('a bad value is refused, naming the input and what is allowed', () => {
+  test(`the table holds at least 30 bad values (${BAD.length})`, () => {
+    assert.ok(BAD.length >= 30);
+  });
+
+  for (const [inputs, input, allowed] of BAD) {
+    const [name, value] = Object.entries(inputs).at(-1)!;
+    test(`${name}: ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`, () => {
+      assert.throws(() => configOf(inputs), (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError, 'a ConfigurationError');
+        const named = error.errors.find((e) => e.input === input);
+        assert.ok(named, `an error names ${input}: ${error.message}`);
+        assert.match(error.message, allowed);
+        return true;
+      });
+    });
+  }
+});
