@@ -201,7 +201,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   if (registry === '' && (registryUsername !== '' || registryPassword !== '')) {
     r.fail(registryUsername !== '' ? 'registry-username' : 'registry-password', registryUsername, 'is only used with registry: ECR needs no password, the action signs in with the AWS credentials');
   }
-  if (registryUsername !== '' && CONTROL.test(registryUsername)) r.fail('registry-username', registryUsername, 'has a control character');
+  if (registryUsername !== '' && CONTROL.test(registryUsername)) r.fail('registry-username', registryUsername, 'has a control character: use printable characters only');
   const image = r.text('image');
   if (image !== '' && !IMAGE_REFERENCE.test(image)) r.fail('image', image, 'is not allowed: use repository[:tag][@sha256:digest], e.g. ghcr.io/org/app:v1.4.2');
   const keepImages = r.integer('keep-images', 1, 1000);
@@ -211,8 +211,12 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const minSize = r.integer('min-size', 0, 100);
   const desiredSize = r.integer('desired-size', 1, 100);
   const maxSize = r.integer('max-size', 1, 100);
-  if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
-    r.fail('desired-size', String(desiredSize), `is not allowed with min-size ${minSize} and max-size ${maxSize}: min-size <= desired-size <= max-size`);
+  // Blame the input that breaks the order: the one the user set, not the default beside it.
+  const sizes = `min-size ${minSize}, desired-size ${desiredSize}, max-size ${maxSize}: min-size <= desired-size <= max-size`;
+  if (minSize > desiredSize) r.fail('min-size', String(minSize), `is not allowed with ${sizes}`);
+  else if (desiredSize > maxSize) {
+    const desiredIsDefault = r.text('desired-size') === defaultOf('desired-size');
+    r.fail(desiredIsDefault ? 'max-size' : 'desired-size', String(desiredIsDefault ? maxSize : desiredSize), `is not allowed with ${sizes}`);
   }
   const cpuTarget = r.integer('cpu-target', 1, 100);
 
@@ -264,7 +268,9 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const destroyEnvironment = r.boolean('destroy-environment');
 
   if (command === 'promote' && strategy !== 'blue-green') r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
-  if (application !== '' && DNS_LABEL.test(environment) && hostedZone !== '' && version !== '') {
+  // Only names whose parts are all valid can be measured: otherwise their own errors say it.
+  const partsValid = !r.errors.some((e) => ['application-name', 'environment', 'hosted-zone', 'version'].includes(e.input));
+  if (partsValid && application !== '' && hostedZone !== '' && version !== '') {
     const longest = strategy === 'blue-green' ? pinnedHostname(application, environment, version, hostedZone) : hostname(application, environment, hostedZone);
     const label = longest.split('.')[0]!;
     if (label.length > 63) r.fail('application-name', application, `makes the hostname label ${label} longer than DNS allows (63): shorten it`);

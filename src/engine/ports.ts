@@ -76,6 +76,8 @@ export interface Stacks {
   list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
+  /** Turns termination protection off: only for an explicit request to remove a protected stack. */
+  unprotect(name: string): Promise<void>;
 }
 
 /** A failure of CloudFormation, with what a person needs to act on it. */
@@ -110,7 +112,7 @@ export interface Dns {
    * Sets the weights of every given target in one atomic change batch (A and AAAA together)
    * and waits until Route 53 reports it INSYNC. Targets absent from the list are deleted.
    */
-  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[]): Promise<void>;
+  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
 }
 
 export interface AlarmState {
@@ -122,6 +124,8 @@ export interface AlarmState {
 export interface Alarms {
   /** The named alarms that are in ALARM now. */
   firing(names: readonly string[]): Promise<AlarmState[]>;
+  /** The named alarms that do not exist: a configuration error, found before the first change. */
+  missing(names: readonly string[]): Promise<string[]>;
 }
 
 export interface ImageRef {

@@ -44,7 +44,7 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ image: 'UPPER/case:tag' }, 'image', /repository\[:tag\]/],
   [{ 'keep-images': '0' }, 'keep-images', /1 to 1000/],
   [{ 'instance-type': 'small' }, 'instance-type', /EC2 instance type/],
-  [{ 'min-size': '3', 'desired-size': '2', 'max-size': '4' }, 'desired-size', /min-size <= desired-size <= max-size/],
+  [{ 'desired-size': '2', 'max-size': '4', 'min-size': '3' }, 'min-size', /min-size <= desired-size <= max-size/],
   [{ 'desired-size': '5', 'max-size': '2' }, 'desired-size', /min-size <= desired-size <= max-size/],
   [{ 'max-size': '-1' }, 'max-size', /whole number/],
   [{ 'cpu-target': '101' }, 'cpu-target', /1 to 100/],

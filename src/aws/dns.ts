@@ -1,0 +1,106 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
+  type Change,
+  type ChangeStatus,
+  type ResourceRecordSet,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
+import type { Clock, Dns, WeightedTarget } from '../engine/ports.js';
+
+const ALIAS_TYPES = ['A', 'AAAA'] as const;
+const POLL_MS = 2000;
+/** Route 53 usually propagates a change in well under a minute; this bounds a caller that gives no deadline. */
+const DEFAULT_WAIT_MS = 10 * 60 * 1000;
+
+/** Route 53 returns names lowercase and fully qualified; compare them that way. */
+function fqdn(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+export interface Route53Dns extends Dns {
+  /** As in `Dns`, with `deadline` (epoch milliseconds) bounding the wait for INSYNC. */
+  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
+}
+
+export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
+  /** The weighted alias records of a name, exactly as Route 53 holds them. */
+  async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
+    const name = fqdn(hostname);
+    const found: ResourceRecordSet[] = [];
+    let start: { StartRecordName: string; StartRecordType?: ResourceRecordSet['Type']; StartRecordIdentifier?: string } = { StartRecordName: name };
+    for (;;) {
+      const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
+      const sets = page.ResourceRecordSets ?? [];
+      const ofName = sets.filter((set) => fqdn(set.Name ?? '') === name);
+      found.push(...ofName.filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.SetIdentifier !== undefined && set.AliasTarget !== undefined));
+      // Records are listed in name order: the first record of another name ends the hostname's.
+      if (ofName.length < sets.length || !page.IsTruncated || !page.NextRecordName || fqdn(page.NextRecordName) !== name) return found;
+      start = {
+        StartRecordName: page.NextRecordName,
+        ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
+        ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+      };
+    }
+  }
+
+  async function waitInSync(changeId: string, status: ChangeStatus | undefined, deadline: number): Promise<void> {
+    while (status !== 'INSYNC') {
+      if (clock.now() + POLL_MS > deadline) throw new Error(`Route 53 change ${changeId} was still ${status ?? 'unknown'} at the deadline.`);
+      await clock.sleep(POLL_MS);
+      status = (await route53.send(new GetChangeCommand({ Id: changeId }))).ChangeInfo?.Status;
+    }
+  }
+
+  return {
+    async zoneId(zone) {
+      const name = fqdn(zone);
+      const page = await route53.send(new ListHostedZonesByNameCommand({ DNSName: name }));
+      const zones = (page.HostedZones ?? []).filter((hosted) => fqdn(hosted.Name ?? '') === name && hosted.Config?.PrivateZone !== true);
+      if (zones.length === 0) throw new Error(`This account has no public hosted zone named ${name}: create it in Route 53, or check the hosted-zone input.`);
+      if (zones.length > 1) throw new Error(`This account has ${zones.length} public hosted zones named ${name}: keep only the one the domain is delegated to.`);
+      return zones[0]!.Id!.replace(/^\/hostedzone\//, '');
+    },
+
+    async weights(zoneId, hostname) {
+      const bySet = new Map<string, WeightedTarget>();
+      for (const set of await aliasRecords(zoneId, hostname)) {
+        if (bySet.has(set.SetIdentifier!)) continue;
+        bySet.set(set.SetIdentifier!, { setIdentifier: set.SetIdentifier!, weight: set.Weight ?? 0, dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! });
+      }
+      return [...bySet.values()];
+    },
+
+    async setWeights(zoneId, hostname, targets, remove = [], deadline = clock.now() + DEFAULT_WAIT_MS) {
+      const name = fqdn(hostname);
+      const removed = new Set(remove.map((target) => target.setIdentifier));
+      const both = targets.find((target) => removed.has(target.setIdentifier));
+      if (both) throw new Error(`${both.setIdentifier} cannot both take a weight and be removed.`);
+      const upserts = targets.flatMap((target) =>
+        ALIAS_TYPES.map((type): Change => ({
+          Action: 'UPSERT',
+          ResourceRecordSet: {
+            Name: name,
+            Type: type,
+            SetIdentifier: target.setIdentifier,
+            Weight: target.weight,
+            AliasTarget: { DNSName: fqdn(target.dnsName), HostedZoneId: target.hostedZoneId, EvaluateTargetHealth: true },
+          },
+        })),
+      );
+      // Route 53 deletes only a record given exactly as it is now, so the deletions are built
+      // from what it holds, not from what the caller last read; one already gone is no error.
+      const deletes = removed.size === 0 ? [] : (await aliasRecords(zoneId, name))
+        .filter((set) => removed.has(set.SetIdentifier!))
+        .map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set }));
+      const changes = [...upserts, ...deletes];
+      if (changes.length === 0) return;
+      const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+      const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
+      await waitInSync(changeId, result.ChangeInfo?.Status, deadline);
+    },
+  };
+}

@@ -1,0 +1,373 @@
+/**
+ * The Stacks port over CloudFormation: create or update through change sets, nothing done when
+ * nothing changed, stuck states recovered or explained, events streamed once, and success only
+ * when CloudFormation reached the state the operation aimed at.
+ */
+import {
+  CloudFormationClient,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  ListImportsCommand,
+  UpdateTerminationProtectionCommand,
+  type ChangeSetType,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  StackFailure,
+  type ApplyOptions,
+  type ApplyOutcome,
+  type Clock,
+  type StackResult,
+  type StackSpec,
+  type StackSummary,
+  type Stacks,
+} from '../engine/ports.js';
+import {
+  additionsOf,
+  decide,
+  describeFailure,
+  eventLine,
+  failedResources,
+  isEmptyChangeSet,
+  isSettled,
+  succeeded,
+  type StackOperation,
+} from '../engine/stack-status.js';
+import { classifyAwsError, explainAwsError, isValidationError } from './aws-errors.js';
+import { changeSetInput, computeChangeSet, templateSource } from './stacks-change-set.js';
+import { sameParameters, sameTags, sameTemplate } from './stacks-compare.js';
+import { EventStream, latestEvents } from './stacks-events.js';
+import { pollUntil, type PollLimits, type StopReason } from './stacks-wait.js';
+
+export interface StacksDeps {
+  readonly cloudformation: CloudFormationClient;
+  /** Uploads templates over the inline limit; needed with `templateBucket`. */
+  readonly s3?: S3Client;
+  readonly clock: Clock;
+  /** The base stack's storage bucket, once it exists. */
+  readonly templateBucket?: string;
+  /** What the adapter decided on its own: a stack deleted to be created again, a wait for another operation. */
+  readonly log?: (line: string) => void;
+}
+
+/** Change sets this action creates start with this prefix, then the time they were made. */
+export const CHANGE_SET_PREFIX = 'wimpy-';
+
+interface Run {
+  readonly deps: StacksDeps;
+  readonly options: ApplyOptions;
+  readonly name: string;
+}
+
+const limits = (run: Run): PollLimits => ({ clock: run.deps.clock, deadline: run.options.deadline, signal: run.options.signal });
+const sendOptions = (run: Run) => ({ abortSignal: run.options.signal });
+
+/** The stack by name or id; undefined when CloudFormation does not know it. */
+async function find(cloudformation: CloudFormationClient, stack: string, signal?: AbortSignal): Promise<Stack | undefined> {
+  try {
+    const answer = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }), { abortSignal: signal });
+    return answer.Stacks?.[0];
+  } catch (error) {
+    if (isValidationError(error, 'does not exist')) return undefined;
+    throw error;
+  }
+}
+
+const statusOf = (stack: Stack | undefined) => stack?.StackStatus ?? 'DELETE_COMPLETE';
+
+function pairs<T>(items: readonly T[] | undefined, key: (item: T) => string | undefined, value: (item: T) => string | undefined): Record<string, string> {
+  return Object.fromEntries((items ?? []).map((item) => [key(item) ?? '', value(item) ?? '']));
+}
+
+function outputsOf(stack: Stack | undefined): Record<string, string> {
+  return pairs(stack?.Outputs, (o) => o.OutputKey, (o) => o.OutputValue);
+}
+
+function toSummary(stack: Stack): StackSummary {
+  return {
+    name: stack.StackName ?? '',
+    status: statusOf(stack),
+    outputs: outputsOf(stack),
+    parameters: pairs(stack.Parameters, (p) => p.ParameterKey, (p) => p.ParameterValue),
+    tags: pairs(stack.Tags, (t) => t.Key, (t) => t.Value),
+    ...(stack.CreationTime ? { createdAt: stack.CreationTime } : {}),
+    ...(stack.LastUpdatedTime ? { updatedAt: stack.LastUpdatedTime } : {}),
+  };
+}
+
+/** The error that ends a wait: which stack was left in which state, and that CloudFormation carries on. */
+async function stopped(run: Run, reason: StopReason, state: string, ref: string, stream?: EventStream): Promise<StackFailure> {
+  if (reason === 'cancelled') {
+    return new StackFailure(
+      `The run was cancelled while stack ${run.name} was ${state}: this action stopped watching it, and CloudFormation goes on with the operation.`,
+      run.name,
+      state,
+    );
+  }
+  const last = stream?.events.at(-1) ?? (await latestEvents(run.deps.cloudformation, ref).catch(() => []))[0];
+  return new StackFailure(
+    `The run's deadline passed while stack ${run.name} was ${state}; its last event: ${last ? eventLine(last) : 'none'}. ` +
+      `The operation goes on in CloudFormation: follow it with \`aws cloudformation describe-stack-events --stack-name ${run.name}\`.`,
+    run.name,
+    state,
+  );
+}
+
+/** Polls the stack (and its new events) until `done`; the stack then, or undefined once it is gone. */
+async function watch(run: Run, ref: string, from: Stack | undefined, done: (stack: Stack | undefined) => boolean, stream?: EventStream): Promise<Stack | undefined> {
+  let current = from;
+  const settled = await pollUntil(
+    limits(run),
+    async () => {
+      // The stack before its events: events read after a final status include the final event.
+      current = await find(run.deps.cloudformation, ref, run.options.signal);
+      await stream?.poll(run.options.signal);
+      return done(current) ? { stack: current } : undefined;
+    },
+    (reason) => stopped(run, reason, statusOf(current), ref, stream),
+  );
+  return settled.stack;
+}
+
+/** Waits out an operation this run did not start. */
+async function waitForOthers(run: Run, stack: Stack): Promise<Stack | undefined> {
+  run.deps.log?.(`Stack ${run.name} is ${statusOf(stack)}: another operation is running on it; waiting for it to end.`);
+  return watch(run, stack.StackId ?? run.name, stack, (current) => !current || isSettled(statusOf(current)));
+}
+
+async function waitForOwn(run: Run, ref: string, operation: StackOperation, stream: EventStream): Promise<Stack | undefined> {
+  return watch(run, ref, undefined, (current) => {
+    if (!current) return true;
+    // A stack created by a change set shows REVIEW_IN_PROGRESS until its execution starts.
+    return isSettled(statusOf(current)) && !(operation === 'create' && current.StackStatus === 'REVIEW_IN_PROGRESS');
+  }, stream);
+}
+
+function failed(run: Run, operation: StackOperation, stack: Stack | undefined, stream: EventStream): StackFailure {
+  const status = statusOf(stack);
+  const report = describeFailure(run.name, operation, status, stream.events, stack?.StackStatusReason);
+  return new StackFailure(report.message, run.name, status, report.rootCause);
+}
+
+function refuseIfProtected(run: Run, stack: Stack): void {
+  if (!stack.EnableTerminationProtection) return;
+  throw new StackFailure(
+    `Stack ${run.name} has termination protection on, so it was not deleted. If it really must go, turn the protection off first: ` +
+      `\`aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${run.name}\`.`,
+    run.name,
+    statusOf(stack),
+  );
+}
+
+async function deleteAndWait(run: Run, stack: Stack): Promise<void> {
+  const { cloudformation } = run.deps;
+  const ref = stack.StackId ?? run.name;
+  // A deletion has no start time from CloudFormation: the events that exist now are not part of it.
+  const stream = new EventStream(cloudformation, ref, undefined, run.options.onEvent);
+  await stream.skipPast(run.options.signal);
+  await cloudformation.send(new DeleteStackCommand({ StackName: run.name }), sendOptions(run));
+  const final = await waitForOwn(run, ref, 'delete', stream);
+  if (final && !succeeded('delete', statusOf(final))) throw failed(run, 'delete', final, stream);
+}
+
+function unchanged(run: Run, stack: Stack | undefined): StackResult {
+  run.options.onChanges?.(run.name, []);
+  return { name: run.name, outcome: 'unchanged', outputs: outputsOf(stack), changes: [] };
+}
+
+async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, outcome: ApplyOutcome, stack: Stack | undefined): Promise<StackResult> {
+  const { cloudformation, clock } = run.deps;
+  const source = await templateSource(run.deps, spec.name, JSON.stringify(spec.template));
+  const changeSetName = `${CHANGE_SET_PREFIX}${clock.now()}`;
+  const computed = await computeChangeSet(cloudformation, changeSetInput(spec, changeSetName, type, source), limits(run), (reason) =>
+    stopped(run, reason, `${statusOf(stack)} (change set ${changeSetName} not computed yet)`, spec.name),
+  );
+  const deleteChangeSet = () => cloudformation.send(new DeleteChangeSetCommand({ StackName: spec.name, ChangeSetName: changeSetName }), sendOptions(run));
+  if (computed.status === 'FAILED') {
+    if (isEmptyChangeSet(computed.statusReason)) {
+      await deleteChangeSet();
+      return unchanged(run, stack);
+    }
+    throw new StackFailure(`CloudFormation could not make a change set for stack ${spec.name}: ${computed.statusReason ?? 'no reason given'}`, spec.name, stack?.StackStatus);
+  }
+  run.options.onChanges?.(spec.name, computed.changes);
+  if (run.options.dryRun) {
+    await deleteChangeSet();
+    return { name: spec.name, outcome, outputs: outputsOf(stack), changes: computed.changes };
+  }
+  const ref = computed.stackId ?? spec.name;
+  const stream = new EventStream(cloudformation, ref, computed.creationTime, run.options.onEvent);
+  await cloudformation.send(new ExecuteChangeSetCommand({ StackName: spec.name, ChangeSetName: changeSetName }), sendOptions(run));
+  const operation = type === 'CREATE' ? 'create' : 'update';
+  const final = await waitForOwn(run, ref, operation, stream);
+  if (!succeeded(operation, statusOf(final))) throw failed(run, operation, final, stream);
+  return { name: spec.name, outcome, outputs: outputsOf(final), changes: computed.changes };
+}
+
+async function update(run: Run, spec: StackSpec, stack: Stack): Promise<StackResult> {
+  if (sameParameters(spec, stack.Parameters ?? []) && sameTags(spec.tags, stack.Tags ?? [])) {
+    const deployed = await run.deps.cloudformation.send(new GetTemplateCommand({ StackName: spec.name, TemplateStage: 'Original' }), sendOptions(run));
+    if (sameTemplate(spec.template, deployed.TemplateBody)) return unchanged(run, stack);
+  }
+  return throughChangeSet(run, spec, 'UPDATE', 'updated', stack);
+}
+
+/** A plan for a stack that does not exist yet makes no change set: that would create the stack. */
+function planCreation(run: Run, spec: StackSpec, outcome: ApplyOutcome): StackResult {
+  const changes = additionsOf(spec.template);
+  run.options.onChanges?.(spec.name, changes);
+  return { name: spec.name, outcome, outputs: {}, changes };
+}
+
+async function create(run: Run, spec: StackSpec, stack: Stack | undefined, outcome: ApplyOutcome): Promise<StackResult> {
+  // A stack whose first change set was never executed takes a CREATE change set again.
+  const reviewed = stack?.StackStatus === 'REVIEW_IN_PROGRESS' ? stack : undefined;
+  if (run.options.dryRun && !reviewed) return planCreation(run, spec, outcome);
+  return throughChangeSet(run, spec, 'CREATE', outcome, reviewed);
+}
+
+async function protect(run: Run, spec: StackSpec, protectedNow: boolean): Promise<void> {
+  if (run.options.dryRun || protectedNow === spec.terminationProtection) return;
+  await run.deps.cloudformation.send(
+    new UpdateTerminationProtectionCommand({ StackName: spec.name, EnableTerminationProtection: spec.terminationProtection }),
+    sendOptions(run),
+  );
+  run.deps.log?.(`Termination protection of stack ${spec.name} turned ${spec.terminationProtection ? 'on' : 'off'}.`);
+}
+
+async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
+  const run: Run = { deps, options, name: spec.name };
+  let stack = await find(deps.cloudformation, spec.name, options.signal);
+  let recreated = false;
+  for (;;) {
+    const status = statusOf(stack);
+    const verdict = decide(spec.name, status);
+    if (verdict.decision === 'wait' && stack) {
+      stack = await waitForOthers(run, stack);
+    } else if (verdict.decision === 'recreate' && stack) {
+      if (options.dryRun) return planCreation(run, spec, 'recreated');
+      refuseIfProtected(run, stack);
+      deps.log?.(`Stack ${spec.name} is ROLLBACK_COMPLETE: its first creation failed and left it empty. Deleting it to create it again.`);
+      await deleteAndWait(run, stack);
+      stack = undefined;
+      recreated = true;
+    } else if (verdict.decision === 'update' && stack) {
+      const result = await update(run, spec, stack);
+      await protect(run, spec, stack.EnableTerminationProtection ?? false);
+      return result;
+    } else if (verdict.decision === 'create') {
+      const result = await create(run, spec, stack, recreated ? 'recreated' : 'created');
+      await protect(run, spec, false);
+      return result;
+    } else {
+      const events = stack ? await latestEvents(deps.cloudformation, stack.StackId ?? spec.name, options.signal) : [];
+      throw new StackFailure(decide(spec.name, status, failedResources(spec.name, events)).message ?? `Stack ${spec.name} is ${status}.`, spec.name, status);
+    }
+  }
+}
+
+async function importersOf(run: Run, exportName: string): Promise<string[]> {
+  const importers: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await run.deps.cloudformation.send(new ListImportsCommand({ ExportName: exportName, ...(token ? { NextToken: token } : {}) }), sendOptions(run));
+      importers.push(...(page.Imports ?? []));
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    if (isValidationError(error, 'is not imported by any stack')) return [];
+    throw error;
+  }
+  return importers;
+}
+
+async function refuseWhileImported(run: Run, stack: Stack): Promise<void> {
+  const uses: string[] = [];
+  for (const output of stack.Outputs ?? []) {
+    if (!output.ExportName) continue;
+    const importers = await importersOf(run, output.ExportName);
+    if (importers.length > 0) uses.push(`${output.ExportName} (imported by ${importers.join(', ')})`);
+  }
+  if (uses.length === 0) return;
+  throw new StackFailure(
+    `Stack ${run.name} was not deleted: other stacks import its exports ${uses.join('; ')}. Remove those stacks, or their imports, first.`,
+    run.name,
+    statusOf(stack),
+  );
+}
+
+async function remove(deps: StacksDeps, name: string, options: ApplyOptions): Promise<void> {
+  const run: Run = { deps, options, name };
+  let stack = await find(deps.cloudformation, name, options.signal);
+  if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
+  if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
+  refuseIfProtected(run, stack);
+  await refuseWhileImported(run, stack);
+  await deleteAndWait(run, stack);
+}
+
+async function unprotect(deps: StacksDeps, name: string): Promise<void> {
+  try {
+    await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }));
+  } catch (error) {
+    if (isValidationError(error, 'does not exist')) return;
+    throw error;
+  }
+  deps.log?.(`Termination protection of stack ${name} turned off, as asked.`);
+}
+
+async function list(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackSummary[]> {
+  const found: StackSummary[] = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.cloudformation.send(new DescribeStacksCommand(token ? { NextToken: token } : {}));
+    for (const stack of page.Stacks ?? []) {
+      const summary = toSummary(stack);
+      if (summary.status === 'DELETE_COMPLETE') continue;
+      if (Object.entries(tags).every(([key, value]) => summary.tags[key] === value)) found.push(summary);
+    }
+    token = page.NextToken;
+  } while (token);
+  return found;
+}
+
+/** Every failure leaves as a StackFailure naming the stack, its message explained when people cannot act on it as it is. */
+async function guard<T>(stack: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StackFailure) throw error;
+    const message =
+      classifyAwsError(error) === 'cancelled'
+        ? `The run was cancelled during an operation on stack ${stack}; CloudFormation goes on with whatever it had started.`
+        : `Stack ${stack}: ${explainAwsError(error).message}`;
+    const failure = new StackFailure(message, stack);
+    failure.cause = error;
+    throw failure;
+  }
+}
+
+export function createStacks(deps: StacksDeps): Stacks {
+  return {
+    apply: (spec, options) => guard(spec.name, () => apply(deps, spec, options)),
+    describe: (name) =>
+      guard(name, async () => {
+        const stack = await find(deps.cloudformation, name);
+        return stack && statusOf(stack) !== 'DELETE_COMPLETE' ? toSummary(stack) : undefined;
+      }),
+    list: async (tags) => {
+      try {
+        return await list(deps, tags);
+      } catch (error) {
+        throw explainAwsError(error);
+      }
+    },
+    remove: (name, options) => guard(name, () => remove(deps, name, options)),
+    unprotect: (name) => guard(name, () => unprotect(deps, name)),
+  };
+}

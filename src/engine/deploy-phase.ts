@@ -1,0 +1,109 @@
+import { hostname, releaseStack } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import { cleanUp, type CleanupReport } from './cleanup.js';
+import type { EngineDeps, RunClock } from './context.js';
+import type { ApplyOptions, ImageRef, StackResult, WeightedTarget } from './ports.js';
+import { TAG_REPLACES } from './releases.js';
+import { rollOut, describeWeights } from './rollout.js';
+import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
+import { canaryPlan, replacesTag, rollbackWeights, share } from './traffic.js';
+
+/**
+ * The deploy phase: the release's application stack, then its traffic. Rolling updates one
+ * stack in place and points the hostname at it; blue-green brings a stack up beside the
+ * serving one at weight 0 and moves traffic to it in canary steps.
+ */
+
+export interface Placement {
+  readonly zoneId: string;
+  readonly certificateArn: string;
+}
+
+export interface DeployResult {
+  readonly stack: StackResult;
+  readonly traffic: readonly WeightedTarget[];
+  readonly trafficChanged: boolean;
+  readonly url: string;
+  readonly pinnedUrl?: string;
+  readonly cleanup: CleanupReport;
+}
+
+/** The weighted record of a release, from its stack's outputs. */
+export function targetOf(stack: StackResult | { name: string; outputs: Readonly<Record<string, string>> }, weight: number): WeightedTarget {
+  const dnsName = stack.outputs.LoadBalancerDnsName;
+  const hostedZoneId = stack.outputs.LoadBalancerHostedZoneId;
+  if (!dnsName || !hostedZoneId) throw new Error(`Stack ${stack.name} has no load balancer outputs (LoadBalancerDnsName, LoadBalancerHostedZoneId): it was not created by this action's template.`);
+  return { setIdentifier: stack.name, weight, dnsName, hostedZoneId };
+}
+
+function sameWeights(a: readonly WeightedTarget[], b: readonly WeightedTarget[]): boolean {
+  if (a.length !== b.length) return false;
+  return b.every((target) => a.some((have) => have.setIdentifier === target.setIdentifier && have.weight === target.weight && have.dnsName.toLowerCase().replace(/\.$/, '') === target.dnsName.toLowerCase().replace(/\.$/, '')));
+}
+
+const withTarget = (current: readonly WeightedTarget[], target: WeightedTarget) => [...current.filter((have) => have.setIdentifier !== target.setIdentifier), target];
+
+export async function deployRelease(config: Config, image: ImageRef, placement: Placement, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<DeployResult> {
+  const host = hostname(config.application, config.environment, config.hostedZone);
+  const url = publicUrl(config);
+  const current = await deps.dns.weights(placement.zoneId, host);
+  const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
+  const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
+  const applyOptions = { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+
+  if (config.strategy === 'rolling') {
+    const spec = applicationSpec(config, config.version, facts);
+    const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
+    const target = targetOf(stack, 100);
+    const desired = rollbackWeights(withTarget(current, target), target);
+    const trafficChanged = !sameWeights(current, desired);
+    if (trafficChanged) {
+      await deps.dns.setWeights(placement.zoneId, host, desired, [], run.deadline);
+      deps.log.info(`Traffic: ${describeWeights(desired)}`);
+    }
+    await verify(config, deps, run, url);
+    const cleanup = await cleanUp(config, deps, run, placement.zoneId, host, desired);
+    return { stack, traffic: desired, trafficChanged, url, cleanup };
+  }
+
+  const name = releaseStack(config.application, config.environment, config.version);
+  const existing = await deps.stacks.describe(name);
+  // The lineage tag is written once, when the release is created, and kept on every update.
+  const kept = existing?.tags[TAG_REPLACES];
+  const extraTags = existing ? (kept ? { [TAG_REPLACES]: kept } : {}) : replacesTag(current, name);
+  const spec = applicationSpec(config, config.version, { ...facts, extraTags });
+  const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
+  const releaseUrl = pinnedUrl(config, config.version)!;
+
+  let traffic = current;
+  const own = current.find((have) => have.setIdentifier === name);
+  const target = targetOf(stack, own?.weight ?? 0);
+  if (!own && current.some((have) => have.weight > 0)) {
+    // The release joins the hostname at weight 0: in the record set, taking no traffic yet.
+    traffic = withTarget(current, target);
+    await deps.dns.setWeights(placement.zoneId, host, traffic, [], run.deadline);
+  }
+  await verify(config, deps, run, releaseUrl);
+  const plan = canaryPlan(config.canarySteps, traffic, target);
+  const previous = traffic.find((have) => have.setIdentifier !== name && have.weight > 0);
+  const after = plan.length === 0 ? traffic : await rollOut(plan, {
+    zoneId: placement.zoneId,
+    hostname: host,
+    current: traffic,
+    next: name,
+    ...(previous ? { previous } : {}),
+    ...(config.verifyUrl ? { healthUrl: `${releaseUrl}${config.healthCheckPath}` } : {}),
+  }, config, deps, run);
+  const full = share(after, name) === 100;
+  if (full) await verify(config, deps, run, url);
+  const cleanup = full ? await cleanUp(config, deps, run, placement.zoneId, host, after) : { removed: [], waiting: [] };
+  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
+}
+
+/** Waits until the URL answers the health check path with 2xx, unless verify-url is off. */
+export async function verify(config: Config, deps: EngineDeps, run: RunClock, url: string): Promise<void> {
+  if (!config.verifyUrl) return;
+  const target = `${url}${config.healthCheckPath}`;
+  deps.log.info(`Waiting for ${target} to answer 2xx`);
+  await deps.probe.healthy(target, run.deadline, run.signal);
+}

@@ -1,0 +1,49 @@
+import { environmentStack, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import type { EngineDeps, RunClock } from './context.js';
+import type { StackSummary } from './ports.js';
+import { readReleases } from './rollback.js';
+
+/**
+ * Removes an application from an environment: its records first (so nobody is sent to a stack
+ * that is going away), then its release stacks, then its resources. The environment's network
+ * goes only with destroy-environment, and only once no other application imports from it; the
+ * base stack, its key and its buckets are never removed by any command.
+ */
+
+export interface DestroyResult {
+  readonly removed: readonly string[];
+}
+
+function isReleaseOf(config: Config, stack: StackSummary): boolean {
+  return stack.tags[TAG_ENVIRONMENT] === config.environment && (stack.name === rollingStack(config.application, config.environment) || stack.tags[TAG_VERSION] !== undefined);
+}
+
+export async function destroy(config: Config, deps: EngineDeps, run: RunClock): Promise<DestroyResult> {
+  const options = { deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+  const state = await readReleases(config, deps);
+  const releases = state.stacks.filter((stack) => isReleaseOf(config, stack)).map((stack) => stack.name);
+  const names = new Set(releases);
+  const records = state.weights.filter((target) => names.has(target.setIdentifier));
+  if (records.length > 0) {
+    await deps.dns.setWeights(state.zoneId, state.hostname, state.weights.filter((target) => !names.has(target.setIdentifier)), records, run.deadline);
+    deps.log.info(`Removed the records of ${state.hostname}`);
+  }
+  await Promise.all(releases.map((name) => deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options))));
+  const removed = [...releases];
+  // A preview shares the staging resources and network: those stay.
+  if (config.preview === undefined) {
+    const resources = resourcesStack(config.application, config.environment);
+    await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
+    removed.push(resources);
+    if (config.destroyEnvironment) {
+      const network = environmentStack(config.environment);
+      await deps.log.group(`remove ${network}`, async () => {
+        await deps.stacks.unprotect(network);
+        await deps.stacks.remove(network, options);
+      });
+      removed.push(network);
+    }
+  }
+  return { removed };
+}

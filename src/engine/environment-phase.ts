@@ -1,0 +1,41 @@
+import { environmentStack } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
+import { cidrFor } from '../templates/network.js';
+import type { EngineDeps, RunClock } from './context.js';
+import type { ApplyOptions, StackResult, StackSpec } from './ports.js';
+import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
+import { stackTags } from './stack-tags.js';
+
+/**
+ * The environment phase: the account baseline and the environment's network side by side,
+ * then the application's resources, which import from both. A run with nothing to change
+ * costs a few reads per stack and no change set.
+ */
+export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<StackResult[]> {
+  const apply = (spec: StackSpec) =>
+    deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
+  const cidr = await environmentCidr(config, deps);
+  const [base, network] = await Promise.all([apply(baseSpec(config)), apply(environmentSpec(config, cidr))]);
+  const resources = await apply(resourcesSpec(config));
+  return [base, network, resources];
+}
+
+/**
+ * staging and production have fixed ranges; any other environment keeps the range it was
+ * created with, or takes the lowest one no other environment of the account uses.
+ */
+export async function environmentCidr(config: Config, deps: Pick<EngineDeps, 'stacks'>): Promise<string> {
+  const environment = config.networkEnvironment;
+  const fixed = cidrFor(environment, []);
+  if (environment === 'staging' || environment === 'production') return fixed;
+  const own = await deps.stacks.describe(environmentStack(environment));
+  const existing = own?.outputs[ENVIRONMENT_OUTPUTS.vpcCidr];
+  if (existing) return existing;
+  const networks = await deps.stacks.list({ 'wimpy:application': 'wimpy' });
+  const taken = networks.map((stack) => stack.outputs[ENVIRONMENT_OUTPUTS.vpcCidr]).filter((cidr): cidr is string => Boolean(cidr));
+  return cidrFor(environment, taken);
+}
+
+/** The tags the environment stacks carry, for finding them again. */
+export const networkTags = (environment: string) => stackTags('wimpy', environment);

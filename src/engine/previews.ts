@@ -1,0 +1,35 @@
+import { previewEnvironment, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import type { EngineDeps, RunClock } from './context.js';
+import { destroy } from './destroy.js';
+
+const PREVIEW = /^pr-(\d+)$/;
+
+/**
+ * Previews expire: any run of the action for the application removes those untouched for
+ * longer than preview-ttl, so a pull request left open for months costs nothing. Failures are
+ * warnings: the run's own work is what it reports on.
+ */
+export async function removeExpiredPreviews(config: Config, deps: EngineDeps, run: RunClock): Promise<string[]> {
+  if (config.previewTtlHours === 0) return [];
+  const removed: string[] = [];
+  try {
+    const stacks = await deps.stacks.list({ [TAG_APPLICATION]: config.application });
+    const now = deps.clock.now();
+    const expired = stacks.filter((stack) => {
+      const environment = stack.tags[TAG_ENVIRONMENT] ?? '';
+      const touched = (stack.updatedAt ?? stack.createdAt)?.getTime() ?? now;
+      return PREVIEW.test(environment) && environment !== config.environment && stack.name === rollingStack(config.application, environment) && now - touched > config.previewTtlHours * 3_600_000;
+    });
+    for (const stack of expired) {
+      const number = Number(PREVIEW.exec(stack.tags[TAG_ENVIRONMENT]!)![1]);
+      const environment = previewEnvironment(number);
+      deps.log.info(`Preview ${environment} is older than preview-ttl (${config.previewTtlHours} h): removing it.`);
+      await destroy({ ...config, environment, preview: number, networkEnvironment: 'staging', strategy: 'rolling', destroyEnvironment: false }, deps, run);
+      removed.push(environment);
+    }
+  } catch (error) {
+    deps.log.warning(`Expired previews were not removed: ${(error as Error).message}`);
+  }
+  return removed;
+}

@@ -1,0 +1,170 @@
+import { repositoryName } from '../config/names.js';
+import type { BuildConfig, Variable } from '../config/types.js';
+import type { Clock, ImageRef, Log } from './ports.js';
+
+/**
+ * The build phase: put the release's image in the registry once, and name it by digest.
+ * A version already in the registry is never built again, so redeploys and rollbacks are
+ * instant and deploy exactly the bytes that were tested.
+ */
+
+/** A login for docker, short-lived for ECR. */
+export interface RegistryCredentials {
+  /** host[:port], as `docker login` takes it. */
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Where the application's images live: the account's ECR, or any registry speaking the v2 API. */
+export interface Registry {
+  /** Makes sure the repository exists; returns its reference, host/path without a tag. */
+  ensureRepository(name: string): Promise<string>;
+  /** The digest (sha256:...) of repository:tag when the registry holds it. */
+  find(repository: string, tag: string): Promise<string | undefined>;
+  /** The login docker needs to push, or undefined when the registry needs none. */
+  credentials(): Promise<RegistryCredentials | undefined>;
+}
+
+export interface BuildRequest {
+  readonly dockerfile: string;
+  readonly context: string;
+  /** Passed exactly as given, in order. */
+  readonly buildArgs: readonly Variable[];
+  readonly target?: string;
+  readonly platform?: string;
+  /** repository:version, the one tag that names the release. */
+  readonly image: string;
+  /** repository:buildcache, a mutable tag that carries the layer cache from one build to the next. */
+  readonly cache: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Docker {
+  /** Logs docker in; the password is masked before anything can print it. */
+  login(credentials: RegistryCredentials): Promise<void>;
+  logout(server: string): Promise<void>;
+  /** Builds the image and pushes it; raises ImageFailure with docker's own words on failure. */
+  buildAndPush(request: BuildRequest): Promise<void>;
+}
+
+/**
+ * A build, push or lookup that failed, with docker's or the registry's last words in `detail`
+ * so that the caller can show them in an annotation.
+ */
+export class ImageFailure extends Error {
+  constructor(
+    message: string,
+    readonly detail = '',
+  ) {
+    super(detail ? `${message}\n${detail}` : message);
+    this.name = 'ImageFailure';
+  }
+}
+
+/**
+ * The tag that holds the build cache. It is the one mutable tag of a repository whose
+ * versions are immutable, so no release may be called by it.
+ */
+export const CACHE_TAG = 'buildcache';
+
+export interface PublishRequest {
+  readonly application: string;
+  readonly version: string;
+  readonly build: BuildConfig;
+  /** The repository's web address, e.g. https://github.com/owner/repo: the image's source label. */
+  readonly source: string;
+  /** The commit built: the image's revision label. */
+  readonly revision: string;
+}
+
+export interface PublishPorts {
+  /** The application's registry; for a prebuilt image, a registry that can read that image. */
+  readonly registry: Registry;
+  readonly docker: Docker;
+  readonly log: Log;
+  readonly clock: Clock;
+}
+
+/** Returns the release's image, pinned by digest: found, resolved, or built and pushed. */
+export async function publishImage(request: PublishRequest, ports: PublishPorts): Promise<ImageRef> {
+  if (request.build.image) return resolveImage(request.build.image, ports);
+  const { version, build } = request;
+  const { registry, docker, log } = ports;
+  if (version === CACHE_TAG) throw new ImageFailure(`The version "${CACHE_TAG}" is reserved for the build cache: choose another version.`);
+
+  const repository = await registry.ensureRepository(repositoryName(request.application));
+  const existing = await registry.find(repository, version);
+  if (existing) {
+    log.info(`${version} is already in the registry: not building again (${repository}@${existing})`);
+    return { repository, tag: version, digest: existing };
+  }
+
+  const image = `${repository}:${version}`;
+  log.info(`Building ${image}`);
+  const credentials = await registry.credentials();
+  if (credentials) await docker.login(credentials);
+  try {
+    await docker.buildAndPush({
+      dockerfile: build.dockerfile,
+      context: build.context,
+      buildArgs: build.buildArgs,
+      ...(build.target ? { target: build.target } : {}),
+      ...(build.platform ? { platform: build.platform } : {}),
+      image,
+      cache: `${repository}:${CACHE_TAG}`,
+      labels: {
+        'org.opencontainers.image.source': request.source,
+        'org.opencontainers.image.revision': request.revision,
+        'org.opencontainers.image.created': new Date(ports.clock.now()).toISOString(),
+        'org.opencontainers.image.version': version,
+      },
+    });
+    // The registry's digest, not the local image id: it is what instances will pull.
+    const digest = await registry.find(repository, version);
+    if (!digest) throw new ImageFailure(`Docker pushed ${image}, but the registry does not list it: check that nothing removes new tags from ${repository}.`);
+    log.info(`Pushed ${repository}@${digest}`);
+    return { repository, tag: version, digest };
+  } finally {
+    if (credentials) {
+      // A failed logout must not hide the build's own error.
+      await docker.logout(credentials.server).catch((error: unknown) => log.warning(`docker logout ${credentials.server} failed: ${(error as Error).message}`));
+    }
+  }
+}
+
+export interface ImageReference {
+  /** host/path, without tag or digest. */
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/** Splits repository[:tag][@sha256:...] the way docker reads it: a colon after the last slash starts the tag. */
+export function parseImageReference(reference: string): ImageReference {
+  const at = reference.indexOf('@');
+  const name = at === -1 ? reference : reference.slice(0, at);
+  const digest = at === -1 ? undefined : reference.slice(at + 1);
+  const colon = name.lastIndexOf(':');
+  const tagged = colon > name.lastIndexOf('/');
+  return {
+    repository: tagged ? name.slice(0, colon) : name,
+    ...(tagged ? { tag: name.slice(colon + 1) } : {}),
+    ...(digest ? { digest } : {}),
+  };
+}
+
+/** A prebuilt image: pinned as given, or pinned to the digest its tag names now. */
+async function resolveImage(reference: string, { registry, log }: PublishPorts): Promise<ImageRef> {
+  const { repository, tag, digest } = parseImageReference(reference);
+  if (digest) {
+    log.info(`Deploying the prebuilt image ${reference} as it is pinned`);
+    return { repository, tag: tag ?? '', digest };
+  }
+  // Docker's own default when a reference names no tag.
+  const wanted = tag ?? 'latest';
+  const found = await registry.find(repository, wanted);
+  if (!found) throw new ImageFailure(`The image ${repository}:${wanted} is not in its registry: push it first, or check its name and tag.`);
+  log.info(`Deploying the prebuilt image ${repository}:${wanted} (${found}): not building`);
+  return { repository, tag: wanted, digest: found };
+}

@@ -1,0 +1,87 @@
+import type { Config } from '../config/types.js';
+import { CancelledError, type EngineDeps, type RunClock } from './context.js';
+import type { WeightedTarget } from './ports.js';
+import { judgeStep, rollbackWeights, share } from './traffic.js';
+
+/**
+ * Moves traffic through the weight sets of a plan, one atomic Route 53 change per step,
+ * watching the new release between steps. Any alarm, a release that stops answering, or a
+ * cancellation sends all traffic back to the release that served before: traffic is never
+ * left split in a way nobody asked for.
+ */
+
+export class RolloutFailure extends Error {
+  constructor(
+    message: string,
+    /** The weights after the revert. */
+    readonly traffic: readonly WeightedTarget[],
+  ) {
+    super(message);
+    this.name = 'RolloutFailure';
+  }
+}
+
+export interface Rollout {
+  readonly zoneId: string;
+  readonly hostname: string;
+  /** The weights as they are before the first step. */
+  readonly current: readonly WeightedTarget[];
+  /** The release that gets the traffic. */
+  readonly next: string;
+  /** The release that served before, which takes everything back on a revert. */
+  readonly previous?: WeightedTarget;
+  /** The release's own URL of its health check, watched between steps; absent: not watched. */
+  readonly healthUrl?: string;
+}
+
+/** How often alarms and the release are looked at while a step is watched. */
+const WATCH_INTERVAL_MS = 10_000;
+
+export function describeWeights(set: readonly WeightedTarget[]): string {
+  return set.map((target) => `${target.setIdentifier} ${share(set, target.setIdentifier)}%`).join(', ');
+}
+
+export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollout, config: Config, deps: EngineDeps, run: RunClock): Promise<WeightedTarget[]> {
+  let applied: WeightedTarget[] = [...rollout.current];
+  const revert = async (why: string): Promise<never> => {
+    if (rollout.previous) {
+      const back = rollbackWeights(applied, { ...rollout.previous, weight: 0 });
+      deps.log.warning(`${why} Moving all traffic back to ${rollout.previous.setIdentifier}.`);
+      // The revert must happen even when the run's deadline has passed: give Route 53 its own time.
+      await deps.dns.setWeights(rollout.zoneId, rollout.hostname, back, [], Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
+      applied = back;
+    }
+    throw why.startsWith('The run was cancelled') ? new CancelledError(`${why} Traffic: ${describeWeights(applied)}.`) : new RolloutFailure(why, applied);
+  };
+
+  for (const [index, set] of plan.entries()) {
+    if (run.signal?.aborted) await revert('The run was cancelled during the rollout.');
+    if (rollout.healthUrl && index > 0 && !(await deps.probe.answers(rollout.healthUrl))) {
+      await revert(`The new release stopped answering ${rollout.healthUrl}.`);
+    }
+    await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run.deadline);
+    applied = set;
+    deps.log.info(`Traffic: ${describeWeights(set)}`);
+    const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
+    if (!finished && (config.stepWaitSeconds > 0 || config.alarmNames.length > 0)) {
+      const verdict = await watch(config, deps, run, rollout.healthUrl);
+      if (verdict) await revert(verdict);
+    }
+  }
+  return applied;
+}
+
+/** Watches one step for step-wait seconds; returns why to revert, or undefined when all is well. */
+async function watch(config: Config, deps: EngineDeps, run: RunClock, healthUrl?: string): Promise<string | undefined> {
+  const until = deps.clock.now() + config.stepWaitSeconds * 1000;
+  for (;;) {
+    if (run.signal?.aborted) return 'The run was cancelled during the rollout.';
+    if (config.alarmNames.length > 0) {
+      const verdict = judgeStep(await deps.alarms.firing(config.alarmNames));
+      if (verdict.action === 'revert') return verdict.message;
+    }
+    const left = until - deps.clock.now();
+    if (left <= 0) return healthUrl && !(await deps.probe.answers(healthUrl)) ? `The new release stopped answering ${healthUrl}.` : undefined;
+    await deps.clock.sleep(Math.min(left, WATCH_INTERVAL_MS));
+  }
+}

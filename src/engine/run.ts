@@ -1,0 +1,234 @@
+import { applicationStack, hostname } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
+import { CancelledError, type EngineDeps, type RunClock } from './context.js';
+import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
+import { destroy } from './destroy.js';
+import { applyEnvironment } from './environment-phase.js';
+import type { ImageRef, ResourceChange, StackEvent, StackResult, WeightedTarget } from './ports.js';
+import { StackFailure } from './ports.js';
+import { removeExpiredPreviews } from './previews.js';
+import { promote } from './promote.js';
+import { rollback } from './rollback.js';
+import { publicUrl } from './stack-specs.js';
+import { share } from './traffic.js';
+
+/**
+ * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
+ * RunReport that GitHub and the terminal render, and the action's outputs.
+ */
+
+export interface RunRequest {
+  readonly run: RunClock;
+  /** The commit of the run: the pull request's head for previews. */
+  readonly sha: string;
+  readonly logUrl?: string;
+  readonly commitUrl?: string;
+}
+
+export interface RunOutcome {
+  readonly report: RunReport;
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Previews removed because they expired: their GitHub deployments become inactive. */
+  readonly expiredPreviews: readonly string[];
+}
+
+interface Progress {
+  stacks: StackReport[];
+  changes: Map<string, readonly ResourceChange[]>;
+  events: StackEvent[];
+  image?: ImageRef;
+}
+
+/** Lets the use cases report what they see, whatever their result. */
+function tracker(deps: EngineDeps, progress: Progress) {
+  return {
+    onEvent: (event: StackEvent) => {
+      progress.events.push(event);
+      deps.log.info(`${event.timestamp.toISOString().slice(11, 19)} ${event.stackName} ${event.logicalId} (${event.type}) ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
+    },
+    onChanges: (stack: string, changes: readonly ResourceChange[]) => {
+      progress.changes.set(stack, changes);
+      if (changes.length === 0) return;
+      deps.log.info(`Changes to ${stack}:`);
+      for (const change of changes) deps.log.info(`  ${change.action.padEnd(6)} ${change.logicalId} (${change.type})${change.replacement === 'True' ? ' REPLACED' : change.replacement === 'Conditional' ? ' may be replaced' : ''}`);
+    },
+  };
+}
+
+function trafficShares(traffic: readonly WeightedTarget[]): TrafficShare[] {
+  return traffic.map((target) => ({ release: target.setIdentifier, weight: share(traffic, target.setIdentifier) })).sort((a, b) => b.weight - a.weight);
+}
+
+/** Refuses, before the first change, an account that allowed-account-ids does not name. */
+async function checkAccount(config: Config, deps: EngineDeps): Promise<void> {
+  if (config.allowedAccountIds.length === 0) return;
+  const account = await deps.identity.accountId();
+  if (!config.allowedAccountIds.includes(account)) {
+    throw new Error(`The AWS credentials are for account ${account}, which allowed-account-ids (${config.allowedAccountIds.join(', ')}) does not allow: nothing was changed.`);
+  }
+}
+
+async function checkAlarms(config: Config, deps: EngineDeps): Promise<void> {
+  if (config.alarmNames.length === 0 || config.strategy !== 'blue-green') return;
+  const missing = await deps.alarms.missing(config.alarmNames);
+  if (missing.length > 0) throw new Error(`alarm-names: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in CloudWatch in this region: nothing was changed.`);
+}
+
+/** The zone and its wildcard certificate: looked up once, while other phases run. */
+function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
+  return async (knownZoneId?: string): Promise<Placement> => {
+    const zoneId = knownZoneId ?? (await deps.dns.zoneId(config.hostedZone));
+    const certificateArn = await deps.certificates.ensureWildcard(config.hostedZone, zoneId, run.deadline);
+    return { zoneId, certificateArn };
+  };
+}
+
+async function releaseImage(config: Config, deps: EngineDeps, version: string): Promise<ImageRef> {
+  if (config.steps.includes('build') || config.build.image) return deps.images.publish(version);
+  const found = await deps.images.find(version);
+  if (!found) throw new Error(`Version ${version} is not in the registry and steps leaves out build: add build to steps, or give a version that was built before.`);
+  return found;
+}
+
+async function deploy(config: Config, deps: EngineDeps, request: RunRequest, progress: Progress): Promise<DeployResult | undefined> {
+  const { run } = request;
+  const track = tracker(deps, progress);
+  await checkAccount(config, deps);
+  await checkAlarms(config, deps);
+  const wantsDeploy = config.steps.includes('deploy');
+  // The environment, the image and the certificate do not depend on each other: side by side.
+  const [environment, image, placement] = await Promise.all([
+    config.steps.includes('environment') ? deps.log.group('environment', () => applyEnvironment(config, deps, run, track)) : Promise.resolve([] as StackResult[]),
+    config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version)) : Promise.resolve(undefined),
+    wantsDeploy ? placementFor(config, deps, run)() : Promise.resolve(undefined),
+  ]);
+  progress.stacks.push(...environment.map(stackReport));
+  if (image) progress.image = image;
+  if (!wantsDeploy || !image || !placement) return undefined;
+  const result = await deps.log.group('deploy', () => deployRelease(config, image, placement, deps, run, track));
+  progress.stacks.push(stackReport(result.stack));
+  return result;
+}
+
+function imageText(image?: ImageRef): string | undefined {
+  return image ? `${image.repository}@${image.digest}` : undefined;
+}
+
+function rootCauseOf(error: unknown, progress: Progress): Pick<RunReport, 'rootCause' | 'lastEvents'> {
+  if (!(error instanceof StackFailure)) return {};
+  const events = progress.events.filter((event) => event.stackName === error.stackName).slice(-8).map(eventReport);
+  return { ...(error.rootCause ? { rootCause: eventReport(error.rootCause) } : {}), ...(events.length ? { lastEvents: events } : {}) };
+}
+
+export async function runCommand(config: Config, deps: EngineDeps, request: RunRequest): Promise<RunOutcome> {
+  const progress: Progress = { stacks: [], changes: new Map(), events: [] };
+  const started = request.run.startedAt;
+  const common = {
+    application: config.application,
+    environment: config.environment,
+    command: config.command,
+    strategy: config.strategy,
+    sha: request.sha,
+    ...(request.logUrl ? { logUrl: request.logUrl } : {}),
+    ...(request.commitUrl ? { commitUrl: request.commitUrl } : {}),
+  };
+  const url = publicUrl(config);
+  let version = config.version;
+  let traffic: readonly WeightedTarget[] = [];
+  let stackName = applicationStack(config.application, config.environment, config.strategy, config.version || 'none');
+  let pinned: string | undefined;
+  let changed = false;
+  let message: string | undefined;
+  try {
+    switch (config.command) {
+      case 'deploy': {
+        const result = await deploy(config, deps, request, progress);
+        if (result) {
+          traffic = result.traffic;
+          stackName = result.stack.name;
+          pinned = result.pinnedUrl;
+          changed = result.trafficChanged;
+        }
+        break;
+      }
+      case 'rollback': {
+        await checkAccount(config, deps);
+        const result = await rollback(config, deps, request.run, (zoneId) => placementFor(config, deps, request.run)(zoneId));
+        version = result.version;
+        traffic = result.traffic;
+        stackName = result.stackName;
+        changed = true;
+        if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
+        message = result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`;
+        break;
+      }
+      case 'promote': {
+        await checkAccount(config, deps);
+        await checkAlarms(config, deps);
+        const result = await promote(config, deps, request.run);
+        version = result.version;
+        traffic = result.traffic;
+        stackName = result.stackName;
+        changed = true;
+        break;
+      }
+      case 'destroy': {
+        await checkAccount(config, deps);
+        const result = await destroy(config, deps, request.run);
+        progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
+        changed = result.removed.length > 0;
+        message = result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.';
+        break;
+      }
+      case 'plan':
+        throw new Error('plan is answered by planRun, without AWS');
+    }
+  } catch (error) {
+    const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
+    const failure = error instanceof Error ? error.message : String(error);
+    const report: RunReport = {
+      ...common,
+      status: cancelled ? 'cancelled' : 'failure',
+      version,
+      ...(imageText(progress.image) ? { image: imageText(progress.image)! } : {}),
+      traffic: trafficShares(traffic),
+      stacks: progress.stacks,
+      durationMs: deps.clock.now() - started,
+      message: failure,
+      ...rootCauseOf(error, progress),
+    };
+    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: [] };
+  }
+
+  const expiredPreviews = config.command === 'destroy' && config.preview !== undefined ? [] : await removeExpiredPreviews(config, deps, request.run);
+  const stacksChanged = progress.stacks.some((stack) => stack.outcome !== 'unchanged');
+  const hasChanges = changed || stacksChanged;
+  const report: RunReport = {
+    ...common,
+    status: config.command === 'deploy' && !hasChanges ? 'no-change' : 'success',
+    version,
+    ...(imageText(progress.image) ? { image: imageText(progress.image)! } : {}),
+    ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
+    ...(pinned ? { pinnedUrl: pinned } : {}),
+    traffic: trafficShares(traffic),
+    stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
+    durationMs: deps.clock.now() - started,
+    ...(message ? { message } : {}),
+  };
+  return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
+}
+
+function outputsOf(config: Config, version: string, stackName: string, url: string, image: ImageRef | undefined, hasChanges: boolean): Record<string, string> {
+  return {
+    url: config.command === 'destroy' ? '' : url,
+    version,
+    image: imageText(image) ?? '',
+    'stack-name': stackName,
+    environment: config.environment,
+    'has-changes': String(hasChanges),
+  };
+}
+
+/** The hostname of the run, for callers that report before the engine runs. */
+export const hostOf = (config: Config) => hostname(config.application, config.environment, config.hostedZone);

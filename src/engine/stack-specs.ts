@@ -1,0 +1,84 @@
+import { BASE_STACK, environmentStack, hostname, pinnedHostname, resourcesStack, applicationStack } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import { applicationInput, applicationParameters, applicationTemplate } from '../templates/application.js';
+import { baseTemplate } from '../templates/base.js';
+import { environmentTemplate } from '../templates/environment.js';
+import { resourcesTemplate } from '../templates/resources.js';
+import type { StackSpec } from './ports.js';
+import { stackTags } from './stack-tags.js';
+
+/**
+ * The stacks a configuration asks for, as pure values: the deploy applies them, `plan` shows
+ * them, and both see the same names, templates, parameters and tags.
+ */
+
+/** Shared by every application of the account and region. */
+export function baseSpec(config: Config): StackSpec {
+  return {
+    name: BASE_STACK,
+    template: baseTemplate({ cloudTrail: config.cloudTrail }),
+    parameters: {},
+    tags: stackTags('wimpy', 'account'),
+    terminationProtection: true,
+  };
+}
+
+/** The environment's own network; previews live in the staging network. */
+export function environmentSpec(config: Config, cidr: string): StackSpec {
+  const environment = config.networkEnvironment;
+  return {
+    name: environmentStack(environment),
+    template: environmentTemplate({ environment, cidr }),
+    parameters: {},
+    tags: stackTags('wimpy', environment),
+    terminationProtection: true,
+  };
+}
+
+export function resourcesSpec(config: Config): StackSpec {
+  const environment = config.networkEnvironment;
+  return {
+    name: resourcesStack(config.application, environment),
+    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port }),
+    parameters: {},
+    tags: stackTags(config.application, environment),
+    terminationProtection: false,
+  };
+}
+
+export interface ReleaseFacts {
+  /** repository@sha256:... */
+  readonly image: string;
+  readonly certificateArn: string;
+  readonly hostedZoneId: string;
+  /** Tags kept from the release stack as it was created (wimpy:replaces). */
+  readonly extraTags?: Readonly<Record<string, string>>;
+}
+
+/** The application stack of the release: the rolling stack, or the release's own blue-green stack. */
+export function applicationSpec(config: Config, version: string, facts: ReleaseFacts): StackSpec {
+  const forVersion: Config = { ...config, version };
+  const input = applicationInput(forVersion);
+  return {
+    name: applicationStack(config.application, config.environment, config.strategy, version),
+    template: applicationTemplate(input),
+    parameters: applicationParameters({
+      image: facts.image,
+      version,
+      certificateArn: facts.certificateArn,
+      ...(input.pinnedHostname ? { hostedZoneId: facts.hostedZoneId } : {}),
+      variables: config.variables,
+      secrets: config.secrets,
+    }),
+    tags: { ...stackTags(config.application, config.environment, version), ...facts.extraTags },
+    terminationProtection: false,
+  };
+}
+
+export function publicUrl(config: Config): string {
+  return `https://${hostname(config.application, config.environment, config.hostedZone)}`;
+}
+
+export function pinnedUrl(config: Config, version: string): string | undefined {
+  return config.strategy === 'blue-green' ? `https://${pinnedHostname(config.application, config.environment, version, config.hostedZone)}` : undefined;
+}

@@ -1,0 +1,51 @@
+import type { Plan } from '../engine/plan.js';
+import { code, details, table, text } from './markdown.js';
+
+/** The plan for a terminal: what a deploy would do, then every template it would apply. */
+export function planText(plan: Plan, withTemplates = true): string {
+  const lines = [
+    `Plan: deploy ${plan.application} to ${plan.environment} (${plan.strategy}), version ${plan.version || '<last good release>'}`,
+    '',
+    `  url     ${plan.url}`,
+    ...(plan.pinnedUrl ? [`  pinned  ${plan.pinnedUrl}`] : []),
+    `  image   ${plan.image}`,
+    `  build   ${plan.build}`,
+    '',
+    'Stacks, in order (same wave: side by side):',
+    ...plan.stacks.map((stack) => `  ${stack.wave}. ${stack.name.padEnd(40)} ${stack.purpose}${stack.resolvedAtDeploy.length ? ` [at deploy: ${stack.resolvedAtDeploy.join(', ')}]` : ''}`),
+    '',
+    ...(plan.traffic.length ? ['Traffic:', ...plan.traffic.map((step, i) => `  ${i + 1}. ${step}`), ''] : []),
+  ];
+  if (withTemplates) {
+    for (const stack of plan.stacks) lines.push(`--- template of ${stack.name}`, JSON.stringify(stack.template, null, 2), '');
+  }
+  return lines.join('\n');
+}
+
+/** The plan for a job summary: the same facts, escaped, with the templates folded. */
+export function planMarkdown(plan: Plan): string {
+  return [
+    `### 📝 Plan: deploy ${code(plan.application)} to ${code(plan.environment)}`,
+    '',
+    table(['', ''], [
+      ['URL', text(plan.url)],
+      ...(plan.pinnedUrl ? [['Pinned URL', text(plan.pinnedUrl)]] : []),
+      ['Strategy', code(plan.strategy)],
+      ['Version', code(plan.version || 'last good release')],
+      ['Image', code(plan.image)],
+      ['Build', text(plan.build)],
+    ]),
+    '',
+    table(['wave', 'stack', 'what it holds'], plan.stacks.map((stack) => [String(stack.wave), code(stack.name), text(stack.purpose)])),
+    '',
+    ...(plan.traffic.length ? ['**Traffic**', '', ...plan.traffic.map((step, i) => `${i + 1}. ${text(step)}`), ''] : []),
+    ...plan.stacks.map((stack) => details(`Template of ${code(stack.name)}`, fenced(JSON.stringify(stack.template, null, 2)))),
+  ].join('\n');
+}
+
+/** A code block whose fence is longer than any run of backticks inside it, so nothing closes it early. */
+function fenced(body: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}json\n${body}\n${fence}`;
+}

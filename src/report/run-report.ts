@@ -1,0 +1,94 @@
+/**
+ * What one run did, in the words people read: the only input of the job summary, the pull
+ * request comment and the deployment statuses. It holds no configuration and no secret, so
+ * whatever renders it cannot leak one.
+ */
+import type { Command, Strategy } from '../config/types.js';
+import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from '../engine/ports.js';
+
+/**
+ * - success: the command did what it was asked (for destroy: everything was removed);
+ * - failure: it did not; `rootCause` or `message` says why;
+ * - no-change: every stack was already as asked, the release already served;
+ * - skipped: the run decided to do nothing (a fork's pull request, an unrelated event): `message` says why;
+ * - planned: `command: plan`, the change sets are in `stacks` and nothing was executed;
+ * - cancelled: the runner cancelled the job; CloudFormation may still be working.
+ */
+export type RunStatus = 'success' | 'failure' | 'no-change' | 'skipped' | 'planned' | 'cancelled';
+
+/** ApplyOutcome, plus what plan and destroy do to a stack, plus the stack that failed. */
+export type StackOutcome = ApplyOutcome | 'planned' | 'removed' | 'failed';
+
+export interface StackReport {
+  readonly name: string;
+  readonly outcome: StackOutcome;
+  /** The change set: executed, or for `planned` the one that would be executed. */
+  readonly changes: readonly ResourceChange[];
+}
+
+/** One release's share of the hostname's traffic after the run (blue-green; rolling has one at 100). */
+export interface TrafficShare {
+  /** The release's stack name (the Route 53 set identifier). */
+  readonly release: string;
+  /** Percentage, 0 to 100. */
+  readonly weight: number;
+}
+
+/** A stack event as people read it. */
+export interface EventReport {
+  readonly stack: string;
+  readonly resource: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly timestamp?: Date;
+}
+
+export interface RunReport {
+  readonly application: string;
+  /** The environment deployed to (pr-<n> for a preview). */
+  readonly environment: string;
+  readonly command: Command;
+  readonly strategy: Strategy;
+  readonly status: RunStatus;
+  /** The release version (a tag or the commit SHA). */
+  readonly version: string;
+  /** The commit deployed: the pull request's head for previews. */
+  readonly sha: string;
+  /** The image deployed, pinned by digest. */
+  readonly image?: string;
+  /** The public URL of the environment. */
+  readonly url?: string;
+  /** The URL pinned to this release. */
+  readonly pinnedUrl?: string;
+  /** Traffic after the run, most weight first is the usual order; rendered as given. */
+  readonly traffic: readonly TrafficShare[];
+  /** Every stack the run applied, planned or removed, in order. */
+  readonly stacks: readonly StackReport[];
+  readonly durationMs: number;
+  /** The first failed stack event whose reason is not a cancellation. */
+  readonly rootCause?: EventReport;
+  /** The last events of the failed stack, oldest first. */
+  readonly lastEvents?: readonly EventReport[];
+  /** One or two sentences for people: why a run was skipped, what failed when no stack event says. */
+  readonly message?: string;
+  /** The workflow run's page. */
+  readonly logUrl?: string;
+  /** The commit's page. */
+  readonly commitUrl?: string;
+}
+
+export function eventReport(event: StackEvent): EventReport {
+  return {
+    stack: event.stackName,
+    resource: event.logicalId,
+    type: event.type,
+    status: event.status,
+    ...(event.reason ? { reason: event.reason } : {}),
+    timestamp: event.timestamp,
+  };
+}
+
+export function stackReport(result: StackResult): StackReport {
+  return { name: result.name, outcome: result.outcome, changes: result.changes };
+}

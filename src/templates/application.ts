@@ -1,0 +1,313 @@
+import { BASE_STACK, TAG_VERSION, environmentStack, pinnedHostname, resourcesStack } from '../config/names.js';
+import type { CapacityConfig, Config, SecretRef, Strategy, Variable } from '../config/types.js';
+import type { Template } from '../engine/ports.js';
+import { architectureOf } from './architecture.js';
+import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';
+import { resourceTags } from './tags.js';
+import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
+
+/**
+ * The application stack: instances in an Auto Scaling group behind an Application Load
+ * Balancer. What changes with each release (image, version, variables, secret names,
+ * certificate) is a parameter, so the template itself is the same from one release to the next
+ * and a redeploy of the same release is an empty change set.
+ */
+
+export interface ApplicationInput {
+  readonly application: string;
+  readonly environment: string;
+  /** The environment whose network and resources stacks the instances use (staging for previews). */
+  readonly networkEnvironment: string;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  readonly capacity: CapacityConfig;
+  readonly signalTimeoutMinutes: number;
+  /** Blue-green only: the hostname that reaches this release alone, before any public traffic. */
+  readonly pinnedHostname?: string;
+  readonly strategy: Strategy;
+}
+
+export interface ApplicationParametersInput {
+  /** repository@sha256:..., optionally with a tag before the digest. */
+  readonly image: string;
+  readonly version: string;
+  readonly certificateArn: string;
+  /** Only for a template with a pinned hostname (blue-green): the zone of its record. */
+  readonly hostedZoneId?: string;
+  readonly variables: readonly Variable[];
+  readonly secrets: readonly SecretRef[];
+}
+
+const PARAMETER = {
+  ...SCRIPT_VALUES,
+  version: 'Version',
+  certificateArn: 'CertificateArn',
+  hostedZoneId: 'HostedZoneId',
+  machineImage: 'AmiId',
+} as const;
+
+/** CloudFormation refuses a parameter value longer than this. */
+export const MAX_PARAMETER_LENGTH = 4096;
+
+const DIGEST_PINNED = /^[A-Za-z0-9][A-Za-z0-9._/:-]*@sha256:[a-f0-9]{64}$/;
+const BASE64 = '^[A-Za-z0-9+/=]*$';
+
+/** The registry host of an image reference, as docker reads it: docker.io when the name has none. */
+export function registryOf(image: string): string {
+  const [first, ...rest] = image.split('/');
+  const isHost = rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost');
+  return isHost ? first! : 'docker.io';
+}
+
+/** The public SSM parameter that always names the newest Amazon Linux 2023 image. */
+export function amazonLinuxParameter(instanceType: string): string {
+  return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architectureOf(instanceType)}`;
+}
+
+function parameters(pinned: boolean, instanceType: string): Record<string, unknown> {
+  const encoded = (description: string) => ({ Type: 'String', AllowedPattern: BASE64, MaxLength: MAX_PARAMETER_LENGTH, Description: description });
+  return {
+    [PARAMETER.image]: {
+      Type: 'String',
+      AllowedPattern: DIGEST_PINNED.source,
+      ConstraintDescription: 'must be an image pinned by digest: repository@sha256:<64 hex digits>',
+      Description: 'The container image of the release.',
+    },
+    [PARAMETER.registry]: { Type: 'String', AllowedPattern: '^[A-Za-z0-9][A-Za-z0-9.:-]*$', Description: 'The registry host of the image.' },
+    [PARAMETER.version]: { Type: 'String', AllowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', Description: 'The release version.' },
+    [PARAMETER.certificateArn]: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$', Description: 'The ACM certificate of the HTTPS listener.' },
+    ...(pinned ? { [PARAMETER.hostedZoneId]: { Type: 'String', AllowedPattern: '^[A-Z0-9]{1,32}$', Description: 'The hosted zone of the pinned hostname.' } } : {}),
+    [PARAMETER.variables]: encoded("The container's environment variables: a docker env file, base64-encoded."),
+    [PARAMETER.secrets]: encoded('The secrets to read at boot: NAME=ssm-parameter-name lines, base64-encoded.'),
+    [PARAMETER.machineImage]: {
+      // Resolved at every stack update: an update rolls the instances onto the newest patched image.
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: amazonLinuxParameter(instanceType),
+      Description: 'The Amazon Linux 2023 image of the instances.',
+    },
+  };
+}
+
+/** The parameter values of one release. */
+export function applicationParameters(input: ApplicationParametersInput): Record<string, string> {
+  if (!DIGEST_PINNED.test(input.image)) throw new Error(`The image ${input.image} is not pinned by digest: deploy repository@sha256:<digest> so that every instance runs the same bytes.`);
+  const values: Record<string, string> = {
+    [PARAMETER.image]: input.image,
+    [PARAMETER.registry]: registryOf(input.image),
+    [PARAMETER.version]: input.version,
+    [PARAMETER.certificateArn]: input.certificateArn,
+    ...(input.hostedZoneId === undefined ? {} : { [PARAMETER.hostedZoneId]: input.hostedZoneId }),
+    [PARAMETER.variables]: encodeVariables(input.variables),
+    [PARAMETER.secrets]: encodeSecrets(input.secrets),
+  };
+  for (const [name, what] of [[PARAMETER.variables, 'environment-variables'], [PARAMETER.secrets, 'secrets']] as const) {
+    if (values[name]!.length > MAX_PARAMETER_LENGTH) {
+      throw new Error(`The ${what} take ${values[name]!.length} characters once encoded, more than the ${MAX_PARAMETER_LENGTH} a CloudFormation parameter holds: keep large values in SSM Parameter Store and name them in secrets.`);
+    }
+  }
+  return values;
+}
+
+/** The template's input for a run's configuration; blue-green pins the release's own hostname. */
+export function applicationInput(config: Config): ApplicationInput {
+  return {
+    application: config.application,
+    environment: config.environment,
+    networkEnvironment: config.networkEnvironment,
+    port: config.port,
+    healthCheckPath: config.healthCheckPath,
+    capacity: config.capacity,
+    signalTimeoutMinutes: config.signalTimeoutMinutes,
+    strategy: config.strategy,
+    ...(config.strategy === 'blue-green' ? { pinnedHostname: pinnedHostname(config.application, config.environment, config.version, config.hostedZone) } : {}),
+  };
+}
+
+const ref = (name: string) => ({ Ref: name });
+const getAtt = (resource: string, attribute: string) => ({ 'Fn::GetAtt': [resource, attribute] });
+const minutes = (count: number) => `PT${count}M`;
+
+export function applicationTemplate(input: ApplicationInput): Template {
+  const { application, environment, networkEnvironment, capacity } = input;
+  const network = environmentStack(networkEnvironment);
+  const resources = resourcesStack(application, networkEnvironment);
+  const splitImport = (stack: string, output: string) => ({ 'Fn::Split': [',', importOf(stack, output)] });
+  const tags = [...resourceTags({ application, environment }), { Key: TAG_VERSION, Value: ref(PARAMETER.version) }];
+  const named = [...tags, { Key: 'Name', Value: ref('AWS::StackName') }];
+  const pinned = input.pinnedHostname !== undefined;
+  if (pinned !== (input.strategy === 'blue-green')) throw new Error(`A ${input.strategy} stack ${pinned ? 'has no' : 'needs a'} pinned hostname.`);
+  const signalTimeout = minutes(input.signalTimeoutMinutes);
+
+  const launchTemplate = {
+    Type: 'AWS::EC2::LaunchTemplate',
+    Properties: {
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
+      LaunchTemplateData: {
+        ImageId: ref(PARAMETER.machineImage),
+        InstanceType: capacity.instanceType,
+        IamInstanceProfile: { Arn: importOf(resources, RESOURCES_OUTPUTS.instanceProfileArn) },
+        // No KeyName: nobody logs in by SSH; Session Manager reaches an instance through its role.
+        // An explicit interface says what a subnet default could not: no public address, and the
+        // instance security group alone, which admits only the load balancer.
+        NetworkInterfaces: [{
+          DeviceIndex: 0,
+          AssociatePublicIpAddress: false,
+          DeleteOnTermination: true,
+          Groups: [importOf(resources, RESOURCES_OUTPUTS.instanceSecurityGroupId)],
+        }],
+        // IMDSv2 only; two hops so that the container, one network hop further, reaches the role.
+        MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+        // Encrypted with the account's EBS key: a customer key would need a grant for the Auto
+        // Scaling service-linked role before any instance could start.
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', VolumeSize: 20, Encrypted: true, DeleteOnTermination: true } }],
+        UserData: {
+          'Fn::Base64': {
+            'Fn::Sub': [
+              userData({ application, environment: networkEnvironment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
+              {
+                [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
+                [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),
+                [SCRIPT_VALUES.logGroup]: importOf(resources, RESOURCES_OUTPUTS.logGroupName),
+              },
+            ],
+          },
+        },
+        TagSpecifications: ['instance', 'volume', 'network-interface'].map((ResourceType) => ({ ResourceType, Tags: named })),
+      },
+    },
+  };
+
+  const autoScalingGroup = {
+    Type: 'AWS::AutoScaling::AutoScalingGroup',
+    // Instances may only register once the target group belongs to a load balancer.
+    DependsOn: ['HttpsListener'],
+    CreationPolicy: { ResourceSignal: { Count: capacity.desiredSize, Timeout: signalTimeout } },
+    UpdatePolicy: {
+      AutoScalingRollingUpdate: {
+        // A new instance joins before an old one leaves, so the release keeps serving at full
+        // capacity through the roll. CloudFormation needs this below MaxSize to have room for
+        // the newcomer: with desired = max (a preview's 1/1/1) one instance is replaced at a time.
+        MinInstancesInService: String(Math.min(capacity.desiredSize, capacity.maxSize - 1)),
+        MaxBatchSize: '1',
+        WaitOnResourceSignals: true,
+        PauseTime: signalTimeout,
+        // Scaling and health replacement would fight the roll; they resume when it ends.
+        SuspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
+      },
+    },
+    Properties: {
+      VPCZoneIdentifier: splitImport(network, ENVIRONMENT_OUTPUTS.applicationSubnetIds),
+      LaunchTemplate: { LaunchTemplateId: ref('LaunchTemplate'), Version: getAtt('LaunchTemplate', 'LatestVersionNumber') },
+      MinSize: String(capacity.minSize),
+      MaxSize: String(capacity.maxSize),
+      DesiredCapacity: String(capacity.desiredSize),
+      TargetGroupARNs: [ref('TargetGroup')],
+      HealthCheckType: 'ELB',
+      HealthCheckGracePeriod: input.signalTimeoutMinutes * 60,
+      Tags: named.map((tag) => ({ ...tag, PropagateAtLaunch: true })),
+    },
+  };
+
+  const template: Template = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `${application} in ${environment}: instances behind a load balancer (wimpy/deploy-action)`,
+    Parameters: parameters(pinned, capacity.instanceType),
+    Resources: {
+      LaunchTemplate: launchTemplate,
+      [SIGNALLED_RESOURCE]: autoScalingGroup,
+      // A fixed-size group (a preview's 1/1/1) has nothing to scale, and AWS refuses the policy.
+      ...(capacity.maxSize > capacity.minSize
+        ? {
+            CpuScaling: {
+              Type: 'AWS::AutoScaling::ScalingPolicy',
+              Properties: {
+                AutoScalingGroupName: ref(SIGNALLED_RESOURCE),
+                PolicyType: 'TargetTrackingScaling',
+                TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: capacity.cpuTarget },
+              },
+            },
+          }
+        : {}),
+      LoadBalancer: {
+        Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        // Unnamed: CloudFormation cannot replace a resource with a fixed name, and a change such
+        // as the scheme replaces a load balancer; the generated name starts with the stack's.
+        Properties: {
+          Type: 'application',
+          Scheme: 'internet-facing',
+          // dualstack would need IPv6 in the environment's VPC, which it does not have.
+          IpAddressType: 'ipv4',
+          Subnets: splitImport(network, ENVIRONMENT_OUTPUTS.publicSubnetIds),
+          SecurityGroups: [importOf(resources, RESOURCES_OUTPUTS.loadBalancerSecurityGroupId)],
+          LoadBalancerAttributes: [{ Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' }],
+          Tags: tags,
+        },
+      },
+      TargetGroup: {
+        Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+        Properties: {
+          VpcId: importOf(network, ENVIRONMENT_OUTPUTS.vpcId),
+          TargetType: 'instance',
+          Protocol: 'HTTP',
+          Port: input.port,
+          HealthCheckProtocol: 'HTTP',
+          HealthCheckPath: input.healthCheckPath,
+          HealthCheckIntervalSeconds: 5,
+          HealthCheckTimeoutSeconds: 4,
+          HealthyThresholdCount: 2,
+          UnhealthyThresholdCount: 2,
+          Matcher: { HttpCode: '200-299' },
+          // Requests in flight finish before an instance leaves; 30 s keeps rolls short.
+          TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
+          Tags: tags,
+        },
+      },
+      // Listeners carry no tags: AWS's template linter still rejects Tags on a listener, which
+      // is found through its tagged load balancer anyway.
+      HttpsListener: {
+        Type: 'AWS::ElasticLoadBalancingV2::Listener',
+        Properties: {
+          LoadBalancerArn: ref('LoadBalancer'),
+          Port: 443,
+          Protocol: 'HTTPS',
+          Certificates: [{ CertificateArn: ref(PARAMETER.certificateArn) }],
+          SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }],
+        },
+      },
+      HttpListener: {
+        Type: 'AWS::ElasticLoadBalancingV2::Listener',
+        Properties: {
+          LoadBalancerArn: ref('LoadBalancer'),
+          Port: 80,
+          Protocol: 'HTTP',
+          DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
+        },
+      },
+      ...(pinned
+        ? {
+            // The release answers here before any public traffic reaches it. The public,
+            // weighted records are not in any stack: the action moves their weights itself.
+            PinnedRecord: {
+              Type: 'AWS::Route53::RecordSet',
+              Properties: {
+                HostedZoneId: ref(PARAMETER.hostedZoneId),
+                Name: input.pinnedHostname,
+                Type: 'A',
+                AliasTarget: { DNSName: getAtt('LoadBalancer', 'DNSName'), HostedZoneId: getAtt('LoadBalancer', 'CanonicalHostedZoneID'), EvaluateTargetHealth: false },
+              },
+            },
+          }
+        : {}),
+    },
+    Outputs: {
+      LoadBalancerDnsName: { Value: getAtt('LoadBalancer', 'DNSName') },
+      LoadBalancerHostedZoneId: { Value: getAtt('LoadBalancer', 'CanonicalHostedZoneID') },
+      LoadBalancerArn: { Value: ref('LoadBalancer') },
+      TargetGroupArn: { Value: ref('TargetGroup') },
+      AutoScalingGroupName: { Value: ref(SIGNALLED_RESOURCE) },
+      Version: { Value: ref(PARAMETER.version) },
+    },
+  };
+  return template;
+}

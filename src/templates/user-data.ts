@@ -1,0 +1,248 @@
+import type { SecretRef, Variable } from '../config/types.js';
+
+/**
+ * The first-boot script of the application's instances, as the text of an `Fn::Sub`.
+ *
+ * Nothing a user wrote is ever read as shell: the values that change with each release (image,
+ * environment variables, secret names) arrive as stack parameters whose allowed patterns admit
+ * no quote, and the variables travel base64-encoded, decoded on the instance straight into the
+ * env file. The few values fixed in the template are single-quoted, and every literal `${` is
+ * escaped as `${!` so that CloudFormation substitutes only the references meant for it.
+ */
+
+/** The CloudFormation values the script reads, by their Fn::Sub names; the template supplies each. */
+export const SCRIPT_VALUES = {
+  image: 'ImageUri',
+  registry: 'Registry',
+  variables: 'EnvironmentVariables',
+  secrets: 'Secrets',
+  kmsMasterKey: 'KmsKeyArn',
+  storageBucket: 'StorageBucketName',
+  logGroup: 'LogGroupName',
+} as const;
+
+/** The logical id of the Auto Scaling group that waits for the instances' signals. */
+export const SIGNALLED_RESOURCE = 'AutoScalingGroup';
+
+export interface UserDataInput {
+  readonly application: string;
+  /** The environment the container is told it runs in (ENVIRONMENT): a preview's is its network's. */
+  readonly environment: string;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  readonly signalTimeoutMinutes: number;
+}
+
+const CONF_DIR = '/etc/wimpy';
+const SECRETS_READER = '/usr/local/sbin/wimpy-read-secrets';
+const SERVICE = 'wimpy-app';
+
+/** A bash word that stands for `value` exactly, whatever it holds. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The docker env file of the user's variables (one KEY=VALUE a line, taken literally), base64-encoded. */
+export function encodeVariables(variables: readonly Variable[]): string {
+  return Buffer.from(variables.map((variable) => `${variable.name}=${variable.value}\n`).join(''), 'utf8').toString('base64');
+}
+
+/** The secrets to read at boot, NAME=parameter-name a line, base64-encoded: names only, never values. */
+export function encodeSecrets(secrets: readonly SecretRef[]): string {
+  return Buffer.from(secrets.map((secret) => `${secret.name}=${secret.parameter}\n`).join(''), 'utf8').toString('base64');
+}
+
+// Marks a reference meant for Fn::Sub while the script is assembled, so that escaping every
+// other `${` cannot touch it; a NUL cannot occur in any validated value.
+const MARK = '\u0000';
+const sub = (name: string) => `${MARK}${name}${MARK}`;
+
+function toFnSub(script: string): string {
+  return script.replaceAll('${', '${!').replace(new RegExp(`${MARK}([^${MARK}]+)${MARK}`, 'g'), (_, name: string) => `\${${name}}`);
+}
+
+/**
+ * Runs before every start of the container: reads the secrets from SSM Parameter Store into a
+ * root-only file on a tmpfs, so that a value is never on disk, in the template or in a log.
+ */
+export const SECRETS_READER_SCRIPT = `#!/bin/bash
+# Reads the container's secrets from SSM Parameter Store into a file only root can read.
+# Usage: wimpy-read-secrets LIST TARGET REGION, LIST holding NAME=parameter-name lines.
+# Values are never printed: an error names the parameter, not its value.
+set -euo pipefail
+list=$1 target=$2 region=$3
+umask 077
+partial=$(mktemp "$target.XXXXXX")
+trap 'rm -f "$partial"' EXIT
+while IFS='=' read -r name parameter || [[ -n $name ]]; do
+  [[ -n $name ]] || continue
+  value=$(aws ssm get-parameter --region "$region" --with-decryption --name "$parameter" --query Parameter.Value --output text </dev/null)
+  if [[ $value == *$'\\n'* ]]; then
+    echo "The secret $name ($parameter) spans several lines, which a container environment cannot hold" >&2
+    exit 1
+  fi
+  printf '%s=%s\\n' "$name" "$value" >>"$partial"
+done <"$list"
+mv "$partial" "$target"
+`;
+
+/** Restarts the container whenever it stops, reading the secrets afresh before each start. */
+const UNIT = `[Unit]
+Description=The application's container, restarted whenever it stops
+Requires=docker.service
+After=docker.service network-online.target
+Wants=network-online.target
+
+[Service]
+EnvironmentFile=${CONF_DIR}/unit.env
+RuntimeDirectory=wimpy
+RuntimeDirectoryMode=0700
+ExecStartPre=-/usr/bin/docker rm --force ${SERVICE}
+ExecStartPre=${SECRETS_READER} ${CONF_DIR}/secrets.list /run/wimpy/secrets.env \${REGION}
+ExecStart=/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env -p \${PORT}:\${PORT} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-region=\${REGION} \${IMAGE}
+ExecStop=/usr/bin/docker stop ${SERVICE}
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** The Fn::Sub text of the instances' user data: a bash script, run once as root at first boot. */
+export function userData(input: UserDataInput): string {
+  const healthUrl = `http://localhost:${input.port}${input.healthCheckPath}`;
+  const minutes = input.signalTimeoutMinutes;
+  const script = `#!/bin/bash
+# First boot of an instance: install Docker, pull the release's image by digest, run it under
+# systemd, and tell CloudFormation whether it answers its health check.
+set -euo pipefail
+
+application=${shellQuote(input.application)}
+environment=${shellQuote(input.environment)}
+port=${shellQuote(String(input.port))}
+health_url=${shellQuote(healthUrl)}
+signal_timeout_seconds=${minutes * 60}
+image='${sub(SCRIPT_VALUES.image)}'
+registry='${sub(SCRIPT_VALUES.registry)}'
+kms_master_key='${sub(SCRIPT_VALUES.kmsMasterKey)}'
+s3_bucket='${sub(SCRIPT_VALUES.storageBucket)}'
+log_group='${sub(SCRIPT_VALUES.logGroup)}'
+variables='${sub(SCRIPT_VALUES.variables)}'
+secrets='${sub(SCRIPT_VALUES.secrets)}'
+region='${sub('AWS::Region')}'
+stack='${sub('AWS::StackName')}'
+conf_dir=${CONF_DIR}
+reader=${SECRETS_READER}
+unit_dir=/etc/systemd/system
+cfn_signal=/opt/aws/bin/cfn-signal
+signalled=false
+
+# One signal per instance: success once the container answers, failure as soon as anything
+# goes wrong, so that a broken release fails fast instead of waiting for the timeout.
+signal() {
+  signalled=true
+  "$cfn_signal" --success "$1" --reason "$2" --stack "$stack" --resource ${SIGNALLED_RESOURCE} --region "$region" || echo "cfn-signal failed" >&2
+}
+
+on_exit() {
+  local status=$?
+  if [[ $signalled == false ]]; then
+    signal false "The first boot of $application failed (exit status $status): see /var/log/cloud-init-output.log"
+  fi
+}
+
+retry() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if "$@"; then return 0; fi
+    echo "Attempt $attempt of 5 failed: $*" >&2
+    sleep $((attempt * 5))
+  done
+  return 1
+}
+
+install_packages() {
+  retry dnf install -y docker aws-cfn-bootstrap
+  systemctl enable --now docker
+}
+
+# Every file is root's alone: the environment may hold values the application treats as private.
+write_configuration() {
+  install -d -m 0700 "$conf_dir"
+  (
+    umask 077
+    {
+      printf 'ENVIRONMENT=%s\\n' "$environment"
+      printf 'PORT=%s\\n' "$port"
+      printf 'DOCKER_REGISTRY=%s\\n' "$registry"
+      printf 'KMS_MASTER_KEY=%s\\n' "$kms_master_key"
+      printf 'S3_BUCKET=%s\\n' "$s3_bucket"
+      base64 --decode <<<"$variables"
+    } >"$conf_dir/app.env"
+    base64 --decode <<<"$secrets" >"$conf_dir/secrets.list"
+    {
+      printf 'IMAGE=%s\\n' "$image"
+      printf 'PORT=%s\\n' "$port"
+      printf 'LOG_GROUP=%s\\n' "$log_group"
+      printf 'REGION=%s\\n' "$region"
+    } >"$conf_dir/unit.env"
+  )
+}
+
+write_service() {
+  install -d -m 0755 "$(dirname "$reader")" "$unit_dir"
+  cat >"$reader" <<'WIMPY_READ_SECRETS'
+${SECRETS_READER_SCRIPT}WIMPY_READ_SECRETS
+  chmod 0700 "$reader"
+  cat >"$unit_dir/${SERVICE}.service" <<'WIMPY_UNIT'
+${UNIT}WIMPY_UNIT
+}
+
+ecr_login() {
+  aws ecr get-login-password --region "$1" | docker login --username AWS --password-stdin "$registry"
+}
+
+pull_image() {
+  if [[ $image != *@sha256:* ]]; then
+    echo "The image $image is not pinned by digest" >&2
+    return 1
+  fi
+  # ECR takes the instance role's credentials; any other registry must allow anonymous pulls.
+  if [[ $registry =~ ^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?$ ]]; then
+    retry ecr_login "\${BASH_REMATCH[1]}"
+  fi
+  retry docker pull "$image"
+}
+
+answers() {
+  local code
+  code=$(curl --silent --output /dev/null --max-time 4 --write-out '%{http_code}' "$health_url") || true
+  [[ $code == 2?? ]]
+}
+
+main() {
+  trap on_exit EXIT
+  install_packages
+  write_configuration
+  write_service
+  pull_image
+  systemctl daemon-reload
+  systemctl enable --now ${SERVICE}.service
+  while ((SECONDS < signal_timeout_seconds)); do
+    if answers; then
+      signal true "$application answers $health_url"
+      return 0
+    fi
+    sleep 5
+  done
+  signal false "$application did not answer $health_url with 2xx within ${minutes} minutes"
+  return 1
+}
+
+# Sourced (as the tests do), the script only defines its steps.
+if [[ \${BASH_SOURCE[0]} == "$0" ]]; then
+  main "$@"
+fi
+`;
+  return toFnSub(script);
+}

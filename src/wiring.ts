@@ -1,0 +1,192 @@
+import { ACMClient } from '@aws-sdk/client-acm';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createAlarms } from './aws/alarms.js';
+import { createCertificates } from './aws/certificates.js';
+import { clientSettings } from './aws/client-config.js';
+import { createDns } from './aws/dns.js';
+import { EcrRegistry } from './aws/ecr.js';
+import { createIdentity } from './aws/identity.js';
+import { createStacks } from './aws/stacks.js';
+import { DockerCli } from './build/docker.js';
+import { HttpRegistry } from './build/registry-http.js';
+import type { EventIntent } from './config/event.js';
+import { repositoryName } from './config/names.js';
+import type { Config } from './config/types.js';
+import type { EngineDeps, Images } from './engine/context.js';
+import { planRun } from './engine/plan.js';
+import type { Log } from './engine/ports.js';
+import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
+import { runCommand } from './engine/run.js';
+import { systemClock } from './engine/system-clock.js';
+import { createOctokit } from './github/client.js';
+import { createFeedback, type Feedback } from './github/feedback.js';
+import { createProbe } from './http/probe.js';
+import { planMarkdown, planText } from './report/plan.js';
+import type { RunReport } from './report/run-report.js';
+import { summaryMarkdown } from './report/summary.js';
+import { registryOf } from './templates/application.js';
+
+/**
+ * The composition root: the one place that knows every adapter. It builds them from the
+ * environment, hands them to the engine as ports, and turns the engine's report into what
+ * people see. main.ts (the action) and cli.ts (the terminal) both call it.
+ */
+
+export interface RunInfo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Log;
+  readonly intent: EventIntent;
+  readonly sha: string;
+  readonly runUrl?: string;
+  /** owner/repo */
+  readonly repository?: string;
+  readonly serverUrl?: string;
+  readonly githubToken?: string;
+  /** Hides a secret in the log before it is used; a no-op in a terminal. */
+  readonly mask?: (secret: string) => void;
+  readonly signal?: AbortSignal;
+  /** Where a terminal prints the plan; the action logs it. */
+  readonly print?: (text: string) => void;
+}
+
+export interface EntryOutcome {
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly report?: RunReport;
+  /** Set when the run must fail. */
+  readonly failure?: string;
+}
+
+function registryFor(config: Config, ecr: ECRClient): Registry {
+  const { build } = config;
+  const ecrRegistry = () => new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
+  if (build.image) {
+    const host = registryOf(parseImageReference(build.image).repository);
+    if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return ecrRegistry();
+    return new HttpRegistry({ registry: host, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
+  }
+  if (build.registry) {
+    return new HttpRegistry({ registry: build.registry, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
+  }
+  return ecrRegistry();
+}
+
+export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
+  const settings = clientSettings(info.env);
+  const clock = systemClock;
+  const route53 = new Route53Client(settings);
+  const ecr = new ECRClient(settings);
+  const registry = registryFor(config, ecr);
+  const docker = new DockerCli({ mask: info.mask ?? (() => undefined) });
+  const source = info.repository ? `${info.serverUrl ?? 'https://github.com'}/${info.repository}` : '';
+  const images: Images = {
+    publish: (version) => publishImage({ application: config.application, version, build: config.build, source, revision: info.sha }, { registry, docker, log: info.log, clock }),
+    async find(version) {
+      const repository = await registry.ensureRepository(repositoryName(config.application));
+      const digest = await registry.find(repository, version);
+      return digest ? { repository, tag: version, digest } : undefined;
+    },
+  };
+  return {
+    stacks: createStacks({ cloudformation: new CloudFormationClient(settings), s3: new S3Client(settings), clock, log: (line) => info.log.info(line) }),
+    dns: createDns(route53, clock),
+    alarms: createAlarms(new CloudWatchClient(settings)),
+    identity: createIdentity(new STSClient(settings)),
+    certificates: createCertificates(new ACMClient(settings), route53, clock),
+    images,
+    probe: createProbe(clock),
+    clock,
+    log: info.log,
+  };
+}
+
+function feedbackFor(config: Config, info: RunInfo): Feedback | undefined {
+  const [owner, repo] = (info.repository ?? '').split('/');
+  if (!info.githubToken || !owner || !repo) return undefined;
+  return createFeedback({
+    octokit: createOctokit(info.githubToken),
+    repo: { owner, repo },
+    log: info.log,
+    application: config.application,
+    ...(config.preview !== undefined ? { pullRequest: config.preview } : {}),
+    ...(info.runUrl ? { logUrl: info.runUrl } : {}),
+  });
+}
+
+/** The commands that put a release in front of people get a GitHub Deployment. */
+const DEPLOYING = new Set(['deploy', 'rollback', 'promote']);
+
+export async function runEngine(config: Config, info: RunInfo): Promise<EntryOutcome> {
+  const startedAt = Date.now();
+  const print = info.print ?? ((text: string) => info.log.info(text));
+  const feedback = feedbackFor(config, info);
+  const writeSummary = (markdown: string) => (feedback ? feedback.writeSummary(markdown) : Promise.resolve());
+
+  if (info.intent.kind === 'skip') {
+    const report = skippedReport(config, info, info.intent.reason);
+    info.log.info(info.intent.reason);
+    await writeSummary(summaryMarkdown(report));
+    return { outputs: { environment: config.environment, version: config.version, 'has-changes': 'false' }, report };
+  }
+
+  if (config.command === 'plan') {
+    const plan = planRun(config);
+    print(planText(plan));
+    await writeSummary(planMarkdown(plan));
+    const stack = plan.stacks.find((planned) => planned.phase === 'deploy')?.name ?? '';
+    return { outputs: { url: plan.url, version: plan.version, image: '', 'stack-name': stack, environment: config.environment, 'has-changes': 'false' } };
+  }
+
+  const deps = createEngineDeps(config, info);
+  if (feedback && DEPLOYING.has(config.command)) {
+    await feedback.started({
+      sha: info.sha,
+      environment: config.environment,
+      version: config.version,
+      production: config.environment === 'production',
+      transient: config.preview !== undefined,
+      description: `${config.command} ${config.application} ${config.version}`.slice(0, 140),
+      ...(info.runUrl ? { logUrl: info.runUrl } : {}),
+    });
+  }
+  const outcome = await runCommand(config, deps, {
+    run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) },
+    sha: info.sha,
+    ...(info.runUrl ? { logUrl: info.runUrl } : {}),
+    ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
+  });
+  const { report } = outcome;
+  if (report.rootCause) {
+    const cause = report.rootCause;
+    info.log.error(`${cause.stack} ${cause.resource} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}`);
+  }
+  if (feedback) {
+    await feedback.finished(report);
+    for (const environment of outcome.expiredPreviews) await feedback.previewRemoved(environment, Number(environment.slice(3)));
+  }
+  await writeSummary(summaryMarkdown(report));
+  print(`${report.status}: ${config.command} ${config.application} ${config.environment}${report.url ? ` ${report.url}` : ''} (${report.version || 'no version'})`);
+  const failed = report.status === 'failure' || report.status === 'cancelled';
+  return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
+}
+
+function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {
+  return {
+    application: config.application,
+    environment: config.environment,
+    command: config.command,
+    strategy: config.strategy,
+    status: 'skipped',
+    version: config.version,
+    sha: info.sha,
+    traffic: [],
+    stacks: [],
+    durationMs: 0,
+    message: reason,
+    ...(info.runUrl ? { logUrl: info.runUrl } : {}),
+  };
+}

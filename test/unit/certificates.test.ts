@@ -1,0 +1,125 @@
+import { beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand, RequestCertificateCommand, type CertificateDetail } from '@aws-sdk/client-acm';
+import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createCertificates, idempotencyToken } from '../../src/aws/certificates.js';
+import { fakeClock, START } from './stacks-support.js';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const acmClient = new ACMClient({ region: 'eu-west-1', credentials });
+const route53Client = new Route53Client({ region: 'us-east-1', credentials });
+const acm = mockClient(acmClient);
+const route53 = mockClient(route53Client);
+beforeEach(() => {
+  acm.reset();
+  route53.reset();
+});
+
+const ZONE_ID = 'Z0123456789ABCDEFGHIJ';
+const ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+const OTHER = 'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000';
+const HOUR = 3600 * 1000;
+const LISTED = { CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] };
+const RECORD = { Name: '_3f1e2d.example.com.', Type: 'CNAME' as const, Value: '_9a8b7c.acm-validations.aws.' };
+
+function pending(records: boolean): CertificateDetail {
+  const option = (name: string) => ({ DomainName: name, ValidationMethod: 'DNS' as const, ValidationStatus: 'PENDING_VALIDATION' as const, ...(records ? { ResourceRecord: RECORD } : {}) });
+  return { CertificateArn: ARN, Status: 'PENDING_VALIDATION', DomainValidationOptions: [option('*.example.com'), option('example.com')] };
+}
+
+const certificates = () => createCertificates(acmClient, route53Client, fakeClock());
+const listInputs = () => acm.commandCalls(ListCertificatesCommand).map((call) => call.args[0].input);
+
+describe('ensureWildcard', () => {
+  test('returns an issued certificate for *.zone and zone, reading every page, preferring it to a pending one', async () => {
+    acm
+      .on(ListCertificatesCommand)
+      .resolvesOnce({
+        NextToken: 'page-2',
+        CertificateSummaryList: [
+          { CertificateArn: OTHER, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'PENDING_VALIDATION' },
+          { CertificateArn: 'arn:no-apex', DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com'], Status: 'ISSUED' },
+          { CertificateArn: 'arn:other-zone', DomainName: '*.example.org', SubjectAlternativeNameSummaries: ['*.example.org', 'example.org'], Status: 'ISSUED' },
+        ],
+      })
+      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: 'example.com', SubjectAlternativeNameSummaries: ['example.com', '*.example.com'], Status: 'ISSUED' }] });
+
+    assert.equal(await certificates().ensureWildcard('Example.com.', ZONE_ID, START + HOUR), ARN);
+    assert.deepEqual(listInputs(), [LISTED, { ...LISTED, NextToken: 'page-2' }]);
+    assert.equal(acm.commandCalls(RequestCertificateCommand).length + acm.commandCalls(DescribeCertificateCommand).length + route53.calls().length, 0);
+  });
+
+  test('requests one when none exists, writes its validation record once for both names, and waits until it is issued', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+    acm.on(RequestCertificateCommand).resolves({ CertificateArn: ARN });
+    acm
+      .on(DescribeCertificateCommand)
+      .resolvesOnce({ Certificate: pending(false) })
+      .resolvesOnce({ Certificate: pending(true) })
+      .resolvesOnce({ Certificate: pending(true) })
+      .resolves({ Certificate: { ...pending(true), Status: 'ISSUED' } });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
+    const clock = fakeClock();
+
+    assert.equal(await createCertificates(acmClient, route53Client, clock).ensureWildcard('example.com', ZONE_ID, START + HOUR), ARN);
+
+    assert.deepEqual(acm.commandCalls(RequestCertificateCommand).map((call) => call.args[0].input), [
+      {
+        DomainName: '*.example.com',
+        SubjectAlternativeNames: ['example.com'],
+        ValidationMethod: 'DNS',
+        IdempotencyToken: idempotencyToken('example.com'),
+        Tags: [{ Key: 'wimpy:application', Value: 'wimpy' }],
+      },
+    ]);
+    assert.deepEqual(acm.commandCalls(DescribeCertificateCommand).map((call) => call.args[0].input), Array(4).fill({ CertificateArn: ARN }));
+    assert.deepEqual(route53.commandCalls(ChangeResourceRecordSetsCommand).map((call) => call.args[0].input), [
+      {
+        HostedZoneId: ZONE_ID,
+        ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: RECORD.Name, Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: RECORD.Value }] } }] },
+      },
+    ]);
+    assert.deepEqual(clock.sleeps, [5000, 5000, 5000]);
+  });
+
+  test('validates a pending certificate it finds instead of requesting another', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'PENDING_VALIDATION' }] });
+    acm.on(DescribeCertificateCommand).resolvesOnce({ Certificate: pending(true) }).resolves({ Certificate: { ...pending(true), Status: 'ISSUED' } });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
+
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, START + HOUR), ARN);
+    assert.equal(acm.commandCalls(RequestCertificateCommand).length, 0);
+    assert.equal(route53.commandCalls(ChangeResourceRecordSetsCommand).length, 1);
+  });
+
+  test('fails with ACM’s reason when validation fails or times out', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+    acm.on(RequestCertificateCommand).resolves({ CertificateArn: ARN });
+    acm.on(DescribeCertificateCommand).resolvesOnce({ Certificate: { ...pending(true), Status: 'FAILED', FailureReason: 'CAA_ERROR' } }).resolves({ Certificate: { ...pending(true), Status: 'VALIDATION_TIMED_OUT' } });
+
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, START + HOUR), { message: `The certificate for *.example.com is FAILED (CAA_ERROR): ${ARN}. Check that example.com is delegated to its Route 53 zone and that no CAA record forbids Amazon.` });
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, START + HOUR), /is VALIDATION_TIMED_OUT: /);
+  });
+
+  test('stops at the deadline, saying the certificate is still pending', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+    acm.on(RequestCertificateCommand).resolves({ CertificateArn: ARN });
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: pending(true) });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
+
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, START + 12_000), {
+      message: `The certificate for *.example.com was not issued by the deadline: ${ARN} is still PENDING_VALIDATION with its validation records in place. Run again to keep waiting.`,
+    });
+    assert.equal(acm.commandCalls(DescribeCertificateCommand).length, 3);
+  });
+});
+
+describe('idempotencyToken', () => {
+  test('is at most 32 letters and digits, the same for the same zone however it is written, and differs between zones', () => {
+    const token = idempotencyToken('example.com');
+    assert.match(token, /^[A-Za-z0-9]{1,32}$/);
+    assert.equal(idempotencyToken('Example.COM.'), token);
+    assert.notEqual(idempotencyToken('example.org'), token);
+  });
+});

@@ -1,0 +1,144 @@
+import { beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createDns } from '../../src/aws/dns.js';
+import type { WeightedTarget } from '../../src/engine/ports.js';
+import { fakeClock, START } from './stacks-support.js';
+
+const client = new Route53Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const route53 = mockClient(client);
+beforeEach(() => route53.reset());
+
+const ZONE = 'Z0123456789ABCDEFGHIJ';
+const ALB_ZONE = 'Z32O12XQLNTSW2';
+const HOST = 'shop.example.com.';
+
+function alias(type: 'A' | 'AAAA', setIdentifier: string, weight: number, name = HOST): ResourceRecordSet {
+  return { Name: name, Type: type, SetIdentifier: setIdentifier, Weight: weight, AliasTarget: { DNSName: `dualstack.${setIdentifier}-1234.eu-west-1.elb.amazonaws.com.`, HostedZoneId: ALB_ZONE, EvaluateTargetHealth: true } };
+}
+
+function target(setIdentifier: string, weight: number): WeightedTarget {
+  return { setIdentifier, weight, dnsName: `dualstack.${setIdentifier}-1234.eu-west-1.elb.amazonaws.com.`, hostedZoneId: ALB_ZONE };
+}
+
+const inputs = <T>(calls: { args: [{ input: T }] }[]) => calls.map((call) => call.args[0].input);
+
+describe('zoneId', () => {
+  test('is the id of the public zone of exactly that name, without its /hostedzone/ prefix', async () => {
+    route53.on(ListHostedZonesByNameCommand).resolves({
+      HostedZones: [
+        { Id: '/hostedzone/ZPRIVATE', Name: 'example.com.', CallerReference: 'a', Config: { PrivateZone: true } },
+        { Id: `/hostedzone/${ZONE}`, Name: 'example.com.', CallerReference: 'b', Config: { PrivateZone: false } },
+        { Id: '/hostedzone/ZOTHER', Name: 'example.com.au.', CallerReference: 'c', Config: { PrivateZone: false } },
+      ],
+    });
+    assert.equal(await createDns(client, fakeClock()).zoneId('Example.com'), ZONE);
+    assert.deepEqual(inputs(route53.commandCalls(ListHostedZonesByNameCommand)), [{ DNSName: 'example.com.' }]);
+  });
+
+  test('fails clearly when the account has no public zone of that name', async () => {
+    route53.on(ListHostedZonesByNameCommand).resolves({ HostedZones: [{ Id: '/hostedzone/ZPRIVATE', Name: 'example.com.', CallerReference: 'a', Config: { PrivateZone: true } }] });
+    await assert.rejects(createDns(client, fakeClock()).zoneId('example.com'), /no public hosted zone named example.com./);
+  });
+});
+
+describe('weights', () => {
+  test('gives one target per set identifier from the weighted A and AAAA aliases of the hostname only', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      IsTruncated: false,
+      ResourceRecordSets: [
+        alias('A', 'shop-production-v1', 0),
+        alias('A', 'shop-production-v2', 100),
+        alias('AAAA', 'shop-production-v1', 0),
+        alias('AAAA', 'shop-production-v2', 100),
+        { Name: HOST, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"owner"' }] },
+        alias('A', 'shop-staging-v1', 100, 'shop-staging.example.com.'),
+      ],
+    });
+    assert.deepEqual(await createDns(client, fakeClock()).weights(ZONE, 'SHOP.example.com'), [target('shop-production-v1', 0), target('shop-production-v2', 100)]);
+    assert.deepEqual(inputs(route53.commandCalls(ListResourceRecordSetsCommand)), [{ HostedZoneId: ZONE, StartRecordName: HOST }]);
+  });
+
+  test('reads on while the next page still belongs to the hostname', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({ IsTruncated: true, NextRecordName: HOST, NextRecordType: 'A', NextRecordIdentifier: 'shop-production-v2', ResourceRecordSets: [alias('A', 'shop-production-v1', 10)] })
+      .resolvesOnce({ IsTruncated: true, NextRecordName: 'www.example.com.', NextRecordType: 'A', ResourceRecordSets: [alias('A', 'shop-production-v2', 90)] });
+    assert.deepEqual(await createDns(client, fakeClock()).weights(ZONE, HOST), [target('shop-production-v1', 10), target('shop-production-v2', 90)]);
+    assert.deepEqual(inputs(route53.commandCalls(ListResourceRecordSetsCommand)), [
+      { HostedZoneId: ZONE, StartRecordName: HOST },
+      { HostedZoneId: ZONE, StartRecordName: HOST, StartRecordType: 'A', StartRecordIdentifier: 'shop-production-v2' },
+    ]);
+  });
+});
+
+describe('setWeights', () => {
+  const upsert = (type: 'A' | 'AAAA', entry: WeightedTarget) => ({
+    Action: 'UPSERT',
+    ResourceRecordSet: { Name: HOST, Type: type, SetIdentifier: entry.setIdentifier, Weight: entry.weight, AliasTarget: { DNSName: entry.dnsName, HostedZoneId: ALB_ZONE, EvaluateTargetHealth: true } },
+  });
+
+  test('writes A and AAAA of every target and deletes the removed records as they are, in one change batch, then waits until INSYNC', async () => {
+    const current = { ...alias('A', 'shop-production-v0', 0), Weight: 3 };
+    route53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, ResourceRecordSets: [current, alias('A', 'shop-production-v1', 100)] });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
+    route53.on(GetChangeCommand).resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } }).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(START) } });
+    const clock = fakeClock();
+
+    await createDns(client, clock).setWeights(ZONE, 'shop.example.com', [target('shop-production-v1', 50), target('shop-production-v2', 50)], [target('shop-production-v0', 0)]);
+
+    assert.deepEqual(inputs(route53.commandCalls(ChangeResourceRecordSetsCommand)), [
+      {
+        HostedZoneId: ZONE,
+        ChangeBatch: {
+          Changes: [
+            upsert('A', target('shop-production-v1', 50)),
+            upsert('AAAA', target('shop-production-v1', 50)),
+            upsert('A', target('shop-production-v2', 50)),
+            upsert('AAAA', target('shop-production-v2', 50)),
+            { Action: 'DELETE', ResourceRecordSet: current },
+          ],
+        },
+      },
+    ]);
+    assert.deepEqual(inputs(route53.commandCalls(GetChangeCommand)), [{ Id: 'C1' }, { Id: 'C1' }]);
+    assert.deepEqual(clock.sleeps, [2000, 2000]);
+  });
+
+  test('writes alias names lowercase and fully qualified, as Route 53 returns them', async () => {
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C2', Status: 'INSYNC', SubmittedAt: new Date(START) } });
+    await createDns(client, fakeClock()).setWeights(ZONE, HOST, [{ ...target('shop-production-v1', 100), dnsName: 'Shop-Production-V1-1234.eu-west-1.elb.amazonaws.com' }]);
+    const [call] = inputs(route53.commandCalls(ChangeResourceRecordSetsCommand));
+    assert.deepEqual(call?.ChangeBatch?.Changes?.map((change) => change.ResourceRecordSet?.AliasTarget?.DNSName), ['shop-production-v1-1234.eu-west-1.elb.amazonaws.com.', 'shop-production-v1-1234.eu-west-1.elb.amazonaws.com.']);
+    assert.equal(route53.commandCalls(GetChangeCommand).length, 0);
+  });
+
+  test('deletes nothing for a removed target whose records are already gone', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, ResourceRecordSets: [alias('A', 'shop-production-v1', 100)] });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C3', Status: 'INSYNC', SubmittedAt: new Date(START) } });
+    await createDns(client, fakeClock()).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [target('shop-production-v0', 0)]);
+    const [call] = inputs(route53.commandCalls(ChangeResourceRecordSetsCommand));
+    assert.deepEqual(call?.ChangeBatch?.Changes?.map((change) => change.Action), ['UPSERT', 'UPSERT']);
+  });
+
+  test('gives up at the deadline, naming the change that is still pending', async () => {
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C4', Status: 'PENDING', SubmittedAt: new Date(START) } });
+    route53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C4', Status: 'PENDING', SubmittedAt: new Date(START) } });
+    const clock = fakeClock();
+    await assert.rejects(createDns(client, clock).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [], START + 5000), new Error('Route 53 change C4 was still PENDING at the deadline.'));
+    assert.deepEqual(clock.sleeps, [2000, 2000]);
+  });
+
+  test('refuses a target that is both weighted and removed', async () => {
+    await assert.rejects(createDns(client, fakeClock()).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [target('shop-production-v1', 0)]), /cannot both take a weight and be removed/);
+    assert.equal(route53.calls().length, 0);
+  });
+});

@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createOctokit } from '../../src/github/client.js';
+import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
+import { DANGLING_DESCRIPTION, readSaved, runPost } from '../../src/github/post.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
+import { RecordingLog } from '../support/recording-log.js';
+
+const LOG_URL = 'https://github.com/Codertocat/Hello-World/actions/runs/7';
+
+describe('the post step', () => {
+  let standIn: GitHubStandIn;
+  let deploymentId: number;
+  beforeEach(async () => {
+    standIn = await startGitHubStandIn();
+    const octokit = createOctokit(standIn.token, { baseUrl: standIn.url });
+    const { data } = await octokit.rest.repos.createDeployment({ owner: standIn.owner, repo: standIn.repo, ref: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', environment: 'pr-2', auto_merge: false, required_contexts: [] });
+    assert.ok('id' in data);
+    deploymentId = data.id;
+    standIn.requests.length = 0;
+  });
+  afterEach(async () => {
+    assert.deepEqual(standIn.violations, []);
+    assert.deepEqual(standIn.standInErrors, []);
+    await standIn.close();
+  });
+
+  const saved = (id: number) => JSON.stringify({ owner: standIn.owner, repo: standIn.repo, id, logUrl: LOG_URL });
+  const post = (state: string, log = new RecordingLog()) =>
+    runPost({ state: (name) => (name === DEPLOYMENT_STATE ? state : ''), token: standIn.token, octokit: createOctokit(standIn.token, { baseUrl: standIn.url }), log });
+
+  test('marks failed the deployment that the main step left in progress', async () => {
+    await post(saved(deploymentId));
+    assert.deepEqual(standIn.requests.map((r) => [r.operationId, r.body]), [
+      ['repos/create-deployment-status', { state: 'failure', description: DANGLING_DESCRIPTION, log_url: LOG_URL }],
+    ]);
+    assert.equal(standIn.latestState(deploymentId), 'failure');
+  });
+
+  test('does nothing when the main step finished its deployment', async () => {
+    await post('');
+    assert.deepEqual(standIn.requests, []);
+  });
+
+  test('never throws: a deployment GitHub no longer knows becomes a warning', async () => {
+    const log = new RecordingLog();
+    await post(saved(deploymentId + 999), log);
+    assert.match(log.lines[0] ?? '', /^warning: Could not mark deployment \d+ failed: 404 /);
+  });
+
+  test('without a token, warns that the deployment stays in progress', async () => {
+    const log = new RecordingLog();
+    await runPost({ state: () => saved(deploymentId), token: '', log });
+    assert.deepEqual(log.lines, [`warning: GitHub deployment ${deploymentId} was left in progress and no \`github-token\` is available to mark it failed.`]);
+  });
+});
+
+test('a state that is not a saved deployment is ignored', () => {
+  assert.equal(readSaved('not json'), undefined);
+  assert.equal(readSaved(JSON.stringify({ owner: 'o', repo: 'r', id: '7' })), undefined);
+  assert.deepEqual(readSaved(JSON.stringify({ owner: 'o', repo: 'r', id: 7 })), { owner: 'o', repo: 'r', id: 7 });
+});

@@ -1,0 +1,331 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  UpdateTerminationProtectionCommand,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { StackFailure } from '../../src/engine/ports.js';
+import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent } from './stacks-support.js';
+
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
+const TAGS = [
+  { Key: 'wimpy:application', Value: 'shop' },
+  { Key: 'wimpy:environment', Value: 'production' },
+];
+const PARAMETERS = [
+  { ParameterKey: 'ImageUri', ParameterValue: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v1' },
+  { ParameterKey: 'AllowedCidrs', ParameterValue: '10.0.0.0/8,192.168.0.0/16' },
+];
+const OUTPUTS = [{ OutputKey: 'Url', OutputValue: 'https://shop.example.com' }];
+
+describe('creating a stack', () => {
+  function firstCreate(h: ReturnType<typeof harness>) {
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
+    h.changeSetAnswers('CREATE_COMPLETE', [change('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'Add'), change('AutoScalingGroup', 'AWS::AutoScaling::AutoScalingGroup', 'Add')]);
+    h.progress(
+      [{ StackStatus: 'CREATE_IN_PROGRESS' }, { StackStatus: 'CREATE_COMPLETE', Outputs: OUTPUTS }],
+      [
+        [stackEvent('REVIEW_IN_PROGRESS', 0, 'User Initiated'), stackEvent('CREATE_IN_PROGRESS', 2, 'User Initiated'), event('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'CREATE_IN_PROGRESS', 3)],
+        [event('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'CREATE_COMPLETE', 4), stackEvent('CREATE_COMPLETE', 5)],
+      ],
+    );
+  }
+
+  test('goes through a CREATE change set with the IAM capabilities, the exact parameters and tags, and returns the outputs', async () => {
+    const h = harness();
+    firstCreate(h);
+    const result = await h.stacks.apply(spec(), h.options());
+
+    assert.deepEqual(h.cfn.commandCalls(CreateChangeSetCommand).map((call) => call.args[0].input), [
+      {
+        StackName: NAME,
+        ChangeSetName: changeSetName(START),
+        ChangeSetType: 'CREATE',
+        TemplateBody: JSON.stringify(TEMPLATE),
+        Parameters: PARAMETERS,
+        Tags: TAGS,
+        Capabilities: CAPABILITIES,
+      },
+    ]);
+    assert.deepEqual(h.cfn.commandCalls(DescribeChangeSetCommand)[0]?.args[0].input, { StackName: NAME, ChangeSetName: changeSetName(START) });
+    assert.deepEqual(h.cfn.commandCalls(ExecuteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
+    assert.deepEqual(result, {
+      name: NAME,
+      outcome: 'created',
+      outputs: { Url: 'https://shop.example.com' },
+      changes: [
+        { logicalId: 'LaunchTemplate', type: 'AWS::EC2::LaunchTemplate', action: 'Add' },
+        { logicalId: 'AutoScalingGroup', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Add' },
+      ],
+    });
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+  });
+
+  test('streams each event once, oldest first, while it waits', async () => {
+    const h = harness();
+    firstCreate(h);
+    await h.stacks.apply(spec(), h.options());
+    assert.deepEqual(
+      h.events.map((e) => `${e.logicalId} ${e.status}`),
+      [`${NAME} REVIEW_IN_PROGRESS`, `${NAME} CREATE_IN_PROGRESS`, 'LaunchTemplate CREATE_IN_PROGRESS', 'LaunchTemplate CREATE_COMPLETE', `${NAME} CREATE_COMPLETE`],
+    );
+  });
+
+  test('turns termination protection on once the stack exists, when asked', async () => {
+    const h = harness();
+    firstCreate(h);
+    await h.stacks.apply(spec({ terminationProtection: true }), h.options());
+    assert.deepEqual(h.cfn.commandCalls(UpdateTerminationProtectionCommand).map((call) => call.args[0].input), [{ StackName: NAME, EnableTerminationProtection: true }]);
+    assert.deepEqual(h.lines, [`Termination protection of stack ${NAME} turned on.`]);
+  });
+
+  test('polls after about a second, then less and less often, never beyond five seconds', async () => {
+    const h = harness();
+    firstCreate(h);
+    await h.stacks.apply(spec(), h.options());
+    // Two looks at the change set, then two at the stack: each wait starts fast again.
+    assert.deepEqual(h.clock.sleeps, [1000, 1500, 1000, 1500]);
+  });
+});
+
+describe('updating a stack', () => {
+  function update(h: ReturnType<typeof harness>) {
+    h.changeSetAnswers('CREATE_COMPLETE', [
+      change('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'Modify', 'False'),
+      change('AutoScalingGroup', 'AWS::AutoScaling::AutoScalingGroup', 'Modify', 'Conditional'),
+    ]);
+    h.progress(
+      [{ StackStatus: 'UPDATE_IN_PROGRESS' }, { StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' }, { StackStatus: 'UPDATE_COMPLETE', Outputs: OUTPUTS }],
+      [[stackEvent('UPDATE_IN_PROGRESS', 1, 'User Initiated')], [stackEvent('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 8)], [stackEvent('UPDATE_COMPLETE', 9)]],
+    );
+  }
+
+  test('with new parameters goes through an UPDATE change set without reading the template', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    update(h);
+    const desired = spec({ parameters: { ...spec().parameters, ImageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v2' } });
+    const result = await h.stacks.apply(desired, h.options());
+
+    assert.equal(h.cfn.commandCalls(GetTemplateCommand).length, 0);
+    assert.deepEqual(h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input, {
+      StackName: NAME,
+      ChangeSetName: changeSetName(START),
+      ChangeSetType: 'UPDATE',
+      TemplateBody: JSON.stringify(TEMPLATE),
+      Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v2' }, PARAMETERS[1]],
+      Tags: TAGS,
+      Capabilities: CAPABILITIES,
+    });
+    assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 1);
+    assert.equal(result.outcome, 'updated');
+    assert.deepEqual(result.outputs, { Url: 'https://shop.example.com' });
+  });
+
+  test('with the same parameters but a new template reads the deployed template, then changes it', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ ...TEMPLATE, Outputs: {} }) });
+    update(h);
+    const result = await h.stacks.apply(spec(), h.options());
+    assert.deepEqual(h.cfn.commandCalls(GetTemplateCommand).map((call) => call.args[0].input), [{ StackName: NAME, TemplateStage: 'Original' }]);
+    assert.equal(result.outcome, 'updated');
+  });
+
+  test('shows every change, its action and replacement, before executing it', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    update(h);
+    let executedBeforeShown = -1;
+    await h.stacks.apply(spec(), h.options({ onChanges: () => (executedBeforeShown = h.cfn.commandCalls(ExecuteChangeSetCommand).length) }));
+    assert.equal(executedBeforeShown, 0);
+
+    const shown = harness();
+    shown.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    update(shown);
+    await shown.stacks.apply(spec(), shown.options());
+    assert.deepEqual(shown.shown, [
+      {
+        stack: NAME,
+        changes: [
+          { logicalId: 'LaunchTemplate', type: 'AWS::EC2::LaunchTemplate', action: 'Modify', replacement: 'False' },
+          { logicalId: 'AutoScalingGroup', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Modify', replacement: 'Conditional' },
+        ],
+      },
+    ]);
+  });
+
+  test('a plan shows the change set and deletes it without executing it', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    update(h);
+    h.cfn.on(DeleteChangeSetCommand).resolves({});
+    const result = await h.stacks.apply(spec({ terminationProtection: true }), h.options({ dryRun: true }));
+    assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+    assert.deepEqual(h.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
+    assert.equal(result.outcome, 'updated');
+    assert.equal(result.changes.length, 2);
+    assert.equal(h.shown.length, 1);
+  });
+
+  test('a plan for a stack that does not exist yet creates nothing and lists every resource as added', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
+    const result = await h.stacks.apply(spec(), h.options({ dryRun: true }));
+    assert.deepEqual(h.cfn.calls().map((call) => call.args[0].constructor.name), ['DescribeStacksCommand']);
+    assert.deepEqual(result, {
+      name: NAME,
+      outcome: 'created',
+      outputs: {},
+      changes: [
+        { logicalId: 'LaunchTemplate', type: 'AWS::EC2::LaunchTemplate', action: 'Add' },
+        { logicalId: 'AutoScalingGroup', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Add' },
+      ],
+    });
+  });
+});
+
+describe('nothing to change', () => {
+  test('is recognised from the deployed template, parameters and tags, in at most three requests and no change set', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Outputs: OUTPUTS })] });
+    // The same template written another way: other key order, indented.
+    const { Resources, Outputs, Parameters, AWSTemplateFormatVersion } = TEMPLATE;
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Outputs, Resources, Parameters, AWSTemplateFormatVersion }, null, 2) });
+
+    const result = await h.stacks.apply(spec(), h.options());
+
+    assert.deepEqual(result, { name: NAME, outcome: 'unchanged', outputs: { Url: 'https://shop.example.com' }, changes: [] });
+    assert.ok(h.cfn.calls().length <= 3, `${h.cfn.calls().length} requests`);
+    assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
+    assert.deepEqual(h.clock.sleeps, []);
+    assert.deepEqual(h.shown, [{ stack: NAME, changes: [] }]);
+  });
+
+  test('a parameter left to its default is the same as the default deployed', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Parameters: [...(deployed().Parameters ?? []).slice(0, 2), { ParameterKey: 'InstanceType', ParameterValue: 't3.large' }] })] });
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(TEMPLATE) });
+    h.changeSetAnswers('FAILED', [], "The submitted information didn't contain changes. Submit different information to create a change set.");
+    await h.stacks.apply(spec(), h.options());
+    // t3.large was passed once; leaving it out now means the default, t3.small: a change.
+    assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 1);
+  });
+
+  test('is recognised from the empty change set, which is deleted and never executed', async () => {
+    const h = harness();
+    // A template deployed in YAML by hand cannot be compared as data: only a change set can tell.
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Outputs: OUTPUTS })] });
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n' });
+    h.changeSetAnswers('FAILED', [], "The submitted information didn't contain changes. Submit different information to create a change set.");
+    h.cfn.on(DeleteChangeSetCommand).resolves({});
+
+    const result = await h.stacks.apply(spec(), h.options());
+
+    assert.deepEqual(result, { name: NAME, outcome: 'unchanged', outputs: { Url: 'https://shop.example.com' }, changes: [] });
+    assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
+    assert.deepEqual(h.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
+    // Only the change set's own computing was waited for.
+    assert.deepEqual(h.clock.sleeps, [1000, 1500]);
+  });
+
+  test('a change set that fails for another reason is a failure with that reason', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.changeSetAnswers('FAILED', [], 'Parameters: [Subnets] must have values');
+    await assert.rejects(h.stacks.apply(spec(), h.options()), (error: unknown) => {
+      assert.ok(error instanceof StackFailure);
+      assert.equal(error.message, `CloudFormation could not make a change set for stack ${NAME}: Parameters: [Subnets] must have values`);
+      return true;
+    });
+    assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
+  });
+});
+
+describe('parameters', () => {
+  const tricky = {
+    Subnets: 'subnet-0a,subnet-0b, subnet-0c',
+    Greeting: 'say "hello", then \'bye\'',
+    Script: '#!/bin/sh\necho one\necho "two, three"\n',
+    Empty: '',
+  };
+
+  test('with commas, quotes and newlines reach CloudFormation exactly, one value each', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
+    h.changeSetAnswers('CREATE_COMPLETE', []);
+    h.progress([{ StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 5)]]);
+    await h.stacks.apply(spec({ parameters: tricky }), h.options());
+    assert.deepEqual(h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Parameters, [
+      { ParameterKey: 'Subnets', ParameterValue: 'subnet-0a,subnet-0b, subnet-0c' },
+      { ParameterKey: 'Greeting', ParameterValue: 'say "hello", then \'bye\'' },
+      { ParameterKey: 'Script', ParameterValue: '#!/bin/sh\necho one\necho "two, three"\n' },
+      { ParameterKey: 'Empty', ParameterValue: '' },
+    ]);
+  });
+
+  test('deployed with the same tricky values count as unchanged', async () => {
+    const h = harness();
+    const template = { Parameters: Object.fromEntries(Object.keys(tricky).map((key) => [key, { Type: 'String' }])), Resources: TEMPLATE.Resources };
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({
+      Stacks: [deployed({ Parameters: Object.entries(tricky).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })) })],
+    });
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(template) });
+    const result = await h.stacks.apply(spec({ parameters: tricky, template }), h.options());
+    assert.equal(result.outcome, 'unchanged');
+  });
+});
+
+describe('templates over the inline limit', () => {
+  const big = { ...TEMPLATE, Description: 'x'.repeat(60_000) };
+  const body = JSON.stringify(big);
+  const key = `templates/${NAME}/${createHash('sha256').update(body).digest('hex')}.json`;
+
+  test('are uploaded to the storage bucket and passed by URL', async () => {
+    const h = harness({ withS3: true, templateBucket: 'wimpy-storage-123456789012' });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.s3.on(PutObjectCommand).resolves({});
+    h.changeSetAnswers('CREATE_COMPLETE', []);
+    h.progress([{ StackStatus: 'UPDATE_COMPLETE' }], [[stackEvent('UPDATE_COMPLETE', 5)]]);
+
+    await h.stacks.apply(spec({ template: big }), h.options());
+
+    assert.deepEqual(h.s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input), [
+      { Bucket: 'wimpy-storage-123456789012', Key: key, Body: body, ContentType: 'application/json' },
+    ]);
+    const input = h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
+    assert.equal(input?.TemplateURL, `https://wimpy-storage-123456789012.s3.eu-west-1.amazonaws.com/${key}`);
+    assert.equal(input?.TemplateBody, undefined);
+  });
+
+  test('without a bucket fail before any change, saying the size, the limit and what is needed', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    await assert.rejects(h.stacks.apply(spec({ template: big }), h.options()), (error: unknown) => {
+      assert.ok(error instanceof StackFailure);
+      assert.equal(error.stackName, NAME);
+      assert.match(error.message, new RegExp(`template of stack ${NAME} is ${Buffer.byteLength(body)} bytes`));
+      assert.match(error.message, /51,200 bytes/);
+      assert.match(error.message, /base stack's storage bucket/);
+      return true;
+    });
+    assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
+  });
+});
+
+test('the change set of a stack never created is read by the id CloudFormation gives it', async () => {
+  const h = harness();
+  h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
+  h.changeSetAnswers('CREATE_COMPLETE', []);
+  h.progress([{ StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 5)]]);
+  await h.stacks.apply(spec(), h.options());
+  assert.ok(h.cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length > 0);
+});

@@ -1,0 +1,107 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ListImportsCommand, UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformation';
+import { StackFailure } from '../../src/engine/ports.js';
+import { NAME, STACK_ID, awsError, deployed, event, harness, notFound, stackEvent } from './stacks-support.js';
+
+const EXPORT = `${NAME}-url`;
+const notImported = () => awsError('ValidationError', `Export ${EXPORT} is not imported by any stack.`);
+
+function deletion(h: ReturnType<typeof harness>, final: 'DELETE_COMPLETE' | 'DELETE_FAILED') {
+  const created = stackEvent('CREATE_COMPLETE', -600);
+  const started = stackEvent('DELETE_IN_PROGRESS', 1, 'User Initiated');
+  const ending =
+    final === 'DELETE_COMPLETE'
+      ? [stackEvent('DELETE_COMPLETE', 9)]
+      : [stackEvent('DELETE_FAILED', 9, 'The following resource(s) failed to delete: [LogBucket].'), event('LogBucket', 'AWS::S3::Bucket', 'DELETE_FAILED', 8, 'The bucket you tried to delete is not empty')];
+  h.cfn.on(DescribeStackEventsCommand, { StackName: STACK_ID })
+    .resolvesOnce({ StackEvents: [created] })
+    .resolvesOnce({ StackEvents: [started, created] })
+    .resolves({ StackEvents: [...ending, started, created] });
+  h.cfn.on(DeleteStackCommand).resolves({});
+  h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID })
+    .resolvesOnce({ Stacks: [deployed({ StackStatus: 'DELETE_IN_PROGRESS' })] })
+    .resolves({ Stacks: [deployed({ StackStatus: final })] });
+}
+
+describe('removing a stack', () => {
+  test('deletes it, streams the deletion and waits until it is gone', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    h.cfn.on(ListImportsCommand).rejects(notImported());
+    deletion(h, 'DELETE_COMPLETE');
+
+    await h.stacks.remove(NAME, h.options());
+
+    assert.deepEqual(h.cfn.commandCalls(ListImportsCommand).map((call) => call.args[0].input), [{ ExportName: EXPORT }]);
+    assert.deepEqual(h.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input), [{ StackName: NAME }]);
+    assert.deepEqual(h.events.map((e) => e.status), ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
+  });
+
+  test('that fails to delete raises the root cause and the remedy', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Outputs: [] })] });
+    deletion(h, 'DELETE_FAILED');
+    await assert.rejects(h.stacks.remove(NAME, h.options()), (error) => {
+      assert.ok(error instanceof StackFailure);
+      assert.equal(error.status, 'DELETE_FAILED');
+      assert.equal(error.rootCause?.logicalId, 'LogBucket');
+      assert.match(error.message, /^Deleting stack shop-production failed; it is DELETE_FAILED\. Root cause: LogBucket \(AWS::S3::Bucket\) DELETE_FAILED: The bucket you tried to delete is not empty\./);
+      assert.match(error.message, /--retain-resources LogBucket`/);
+      return true;
+    });
+  });
+
+  test('refuses while another stack imports one of its exports, and names the importers', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    h.cfn.on(ListImportsCommand, { ExportName: EXPORT })
+      .resolvesOnce({ Imports: ['shop-production-canary'], NextToken: 'more' })
+      .resolves({ Imports: ['shop-production-dashboard'] });
+    await assert.rejects(h.stacks.remove(NAME, h.options()), (error) => {
+      assert.ok(error instanceof StackFailure);
+      assert.equal(
+        error.message,
+        `Stack ${NAME} was not deleted: other stacks import its exports ${EXPORT} (imported by shop-production-canary, shop-production-dashboard). Remove those stacks, or their imports, first.`,
+      );
+      return true;
+    });
+    assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 0);
+  });
+
+  test('refuses a stack with termination protection on, and turns nothing off by itself', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ EnableTerminationProtection: true })] });
+    await assert.rejects(h.stacks.remove(NAME, h.options()), (error) => {
+      assert.ok(error instanceof StackFailure);
+      assert.match(error.message, new RegExp(`^Stack ${NAME} has termination protection on, so it was not deleted\\.`));
+      return true;
+    });
+    assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 0);
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+  });
+
+  test('that does not exist is a success with nothing done', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand).rejects(notFound());
+    await h.stacks.remove(NAME, h.options());
+    assert.equal(h.cfn.calls().length, 1);
+  });
+});
+
+describe('turning termination protection off', () => {
+  test('is one explicit request', async () => {
+    const h = harness();
+    h.cfn.on(UpdateTerminationProtectionCommand).resolves({ StackId: STACK_ID });
+    await h.stacks.unprotect(NAME);
+    assert.deepEqual(h.cfn.commandCalls(UpdateTerminationProtectionCommand).map((call) => call.args[0].input), [{ StackName: NAME, EnableTerminationProtection: false }]);
+    assert.deepEqual(h.lines, [`Termination protection of stack ${NAME} turned off, as asked.`]);
+  });
+
+  test('of a stack that does not exist is a success', async () => {
+    const h = harness();
+    h.cfn.on(UpdateTerminationProtectionCommand).rejects(awsError('ValidationError', `Stack [${NAME}] does not exist`));
+    await h.stacks.unprotect(NAME);
+    assert.deepEqual(h.lines, []);
+  });
+});

@@ -1,0 +1,272 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applicationInput, applicationParameters, applicationTemplate, amazonLinuxParameter, registryOf, MAX_PARAMETER_LENGTH } from '../../src/templates/application.js';
+import type { ApplicationParametersInput } from '../../src/templates/application.js';
+import { architectureOf } from '../../src/templates/architecture.js';
+import { importOf } from '../../src/templates/outputs.js';
+import { TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION, pinnedHostname } from '../../src/config/names.js';
+import type { Config } from '../../src/config/types.js';
+import type { Template } from '../../src/engine/ports.js';
+import { specProblems, tagProperty } from '../support/resource-spec.js';
+import { COMMIT, configOf } from '../support/config.js';
+
+type Plain = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/awesome-application:${COMMIT}@sha256:${'c'.repeat(64)}`;
+const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678';
+
+const ROLLING = configOf({ environment: 'production', 'min-size': '2', 'desired-size': '3', 'max-size': '6', 'cpu-target': '55', 'health-check-path': '/ready', 'signal-timeout-minutes': '7' });
+const BLUE_GREEN = configOf({ strategy: 'blue-green', environment: 'production' });
+const PREVIEW = configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 12 } });
+
+const templateOf = (config: Config): Plain => applicationTemplate(applicationInput(config)) as Plain;
+const resourcesOf = (template: Plain, type: string): Plain[] => Object.values(template.Resources as Plain).filter((resource: Plain) => resource.Type === type);
+const only = (template: Plain, type: string): Plain => {
+  const found = resourcesOf(template, type);
+  assert.equal(found.length, 1, `one ${type}`);
+  return found[0]!;
+};
+const launchData = (template: Plain): Plain => only(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+const userDataText = (template: Plain): string => launchData(template).UserData['Fn::Base64']['Fn::Sub'][0];
+const listener = (template: Plain, port: number): Plain => resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener').find((found) => found.Properties.Port === port)!;
+
+/** Every value of a key anywhere in a template. */
+function valuesOf(value: unknown, key: string): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((item) => valuesOf(item, key));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([name, child]) => [...(name === key ? [child] : []), ...valuesOf(child, key)]);
+}
+
+function releaseOf(config: Config, image = IMAGE): ApplicationParametersInput {
+  return { image, version: config.version, certificateArn: CERTIFICATE, variables: config.variables, secrets: config.secrets, ...(config.strategy === 'blue-green' ? { hostedZoneId: 'Z0123456789ABCDEFGHIJ' } : {}) };
+}
+
+describe('the application stack template', () => {
+  test('AWS resource specification finds no problem in the rolling, blue-green and preview templates', () => {
+    for (const config of [ROLLING, BLUE_GREEN, PREVIEW]) assert.deepEqual(specProblems(templateOf(config) as Template), [], config.environment);
+  });
+
+  test('instances require IMDSv2 tokens, with one hop more for the container', () => {
+    assert.deepEqual(launchData(templateOf(ROLLING)).MetadataOptions, { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+  });
+
+  test('no key pair is named anywhere: nobody logs in by SSH', () => {
+    assert.deepEqual(valuesOf(templateOf(ROLLING), 'KeyName'), []);
+    assert.deepEqual(valuesOf(templateOf(BLUE_GREEN), 'KeyName'), []);
+  });
+
+  test('instances get no public address, and the instance security group of the resources stack is their only one', () => {
+    const data = launchData(templateOf(ROLLING));
+    assert.deepEqual(data.NetworkInterfaces, [{ DeviceIndex: 0, AssociatePublicIpAddress: false, DeleteOnTermination: true, Groups: [importOf('awesome-application-production-resources', 'InstanceSecurityGroupId')] }]);
+    assert.equal(data.SecurityGroupIds, undefined);
+    assert.equal(data.SecurityGroups, undefined);
+  });
+
+  test('instances boot the current Amazon Linux 2023 of their architecture, from an encrypted gp3 root volume, with the instance profile of the resources stack', () => {
+    const template = templateOf(ROLLING);
+    const data = launchData(template);
+    assert.deepEqual(data.ImageId, { Ref: 'AmiId' });
+    assert.deepEqual(template.Parameters.AmiId, { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', Description: 'The Amazon Linux 2023 image of the instances.' });
+    assert.equal(templateOf(configOf({ 'instance-type': 'm7g.large' })).Parameters.AmiId.Default, '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
+    assert.deepEqual(data.BlockDeviceMappings, [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', VolumeSize: 20, Encrypted: true, DeleteOnTermination: true } }]);
+    assert.deepEqual(data.IamInstanceProfile, { Arn: importOf('awesome-application-production-resources', 'InstanceProfileArn') });
+  });
+
+  test('Graviton instance types run arm64 images and every other type x86_64', () => {
+    for (const type of ['t4g.small', 'm7g.large', 'c7gn.xlarge', 'r8g.medium', 'im4gn.large', 'is4gen.medium', 'x2gd.large', 'g5g.xlarge', 'hpc7g.4xlarge', 'c6gd.large', 'a1.medium']) assert.equal(architectureOf(type), 'arm64', type);
+    for (const type of ['t3.small', 't3a.micro', 'm7i.large', 'm7i-flex.large', 'c5n.large', 'g4dn.xlarge', 'gr6.4xlarge', 'x2iedn.xlarge', 'u7i-12tb.224xlarge', 'p5.48xlarge', 'inf2.xlarge', 'z1d.large']) assert.equal(architectureOf(type), 'x86_64', type);
+    assert.equal(amazonLinuxParameter('t4g.small'), '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
+  });
+
+  test('the load balancer is internet-facing over IPv4 in the public subnets, behind its own security group', () => {
+    const properties = only(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties;
+    assert.equal(properties.Scheme, 'internet-facing');
+    assert.equal(properties.IpAddressType, 'ipv4');
+    assert.equal(properties.Name, undefined, 'a named load balancer could never be replaced');
+    assert.deepEqual(properties.Subnets, { 'Fn::Split': [',', importOf('wimpy-production', 'PublicSubnetIds')] });
+    assert.deepEqual(properties.SecurityGroups, [importOf('awesome-application-production-resources', 'LoadBalancerSecurityGroupId')]);
+  });
+
+  test('HTTPS is served with the release certificate and a TLS 1.3 policy, forwarding to the target group', () => {
+    const https = listener(templateOf(ROLLING), 443).Properties;
+    assert.equal(https.Protocol, 'HTTPS');
+    assert.deepEqual(https.Certificates, [{ CertificateArn: { Ref: 'CertificateArn' } }]);
+    assert.equal(https.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
+    assert.deepEqual(https.DefaultActions, [{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }]);
+  });
+
+  test('plain HTTP is answered with a permanent redirect to HTTPS', () => {
+    const http = listener(templateOf(ROLLING), 80).Properties;
+    assert.equal(http.Protocol, 'HTTP');
+    assert.deepEqual(http.DefaultActions, [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }]);
+  });
+
+  test('the health check path of the configuration is checked by the target group and by the instance before it signals', () => {
+    const template = templateOf(ROLLING);
+    const targetGroup = only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+    assert.equal(targetGroup.HealthCheckPath, '/ready');
+    assert.match(userDataText(template), /^health_url='http:\/\/localhost:8080\/ready'$/m);
+  });
+
+  test('the target group checks every 5 s, decides in 2 answers, accepts any 2xx and lets requests in flight finish for 30 s', () => {
+    const properties = only(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+    assert.deepEqual(
+      [properties.Port, properties.Protocol, properties.HealthCheckIntervalSeconds, properties.HealthCheckTimeoutSeconds, properties.HealthyThresholdCount, properties.UnhealthyThresholdCount, properties.Matcher],
+      [8080, 'HTTP', 5, 4, 2, 2, { HttpCode: '200-299' }],
+    );
+    assert.deepEqual(properties.TargetGroupAttributes, [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]);
+  });
+
+  test('the group is created and rolled only as instances signal health, one at a time, at full capacity', () => {
+    const template = templateOf(ROLLING);
+    const group = template.Resources.AutoScalingGroup;
+    assert.equal(group.Type, 'AWS::AutoScaling::AutoScalingGroup');
+    assert.deepEqual(group.CreationPolicy, { ResourceSignal: { Count: 3, Timeout: 'PT7M' } });
+    assert.deepEqual(group.UpdatePolicy, {
+      AutoScalingRollingUpdate: {
+        MinInstancesInService: '3',
+        MaxBatchSize: '1',
+        WaitOnResourceSignals: true,
+        PauseTime: 'PT7M',
+        SuspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
+      },
+    });
+    assert.match(userDataText(template), /--resource AutoScalingGroup /, 'the instances signal this very group');
+    assert.match(userDataText(template), /^signal_timeout_seconds=420$/m);
+  });
+
+  test('a group whose desired size is its maximum still has room for the newcomer during a roll', () => {
+    const template = templateOf(PREVIEW);
+    assert.equal(template.Resources.AutoScalingGroup.Properties.MaxSize, '1');
+    assert.equal(template.Resources.AutoScalingGroup.UpdatePolicy.AutoScalingRollingUpdate.MinInstancesInService, '0');
+  });
+
+  test('the group spans the application subnets, sized as configured, replacing instances the load balancer finds unhealthy', () => {
+    const properties = templateOf(ROLLING).Resources.AutoScalingGroup.Properties;
+    assert.deepEqual(properties.VPCZoneIdentifier, { 'Fn::Split': [',', importOf('wimpy-production', 'ApplicationSubnetIds')] });
+    assert.deepEqual([properties.MinSize, properties.DesiredCapacity, properties.MaxSize], ['2', '3', '6']);
+    assert.deepEqual(properties.LaunchTemplate, { LaunchTemplateId: { Ref: 'LaunchTemplate' }, Version: { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] } });
+    assert.deepEqual(properties.TargetGroupARNs, [{ Ref: 'TargetGroup' }]);
+    assert.equal(properties.HealthCheckType, 'ELB');
+    assert.equal(properties.HealthCheckGracePeriod, 420);
+  });
+
+  test('target tracking keeps the average CPU at the configured target, and a fixed-size group has no scaling policy', () => {
+    const policy = only(templateOf(ROLLING), 'AWS::AutoScaling::ScalingPolicy').Properties;
+    assert.deepEqual(policy, {
+      AutoScalingGroupName: { Ref: 'AutoScalingGroup' },
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 55 },
+    });
+    assert.deepEqual(resourcesOf(templateOf(PREVIEW), 'AWS::AutoScaling::ScalingPolicy'), []);
+  });
+
+  test('every resource that takes tags carries the application, environment and version; instances and volumes get them at launch', () => {
+    const template = templateOf(PREVIEW);
+    const expected = [{ Key: TAG_APPLICATION, Value: 'awesome-application' }, { Key: TAG_ENVIRONMENT, Value: 'pr-12' }, { Key: TAG_VERSION, Value: { Ref: 'Version' } }];
+    const wimpyTags = (tags: Plain[]) => tags.filter((tag) => tag.Key.startsWith('wimpy:')).map(({ Key, Value }) => ({ Key, Value }));
+    for (const [logicalId, resource] of Object.entries(template.Resources as Record<string, Plain>)) {
+      const property = tagProperty(resource.Type);
+      // AWS's linter still rejects Tags on listeners; they are found through their load balancer.
+      if (property === undefined || resource.Type === 'AWS::ElasticLoadBalancingV2::Listener') continue;
+      assert.deepEqual(wimpyTags(resource.Properties[property]), expected, logicalId);
+    }
+    assert.ok(template.Resources.AutoScalingGroup.Properties.Tags.every((tag: Plain) => tag.PropagateAtLaunch === true));
+    const specifications = launchData(template).TagSpecifications as Plain[];
+    assert.deepEqual(specifications.map((specification) => specification.ResourceType), ['instance', 'volume', 'network-interface']);
+    for (const specification of specifications) assert.deepEqual(wimpyTags(specification.Tags), expected, specification.ResourceType);
+  });
+
+  test('a preview runs in the staging network, with the staging resources, and tells its container it is in staging', () => {
+    const template = templateOf(PREVIEW);
+    assert.deepEqual(template.Resources.AutoScalingGroup.Properties.VPCZoneIdentifier, { 'Fn::Split': [',', importOf('wimpy-staging', 'ApplicationSubnetIds')] });
+    const [script, values] = launchData(template).UserData['Fn::Base64']['Fn::Sub'];
+    assert.deepEqual(values, {
+      KmsKeyArn: importOf('wimpy-base', 'KmsKeyArn'),
+      StorageBucketName: importOf('wimpy-base', 'StorageBucketName'),
+      LogGroupName: importOf('awesome-application-staging-resources', 'LogGroupName'),
+    });
+    assert.match(script, /^environment='staging'$/m);
+  });
+
+  test('a blue-green release answers at its pinned hostname, an alias of its own load balancer; public records are not in the stack', () => {
+    const template = templateOf(BLUE_GREEN);
+    const record = only(template, 'AWS::Route53::RecordSet').Properties;
+    assert.deepEqual(record, {
+      HostedZoneId: { Ref: 'HostedZoneId' },
+      Name: pinnedHostname('awesome-application', 'production', COMMIT, 'armesto.net'),
+      Type: 'A',
+      AliasTarget: { DNSName: { 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] }, HostedZoneId: { 'Fn::GetAtt': ['LoadBalancer', 'CanonicalHostedZoneID'] }, EvaluateTargetHealth: false },
+    });
+    assert.deepEqual(resourcesOf(templateOf(ROLLING), 'AWS::Route53::RecordSet'), []);
+  });
+
+  test('the stack reports what DNS, traffic shifts and rollbacks need', () => {
+    assert.deepEqual(templateOf(BLUE_GREEN).Outputs, {
+      LoadBalancerDnsName: { Value: { 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] } },
+      LoadBalancerHostedZoneId: { Value: { 'Fn::GetAtt': ['LoadBalancer', 'CanonicalHostedZoneID'] } },
+      LoadBalancerArn: { Value: { Ref: 'LoadBalancer' } },
+      TargetGroupArn: { Value: { Ref: 'TargetGroup' } },
+      AutoScalingGroupName: { Value: { Ref: 'AutoScalingGroup' } },
+      Version: { Value: { Ref: 'Version' } },
+    });
+  });
+
+  test('the template does not change when only the version or the image changes: those are parameters', () => {
+    const next = configOf({ environment: 'production', 'min-size': '2', 'desired-size': '3', 'max-size': '6', 'cpu-target': '55', 'health-check-path': '/ready', 'signal-timeout-minutes': '7', version: 'v2.0.0' });
+    assert.deepEqual(templateOf(next), templateOf(ROLLING));
+    const before = applicationParameters(releaseOf(ROLLING));
+    const after = applicationParameters(releaseOf(next, `ghcr.io/wimpy/awesome-application:v2.0.0@sha256:${'d'.repeat(64)}`));
+    assert.deepEqual(Object.keys(after).filter((name) => after[name] !== before[name]).sort(), ['ImageUri', 'Registry', 'Version']);
+  });
+
+  test('the parameters of a release are exactly those the template asks for', () => {
+    for (const config of [ROLLING, BLUE_GREEN]) {
+      const template = templateOf(config);
+      const required = Object.keys(template.Parameters).filter((name) => template.Parameters[name].Default === undefined).sort();
+      assert.deepEqual(Object.keys(applicationParameters(releaseOf(config))).sort(), required, config.strategy);
+    }
+  });
+
+  test('every parameter value of a release matches its allowed pattern, so that CloudFormation accepts it', () => {
+    const config = configOf({ strategy: 'blue-green', 'environment-variables': 'A=$(id)\nB=\'x\'', secrets: 'DB_PASSWORD=db-password' });
+    const template = templateOf(config);
+    for (const [name, value] of Object.entries(applicationParameters(releaseOf(config)))) assert.match(value, new RegExp(template.Parameters[name].AllowedPattern), name);
+  });
+
+  test("secrets reach the instances as parameter names only: the template holds none, and the function is never given a value", () => {
+    const config = configOf({ secrets: 'DB_PASSWORD=db-password\nAPI_KEY=/awesome-application/staging/api/key' });
+    const parameters = applicationParameters(releaseOf(config));
+    assert.equal(Buffer.from(parameters.Secrets!, 'base64').toString('utf8'), 'DB_PASSWORD=/awesome-application/staging/db-password\nAPI_KEY=/awesome-application/staging/api/key\n');
+    assert.doesNotMatch(JSON.stringify(templateOf(config)), /db-password|api\/key|DB_PASSWORD/);
+  });
+
+  test('environment variables reach the instances exactly, as a base64-encoded env file', () => {
+    const config = configOf({ 'environment-variables': 'GREETING=hello, "world" $(id) `id` \'q\' a=b,c ]]>\nEMPTY=' });
+    const parameters = applicationParameters(releaseOf(config));
+    assert.equal(Buffer.from(parameters.EnvironmentVariables!, 'base64').toString('utf8'), 'GREETING=hello, "world" $(id) `id` \'q\' a=b,c ]]>\nEMPTY=\n');
+    assert.doesNotMatch(JSON.stringify(templateOf(config)), /GREETING/);
+  });
+
+  test('an image that is not pinned by digest is refused', () => {
+    assert.throws(() => applicationParameters(releaseOf(ROLLING, 'ghcr.io/wimpy/awesome-application:v1')), /not pinned by digest/);
+  });
+
+  test('environment variables larger than a CloudFormation parameter are refused with a way out', () => {
+    const value = 'x'.repeat(MAX_PARAMETER_LENGTH);
+    assert.throws(() => applicationParameters({ ...releaseOf(ROLLING), variables: [{ name: 'BIG', value }] }), /environment-variables take \d+ characters once encoded, more than the 4096 .* SSM Parameter Store/);
+  });
+
+  test('the registry of an image is its first component when that names a host, else Docker Hub', () => {
+    assert.equal(registryOf(IMAGE), '123456789012.dkr.ecr.eu-west-1.amazonaws.com');
+    assert.equal(registryOf(`localhost:5000/app@sha256:${'e'.repeat(64)}`), 'localhost:5000');
+    assert.equal(registryOf(`ghcr.io/wimpy/app@sha256:${'e'.repeat(64)}`), 'ghcr.io');
+    assert.equal(registryOf(`library/nginx@sha256:${'e'.repeat(64)}`), 'docker.io');
+    assert.equal(registryOf(`nginx@sha256:${'e'.repeat(64)}`), 'docker.io');
+  });
+
+  test('a strategy and a pinned hostname that disagree are refused', () => {
+    assert.throws(() => applicationTemplate({ ...applicationInput(ROLLING), pinnedHostname: 'x.armesto.net' }), /rolling stack has no pinned hostname/);
+    assert.throws(() => applicationTemplate({ ...applicationInput(ROLLING), strategy: 'blue-green' }), /blue-green stack needs a pinned hostname/);
+  });
+});

@@ -1,0 +1,206 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
+import type { Template } from '../../src/engine/ports.js';
+import { baseTemplate } from '../../src/templates/base.js';
+import { environmentTemplate } from '../../src/templates/environment.js';
+import { resourcesTemplate } from '../../src/templates/resources.js';
+import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
+
+const PORT = 8080;
+const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT });
+const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT });
+
+type Plain = Record<string, unknown>;
+interface Rule extends Plain {
+  /** The logical id of the security group the rule belongs to. */
+  group: string;
+}
+const groupOf = (value: unknown) => (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+/** Every rule of one direction, written inline in a group or as a rule resource of its own. */
+function rules(template: Template, direction: 'Ingress' | 'Egress'): Rule[] {
+  const inline = Object.entries(resourcesOfType(template, 'AWS::EC2::SecurityGroup')).flatMap(([group, resource]) =>
+    ((resource.Properties[`SecurityGroup${direction}`] ?? []) as Plain[]).map((rule) => ({ ...rule, group })));
+  const separate = Object.values(resourcesOfType(template, `AWS::EC2::SecurityGroup${direction}`)).map(({ Properties: { GroupId, ...rule } }) => ({ ...rule, group: groupOf(GroupId) }));
+  return [...inline, ...separate];
+}
+const covers = (rule: Plain, port: number) => rule.IpProtocol === '-1' || ((rule.FromPort as number) <= port && port <= (rule.ToPort as number));
+const fromInternet = (rule: Plain) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0';
+
+const role = resourcesOfType(staging, 'AWS::IAM::Role').InstanceRole!;
+const statements = (template: Template) => (resourcesOfType(template, 'AWS::IAM::Role').InstanceRole!.Properties.Policies as { PolicyDocument: { Statement: Plain[] } }[])
+  .flatMap((policy) => policy.PolicyDocument.Statement);
+const list = (value: unknown): unknown[] => [value].flat();
+const statementFor = (action: string) => statements(staging).find((statement) => list(statement.Action).includes(action))!;
+const subText = (value: unknown): string => {
+  const sub = (value as { 'Fn::Sub': string | [string, Plain] })['Fn::Sub'];
+  return Array.isArray(sub) ? sub[0] : sub;
+};
+
+/** The actions of the statement that grants `action` in staging, and the ARNs it grants them on. */
+const grant = (action: string) => {
+  const statement = statementFor(action);
+  return { actions: list(statement.Action).map(String).sort(), resources: list(statement.Resource).map(subText) };
+};
+
+describe('the resources stack of an application in an environment', () => {
+  test('passes the CloudFormation resource specification', () => {
+    assert.deepEqual(specProblems(staging), []);
+    assert.deepEqual(specProblems(production), []);
+  });
+
+  test('lets the internet reach nothing but ports 80 and 443 of the load balancer', () => {
+    const open = rules(staging, 'Ingress').filter(fromInternet);
+    assert.deepEqual(open.map((rule) => [rule.group, rule.IpProtocol, rule.FromPort, rule.ToPort, rule.CidrIp ?? rule.CidrIpv6]), [
+      ['LoadBalancerSecurityGroup', 'tcp', 80, 80, '0.0.0.0/0'],
+      ['LoadBalancerSecurityGroup', 'tcp', 80, 80, '::/0'],
+      ['LoadBalancerSecurityGroup', 'tcp', 443, 443, '0.0.0.0/0'],
+      ['LoadBalancerSecurityGroup', 'tcp', 443, 443, '::/0'],
+    ]);
+  });
+
+  test('opens port 22 to no one: people reach instances through Session Manager', () => {
+    assert.deepEqual(rules(staging, 'Ingress').filter((rule) => covers(rule, 22)), []);
+  });
+
+  test('lets the instances be reached only by the load balancer, on the application port', () => {
+    assert.deepEqual(rules(staging, 'Ingress').filter((rule) => rule.group === 'InstanceSecurityGroup'), [
+      { group: 'InstanceSecurityGroup', IpProtocol: 'tcp', FromPort: PORT, ToPort: PORT, SourceSecurityGroupId: { 'Fn::GetAtt': ['LoadBalancerSecurityGroup', 'GroupId'] }, Description: 'The load balancer' },
+    ]);
+  });
+
+  test('lets the load balancer send only to the instances, on the application port', () => {
+    assert.deepEqual(rules(staging, 'Egress').filter((rule) => rule.group === 'LoadBalancerSecurityGroup').map((rule) => [rule.FromPort, rule.ToPort, rule.DestinationSecurityGroupId]), [
+      [PORT, PORT, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
+    ]);
+  });
+
+  test('lets the databases be reached only by the instances, on the PostgreSQL and MySQL ports', () => {
+    const database = rules(staging, 'Ingress').filter((rule) => rule.group === 'DatabaseSecurityGroup');
+    assert.deepEqual(database.map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort, rule.SourceSecurityGroupId]), [
+      ['tcp', 5432, 5432, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
+      ['tcp', 3306, 3306, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
+    ]);
+  });
+
+  test('lets the instances out only over HTTPS and to the databases', () => {
+    const out = rules(staging, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup');
+    assert.deepEqual(out.map((rule) => [rule.FromPort, rule.CidrIp ?? rule.DestinationSecurityGroupId]), [
+      [443, '0.0.0.0/0'],
+      [5432, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
+      [3306, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
+    ]);
+  });
+
+  test('lets the databases open no connection: their one egress rule matches no traffic', () => {
+    assert.deepEqual(rules(staging, 'Egress').filter((rule) => rule.group === 'DatabaseSecurityGroup').map((rule) => rule.CidrIp), ['255.255.255.255/32']);
+  });
+
+  test('puts every security group in the VPC of the network environment', () => {
+    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT });
+    for (const group of Object.values(resourcesOfType(elsewhere, 'AWS::EC2::SecurityGroup'))) assert.deepEqual(group.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-qa-VpcId' });
+  });
+
+  test('lets only EC2 assume the instance role', () => {
+    assert.deepEqual(role.Properties.AssumeRolePolicyDocument, {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+  });
+
+  test('attaches Session Manager and no other managed policy', () => {
+    assert.deepEqual(role.Properties.ManagedPolicyArns, [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' }]);
+  });
+
+  test('allows no wildcard action and only Allow statements', () => {
+    for (const statement of statements(staging)) {
+      assert.equal(statement.Effect, 'Allow');
+      for (const action of list(statement.Action)) assert.doesNotMatch(String(action), /\*/);
+      assert.equal(statement.NotAction, undefined);
+      assert.equal(statement.NotResource, undefined);
+    }
+  });
+
+  test('grants nothing on every resource but the registry sign-in, which ECR cannot scope', () => {
+    const unscoped = statements(staging).filter((statement) => list(statement.Resource).some((resource) => resource === '*' || (typeof resource === 'string' && resource.includes('*'))));
+    assert.deepEqual(unscoped.map((statement) => statement.Action), ['ecr:GetAuthorizationToken']);
+  });
+
+  test('pulls images only from its own repository', () => {
+    assert.deepEqual(statementFor('ecr:BatchGetImage').Resource, { 'Fn::Sub': 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/shop' });
+  });
+
+  test('writes only to its own log group', () => {
+    assert.deepEqual(grant('logs:PutLogEvents'), {
+      actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      resources: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/wimpy/staging/shop', 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/wimpy/staging/shop:log-stream:*'],
+    });
+  });
+
+  test('reads, writes and deletes objects only under its own prefix of the storage bucket', () => {
+    const objects = statementFor('s3:GetObject');
+    assert.deepEqual(list(objects.Action).sort(), ['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+    assert.deepEqual(objects.Resource, { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/storage/staging/shop/*', { Bucket: { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' } }] });
+  });
+
+  test('lists the storage bucket only under its own prefix', () => {
+    const listing = statementFor('s3:ListBucket');
+    assert.deepEqual(listing.Resource, { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' } }] });
+    assert.deepEqual(listing.Condition, { StringLike: { 's3:prefix': ['storage/staging/shop/', 'storage/staging/shop/*'] } });
+  });
+
+  test('reads secrets only under its own parameter path', () => {
+    assert.deepEqual(grant('ssm:GetParametersByPath'), {
+      actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+      resources: ['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/staging', 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/staging/*'],
+    });
+  });
+
+  test('decrypts and generates data keys only with the master key of the account', () => {
+    const kms = statementFor('kms:Decrypt');
+    assert.deepEqual(kms.Action, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    assert.deepEqual(kms.Resource, { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' });
+  });
+
+  test('signals only the stacks of its application and environment, and, in staging, its previews', () => {
+    const stacks = (template: Template) => list((statements(template).find((statement) => list(statement.Action).includes('cloudformation:SignalResource'))!).Resource).map(subText);
+    const arn = (name: string) => `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${name}/*`;
+    assert.deepEqual(stacks(production), [arn('shop-production'), arn('shop-production-*')]);
+    assert.deepEqual(stacks(staging), [arn('shop-staging'), arn('shop-staging-*'), arn('shop-pr-*')]);
+  });
+
+  test('keeps the logs 30 days in a log group encrypted with the master key', () => {
+    assert.deepEqual(resourcesOfType(staging, 'AWS::Logs::LogGroup').LogGroup!.Properties, {
+      LogGroupName: '/wimpy/staging/shop',
+      RetentionInDays: 30,
+      KmsKeyId: { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' },
+      Tags: [{ Key: TAG_APPLICATION, Value: 'shop' }, { Key: TAG_ENVIRONMENT, Value: 'staging' }],
+    });
+  });
+
+  test('imports only what the base and environment stacks export', () => {
+    const exported = [baseTemplate({ cloudTrail: false }), environmentTemplate({ environment: 'staging', cidr: '10.1.0.0/16' })]
+      .flatMap((template) => Object.values(template.Outputs as Record<string, { Export: { Name: string } }>).map((output) => output.Export.Name));
+    const imported = [...JSON.stringify(staging).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((match) => match[1]!);
+    assert.ok(imported.length > 0);
+    assert.deepEqual(imported.filter((name) => !exported.includes(name)), []);
+  });
+
+  test('exports its groups, instance profile, role and log group under the names that importers use', () => {
+    const outputs = staging.Outputs as Record<string, { Export: { Name: string } }>;
+    assert.deepEqual(Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.Export.Name])), {
+      LoadBalancerSecurityGroupId: 'shop-staging-resources-LoadBalancerSecurityGroupId',
+      InstanceSecurityGroupId: 'shop-staging-resources-InstanceSecurityGroupId',
+      DatabaseSecurityGroupId: 'shop-staging-resources-DatabaseSecurityGroupId',
+      InstanceProfileArn: 'shop-staging-resources-InstanceProfileArn',
+      InstanceProfileName: 'shop-staging-resources-InstanceProfileName',
+      InstanceRoleArn: 'shop-staging-resources-InstanceRoleArn',
+      LogGroupName: 'shop-staging-resources-LogGroupName',
+    });
+  });
+
+  test('tags every resource that takes tags with its application and environment', () => {
+    assert.deepEqual(missingTags(staging, { [TAG_APPLICATION]: 'shop', [TAG_ENVIRONMENT]: 'staging' }), []);
+  });
+});

@@ -1,0 +1,291 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, shellQuote, userData } from '../../src/templates/user-data.js';
+import type { UserDataInput } from '../../src/templates/user-data.js';
+import { MAX_PARAMETER_LENGTH } from '../../src/templates/application.js';
+import type { SecretRef, Variable } from '../../src/config/types.js';
+
+const INPUT: UserDataInput = { application: 'awesome-application', environment: 'staging', port: 8080, healthCheckPath: '/health', signalTimeoutMinutes: 10 };
+const ECR_IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/awesome-application:v1@sha256:${'a'.repeat(64)}`;
+
+/** Values that would break a script that pasted them into shell code. */
+const HOSTILE: Variable[] = [
+  { name: 'COMMAND', value: '$(id)' },
+  { name: 'BACKTICKS', value: '`id`' },
+  { name: 'QUOTE_BREAK', value: '"; rm -rf /' },
+  { name: 'QUOTED', value: "'quoted'" },
+  { name: 'LIST', value: 'a=b,c' },
+  { name: 'CDATA', value: ']]>' },
+  { name: 'SUBSTITUTION', value: '${AWS::Region} ${!x} $HOME' },
+  { name: 'SPACES', value: '  two words  ' },
+  { name: 'EMPTY', value: '' },
+];
+
+interface Release {
+  readonly image?: string;
+  readonly registry?: string;
+  readonly variables?: readonly Variable[];
+  readonly secrets?: readonly SecretRef[];
+  /** Fn::Sub values to use as they are, over those the release implies. */
+  readonly raw?: Readonly<Record<string, string>>;
+}
+
+/** What CloudFormation's Fn::Sub makes of the script: `${!x}` is the literal `${x}`, `${x}` the value. */
+function resolveSub(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{(!?)([^}]*)\}/g, (_, literal: string, name: string) => {
+    if (literal) return `\${${name}}`;
+    const value = values[name];
+    if (value === undefined) throw new Error(`Fn::Sub has no value for \${${name}}`);
+    return value;
+  });
+}
+
+/** The script an instance runs, for one release. */
+function rendered(release: Release = {}, input: UserDataInput = INPUT): string {
+  const image = release.image ?? ECR_IMAGE;
+  return resolveSub(userData(input), {
+    [SCRIPT_VALUES.image]: image,
+    [SCRIPT_VALUES.registry]: release.registry ?? image.split('/')[0]!,
+    [SCRIPT_VALUES.variables]: encodeVariables(release.variables ?? []),
+    [SCRIPT_VALUES.secrets]: encodeSecrets(release.secrets ?? []),
+    [SCRIPT_VALUES.kmsMasterKey]: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    [SCRIPT_VALUES.storageBucket]: 'wimpy-storage-123456789012-eu-west-1',
+    [SCRIPT_VALUES.logGroup]: '/wimpy/staging/awesome-application',
+    'AWS::Region': 'eu-west-1',
+    'AWS::StackName': 'awesome-application-staging',
+    ...release.raw,
+  });
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly dir: string;
+  /** Every command the stubs saw, one a line. */
+  readonly calls: string[];
+}
+
+/**
+ * Sources the script in a temporary folder, with its paths moved there and the machine's
+ * commands (dnf, systemctl, docker, aws, curl, cfn-signal) replaced by stubs that record their
+ * arguments, then runs `steps`.
+ */
+function sandbox(script: string, steps: string, stubs = ''): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'user-data-'));
+  writeFileSync(join(dir, 'user-data.sh'), script);
+  writeFileSync(join(dir, 'cfn-signal'), '#!/bin/bash\necho "cfn-signal $*" >>"$(dirname "$0")/calls"\n');
+  chmodSync(join(dir, 'cfn-signal'), 0o755);
+  writeFileSync(join(dir, 'run.sh'), `
+source "$1/user-data.sh"
+conf_dir="$1/etc"
+reader="$1/bin/wimpy-read-secrets"
+unit_dir="$1/systemd"
+cfn_signal="$1/cfn-signal"
+calls="$1/calls"
+dnf() { echo "dnf $*" >>"$calls"; }
+systemctl() { echo "systemctl $*" >>"$calls"; }
+docker() { echo "docker $*" >>"$calls"; }
+aws() { echo "aws $*" >>"$calls"; echo ecr-token; }
+curl() { echo "curl $*" >>"$calls"; printf 200; }
+sleep() { command sleep 0.1; }
+${stubs}
+${steps}
+`);
+  const result = spawnSync('bash', [join(dir, 'run.sh'), dir], { encoding: 'utf8', timeout: 30_000 });
+  const calls = existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter((line) => line !== '') : [];
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, dir, calls };
+}
+
+function shellcheck(script: string): { status: number | null; output: string } {
+  const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+  if (result.error) assert.fail(`shellcheck is not installed (${result.error.message}): install it with apt-get install shellcheck, as test/support/services.sh does`);
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+describe('the user data of the instances', () => {
+  test('the boot script is clean under shellcheck', () => {
+    const result = shellcheck(rendered({ variables: HOSTILE, secrets: [{ name: 'DB_PASSWORD', parameter: '/awesome-application/staging/db-password' }] }));
+    assert.equal(result.output, '');
+    assert.equal(result.status, 0);
+  });
+
+  test('the secrets reader the script installs is clean under shellcheck', () => {
+    const result = shellcheck(SECRETS_READER_SCRIPT);
+    assert.equal(result.output, '');
+    assert.equal(result.status, 0);
+  });
+
+  test('CloudFormation substitutes only the references the script means; every other ${ is escaped', () => {
+    const references = new Set([...userData(INPUT).matchAll(/\$\{(?!!)([^}]*)\}/g)].map((match) => match[1]));
+    assert.deepEqual(references, new Set([...Object.values(SCRIPT_VALUES), 'AWS::Region', 'AWS::StackName']));
+  });
+
+  test('environment values reach the env file exactly, whatever characters they hold', () => {
+    const run = sandbox(rendered({ variables: HOSTILE }), 'write_configuration');
+    assert.equal(run.status, 0, run.stderr);
+    const expected = [
+      'ENVIRONMENT=staging',
+      'PORT=8080',
+      'DOCKER_REGISTRY=123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      'KMS_MASTER_KEY=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'S3_BUCKET=wimpy-storage-123456789012-eu-west-1',
+      ...HOSTILE.map((variable) => `${variable.name}=${variable.value}`),
+    ];
+    assert.equal(readFileSync(join(run.dir, 'etc', 'app.env'), 'utf8'), expected.map((line) => `${line}\n`).join(''));
+    assert.deepEqual(run.calls, [], 'writing the environment runs no command');
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('the env file and the configuration folder are readable by root alone', () => {
+    const run = sandbox(rendered({ variables: HOSTILE }), 'write_configuration');
+    assert.equal(statSync(join(run.dir, 'etc')).mode & 0o777, 0o700);
+    for (const file of ['app.env', 'secrets.list', 'unit.env']) assert.equal(statSync(join(run.dir, 'etc', file)).mode & 0o777, 0o600, file);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('user values never change the script: they appear in it only base64-encoded', () => {
+    const harmless = rendered({ variables: HOSTILE.map((variable) => ({ name: variable.name, value: 'x' })) }).split('\n');
+    const hostile = rendered({ variables: HOSTILE }).split('\n');
+    const differing = hostile.filter((line, i) => line !== harmless[i]);
+    assert.deepEqual(differing, [`variables='${encodeVariables(HOSTILE)}'`]);
+    assert.equal(hostile.length, harmless.length);
+  });
+
+  test('values fixed in the template are single-quoted: a hostile health check path is read back exactly and runs nothing', () => {
+    const path = `/h'$(touch pwned)\`touch pwned\`\${AWS::Region}"`;
+    const run = sandbox(rendered({}, { ...INPUT, healthCheckPath: path }), 'cd "$1" && printf %s "$health_url" > health-url');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(readFileSync(join(run.dir, 'health-url'), 'utf8'), `http://localhost:8080${path}`);
+    assert.equal(existsSync(join(run.dir, 'pwned')), false);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('the image is pulled by digest, after a login to ECR with the instance role', () => {
+    const run = sandbox(rendered(), 'pull_image');
+    assert.equal(run.status, 0, run.stderr);
+    // The login is a pipeline: its two commands start together, in no fixed order.
+    assert.deepEqual(run.calls.slice(0, 2).sort(), [
+      'aws ecr get-login-password --region eu-west-1',
+      'docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    ]);
+    assert.deepEqual(run.calls.slice(2), [`docker pull ${ECR_IMAGE}`]);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('an image outside ECR is pulled without any login', () => {
+    const image = `ghcr.io/wimpy/app@sha256:${'b'.repeat(64)}`;
+    const run = sandbox(rendered({ image }), 'pull_image');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.calls, [`docker pull ${image}`]);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('an image that is not pinned by digest is refused before anything is pulled', () => {
+    const run = sandbox(rendered({ image: 'ghcr.io/wimpy/app:latest' }), 'pull_image');
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /not pinned by digest/);
+    assert.deepEqual(run.calls, []);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('the container runs under systemd, restarted always, with its secrets from /run, its port published and its logs in CloudWatch', () => {
+    const run = sandbox(rendered(), 'write_configuration; write_service');
+    assert.equal(run.status, 0, run.stderr);
+    const unit = readFileSync(join(run.dir, 'systemd', 'wimpy-app.service'), 'utf8');
+    assert.match(unit, /^Restart=always$/m);
+    assert.match(unit, /^EnvironmentFile=\/etc\/wimpy\/unit\.env$/m);
+    assert.match(unit, /^ExecStartPre=\/usr\/local\/sbin\/wimpy-read-secrets \/etc\/wimpy\/secrets\.list \/run\/wimpy\/secrets\.env \$\{REGION\}$/m);
+    assert.match(unit, /^ExecStart=\/usr\/bin\/docker run --rm --name wimpy-app --env-file \/etc\/wimpy\/app\.env --env-file \/run\/wimpy\/secrets\.env -p \$\{PORT\}:\$\{PORT\} --log-driver awslogs --log-opt awslogs-group=\$\{LOG_GROUP\} --log-opt awslogs-region=\$\{REGION\} \$\{IMAGE\}$/m);
+    assert.equal(readFileSync(join(run.dir, 'etc', 'unit.env'), 'utf8'), `IMAGE=${ECR_IMAGE}\nPORT=8080\nLOG_GROUP=/wimpy/staging/awesome-application\nREGION=eu-west-1\n`);
+    assert.equal(readFileSync(join(run.dir, 'bin', 'wimpy-read-secrets'), 'utf8'), SECRETS_READER_SCRIPT);
+    assert.equal(statSync(join(run.dir, 'bin', 'wimpy-read-secrets')).mode & 0o777, 0o700);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('the instance installs Docker, starts the service and signals success once the health check answers 2xx', () => {
+    const upOnSecondTry = 'curl() { echo "curl $*" >>"$calls"; if [[ -e $calls.up ]]; then printf 204; else touch "$calls.up"; printf 503; fi; }';
+    const run = sandbox(rendered(), 'main', upOnSecondTry);
+    assert.equal(run.status, 0, run.stderr);
+    const healthChecks = run.calls.filter((call) => call.startsWith('curl '));
+    assert.deepEqual(healthChecks, Array(2).fill("curl --silent --output /dev/null --max-time 4 --write-out %{http_code} http://localhost:8080/health"));
+    assert.deepEqual(run.calls.filter((call) => !call.startsWith('curl ') && !call.startsWith('aws ') && !call.startsWith('docker ')), [
+      'dnf install -y docker aws-cfn-bootstrap',
+      'systemctl enable --now docker',
+      'systemctl daemon-reload',
+      'systemctl enable --now wimpy-app.service',
+      'cfn-signal --success true --reason awesome-application answers http://localhost:8080/health --stack awesome-application-staging --resource AutoScalingGroup --region eu-west-1',
+    ]);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('the instance signals failure when the health check does not answer 2xx within the signal timeout', () => {
+    const run = sandbox(rendered(), 'signal_timeout_seconds=1; main', 'curl() { printf 500; }');
+    assert.notEqual(run.status, 0);
+    assert.deepEqual(run.calls.filter((call) => call.startsWith('cfn-signal ')), [
+      'cfn-signal --success false --reason awesome-application did not answer http://localhost:8080/health with 2xx within 10 minutes --stack awesome-application-staging --resource AutoScalingGroup --region eu-west-1',
+    ]);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('any failing step signals failure at once instead of leaving CloudFormation to time out', () => {
+    const run = sandbox(rendered(), 'main', 'docker() { echo "docker $*" >>"$calls"; [[ $1 != pull ]]; }');
+    assert.notEqual(run.status, 0);
+    assert.equal(run.calls.filter((call) => call.startsWith('docker pull')).length, 5, 'the pull is retried');
+    const signals = run.calls.filter((call) => call.startsWith('cfn-signal '));
+    assert.equal(signals.length, 1);
+    assert.match(signals[0]!, /^cfn-signal --success false --reason The first boot of awesome-application failed \(exit status 1\)/);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('secrets are read at boot from SSM Parameter Store into a root-only file, and their values are never printed', () => {
+    const secrets: SecretRef[] = [
+      { name: 'DB_PASSWORD', parameter: '/awesome-application/staging/db-password' },
+      { name: 'API_KEY', parameter: '/awesome-application/staging/api/key' },
+    ];
+    const fakeAws = [
+      'aws() { echo "aws $*" >>"$calls"; case "$*" in',
+      "  *db-password*) printf '%s\\n' 's3cr3t $(id) \"quoted\" =x' ;;",
+      "  *) printf '%s\\n' 'k3y' ;;",
+      'esac; }',
+      'export -f aws; export calls',
+    ].join('\n');
+    const run = sandbox(rendered({ secrets }), `write_configuration; write_service; mkdir -m 0700 "$1/run"; "$reader" "$conf_dir/secrets.list" "$1/run/secrets.env" eu-west-1`, fakeAws);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.calls, secrets.map((secret) => `aws ssm get-parameter --region eu-west-1 --with-decryption --name ${secret.parameter} --query Parameter.Value --output text`));
+    assert.equal(readFileSync(join(run.dir, 'run', 'secrets.env'), 'utf8'), 'DB_PASSWORD=s3cr3t $(id) "quoted" =x\nAPI_KEY=k3y\n');
+    assert.equal(statSync(join(run.dir, 'run', 'secrets.env')).mode & 0o777, 0o600);
+    assert.doesNotMatch(run.stdout + run.stderr, /s3cr3t|k3y/);
+    assert.equal(readFileSync(join(run.dir, 'etc', 'secrets.list'), 'utf8'), 'DB_PASSWORD=/awesome-application/staging/db-password\nAPI_KEY=/awesome-application/staging/api/key\n');
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('a secret that spans several lines stops the start, naming the parameter but not the value', () => {
+    const secrets: SecretRef[] = [{ name: 'CERT', parameter: '/awesome-application/staging/cert' }];
+    const fakeAws = "aws() { printf 'line-one\\nline-two\\n'; }\nexport -f aws";
+    const run = sandbox(rendered({ secrets }), `write_configuration; write_service; "$reader" "$conf_dir/secrets.list" "$1/secrets.env" eu-west-1`, fakeAws);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /\/awesome-application\/staging\/cert/);
+    assert.doesNotMatch(run.stdout + run.stderr, /line-one|line-two/);
+    assert.equal(existsSync(join(run.dir, 'secrets.env')), false);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('the user data stays within the 16 KB EC2 accepts, with the longest values every input allows', () => {
+    const longest: UserDataInput = { application: 'a'.repeat(28), environment: 'e'.repeat(16), port: 65535, healthCheckPath: `/${'h'.repeat(1023)}`, signalTimeoutMinutes: 60 };
+    const full = 'A'.repeat(MAX_PARAMETER_LENGTH);
+    const script = rendered({ raw: { [SCRIPT_VALUES.variables]: full, [SCRIPT_VALUES.secrets]: full, 'AWS::StackName': 's'.repeat(128) } }, longest);
+    assert.ok(Buffer.byteLength(script) <= 16 * 1024, `${Buffer.byteLength(script)} bytes`);
+  });
+
+  test('shellQuote gives a bash word that stands for the value exactly', () => {
+    for (const value of ["it's", "''", '$(id) `id` "x" \\ ${HOME}', '']) {
+      const result = spawnSync('bash', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
+      assert.equal(result.stdout, value);
+    }
+  });
+});
