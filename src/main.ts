@@ -21,7 +21,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const intent = intentOf(event);
   let config;
   try {
-    config = readConfig((name) => core.getInput(name), { sha: event.sha, intent });
+    // Untrimmed: a multi-line value keeps the spaces of its last line; single values are trimmed by readConfig.
+    config = readConfig((name) => core.getInput(name, { trimWhitespace: false }), { sha: event.sha, intent });
   } catch (error) {
     if (error instanceof ConfigurationError) {
       for (const problem of error.errors) core.error(`${problem.input}: ${problem.message}`, { title: `Input ${problem.input}` });

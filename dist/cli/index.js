@@ -84570,7 +84570,7 @@ const INPUTS = [
     { name: 'github-token', default: '${{ github.token }}', secret: true, description: 'Token for deployments, statuses and pull request comments.' },
     { name: 'dockerfile', default: 'Dockerfile', description: 'The Dockerfile, relative to the repository.' },
     { name: 'context', default: '.', description: 'The build context, relative to the repository.' },
-    { name: 'build-args', default: '', description: 'Build arguments, one KEY=VALUE per line.' },
+    { name: 'build-args', default: '', description: 'Build arguments, one KEY=VALUE per line (lines starting with # are comments). Not for secrets: docker keeps them in the image history.' },
     { name: 'target', default: '', description: 'The Dockerfile stage to build.' },
     { name: 'platform', default: '', description: 'The platform to build for, e.g. linux/amd64 or linux/arm64.' },
     { name: 'registry', default: '', description: 'The registry to push to. Default: Amazon ECR of the account, repository created on demand.' },
@@ -84585,13 +84585,13 @@ const INPUTS = [
     { name: 'cpu-target', default: '70', description: 'Average CPU percentage that target-tracking scaling keeps (1 to 100).' },
     { name: 'health-check-path', default: '/health', description: 'The path that answers 2xx when an instance is healthy.' },
     { name: 'signal-timeout-minutes', default: '10', description: 'How long a new instance has to become healthy before CloudFormation rolls back (1 to 60).' },
-    { name: 'environment-variables', default: '', description: 'Container environment, one KEY=VALUE per line; values keep every character after the first =.' },
+    { name: 'environment-variables', default: '', description: 'Container environment, one KEY=VALUE per line; values keep every character after the first =. Lines starting with # are comments.' },
     { name: 'secrets', default: '', description: 'Container secrets, one NAME=ssm-parameter-name per line; read at boot from SSM Parameter Store under /<application>/<environment>/, never written anywhere.' },
     { name: 'verify-url', default: 'true', description: 'Wait until the URL answers the health check path with 2xx before reporting success.' },
     { name: 'dns-ttl', default: '60', description: 'TTL of the DNS records, in seconds (a blue-green release is removed after twice this).' },
     { name: 'canary-steps', default: '10,50,100', description: 'blue-green: ascending percentages of traffic for the new release. Stop below 100 to leave a canary for promote.' },
     { name: 'step-wait', default: '60', description: 'blue-green: seconds to watch each canary step before the next.' },
-    { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated; one in ALARM during a step sends all traffic back.' },
+    { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated or one per line; one in ALARM during a step sends all traffic back.' },
     { name: 'keep-releases', default: '1', description: 'blue-green: previous releases kept warm for rollback in seconds (0 to 5). The serving and last good release are always kept.' },
     { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
     { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
@@ -84901,7 +84901,7 @@ function readConfig(raw, facts) {
         r.fail(registryUsername !== '' ? 'registry-username' : 'registry-password', registryUsername, 'is only used with registry: ECR needs no password, the action signs in with the AWS credentials');
     }
     if (registryUsername !== '' && CONTROL.test(registryUsername))
-        r.fail('registry-username', registryUsername, 'has a control character');
+        r.fail('registry-username', registryUsername, 'has a control character: use printable characters only');
     const image = r.text('image');
     if (image !== '' && !IMAGE_REFERENCE.test(image))
         r.fail('image', image, 'is not allowed: use repository[:tag][@sha256:digest], e.g. ghcr.io/org/app:v1.4.2');
@@ -84912,8 +84912,13 @@ function readConfig(raw, facts) {
     const minSize = r.integer('min-size', 0, 100);
     const desiredSize = r.integer('desired-size', 1, 100);
     const maxSize = r.integer('max-size', 1, 100);
-    if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
-        r.fail('desired-size', String(desiredSize), `is not allowed with min-size ${minSize} and max-size ${maxSize}: min-size <= desired-size <= max-size`);
+    // Blame the input that breaks the order: the one the user set, not the default beside it.
+    const sizes = `min-size ${minSize}, desired-size ${desiredSize}, max-size ${maxSize}: min-size <= desired-size <= max-size`;
+    if (minSize > desiredSize)
+        r.fail('min-size', String(minSize), `is not allowed with ${sizes}`);
+    else if (desiredSize > maxSize) {
+        const desiredIsDefault = r.text('desired-size') === defaultOf('desired-size');
+        r.fail(desiredIsDefault ? 'max-size' : 'desired-size', String(desiredIsDefault ? maxSize : desiredSize), `is not allowed with ${sizes}`);
     }
     const cpuTarget = r.integer('cpu-target', 1, 100);
     const healthCheckPath = r.text('health-check-path');
@@ -84967,7 +84972,9 @@ function readConfig(raw, facts) {
     const destroyEnvironment = r.boolean('destroy-environment');
     if (command === 'promote' && strategy !== 'blue-green')
         r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
-    if (application !== '' && DNS_LABEL.test(environment) && hostedZone !== '' && version !== '') {
+    // Only names whose parts are all valid can be measured: otherwise their own errors say it.
+    const partsValid = !r.errors.some((e) => ['application-name', 'environment', 'hosted-zone', 'version'].includes(e.input));
+    if (partsValid && application !== '' && hostedZone !== '' && version !== '') {
         const longest = strategy === 'blue-green' ? pinnedHostname(application, environment, version, hostedZone) : names_hostname(application, environment, hostedZone);
         const label = longest.split('.')[0];
         if (label.length > 63)
@@ -86147,18 +86154,26 @@ class EventStream {
     /** Fetches the events not seen yet and delivers them oldest first. */
     async poll(signal) {
         const fresh = [];
+        // A page can repeat an event when new ones arrive between two requests.
+        const freshIds = new Set();
         let token;
         do {
             const page = await this.cloudformation.send(new client_cloudformation_dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: this.stack, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal });
             token = page.NextToken;
+            const before = fresh.length;
             for (const raw of page.StackEvents ?? []) {
                 const event = toStackEvent(raw);
+                if (freshIds.has(event.id))
+                    continue;
                 if (this.seen.has(event.id) || (this.since && event.timestamp < this.since)) {
                     token = undefined;
                     break;
                 }
                 fresh.push(event);
+                freshIds.add(event.id);
             }
+            if (fresh.length === before)
+                token = undefined;
         } while (token);
         fresh.reverse();
         for (const event of fresh) {
@@ -86329,11 +86344,12 @@ async function create(run, spec, stack, outcome) {
         return planCreation(run, spec, outcome);
     return throughChangeSet(run, spec, 'CREATE', outcome, reviewed);
 }
+/** Turns protection on when asked; never off: that takes an explicit `unprotect`. */
 async function protect(run, spec, protectedNow) {
-    if (run.options.dryRun || protectedNow === spec.terminationProtection)
+    if (run.options.dryRun || protectedNow || !spec.terminationProtection)
         return;
-    await run.deps.cloudformation.send(new client_cloudformation_dist_cjs/* UpdateTerminationProtectionCommand */.mP2({ StackName: spec.name, EnableTerminationProtection: spec.terminationProtection }), sendOptions(run));
-    run.deps.log?.(`Termination protection of stack ${spec.name} turned ${spec.terminationProtection ? 'on' : 'off'}.`);
+    await run.deps.cloudformation.send(new client_cloudformation_dist_cjs/* UpdateTerminationProtectionCommand */.mP2({ StackName: spec.name, EnableTerminationProtection: true }), sendOptions(run));
+    run.deps.log?.(`Termination protection of stack ${spec.name} turned on.`);
 }
 async function apply(deps, spec, options) {
     const run = { deps, options, name: spec.name };
@@ -89359,7 +89375,8 @@ function cleanupCandidates(history, options) {
     const previous = releases.filter((release) => release.health === 'good' && release.warm && !current.includes(release)).slice(0, options.keepReleases);
     const keep = new Set([...current, ...previous]);
     const good = lastGood(releases);
-    void good;
+    if (good)
+        keep.add(good);
     const plan = { remove: [], waiting: [], kept: [] };
     const forgetMs = 2 * options.dnsTtlSeconds * 1000;
     for (const release of releases) {

@@ -230,13 +230,11 @@ async function create(run: Run, spec: StackSpec, stack: Stack | undefined, outco
   return throughChangeSet(run, spec, 'CREATE', outcome, reviewed);
 }
 
+/** Turns protection on when asked; never off: that takes an explicit `unprotect`. */
 async function protect(run: Run, spec: StackSpec, protectedNow: boolean): Promise<void> {
-  if (run.options.dryRun || protectedNow === spec.terminationProtection) return;
-  await run.deps.cloudformation.send(
-    new UpdateTerminationProtectionCommand({ StackName: spec.name, EnableTerminationProtection: spec.terminationProtection }),
-    sendOptions(run),
-  );
-  run.deps.log?.(`Termination protection of stack ${spec.name} turned ${spec.terminationProtection ? 'on' : 'off'}.`);
+  if (run.options.dryRun || protectedNow || !spec.terminationProtection) return;
+  await run.deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: spec.name, EnableTerminationProtection: true }), sendOptions(run));
+  run.deps.log?.(`Termination protection of stack ${spec.name} turned on.`);
 }
 
 async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {

@@ -329,3 +329,12 @@ test('the change set of a stack never created is read by the id CloudFormation g
   await h.stacks.apply(spec(), h.options());
   assert.ok(h.cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length > 0);
 });
+
+test('never turns termination protection off by itself', async () => {
+  const h = harness();
+  h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ EnableTerminationProtection: true })] });
+  h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(TEMPLATE) });
+  const result = await h.stacks.apply(spec({ terminationProtection: false }), h.options());
+  assert.equal(result.outcome, 'unchanged');
+  assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+});

@@ -1,12 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { clientSettings } from '../../src/aws/client-config.js';
 import { classifyAwsError, explainAwsError, ExpiredCredentialsError } from '../../src/aws/aws-errors.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { StackFailure } from '../../src/engine/ports.js';
-import { NAME, awsError, fakeClock, harness, spec } from './stacks-support.js';
+import { NAME, STACK_ID, TEMPLATE, awsError, deployed, fakeClock, harness, spec } from './stacks-support.js';
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const STACK_XML =
@@ -91,5 +91,27 @@ describe('AWS errors', () => {
     assert.ok(expired instanceof ExpiredCredentialsError);
     const denied = awsError('AccessDenied', 'denied');
     assert.equal(explainAwsError(denied), denied);
+  });
+});
+
+describe('a poll', () => {
+  test('still throttled after the client\'s own retries is simply made again at the next turn', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID })
+      .rejectsOnce(awsError('Throttling', 'Rate exceeded'))
+      .resolves({ Stacks: [deployed({ StackStatus: 'UPDATE_COMPLETE' })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(TEMPLATE) });
+    const result = await h.stacks.apply(spec(), h.options());
+    assert.equal(result.outcome, 'unchanged');
+    assert.equal(h.cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length, 2);
+  });
+
+  test('that fails for good ends the wait at once with the error', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).rejects(awsError('AccessDenied', 'User is not authorized to perform: cloudformation:DescribeStacks'));
+    await assert.rejects(h.stacks.apply(spec(), h.options()), /User is not authorized/);
+    assert.equal(h.cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length, 1);
   });
 });

@@ -70,3 +70,11 @@ test('events that exist before a deletion can be skipped, so only the deletion i
   await stream.skipPast();
   assert.deepEqual((await stream.poll()).map((e) => e.status), ['DELETE_IN_PROGRESS']);
 });
+
+test('an event that a page repeats, because newer ones arrived between two requests, is delivered once and paging goes on', async () => {
+  const { cfn, stream } = setup(new Date(START));
+  const [first, second, third] = [1, 2, 3].map((s) => event(`Subnet${s}`, 'AWS::EC2::Subnet', 'CREATE_COMPLETE', s));
+  cfn.on(DescribeStackEventsCommand, { StackName: STACK_ID }).resolves({ StackEvents: [third!, second!], NextToken: 'page-2' });
+  cfn.on(DescribeStackEventsCommand, { StackName: STACK_ID, NextToken: 'page-2' }).resolves({ StackEvents: [second!, first!] });
+  assert.deepEqual((await stream.poll()).map((e) => e.logicalId), ['Subnet1', 'Subnet2', 'Subnet3']);
+});

@@ -1,0 +1,22 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { actionYml, withTables } from '../../scripts/docs.js';
+
+const root = new URL('../../..', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
+
+describe('the documentation', () => {
+  test('action.yml is generated from the input table: run npm run docs when this fails', () => {
+    assert.equal(read('action.yml'), actionYml());
+  });
+
+  test("the README's inputs and outputs table is generated from the same table: run npm run docs when this fails", () => {
+    const readme = read('README.md');
+    assert.equal(readme, withTables(readme));
+  });
+
+  test('action.yml runs on node24 with a post step that always runs', () => {
+    assert.match(read('action.yml'), /runs:\n {2}using: node24\n {2}main: dist\/index\.js\n {2}post: dist\/index\.js\n {2}post-if: 'always\(\)'/);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planRun } from '../../src/engine/plan.js';
+import { planMarkdown, planText } from '../../src/report/plan.js';
+import { configOf } from '../support/config.js';
+
+describe('the plan', () => {
+  test('lists the stacks by name in the order they are applied, side by side where they can be', () => {
+    const plan = planRun(configOf());
+    assert.deepEqual(plan.stacks.map((stack) => [stack.wave, stack.name]), [
+      [1, 'wimpy-base'],
+      [1, 'wimpy-staging'],
+      [2, 'awesome-application-staging-resources'],
+      [3, 'awesome-application-staging'],
+    ]);
+  });
+
+  test('gives the hostnames and, for blue-green, the pinned URL of the release', () => {
+    const plan = planRun(configOf({ strategy: 'blue-green', environment: 'production', version: 'v142' }));
+    assert.equal(plan.url, 'https://awesome-application.armesto.net');
+    assert.equal(plan.pinnedUrl, 'https://awesome-application-production-v142.armesto.net');
+  });
+
+  test("shows the strategy's steps: each canary step with its share", () => {
+    const plan = planRun(configOf({ strategy: 'blue-green', 'canary-steps': '10,50' }));
+    assert.ok(plan.traffic.some((step) => step.startsWith('10% of awesome-application-staging.armesto.net')));
+    assert.ok(plan.traffic.some((step) => step.includes('stop at 50%: a canary until command promote or rollback')));
+  });
+
+  test('shows every template it would apply', () => {
+    const text = planText(planRun(configOf()));
+    for (const stack of ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-resources', 'awesome-application-staging']) {
+      assert.match(text, new RegExp(`--- template of ${stack}\\n\\{\\n  "AWSTemplateFormatVersion"`));
+    }
+  });
+
+  test('leaves out the phases that steps leaves out', () => {
+    assert.deepEqual(planRun(configOf({ steps: 'deploy' })).stacks.map((stack) => stack.name), ['awesome-application-staging']);
+  });
+
+  test('names the image it would deploy and says it is pinned by digest', () => {
+    assert.match(planRun(configOf({ version: 'v1.4.2' })).image, /awesome-application:v1\.4\.2 \(deployed by digest\)$/);
+    assert.equal(planRun(configOf({ image: 'ghcr.io/org/app:v1' })).image, 'ghcr.io/org/app:v1');
+  });
+
+  test('in a job summary, escapes what it shows and folds the templates', () => {
+    const markdown = planMarkdown(planRun(configOf({ strategy: 'blue-green', 'alarm-names': '<b>errors</b>' })));
+    assert.doesNotMatch(markdown, /<b>/);
+    assert.match(markdown, /<details><summary>Template of <code>wimpy-base<\/code><\/summary>/);
+  });
+});
