@@ -19,6 +19,8 @@ import { repositoryName } from './config/names.js';
 import type { Config } from './config/types.js';
 import type { EngineDeps, Images } from './engine/context.js';
 import { planRun } from './engine/plan.js';
+import { planChanges } from './engine/plan-changes.js';
+import { changesAsLogLines } from './engine/stack-status.js';
 import type { Log } from './engine/ports.js';
 import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
 import { runCommand } from './engine/run.js';
@@ -136,9 +138,19 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   if (config.command === 'plan') {
     const plan = planRun(config);
     print(planText(plan));
-    await writeSummary(planMarkdown(plan));
+    let summary = planMarkdown(plan);
+    let hasChanges = false;
+    if (hasAwsCredentials(info.env)) {
+      const deps = createEngineDeps(config, info);
+      const changes = await info.log.group('change sets', () =>
+        planChanges(config, deps, { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) }, (stack, list) => print(changesAsLogLines(stack, list).join('\n'))),
+      );
+      hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
+      summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}`;
+    }
+    await writeSummary(summary);
     const stack = plan.stacks.find((planned) => planned.phase === 'deploy')?.name ?? '';
-    return { outputs: { url: plan.url, version: plan.version, image: '', 'stack-name': stack, environment: config.environment, 'has-changes': 'false' } };
+    return { outputs: { url: plan.url, version: plan.version, image: '', 'stack-name': stack, environment: config.environment, 'has-changes': String(hasChanges) } };
   }
 
   const deps = createEngineDeps(config, info);
@@ -174,6 +186,11 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
 }
 
+/** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */
+export function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
+}
+
 function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {
   return {
     application: config.application,
@@ -186,7 +203,7 @@ function skippedReport(config: Config, info: RunInfo, reason: string): RunReport
     traffic: [],
     stacks: [],
     durationMs: 0,
-    message: reason,
+    ...(reason ? { message: reason } : {}),
     ...(info.runUrl ? { logUrl: info.runUrl } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
+import { changesAsLogLines, eventLine } from './stack-status.js';
 
 /**
  * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
@@ -45,13 +46,11 @@ function tracker(deps: EngineDeps, progress: Progress) {
   return {
     onEvent: (event: StackEvent) => {
       progress.events.push(event);
-      deps.log.info(`${event.timestamp.toISOString().slice(11, 19)} ${event.stackName} ${event.logicalId} (${event.type}) ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
+      deps.log.info(eventLine(event));
     },
     onChanges: (stack: string, changes: readonly ResourceChange[]) => {
       progress.changes.set(stack, changes);
-      if (changes.length === 0) return;
-      deps.log.info(`Changes to ${stack}:`);
-      for (const change of changes) deps.log.info(`  ${change.action.padEnd(6)} ${change.logicalId} (${change.type})${change.replacement === 'True' ? ' REPLACED' : change.replacement === 'Conditional' ? ' may be replaced' : ''}`);
+      for (const line of changesAsLogLines(stack, changes)) deps.log.info(line);
     },
   };
 }

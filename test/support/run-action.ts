@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INPUTS } from '../../src/config/inputs.js';
 import { repositoryFile } from './github-stand-in.js';
 
 /**
@@ -22,7 +23,7 @@ export interface GitHubRepository {
 }
 
 export interface RunActionOptions {
-  /** Inputs by their action.yml names; the rest take action.yml's defaults as the runner gives them. */
+  /** Inputs by their action.yml names; the others get action.yml's defaults, as the runner gives them. */
   readonly inputs: Readonly<Record<string, string>>;
   /** GITHUB_EVENT_NAME and the webhook payload; default: a push to main. */
   readonly event?: { readonly name: string; readonly payload: unknown };
@@ -51,9 +52,6 @@ export interface ActionRun extends StepResult {
   readonly state: Readonly<Record<string, string>>;
   readonly post?: StepResult;
 }
-
-/** The workflow's defaults that are not constants: the runner evaluates these expressions. */
-const EXPRESSION_DEFAULTS = new Set(['github-token']);
 
 export const PUSH_SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 
@@ -119,9 +117,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     const event = options.event ?? { name: 'push', payload: { ref: 'refs/heads/main', after: options.sha ?? PUSH_SHA } };
     await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.state, ''), writeFile(files.event, JSON.stringify(event.payload))]);
 
-    const inputs: Record<string, string> = { ...options.inputs };
-    if (options.github && !('github-token' in inputs)) inputs['github-token'] = options.github.token;
-    const inputEnv = Object.fromEntries(Object.entries(inputs).filter(([name]) => !EXPRESSION_DEFAULTS.has(name) || inputs[name] !== undefined).map(([name, value]) => [inputVariable(name), value]));
+    // The runner sets every input: the workflow's value, else action.yml's default, its
+    // expressions evaluated (`${{ github.token }}` is the job's token, none outside GitHub).
+    const defaults = INPUTS.filter((input) => input.default !== undefined).map((input) => [input.name, input.name === 'github-token' ? (options.github?.token ?? '') : input.default!] as const);
+    const inputs = { ...Object.fromEntries(defaults), ...options.inputs };
+    const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value]));
 
     // Only what a runner sets: nothing of this process's own environment leaks into the step.
     const env: NodeJS.ProcessEnv = {

@@ -1,0 +1,39 @@
+import { applicationStack } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import type { StackReport } from '../report/run-report.js';
+import type { EngineDeps, RunClock } from './context.js';
+import { applyEnvironment } from './environment-phase.js';
+import type { ResourceChange } from './ports.js';
+import { applicationSpec } from './stack-specs.js';
+
+/**
+ * `plan` with credentials: the change set of every stack, computed by CloudFormation and
+ * deleted unexecuted; stacks that do not exist yet list what they would add. Nothing is
+ * created: no stack, no repository, no certificate.
+ */
+export async function planChanges(config: Config, deps: EngineDeps, run: RunClock, onChanges: (stack: string, changes: readonly ResourceChange[]) => void): Promise<StackReport[]> {
+  const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+  const reports: StackReport[] = [];
+  if (config.steps.includes('environment')) {
+    const results = await applyEnvironment(config, deps, run, options);
+    reports.push(...results.map((result): StackReport => ({ name: result.name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes })));
+  }
+  if (config.steps.includes('deploy') && config.version !== '') {
+    const name = applicationStack(config.application, config.environment, config.strategy, config.version);
+    const deployed = await deps.stacks.describe(name);
+    const image = await deps.images.find(config.version);
+    // An existing stack's change set needs the release's real parameters: its image digest and the certificate it uses.
+    const certificateArn = deployed?.parameters.CertificateArn;
+    if (deployed && (!image || !certificateArn)) {
+      deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
+      reports.push({ name, outcome: 'planned', changes: [] });
+    } else {
+      const digest = image ? `${image.repository}@${image.digest}` : `${config.application}@sha256:${'0'.repeat(64)}`;
+      const zoneId = deployed?.parameters.HostedZoneId ?? 'Z0000000000000';
+      const spec = applicationSpec(config, config.version, { image: digest, certificateArn: certificateArn ?? 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: zoneId });
+      const result = await deps.stacks.apply(spec, options);
+      reports.push({ name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes });
+    }
+  }
+  return reports;
+}

@@ -1,0 +1,104 @@
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CreateHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+
+/**
+ * The AWS endpoint of the e2e suite: an AWS-compatible API named by AWS_ENDPOINT_URL (the moto
+ * emulator on a developer's machine). Without it the suite is skipped, saying why; with it,
+ * every file starts from a clean account that holds one public hosted zone.
+ */
+
+export const ZONE = 'armesto.net';
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+export const SKIP_REASON = 'set AWS_ENDPOINT_URL to an AWS-compatible endpoint (e.g. the moto emulator) to run the e2e suite';
+
+/** The endpoint, or undefined when the suite cannot run. */
+export const endpoint: string | undefined = process.env.AWS_ENDPOINT_URL || undefined;
+
+/** node:test's `skip` option for every e2e suite. */
+export const skip: string | false = endpoint ? false : SKIP_REASON;
+
+export interface Emulator {
+  readonly endpoint: string;
+  readonly zoneId: string;
+  readonly cloudformation: CloudFormationClient;
+  readonly route53: Route53Client;
+}
+
+const clientSettings = (url: string) => ({
+  endpoint: url,
+  region: REGION,
+  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+});
+
+/** moto answers its own API beside AWS's; any other endpoint is left as it is. */
+async function isMoto(url: string): Promise<boolean> {
+  try {
+    const answer = await fetch(new URL('/moto-api/data.json', url), { signal: AbortSignal.timeout(5000) });
+    await answer.body?.cancel();
+    return answer.ok;
+  } catch (error) {
+    throw new Error(`AWS_ENDPOINT_URL (${url}) does not answer: ${(error as Error).message}. Start the emulator, or unset AWS_ENDPOINT_URL to skip the e2e suite.`);
+  }
+}
+
+async function ensureZone(route53: Route53Client): Promise<string> {
+  const found = await route53.send(new ListHostedZonesByNameCommand({ DNSName: ZONE, MaxItems: 1 }));
+  const existing = found.HostedZones?.find((zone) => zone.Name === `${ZONE}.` && !zone.Config?.PrivateZone);
+  const id = existing?.Id ?? (await route53.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `e2e-${Date.now()}` }))).HostedZone?.Id;
+  if (!id) throw new Error(`Route 53 created no hosted zone ${ZONE}`);
+  return id.replace('/hostedzone/', '');
+}
+
+/** A clean account (moto is reset) with the public hosted zone armesto.net. */
+export async function prepareEmulator(): Promise<Emulator> {
+  if (!endpoint) throw new Error(SKIP_REASON);
+  if (await isMoto(endpoint)) {
+    const reset = await fetch(new URL('/moto-api/reset', endpoint), { method: 'POST' });
+    if (!reset.ok) throw new Error(`moto did not reset: ${reset.status}`);
+  }
+  const route53 = new Route53Client(clientSettings(endpoint));
+  const zoneId = await ensureZone(route53);
+  return { endpoint, zoneId, route53, cloudformation: new CloudFormationClient(clientSettings(endpoint)) };
+}
+
+/** A stack as CloudFormation describes it, or undefined when there is none by that name. */
+export async function describeStack(emulator: Emulator, name: string): Promise<Stack | undefined> {
+  try {
+    return (await emulator.cloudformation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+export function outputsOf(stack: Stack | undefined): Record<string, string> {
+  return Object.fromEntries((stack?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+}
+
+/** The record sets of a name in the zone, every type. */
+export async function recordsOf(emulator: Emulator, name: string): Promise<ResourceRecordSet[]> {
+  const fqdn = `${name.replace(/\.$/, '')}.`;
+  const sets: ResourceRecordSet[] = [];
+  let start: { name?: string; type?: string; identifier?: string } = { name: fqdn };
+  for (;;) {
+    const page = await emulator.route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: emulator.zoneId,
+        ...(start.name ? { StartRecordName: start.name } : {}),
+        ...(start.type ? { StartRecordType: start.type as never } : {}),
+        ...(start.identifier ? { StartRecordIdentifier: start.identifier } : {}),
+      }),
+    );
+    sets.push(...(page.ResourceRecordSets ?? []).filter((set) => set.Name === fqdn));
+    if (!page.IsTruncated || (page.ResourceRecordSets ?? []).at(-1)?.Name !== fqdn) return sets;
+    start = { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier };
+  }
+}
+
+/** `release weight` of every weighted A record of a name, sorted, e.g. `app-staging-v1 100`. */
+export async function weightsOf(emulator: Emulator, name: string): Promise<Record<string, number>> {
+  const records = await recordsOf(emulator, name);
+  return Object.fromEntries(records.filter((set) => set.Type === 'A' && set.SetIdentifier).map((set) => [set.SetIdentifier!, set.Weight ?? 0]));
+}
