@@ -26,7 +26,7 @@ import { parseImageReference, publishImage, type Registry } from './engine/publi
 import { runCommand } from './engine/run.js';
 import { systemClock } from './engine/system-clock.js';
 import { createOctokit } from './github/client.js';
-import { createFeedback, type Feedback } from './github/feedback.js';
+import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
 import { planMarkdown, planText } from './report/plan.js';
 import type { RunReport } from './report/run-report.js';
@@ -126,7 +126,8 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   const startedAt = Date.now();
   const print = info.print ?? ((text: string) => info.log.info(text));
   const feedback = feedbackFor(config, info);
-  const writeSummary = (markdown: string) => (feedback ? feedback.writeSummary(markdown) : Promise.resolve());
+  // The job summary needs no token: a run without one still says what it did.
+  const writeSummary = (markdown: string) => writeJobSummary(markdown, info.log);
 
   if (info.intent.kind === 'skip') {
     const report = skippedReport(config, info, info.intent.reason);

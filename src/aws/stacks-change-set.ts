@@ -52,17 +52,24 @@ export async function templateSource(store: TemplateStore, stack: string, body: 
 
 export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
 
-export function changeSetInput(spec: StackSpec, changeSetName: string, type: ChangeSetType, source: TemplateSource) {
+/** What a change set and a direct creation both say about the stack. */
+function stackSettings(spec: StackSpec, source: TemplateSource) {
   return {
     StackName: spec.name,
-    ChangeSetName: changeSetName,
-    ChangeSetType: type,
     ...source,
     // Every value exactly as given: a list parameter is one string, commas and all.
     Parameters: Object.entries(spec.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })),
     Capabilities: [...CAPABILITIES],
   };
+}
+
+export function changeSetInput(spec: StackSpec, changeSetName: string, type: ChangeSetType, source: TemplateSource) {
+  return { ...stackSettings(spec, source), ChangeSetName: changeSetName, ChangeSetType: type };
+}
+
+export function createStackInput(spec: StackSpec, source: TemplateSource) {
+  return { ...stackSettings(spec, source), EnableTerminationProtection: spec.terminationProtection };
 }
 
 const ACTIONS: Readonly<Record<string, ChangeAction>> = {

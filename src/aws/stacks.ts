@@ -7,6 +7,7 @@ import {
   CloudFormationClient,
   DeleteChangeSetCommand,
   DeleteStackCommand,
+  CreateStackCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -38,7 +39,7 @@ import {
   type StackOperation,
 } from '../engine/stack-status.js';
 import { classifyAwsError, explainAwsError, isValidationError } from './aws-errors.js';
-import { changeSetInput, computeChangeSet, templateSource } from './stacks-change-set.js';
+import { changeSetInput, computeChangeSet, createStackInput, templateSource } from './stacks-change-set.js';
 import { sameParameters, sameTags, sameTemplate } from './stacks-compare.js';
 import { EventStream, latestEvents } from './stacks-events.js';
 import { pollUntil, type PollLimits, type StopReason } from './stacks-wait.js';
@@ -223,11 +224,30 @@ function planCreation(run: Run, spec: StackSpec, outcome: ApplyOutcome): StackRe
   return { name: spec.name, outcome, outputs: {}, changes };
 }
 
+/**
+ * A new stack is created directly, as aws-actions/aws-cloudformation-github-deploy does: a
+ * change set would have nothing to compare with, and CreateStack turns termination protection
+ * on from the stack's first moment instead of once it is complete.
+ */
+async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome): Promise<StackResult> {
+  const { cloudformation } = run.deps;
+  const source = await templateSource(run.deps, spec.name, JSON.stringify(spec.template));
+  const changes = additionsOf(spec.template);
+  run.options.onChanges?.(spec.name, changes);
+  const created = await cloudformation.send(new CreateStackCommand(createStackInput(spec, source)), sendOptions(run));
+  const ref = created.StackId ?? spec.name;
+  // A new stack has no events but those of its creation.
+  const stream = new EventStream(cloudformation, ref, undefined, run.options.onEvent);
+  const final = await waitForOwn(run, ref, 'create', stream);
+  if (!succeeded('create', statusOf(final))) throw failed(run, 'create', final, stream);
+  return { name: spec.name, outcome, outputs: outputsOf(final), changes };
+}
+
 async function create(run: Run, spec: StackSpec, stack: Stack | undefined, outcome: ApplyOutcome): Promise<StackResult> {
   // A stack whose first change set was never executed takes a CREATE change set again.
-  const reviewed = stack?.StackStatus === 'REVIEW_IN_PROGRESS' ? stack : undefined;
-  if (run.options.dryRun && !reviewed) return planCreation(run, spec, outcome);
-  return throughChangeSet(run, spec, 'CREATE', outcome, reviewed);
+  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS') return throughChangeSet(run, spec, 'CREATE', outcome, stack);
+  if (run.options.dryRun) return planCreation(run, spec, outcome);
+  return createDirectly(run, spec, outcome);
 }
 
 /** Turns protection on when asked; never off: that takes an explicit `unprotect`. */
@@ -259,7 +279,8 @@ async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): 
       return result;
     } else if (verdict.decision === 'create') {
       const result = await create(run, spec, stack, recreated ? 'recreated' : 'created');
-      await protect(run, spec, false);
+      // CreateStack turned protection on already; a change set cannot.
+      if (stack?.StackStatus === 'REVIEW_IN_PROGRESS') await protect(run, spec, false);
       return result;
     } else {
       const events = stack ? await latestEvents(deps.cloudformation, stack.StackId ?? spec.name, options.signal) : [];

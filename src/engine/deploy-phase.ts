@@ -1,8 +1,8 @@
-import { hostname, releaseStack } from '../config/names.js';
+import { hostname, releaseStack, rollingStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { ApplyOptions, ImageRef, StackResult, WeightedTarget } from './ports.js';
+import type { ApplyOptions, ImageRef, StackResult, StackSummary, WeightedTarget } from './ports.js';
 import { TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights } from './rollout.js';
 import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
@@ -41,18 +41,48 @@ function sameWeights(a: readonly WeightedTarget[], b: readonly WeightedTarget[])
   return b.every((target) => a.some((have) => have.setIdentifier === target.setIdentifier && have.weight === target.weight && have.dnsName.toLowerCase().replace(/\.$/, '') === target.dnsName.toLowerCase().replace(/\.$/, '')));
 }
 
+const NO_CLEANUP: CleanupReport = { removed: [], waiting: [] };
+
 const withTarget = (current: readonly WeightedTarget[], target: WeightedTarget) => [...current.filter((have) => have.setIdentifier !== target.setIdentifier), target];
 
-export async function deployRelease(config: Config, image: ImageRef, placement: Placement, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<DeployResult> {
+/**
+ * The `wimpy:replaces` tag of the release's stack (see releases.ts). A deploy that moves the
+ * traffic from another release to this one records that release: it served everything until
+ * now, so it stays good and cleanup keeps it for a rollback. Without it, a deploy of a release
+ * whose stack already existed (a rolling stack after blue-green releases, an older blue-green
+ * release deployed again) left the release that served judged "lost its traffic before any
+ * release replaced it", and cleanup removed it. Otherwise the stack keeps the tag it has; a
+ * rollback's redeploy records nothing new (see DeployOptions.rollback).
+ */
+function lineage(current: readonly WeightedTarget[], name: string, existing: StackSummary | undefined, rollback: boolean): Record<string, string> {
+  const kept = existing?.tags[TAG_REPLACES];
+  const replaced = rollback ? {} : replacesTag(current, name);
+  return Object.keys(replaced).length > 0 ? replaced : kept ? { [TAG_REPLACES]: kept } : {};
+}
+
+export interface DeployOptions extends Omit<ApplyOptions, 'deadline'> {
+  /**
+   * The release comes back through a rollback's redeploy. Its new stack then records no
+   * `wimpy:replaces` lineage: the release it takes traffic from is the one rolled back from,
+   * and recording it as replaced would make it look good to the next rollback (see releases.ts).
+   * Nor does a rollback remove any stack: the release it leaves stays warm for a flip forward,
+   * and the next deploy's cleanup removes it.
+   */
+  readonly rollback?: boolean;
+}
+
+export async function deployRelease(config: Config, image: ImageRef, placement: Placement, deps: EngineDeps, run: RunClock, options: DeployOptions = {}): Promise<DeployResult> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   const url = publicUrl(config);
   const current = await deps.dns.weights(placement.zoneId, host);
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
-  const applyOptions = { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+  const { rollback = false, ...track } = options;
+  const applyOptions = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
 
   if (config.strategy === 'rolling') {
-    const spec = applicationSpec(config, config.version, facts);
+    const name = rollingStack(config.application, config.environment);
+    const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, await deps.stacks.describe(name), rollback) });
     const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
     const target = targetOf(stack, 100);
     const desired = rollbackWeights(withTarget(current, target), target);
@@ -62,16 +92,12 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       deps.log.info(`Traffic: ${describeWeights(desired)}`);
     }
     await verify(config, deps, run, url);
-    const cleanup = await cleanUp(config, deps, run, placement.zoneId, host, desired);
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired);
     return { stack, traffic: desired, trafficChanged, url, cleanup };
   }
 
   const name = releaseStack(config.application, config.environment, config.version);
-  const existing = await deps.stacks.describe(name);
-  // The lineage tag is written once, when the release is created, and kept on every update.
-  const kept = existing?.tags[TAG_REPLACES];
-  const extraTags = existing ? (kept ? { [TAG_REPLACES]: kept } : {}) : replacesTag(current, name);
-  const spec = applicationSpec(config, config.version, { ...facts, extraTags });
+  const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, await deps.stacks.describe(name), rollback) });
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const releaseUrl = pinnedUrl(config, config.version)!;
 
@@ -96,7 +122,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   }, config, deps, run);
   const full = share(after, name) === 100;
   if (full) await verify(config, deps, run, url);
-  const cleanup = full ? await cleanUp(config, deps, run, placement.zoneId, host, after) : { removed: [], waiting: [] };
+  const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
   return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
 }
 

@@ -9,7 +9,8 @@ import type { StackSummary, WeightedTarget } from './ports.js';
  * - A release that held all the traffic when a newer release was created is good. The deploy
  *   use case records this lineage at creation time, as the new stack's `wimpy:replaces` tag
  *   (see `replacesTag` in traffic.ts): it costs no stack update, since tags are given at
- *   creation anyway. A release stack that is updated later must keep the tag it has.
+ *   creation anyway. A release stack that is updated later keeps the tag it has, unless that
+ *   deploy moves the traffic to it from another release, which it then replaces.
  * - A stable release that has lost its traffic without ever being replaced was a canary that
  *   was reverted, a release that was rolled back, or one whose deploy stopped before traffic
  *   moved: it is not good.

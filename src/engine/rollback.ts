@@ -58,6 +58,6 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
   }
   deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so its image ${image.repository}@${image.digest} is deployed again (no build).`);
   const again: Config = { ...config, version: target.version, canarySteps: [100] };
-  const redeploy = await deployRelease(again, image, await placement(state.zoneId), deps, run);
+  const redeploy = await deployRelease(again, image, await placement(state.zoneId), deps, run, { rollback: true });
   return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
 }

@@ -10,6 +10,7 @@ import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
+import { RolloutFailure } from './rollout.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
@@ -184,6 +185,8 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         throw new Error('plan is answered by planRun, without AWS');
     }
   } catch (error) {
+    // A reverted rollout moved traffic back: the report says where it went, not nothing.
+    if (error instanceof RolloutFailure) traffic = error.traffic;
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
     const failure = error instanceof Error ? error.message : String(error);
     const report: RunReport = {

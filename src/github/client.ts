@@ -53,12 +53,16 @@ export function retriesOf(error: unknown): number {
   return error !== null && typeof error === 'object' ? (retries.get(error) ?? 0) : 0;
 }
 
-/** What GitHub asks to wait (retry-after, else until the reset), or an exponential backoff. */
+/**
+ * What GitHub asks to wait: retry-after; else until the reset of an exhausted quota; else, for
+ * a secondary rate limit, the minute GitHub's documentation asks for; else an exponential backoff.
+ */
 function waitFor(error: unknown, attempt: number, now: number): number {
-  const retryAfter = Number(header(error, 'retry-after'));
-  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+  const retryAfter = header(error, 'retry-after');
+  if (retryAfter !== undefined && Number.isFinite(Number(retryAfter))) return Math.max(0, Number(retryAfter)) * 1000;
   const reset = Number(header(error, 'x-ratelimit-reset'));
   if (header(error, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
+  if (statusOf(error) === 403) return 60_000;
   return 1000 * 2 ** attempt;
 }
 

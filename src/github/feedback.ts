@@ -86,7 +86,7 @@ export function explainFailure(error: unknown, what: string, permission: Permiss
     return `Could not ${what}: GitHub rate limited the requests, retried ${times} ${times === 1 ? 'time' : 'times'}. ${reason}`;
   }
   if (status === 403 || (status === 404 && permission === 'pull-requests')) {
-    return `Could not ${what}: the token is not allowed to (${status}). Add \`permissions: ${permission}: write\` to the job. ${reason}`;
+    return `Could not ${what}: GitHub answered ${status} (${reason}). Add \`permissions: ${permission}: write\` to the job.`;
   }
   return `Could not ${what}: ${status ? `${status} ` : ''}${reason}`;
 }

@@ -25,6 +25,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
 
 const SPECIAL = /[&<>"'|`[\]\\*_~@]/g;
 // Any line break would end a table row or start a list item; other control characters have no business here.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const BREAKS_AND_CONTROLS = /[\r\n\u2028\u2029\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g;
 
 export function text(value: string): string {

@@ -143,7 +143,7 @@ export function baseTemplate(options: BaseOptions): Template {
         Description: 'Wimpy master key: logs, storage and application secrets',
         EnableKeyRotation: true,
         KeyPolicy: keyPolicy(),
-        Tags: tags,
+        // No Tags property: the stack's own tags, the same wimpy:* pair, reach the key by propagation.
       },
     },
     MasterKeyAlias: {

@@ -477,6 +477,10 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       return created;
     },
     latestState: (deploymentId) => latest(deploymentId)?.state,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }

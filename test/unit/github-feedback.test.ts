@@ -141,9 +141,9 @@ describe('feedback', () => {
     standIn = await startGitHubStandIn(options);
   };
   afterEach(async () => {
+    await standIn.close();
     assert.deepEqual(standIn.violations, []);
     assert.deepEqual(standIn.standInErrors, []);
-    await standIn.close();
   });
 
   test('without deployments: write, goes on and warns with the permission to add', async () => {
@@ -188,15 +188,26 @@ describe('feedback', () => {
     assert.match(warnings(run.log)[0] ?? '', /^warning: Could not create a GitHub deployment for pr-2: GitHub rate limited the requests, retried 3 times\./);
   });
 
-  test('a secondary rate limit that passes is invisible', async () => {
+  test('a secondary rate limit that passes is invisible, after the minute GitHub asks for', async () => {
     await start();
     standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'You have exceeded a secondary rate limit.', times: 2 });
     const waits: number[] = [];
     const run = runFor(standIn, 'opened', { octokit: createOctokit(standIn.token, { baseUrl: standIn.url, sleep: async (ms) => void waits.push(ms) }) });
     await run.feedback.started(run.start);
-    assert.deepEqual(waits, [1000, 2000]);
+    assert.deepEqual(waits, [60_000, 60_000]);
     assert.equal(standIn.deployments.length, 1);
     assert.deepEqual(warnings(run.log), []);
+  });
+
+  test('does not hold a deploy for a quota that resets in more than a minute', async () => {
+    await start();
+    const now = Date.parse('2026-03-01T10:00:00Z');
+    standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 1800) } });
+    const waits: number[] = [];
+    const run = runFor(standIn, 'opened', { octokit: createOctokit(standIn.token, { baseUrl: standIn.url, now: () => now, sleep: async (ms) => void waits.push(ms) }) });
+    await run.feedback.started(run.start);
+    assert.deepEqual(waits, []);
+    assert.match(warnings(run.log)[0] ?? '', /GitHub rate limited the requests, retried 0 times\./);
   });
 
   test('a failed deploy ends its deployment failed, with the root cause in 140 characters', async () => {

@@ -20,9 +20,9 @@ describe('the post step', () => {
     standIn.requests.length = 0;
   });
   afterEach(async () => {
+    await standIn.close();
     assert.deepEqual(standIn.violations, []);
     assert.deepEqual(standIn.standInErrors, []);
-    await standIn.close();
   });
 
   const saved = (id: number) => JSON.stringify({ owner: standIn.owner, repo: standIn.repo, id, logUrl: LOG_URL });

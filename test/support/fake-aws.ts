@@ -1,0 +1,627 @@
+import { createHash } from 'node:crypto';
+import { hostname, releaseStack } from '../../src/config/names.js';
+import type { Config } from '../../src/config/types.js';
+import type { Certificates, EngineDeps, Images, Probe } from '../../src/engine/context.js';
+import {
+  StackFailure,
+  type AlarmState,
+  type Alarms,
+  type ApplyOptions,
+  type ApplyOutcome,
+  type Clock,
+  type Dns,
+  type Identity,
+  type ImageRef,
+  type ResourceChange,
+  type StackEvent,
+  type StackResult,
+  type StackSpec,
+  type StackSummary,
+  type Stacks,
+  type Template,
+  type WeightedTarget,
+} from '../../src/engine/ports.js';
+import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
+import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
+import { configOf, VALID_INPUTS } from './config.js';
+import { RecordingLog } from './recording-log.js';
+
+/**
+ * An in-memory AWS account for scenario tests of the use cases: every port of EngineDeps,
+ * holding state between runs the way AWS does, and recording every call.
+ *
+ *   const aws = new FakeAws();
+ *   const first = await aws.run(configOf({ strategy: 'blue-green' }));
+ *   aws.dns.batches        // every setWeights call, one atomic batch each
+ *   aws.stacks.calls       // every apply, remove and unprotect, with its outcome
+ *   aws.journal            // every port call of every fake, in the order it was made
+ *
+ * What it models, and how:
+ * - Stacks: a stack is created (CREATE_COMPLETE), updated (UPDATE_COMPLETE) when its template,
+ *   parameters or tags differ, else left `unchanged`, as the real adapter decides. Outputs are
+ *   resolved from the template's Outputs: literals as given, Ref to a parameter by its value,
+ *   Fn::GetAtt to a literal property of the resource (a VPC's CidrBlock), and a load balancer's
+ *   DNSName and CanonicalHostedZoneID as Elastic Load Balancing answers them, so an application
+ *   stack has LoadBalancerDnsName and LoadBalancerHostedZoneId like the real template.
+ *   `failApply(name, cause)` makes the next apply of that stack fail as CloudFormation does:
+ *   the stack is rolled back (UPDATE_ROLLBACK_COMPLETE, or ROLLBACK_COMPLETE on creation,
+ *   keeping its previous template, parameters, tags and outputs), the failed event is streamed
+ *   to onEvent, and a StackFailure with that root cause is thrown, with the message the real
+ *   adapter writes. `remove` refuses a stack with termination protection, as the adapter does.
+ * - Dns: weighted alias records per hostname. `setWeights` upserts the given targets and
+ *   deletes the `remove` ones in one batch (the real adapter's behaviour; other records stay),
+ *   refuses a target that is both, and records the batch with the records after it.
+ * - Images: a registry by version; `publish` builds (and records a build) only what is missing.
+ * - Clock: starts at 2026-06-01T12:00Z; `sleep` advances time at once. Each stack operation
+ *   takes APPLY_MS of fake time, so releases deployed one after the other have distinct
+ *   creation times.
+ * - Log: the RecordingLog of test/support.
+ *
+ * The fakes only read their inputs; tests may read any field, and arrange state with the
+ * `seed`/`set`/`push` methods before a run.
+ */
+
+export const ACCOUNT_ID = '123456789012';
+export const REGION = 'eu-west-1';
+/** The hosted zone id every zone name resolves to unless `dns.zones` says otherwise. */
+export const ZONE_ID = 'Z0FAKEZONE0000000000';
+/** Elastic Load Balancing's own hosted zone for application load balancers in eu-west-1. */
+export const LOAD_BALANCER_ZONE_ID = 'Z32O12XQLNTSW2';
+/** Fake time one stack operation takes. */
+export const APPLY_MS = 60_000;
+export const START = Date.UTC(2026, 5, 1, 12, 0, 0);
+
+/** Every port call of every fake, in order: `"<port>.<method> <subject>"` when a call starts;
+ * stack apply and remove add `"<port>.<method> <subject>: <outcome>"` when they end. */
+export type Journal = string[];
+
+/** Lets the other calls of a Promise.all start before this one finishes, as real I/O does. */
+const io = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Writes the call in the journal, then lets other calls run, as a request to AWS would. */
+async function called(journal: Journal, entry: string): Promise<void> {
+  journal.push(entry);
+  await io();
+}
+
+const hash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
+
+export class FakeClock implements Clock {
+  private time: number;
+  /** Every sleep asked for, in milliseconds. */
+  readonly sleeps: number[] = [];
+
+  constructor(start = START) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.advance(ms);
+    await io();
+  }
+
+  advance(ms: number): void {
+    this.time += Math.max(0, ms);
+  }
+}
+
+/** A stack as the fake account holds it. */
+export interface FakeStack {
+  name: string;
+  status: string;
+  template: Template;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  outputs: Record<string, string>;
+  terminationProtection: boolean;
+  createdAt: Date;
+  updatedAt?: Date;
+}
+
+export interface StackCall {
+  readonly kind: 'apply' | 'remove' | 'unprotect';
+  readonly name: string;
+  /** apply: what it did, or 'failed'; remove: 'removed', 'absent' or 'failed'; unprotect: 'done'. */
+  readonly outcome: ApplyOutcome | 'failed' | 'removed' | 'absent' | 'done';
+}
+
+/** The failed resource event CloudFormation reports when a scripted apply fails. */
+export interface ScriptedCause {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly reason: string;
+}
+
+const DEFAULT_CAUSE: ScriptedCause = {
+  logicalId: 'Fleet',
+  type: 'AWS::AutoScaling::AutoScalingGroup',
+  reason: 'Received 0 SUCCESS signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement',
+};
+
+type Resources = Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+
+function resourcesOf(template: Template): Resources {
+  return (template.Resources ?? {}) as Resources;
+}
+
+/** An output value as CloudFormation would resolve it, deterministic per stack. */
+function resolve(stack: string, value: unknown, template: Template, parameters: Readonly<Record<string, string>>): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    if (typeof node.Ref === 'string') return parameters[node.Ref] ?? `${stack}-${node.Ref}-${hash(stack + node.Ref, 8)}`;
+    const getAtt = node['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) {
+      const [logicalId, attribute] = getAtt as [string, string];
+      const resource = resourcesOf(template)[logicalId];
+      if (resource?.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+        if (attribute === 'DNSName') return `${stack.slice(0, 20).toLowerCase()}-${parseInt(hash(stack, 8), 16)}.${REGION}.elb.amazonaws.com`;
+        if (attribute === 'CanonicalHostedZoneID') return LOAD_BALANCER_ZONE_ID;
+      }
+      const property = resource?.Properties?.[attribute];
+      if (typeof property === 'string') return property;
+      return `${stack}-${logicalId}-${attribute}`;
+    }
+  }
+  return `${stack}-${hash(JSON.stringify(value), 8)}`;
+}
+
+function outputsOf(name: string, template: Template, parameters: Readonly<Record<string, string>>): Record<string, string> {
+  const outputs = (template.Outputs ?? {}) as Record<string, { Value?: unknown }>;
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, resolve(name, output.Value, template, parameters)]));
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, child]) => [key, sortKeys(child)]));
+  return value;
+}
+
+/**
+ * The resource changes between two versions of a stack, as a change set lists them: a resource
+ * is modified when its definition changed or when it refers to a parameter whose value changed.
+ */
+function changesBetween(before: FakeStack, spec: StackSpec): ResourceChange[] {
+  const old = resourcesOf(before.template);
+  const next = resourcesOf(spec.template);
+  const changedParameters = Object.keys(spec.parameters).filter((key) => before.parameters[key] !== spec.parameters[key]);
+  const refersToChange = (resource: unknown) => changedParameters.some((key) => JSON.stringify(resource).includes(JSON.stringify({ Ref: key })));
+  const changes: ResourceChange[] = [];
+  for (const [logicalId, resource] of Object.entries(next)) {
+    const was = old[logicalId];
+    if (!was) changes.push({ logicalId, type: resource.Type ?? '', action: 'Add' });
+    else if (!same(was, resource)) changes.push({ logicalId, type: resource.Type ?? '', action: 'Modify', replacement: 'False' });
+    else if (refersToChange(resource)) changes.push({ logicalId, type: resource.Type ?? '', action: 'Modify', replacement: 'Conditional' });
+  }
+  for (const [logicalId, resource] of Object.entries(old)) {
+    if (!next[logicalId]) changes.push({ logicalId, type: resource.Type ?? '', action: 'Remove' });
+  }
+  return changes;
+}
+
+const summaryOf = (stack: FakeStack): StackSummary => ({
+  name: stack.name,
+  status: stack.status,
+  outputs: { ...stack.outputs },
+  parameters: { ...stack.parameters },
+  tags: { ...stack.tags },
+  createdAt: stack.createdAt,
+  ...(stack.updatedAt ? { updatedAt: stack.updatedAt } : {}),
+});
+
+export class FakeStacks implements Stacks {
+  /** The account's stacks by name; a removed stack is gone from here. */
+  readonly stacks = new Map<string, FakeStack>();
+  /** Every apply, remove and unprotect, in the order they ended. */
+  readonly calls: StackCall[] = [];
+  /** describe and list calls. */
+  readonly reads = { describe: 0, list: 0 };
+  private readonly failures = new Map<string, ScriptedCause>();
+  private eventCount = 0;
+
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly journal: Journal,
+  ) {}
+
+  /** Names of the stacks applied, in order, whatever the outcome. */
+  get applied(): string[] {
+    return this.calls.filter((call) => call.kind === 'apply').map((call) => call.name);
+  }
+
+  /** Names of the stacks an apply created, updated or recreated: the ones CloudFormation changed. */
+  get updated(): string[] {
+    return this.calls.filter((call) => call.kind === 'apply' && ['created', 'updated', 'recreated'].includes(call.outcome)).map((call) => call.name);
+  }
+
+  /** Names of the stacks removed, in order. */
+  get removed(): string[] {
+    return this.calls.filter((call) => call.kind === 'remove' && call.outcome === 'removed').map((call) => call.name);
+  }
+
+  get(name: string): FakeStack | undefined {
+    return this.stacks.get(name);
+  }
+
+  names(): string[] {
+    return [...this.stacks.keys()].sort();
+  }
+
+  /** The next apply of `name` fails and CloudFormation rolls it back, blaming `cause`. */
+  failApply(name: string, cause: Partial<ScriptedCause> = {}): void {
+    this.failures.set(name, { ...DEFAULT_CAUSE, ...cause });
+  }
+
+  /** Puts a stack in the account as if an earlier run had made it. */
+  seed(stack: Partial<FakeStack> & Pick<FakeStack, 'name' | 'tags'>): FakeStack {
+    const template = stack.template ?? {};
+    const parameters = stack.parameters ?? {};
+    const full: FakeStack = {
+      status: 'CREATE_COMPLETE',
+      outputs: outputsOf(stack.name, template, parameters),
+      terminationProtection: false,
+      createdAt: new Date(this.clock.now()),
+      ...stack,
+      template,
+      parameters,
+    };
+    this.stacks.set(full.name, full);
+    return full;
+  }
+
+  private event(stackName: string, logicalId: string, type: string, status: string, reason?: string): StackEvent {
+    this.eventCount += 1;
+    return { id: `event-${this.eventCount}`, stackName, logicalId, type, status, ...(reason ? { reason } : {}), timestamp: new Date(this.clock.now()) };
+  }
+
+  async apply(spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
+    await called(this.journal, `stacks.apply ${spec.name}`);
+    const outcome = await this.applyNow(spec, options).catch((error: unknown) => {
+      this.calls.push({ kind: 'apply', name: spec.name, outcome: 'failed' });
+      this.journal.push(`stacks.apply ${spec.name}: failed`);
+      throw error;
+    });
+    this.calls.push({ kind: 'apply', name: spec.name, outcome: outcome.outcome });
+    this.journal.push(`stacks.apply ${spec.name}: ${outcome.outcome}`);
+    return outcome;
+  }
+
+  private async applyNow(spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
+    const existing = this.stacks.get(spec.name);
+    const recreate = existing?.status === 'ROLLBACK_COMPLETE';
+    const current = recreate ? undefined : existing;
+    if (current && same(current.template, spec.template) && same(current.parameters, spec.parameters) && same(current.tags, spec.tags)) {
+      options.onChanges?.(spec.name, []);
+      current.terminationProtection = spec.terminationProtection;
+      return { name: spec.name, outcome: 'unchanged', outputs: { ...current.outputs }, changes: [] };
+    }
+    const changes = current ? changesBetween(current, spec) : additionsOf(spec.template);
+    options.onChanges?.(spec.name, changes);
+    if (options.dryRun) return { name: spec.name, outcome: current ? 'updated' : recreate ? 'recreated' : 'created', outputs: { ...(current?.outputs ?? {}) }, changes };
+    this.clock.advance(APPLY_MS);
+    const operation = current ? 'update' : 'create';
+    const failure = this.failures.get(spec.name);
+    if (failure) {
+      this.failures.delete(spec.name);
+      throw this.rollBack(spec, operation, failure, options);
+    }
+    const now = new Date(this.clock.now());
+    const stack: FakeStack = {
+      name: spec.name,
+      status: current ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
+      template: spec.template,
+      parameters: { ...spec.parameters },
+      tags: { ...spec.tags },
+      outputs: outputsOf(spec.name, spec.template, spec.parameters),
+      terminationProtection: spec.terminationProtection,
+      createdAt: current?.createdAt ?? now,
+      ...(current ? { updatedAt: now } : {}),
+    };
+    this.stacks.set(spec.name, stack);
+    options.onEvent?.(this.event(spec.name, spec.name, 'AWS::CloudFormation::Stack', stack.status));
+    return { name: spec.name, outcome: current ? 'updated' : recreate ? 'recreated' : 'created', outputs: { ...stack.outputs }, changes };
+  }
+
+  /** What CloudFormation does when a resource fails: events, a rollback, and the adapter's StackFailure. */
+  private rollBack(spec: StackSpec, operation: 'create' | 'update', cause: ScriptedCause, options: ApplyOptions): StackFailure {
+    const status = operation === 'update' ? 'UPDATE_ROLLBACK_COMPLETE' : 'ROLLBACK_COMPLETE';
+    const events = [
+      this.event(spec.name, spec.name, 'AWS::CloudFormation::Stack', `${operation.toUpperCase()}_IN_PROGRESS`, 'User Initiated'),
+      this.event(spec.name, cause.logicalId, cause.type, `${operation.toUpperCase()}_FAILED`, cause.reason),
+      this.event(spec.name, spec.name, 'AWS::CloudFormation::Stack', operation === 'update' ? 'UPDATE_ROLLBACK_IN_PROGRESS' : 'ROLLBACK_IN_PROGRESS', `The following resource(s) failed to ${operation}: [${cause.logicalId}].`),
+      this.event(spec.name, spec.name, 'AWS::CloudFormation::Stack', status),
+    ];
+    for (const event of events) options.onEvent?.(event);
+    const existing = this.stacks.get(spec.name);
+    if (existing && operation === 'update') existing.status = status;
+    else {
+      this.stacks.set(spec.name, {
+        name: spec.name,
+        status,
+        template: spec.template,
+        parameters: { ...spec.parameters },
+        tags: { ...spec.tags },
+        outputs: {},
+        terminationProtection: spec.terminationProtection,
+        createdAt: new Date(this.clock.now()),
+      });
+    }
+    const report = describeFailure(spec.name, operation, status, events);
+    return new StackFailure(report.message, spec.name, status, report.rootCause);
+  }
+
+  async describe(name: string): Promise<StackSummary | undefined> {
+    this.reads.describe += 1;
+    await called(this.journal, `stacks.describe ${name}`);
+    const stack = this.stacks.get(name);
+    return stack ? summaryOf(stack) : undefined;
+  }
+
+  async list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]> {
+    this.reads.list += 1;
+    await called(this.journal, `stacks.list ${JSON.stringify(tags)}`);
+    return [...this.stacks.values()].filter((stack) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value)).map(summaryOf);
+  }
+
+  async remove(name: string, options: ApplyOptions): Promise<void> {
+    await called(this.journal, `stacks.remove ${name}`);
+    const stack = this.stacks.get(name);
+    if (!stack) {
+      this.calls.push({ kind: 'remove', name, outcome: 'absent' });
+      this.journal.push(`stacks.remove ${name}: absent`);
+      return;
+    }
+    if (stack.terminationProtection) {
+      this.calls.push({ kind: 'remove', name, outcome: 'failed' });
+      this.journal.push(`stacks.remove ${name}: failed`);
+      throw new StackFailure(`Stack ${name} has termination protection on, so it was not deleted.`, name, stack.status);
+    }
+    this.clock.advance(APPLY_MS);
+    this.stacks.delete(name);
+    options.onEvent?.(this.event(name, name, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE'));
+    this.calls.push({ kind: 'remove', name, outcome: 'removed' });
+    this.journal.push(`stacks.remove ${name}: removed`);
+  }
+
+  async unprotect(name: string): Promise<void> {
+    await called(this.journal, `stacks.unprotect ${name}`);
+    const stack = this.stacks.get(name);
+    if (stack) stack.terminationProtection = false;
+    this.calls.push({ kind: 'unprotect', name, outcome: 'done' });
+  }
+}
+
+/** One setWeights call: one atomic Route 53 change batch. */
+export interface DnsBatch {
+  readonly zoneId: string;
+  readonly hostname: string;
+  readonly targets: readonly WeightedTarget[];
+  readonly remove: readonly WeightedTarget[];
+  /** The hostname's records once the batch is applied. */
+  readonly after: readonly WeightedTarget[];
+}
+
+const hostKey = (hostname: string) => hostname.toLowerCase().replace(/\.$/, '');
+
+export class FakeDns implements Dns {
+  /** Public hosted zones by name; a zone not listed resolves to ZONE_ID. */
+  readonly zones = new Map<string, string>();
+  /** Every setWeights call, in order. */
+  readonly batches: DnsBatch[] = [];
+  /** Every read: zoneId and weights calls. */
+  readonly reads = { zoneId: 0, weights: 0 };
+  private readonly records = new Map<string, WeightedTarget[]>();
+  private readonly listeners: ((batch: DnsBatch) => void)[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  /** The weighted records of a hostname now (in any zone), without counting a read. */
+  recordsOf(hostname: string): WeightedTarget[] {
+    return (this.records.get(hostKey(hostname)) ?? []).map((target) => ({ ...target }));
+  }
+
+  /** Weight by set identifier, for short assertions. */
+  weightsOf(hostname: string): Record<string, number> {
+    return Object.fromEntries(this.recordsOf(hostname).map((target) => [target.setIdentifier, target.weight]));
+  }
+
+  /** The batches that changed `hostname`. */
+  batchesFor(hostname: string): DnsBatch[] {
+    return this.batches.filter((batch) => hostKey(batch.hostname) === hostKey(hostname));
+  }
+
+  seed(hostname: string, targets: readonly WeightedTarget[]): void {
+    this.records.set(hostKey(hostname), targets.map((target) => ({ ...target })));
+  }
+
+  /** Called after every batch is applied: a test can make an alarm fire at a given weight. */
+  onChange(listener: (batch: DnsBatch) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async zoneId(zone: string): Promise<string> {
+    this.reads.zoneId += 1;
+    await called(this.journal, `dns.zoneId ${zone}`);
+    return this.zones.get(hostKey(zone)) ?? ZONE_ID;
+  }
+
+  async weights(zoneId: string, hostname: string): Promise<WeightedTarget[]> {
+    this.reads.weights += 1;
+    await called(this.journal, `dns.weights ${hostname}`);
+    return this.recordsOf(hostname);
+  }
+
+  async setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove: readonly WeightedTarget[] = []): Promise<void> {
+    await called(this.journal, `dns.setWeights ${hostname}`);
+    const removed = new Set(remove.map((target) => target.setIdentifier));
+    const both = targets.find((target) => removed.has(target.setIdentifier));
+    if (both) throw new Error(`${both.setIdentifier} cannot both take a weight and be removed.`);
+    const records = this.recordsOf(hostname).filter((target) => !removed.has(target.setIdentifier));
+    for (const target of targets) {
+      const at = records.findIndex((have) => have.setIdentifier === target.setIdentifier);
+      if (at === -1) records.push({ ...target });
+      else records[at] = { ...target };
+    }
+    this.records.set(hostKey(hostname), records);
+    const batch: DnsBatch = { zoneId, hostname, targets: targets.map((target) => ({ ...target })), remove: remove.map((target) => ({ ...target })), after: this.recordsOf(hostname) };
+    this.batches.push(batch);
+    for (const listener of this.listeners) listener(batch);
+  }
+}
+
+export class FakeAlarms implements Alarms {
+  /** The account's alarms by name; only these exist. */
+  readonly alarms = new Map<string, AlarmState>();
+  /** How many times `firing` was asked. */
+  checks = 0;
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Creates or changes an alarm; OK unless told otherwise. */
+  set(name: string, state = 'OK', reason = 'Threshold Crossed: no datapoints were received'): void {
+    this.alarms.set(name, { name, state, reason });
+  }
+
+  async firing(names: readonly string[]): Promise<AlarmState[]> {
+    this.checks += 1;
+    await called(this.journal, `alarms.firing ${names.join(',')}`);
+    return names.map((name) => this.alarms.get(name)).filter((alarm): alarm is AlarmState => alarm?.state === 'ALARM');
+  }
+
+  async missing(names: readonly string[]): Promise<string[]> {
+    await called(this.journal, `alarms.missing ${names.join(',')}`);
+    return names.filter((name) => !this.alarms.has(name));
+  }
+}
+
+export class FakeIdentity implements Identity {
+  account = ACCOUNT_ID;
+
+  constructor(private readonly journal: Journal) {}
+
+  async accountId(): Promise<string> {
+    await called(this.journal, 'identity.accountId');
+    return this.account;
+  }
+}
+
+export class FakeCertificates implements Certificates {
+  /** The zones a wildcard certificate was asked for, one entry per call. */
+  readonly requests: string[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  async ensureWildcard(zone: string): Promise<string> {
+    this.requests.push(zone);
+    await called(this.journal, `certificates.ensureWildcard ${zone}`);
+    return `arn:aws:acm:${REGION}:${ACCOUNT_ID}:certificate/${hash(zone, 8)}-wildcard`;
+  }
+}
+
+export class FakeImages implements Images {
+  /** The registry: the release's image by version. */
+  readonly registry = new Map<string, ImageRef>();
+  /** Versions passed to publish, one entry per call. */
+  readonly publishes: string[] = [];
+  /** Versions publish had to build because the registry lacked them. */
+  readonly builds: string[] = [];
+  /** Versions passed to find, one entry per call. */
+  readonly finds: string[] = [];
+
+  constructor(
+    private readonly journal: Journal,
+    readonly repository = `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/awesome-application`,
+  ) {}
+
+  /** Puts a version in the registry, as an earlier build did. */
+  push(version: string): ImageRef {
+    const image = { repository: this.repository, tag: version, digest: `sha256:${createHash('sha256').update(version).digest('hex')}` };
+    this.registry.set(version, image);
+    return image;
+  }
+
+  async publish(version: string): Promise<ImageRef> {
+    this.publishes.push(version);
+    await called(this.journal, `images.publish ${version}`);
+    const found = this.registry.get(version);
+    if (found) return found;
+    this.builds.push(version);
+    return this.push(version);
+  }
+
+  async find(version: string): Promise<ImageRef | undefined> {
+    this.finds.push(version);
+    await called(this.journal, `images.find ${version}`);
+    return this.registry.get(version);
+  }
+}
+
+export class FakeProbe implements Probe {
+  /** URLs that do not answer 2xx; every other URL does. */
+  readonly down = new Set<string>();
+  /** Every URL asked about, by healthy or answers. */
+  readonly checked: string[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  async healthy(url: string): Promise<void> {
+    this.checked.push(url);
+    await called(this.journal, `probe.healthy ${url}`);
+    if (this.down.has(url)) throw new Error(`${url} did not answer 2xx before the deadline: last answer 503 Service Unavailable.`);
+  }
+
+  async answers(url: string): Promise<boolean> {
+    this.checked.push(url);
+    await called(this.journal, `probe.answers ${url}`);
+    return !this.down.has(url);
+  }
+}
+
+/** The whole fake account: pass it wherever EngineDeps is wanted. */
+export class FakeAws implements EngineDeps {
+  readonly journal: Journal = [];
+  readonly clock = new FakeClock();
+  readonly log = new RecordingLog();
+  readonly stacks = new FakeStacks(this.clock, this.journal);
+  readonly dns = new FakeDns(this.journal);
+  readonly alarms = new FakeAlarms(this.journal);
+  readonly identity = new FakeIdentity(this.journal);
+  readonly certificates = new FakeCertificates(this.journal);
+  readonly images = new FakeImages(this.journal);
+  readonly probe = new FakeProbe(this.journal);
+
+  /** A run that starts now, with the configuration's timeout as its deadline. */
+  request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {
+    const startedAt = this.clock.now();
+    return { run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000 }, sha: config.version || 'unknown', ...overrides };
+  }
+
+  /** Runs the configuration's command against this account, as the action's entry does. */
+  run(config: Config, overrides: Partial<RunRequest> = {}): Promise<RunOutcome> {
+    return runCommand(config, this, this.request(config, overrides));
+  }
+
+  /** Journal entries from `from` on: what a run did, when taken with `const mark = aws.journal.length` before it. */
+  since(from: number): string[] {
+    return this.journal.slice(from);
+  }
+}
+
+/** The words scenarios share: the application of VALID_INPUTS, three releases oldest first, their stacks. */
+export const APP = VALID_INPUTS['application-name']!;
+export const V1 = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+export const V2 = '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+export const V3 = '3333333ccccccccccccccccccccccccccccccccc';
+/** The staging hostname of APP. */
+export const STAGING_HOST = hostname(APP, 'staging', VALID_INPUTS['hosted-zone']!);
+/** The blue-green stack of a release of APP in staging. */
+export const stagingRelease = (version: string) => releaseStack(APP, 'staging', version);
+/** A blue-green configuration of `version`, in staging unless the inputs say otherwise. */
+export const blueGreen = (version: string, inputs: Record<string, string> = {}) => configOf({ strategy: 'blue-green', version, ...inputs });

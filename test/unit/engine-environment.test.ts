@@ -1,0 +1,99 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_STACK, environmentStack, hostname, releaseStack, resourcesStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
+import { ENVIRONMENT_OUTPUTS } from '../../src/templates/outputs.js';
+import { COMMIT, configOf } from '../support/config.js';
+import { APP, blueGreen, FakeAws, V1, V2 } from '../support/fake-aws.js';
+
+/** Environments: their own networks, shared by previews; and how an application leaves one. */
+
+
+/** The VPC range an environment stack was given, as its template holds it. */
+function vpcRange(aws: FakeAws, environment: string): unknown {
+  const resources = aws.stacks.get(environmentStack(environment))!.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  return Object.values(resources).find((resource) => resource.Type === 'AWS::EC2::VPC')?.Properties.CidrBlock;
+}
+
+describe('environments', () => {
+  test('a custom environment takes the lowest free 10.N.0.0/16 and keeps it on the next run', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({ version: V1 }));
+    aws.stacks.seed({ name: environmentStack('demo'), tags: { [TAG_APPLICATION]: 'wimpy', [TAG_ENVIRONMENT]: 'demo' }, outputs: { [ENVIRONMENT_OUTPUTS.vpcCidr]: '10.2.0.0/16' } });
+
+    const first = await aws.run(configOf({ version: V1, environment: 'qa' }));
+    assert.equal(first.report.status, 'success');
+    assert.equal(vpcRange(aws, 'staging'), '10.1.0.0/16');
+    assert.equal(vpcRange(aws, 'qa'), '10.3.0.0/16');
+    assert.equal(aws.stacks.get(environmentStack('qa'))!.outputs[ENVIRONMENT_OUTPUTS.vpcCidr], '10.3.0.0/16');
+
+    // 10.2 is free again, but a VPC's range cannot change: qa keeps its own.
+    aws.stacks.stacks.delete(environmentStack('demo'));
+    const again = await aws.run(configOf({ version: V2, environment: 'qa' }));
+    assert.equal(again.report.status, 'success');
+    assert.equal(vpcRange(aws, 'qa'), '10.3.0.0/16');
+    assert.equal(aws.stacks.calls.filter((call) => call.name === environmentStack('qa')).at(-1)!.outcome, 'unchanged');
+  });
+
+  test('a preview deploys only its application stack, into the staging network and resources', async () => {
+    const aws = new FakeAws();
+    const preview = configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } });
+    const { report, outputs } = await aws.run(preview);
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.stacks.applied, [BASE_STACK, environmentStack('staging'), resourcesStack(APP, 'staging'), rollingStack(APP, 'pr-7')]);
+    assert.equal(aws.stacks.get(rollingStack(APP, 'pr-7'))!.tags[TAG_ENVIRONMENT], 'pr-7');
+    assert.equal(outputs.url, `https://${hostname(APP, 'pr-7', 'armesto.net')}`);
+    assert.deepEqual(aws.dns.weightsOf(hostname(APP, 'pr-7', 'armesto.net')), { [rollingStack(APP, 'pr-7')]: 100 });
+  });
+});
+
+describe('destroy', () => {
+  const HOST = hostname(APP, 'staging', 'armesto.net');
+  const releases = [releaseStack(APP, 'staging', V1), releaseStack(APP, 'staging', V2)];
+
+  async function twoReleases(): Promise<FakeAws> {
+    const aws = new FakeAws();
+    for (const version of [V1, V2]) await aws.run(blueGreen(version));
+    return aws;
+  }
+
+  test('removes the records first, then the release stacks, then the resources, and never the base stack or the network', async () => {
+    const aws = await twoReleases();
+    const mark = aws.journal.length;
+    const { report, outputs } = await aws.run(configOf({ strategy: 'blue-green', command: 'destroy' }));
+
+    assert.equal(report.status, 'success');
+    const changes = aws.since(mark).filter((call) => /^(dns\.setWeights|stacks\.(remove|unprotect|apply)) /.test(call) && !call.includes(': '));
+    assert.deepEqual(changes.slice(0, 1), [`dns.setWeights ${HOST}`]);
+    assert.deepEqual(changes.slice(1, 3).sort(), releases.map((name) => `stacks.remove ${name}`));
+    assert.deepEqual(changes.slice(3), [`stacks.remove ${resourcesStack(APP, 'staging')}`]);
+    assert.deepEqual(aws.dns.batches.at(-1)!.targets, []);
+    assert.deepEqual(aws.dns.batches.at(-1)!.remove.map((target) => target.setIdentifier).sort(), releases);
+    assert.deepEqual(aws.dns.recordsOf(HOST), []);
+    assert.deepEqual(aws.stacks.names(), [BASE_STACK, environmentStack('staging')]);
+    assert.equal(outputs.url, '');
+  });
+
+  test('removes the environment stack with destroy-environment, turning its termination protection off first', async () => {
+    const aws = await twoReleases();
+    const mark = aws.journal.length;
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'destroy', 'destroy-environment': 'true' }));
+
+    assert.equal(report.status, 'success');
+    const network = environmentStack('staging');
+    assert.deepEqual(aws.since(mark).filter((call) => call.includes(network)), [`stacks.unprotect ${network}`, `stacks.remove ${network}`, `stacks.remove ${network}: removed`]);
+    assert.deepEqual(aws.stacks.names(), [BASE_STACK]);
+    assert.deepEqual(aws.stacks.removed.at(-1), network, 'the network goes last, after what imports from it');
+  });
+
+  test('of a preview removes its stack and record and leaves the staging resources it shares', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
+    const { report } = await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-destroy', pullRequest: 7 } }));
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.stacks.removed, [rollingStack(APP, 'pr-7')]);
+    assert.deepEqual(aws.dns.recordsOf(hostname(APP, 'pr-7', 'armesto.net')), []);
+    assert.ok(aws.stacks.get(resourcesStack(APP, 'staging')));
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configOf } from '../support/config.js';
+import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
+
+/** Rollback: a weight flip where the release's stack is warm, else its image deployed again. */
+
+const A = stagingRelease(V1);
+const B = stagingRelease(V2);
+const C = stagingRelease(V3);
+const ALARM = 'awesome-application-5xx';
+
+const rollbackTo = (version: string, inputs: Record<string, string> = {}) => blueGreen(version, { command: 'rollback', ...inputs });
+
+/** Deploys the versions one after the other, each a success. */
+async function deployed(aws: FakeAws, versions: readonly string[], inputs: Record<string, string> = {}): Promise<void> {
+  for (const version of versions) {
+    const { report } = await aws.run(blueGreen(version, inputs));
+    assert.equal(report.status, 'success', `deploy of ${version}: ${report.message ?? ''}`);
+  }
+}
+
+describe('a rollback', () => {
+  test('to a warm release changes Route 53 only: one batch after three reads, no stack touched, no image', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2]);
+    const mark = aws.journal.length;
+    const stackCalls = aws.stacks.calls.length;
+    const publishes = aws.images.publishes.length;
+    const batches = aws.dns.batches.length;
+
+    const { report, outputs } = await aws.run(rollbackTo(V1));
+
+    assert.equal(report.status, 'success');
+    assert.equal(report.message, `Traffic moved back to ${V1}: a weight change, no deploy.`);
+    const calls = aws.since(mark);
+    const change = calls.indexOf(`dns.setWeights ${STAGING_HOST}`);
+    assert.deepEqual(
+      calls.slice(0, change).sort(),
+      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
+    );
+    assert.equal(aws.dns.batches.length, batches + 1);
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
+    assert.equal(aws.stacks.calls.length, stackCalls, 'no apply, update or removal of any stack');
+    assert.equal(aws.images.publishes.length, publishes);
+    assert.deepEqual(aws.images.finds, []);
+    assert.equal(outputs['stack-name'], A);
+    assert.equal(outputs.version, V1);
+  });
+
+  test('to a release whose stack is gone deploys its image again from the registry, without a build, and gives it all traffic', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2, V3], { 'keep-releases': '0' });
+    assert.equal(aws.stacks.get(A), undefined, 'the oldest release was cleaned up');
+    const publishes = aws.images.publishes.length;
+
+    const { report } = await aws.run(rollbackTo(V1));
+
+    assert.equal(report.status, 'success');
+    assert.equal(report.message, `Release ${V1} was deployed again from the registry, without a build.`);
+    assert.equal(aws.images.publishes.length, publishes, 'publish, which may build, is never called');
+    assert.deepEqual(aws.images.builds, [V1, V2, V3], 'each version was built once, by its own deploy');
+    assert.deepEqual(aws.images.finds, [V1]);
+    const image = aws.images.registry.get(V1)!;
+    assert.equal(aws.stacks.get(A)!.parameters.ImageUri, `${image.repository}@${image.digest}`);
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [B]: 0, [C]: 0, [A]: 100 });
+    assert.deepEqual(report.traffic[0], { release: A, weight: 100 });
+    assert.ok(aws.stacks.get(C), 'a rollback removes nothing: the release it left stays warm');
+  });
+
+  test('with no version returns to the last good release, skipping a reverted canary', async () => {
+    const aws = new FakeAws();
+    aws.alarms.set(ALARM);
+    await deployed(aws, [V1, V2], { 'alarm-names': ALARM });
+    aws.dns.onChange((batch) => {
+      if (batch.targets.some((target) => target.setIdentifier === C && target.weight === 10)) aws.alarms.set(ALARM, 'ALARM', 'Threshold Crossed');
+    });
+    const reverted = await aws.run(blueGreen(V3, { 'alarm-names': ALARM }));
+    assert.equal(reverted.report.status, 'failure');
+    aws.alarms.set(ALARM, 'OK');
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 0, [B]: 100, [C]: 0 });
+
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: '' }));
+
+    assert.equal(report.status, 'success');
+    assert.equal(report.version, V1);
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0, [C]: 0 });
+  });
+
+  test('by redeploy does not make the release it left look good: the next rollback with no version does not return to it', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2, V3], { 'keep-releases': '0' });
+    await aws.run(rollbackTo(V1));
+    assert.equal(aws.dns.weightsOf(STAGING_HOST)[A], 100);
+
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: '' }));
+
+    assert.equal(report.status, 'success');
+    assert.equal(report.version, V2, `${V3} was rolled back from, so the last good release is the one it replaced`);
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 0, [B]: 100, [C]: 0 });
+  });
+});

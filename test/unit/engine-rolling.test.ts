@@ -1,0 +1,134 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_STACK, environmentStack, resourcesStack, rollingStack } from '../../src/config/names.js';
+import { configOf } from '../support/config.js';
+import { APP, FakeAws, LOAD_BALANCER_ZONE_ID, STAGING_HOST, V1, V2, ZONE_ID } from '../support/fake-aws.js';
+
+/** Rolling: one application stack per environment, updated in place, one record at 100. */
+
+const ZONE = 'armesto.net';
+const STACK = rollingStack(APP, 'staging');
+
+const rolling = (inputs: Record<string, string> = {}) => configOf({ version: V1, ...inputs });
+
+describe('a rolling deploy', () => {
+  test('the first deploy applies base and environment side by side, then resources, then the application stack, and points the hostname at it', async () => {
+    const aws = new FakeAws();
+    const { report, outputs } = await aws.run(rolling());
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.stacks.calls.filter((call) => call.kind === 'apply'), [
+      { kind: 'apply', name: BASE_STACK, outcome: 'created' },
+      { kind: 'apply', name: environmentStack('staging'), outcome: 'created' },
+      { kind: 'apply', name: resourcesStack(APP, 'staging'), outcome: 'created' },
+      { kind: 'apply', name: STACK, outcome: 'created' },
+    ]);
+    // Side by side: both started before either ended; resources only after both.
+    const starts = aws.journal.filter((line) => line.startsWith('stacks.apply'));
+    assert.deepEqual(starts.slice(0, 4), [`stacks.apply ${BASE_STACK}`, `stacks.apply ${environmentStack('staging')}`, `stacks.apply ${BASE_STACK}: created`, `stacks.apply ${environmentStack('staging')}: created`]);
+    assert.deepEqual(starts.slice(4), [`stacks.apply ${resourcesStack(APP, 'staging')}`, `stacks.apply ${resourcesStack(APP, 'staging')}: created`, `stacks.apply ${STACK}`, `stacks.apply ${STACK}: created`]);
+
+    const stack = aws.stacks.get(STACK)!;
+    assert.deepEqual(aws.dns.batches, [
+      {
+        zoneId: ZONE_ID,
+        hostname: STAGING_HOST,
+        targets: [{ setIdentifier: STACK, weight: 100, dnsName: stack.outputs.LoadBalancerDnsName, hostedZoneId: LOAD_BALANCER_ZONE_ID }],
+        remove: [],
+        after: [{ setIdentifier: STACK, weight: 100, dnsName: stack.outputs.LoadBalancerDnsName, hostedZoneId: LOAD_BALANCER_ZONE_ID }],
+      },
+    ]);
+    assert.equal(outputs.url, `https://${APP}-staging.${ZONE}`);
+    assert.equal(report.url, `https://${APP}-staging.${ZONE}`);
+    assert.equal(outputs['stack-name'], STACK);
+    assert.equal(outputs['has-changes'], 'true');
+    assert.deepEqual(report.traffic, [{ release: STACK, weight: 100 }]);
+  });
+
+  test('a second deploy of a new version updates the same stack and leaves the record as it is', async () => {
+    const aws = new FakeAws();
+    await aws.run(rolling());
+    const before = aws.stacks.calls.length;
+    const { report, outputs } = await aws.run(rolling({ version: V2 }));
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.stacks.calls.slice(before), [
+      { kind: 'apply', name: BASE_STACK, outcome: 'unchanged' },
+      { kind: 'apply', name: environmentStack('staging'), outcome: 'unchanged' },
+      { kind: 'apply', name: resourcesStack(APP, 'staging'), outcome: 'unchanged' },
+      { kind: 'apply', name: STACK, outcome: 'updated' },
+    ]);
+    assert.equal(aws.stacks.get(STACK)!.tags['wimpy:version'], V2);
+    assert.equal(aws.dns.batches.length, 1, 'the record already points at the stack');
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [STACK]: 100 });
+    assert.equal(outputs.version, V2);
+    assert.equal(outputs['has-changes'], 'true');
+  });
+
+  test('the same version again changes nothing: status no-change, has-changes false, no weight change', async () => {
+    const aws = new FakeAws();
+    await aws.run(rolling());
+    const batches = aws.dns.batches.length;
+    const updated = aws.stacks.updated.length;
+    const { report, outputs } = await aws.run(rolling());
+
+    assert.equal(report.status, 'no-change');
+    assert.equal(outputs['has-changes'], 'false');
+    assert.equal(aws.dns.batches.length, batches);
+    assert.equal(aws.stacks.updated.length, updated);
+    assert.deepEqual(aws.images.builds, [V1], 'the image is in the registry: not built again');
+  });
+
+  test('a failed rolling update ends in failure with the root cause in the report, and the records are never touched', async () => {
+    const aws = new FakeAws();
+    await aws.run(rolling());
+    const records = aws.dns.recordsOf(STAGING_HOST);
+    const batches = aws.dns.batches.length;
+    aws.stacks.failApply(STACK, { logicalId: 'Fleet', type: 'AWS::AutoScaling::AutoScalingGroup', reason: 'Received 0 SUCCESS signal(s) out of 2' });
+
+    const { report, outputs } = await aws.run(rolling({ version: V2 }));
+
+    assert.equal(report.status, 'failure');
+    assert.match(report.message ?? '', new RegExp(`stack ${STACK} failed and CloudFormation rolled it back; it is UPDATE_ROLLBACK_COMPLETE`));
+    const { timestamp, ...cause } = report.rootCause!;
+    assert.ok(timestamp instanceof Date);
+    assert.deepEqual(cause, { stack: STACK, resource: 'Fleet', type: 'AWS::AutoScaling::AutoScalingGroup', status: 'UPDATE_FAILED', reason: 'Received 0 SUCCESS signal(s) out of 2' });
+    assert.equal(aws.dns.batches.length, batches, 'no setWeights call at all');
+    assert.deepEqual(aws.dns.recordsOf(STAGING_HOST), records);
+    assert.equal(aws.stacks.get(STACK)!.tags['wimpy:version'], V1, 'CloudFormation kept the version that worked');
+    assert.equal(outputs['has-changes'], 'false');
+  });
+
+  test('steps without build deploy the version the registry already holds, without building it', async () => {
+    const aws = new FakeAws();
+    const image = aws.images.push(V2);
+    const { report } = await aws.run(rolling({ version: V2, steps: 'environment,deploy' }));
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.images.finds, [V2]);
+    assert.deepEqual(aws.images.publishes, []);
+    assert.equal(report.image, `${image.repository}@${image.digest}`);
+    assert.equal(aws.stacks.get(STACK)!.parameters.ImageUri, `${image.repository}@${image.digest}`);
+  });
+
+  test('steps without build fail clearly when the version is not in the registry, before any application stack', async () => {
+    const aws = new FakeAws();
+    const { report } = await aws.run(rolling({ version: V2, steps: 'deploy' }));
+
+    assert.equal(report.status, 'failure');
+    assert.equal(report.message, `Version ${V2} is not in the registry and steps leaves out build: add build to steps, or give a version that was built before.`);
+    assert.deepEqual(aws.images.publishes, []);
+    assert.deepEqual(aws.stacks.applied, []);
+    assert.deepEqual(aws.dns.batches, []);
+  });
+
+  test('allowed-account-ids refuses another account before any apply', async () => {
+    const aws = new FakeAws();
+    aws.identity.account = '999999999999';
+    const { report } = await aws.run(rolling({ 'allowed-account-ids': '123456789012,210987654321' }));
+
+    assert.equal(report.status, 'failure');
+    assert.equal(report.message, 'The AWS credentials are for account 999999999999, which allowed-account-ids (123456789012, 210987654321) does not allow: nothing was changed.');
+    assert.deepEqual(aws.journal, ['identity.accountId']);
+  });
+});
