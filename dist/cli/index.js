@@ -10318,7 +10318,7 @@ __webpack_unused_export__ = CreateGeneratedTemplateCommand;
 __webpack_unused_export__ = CreateGeneratedTemplateInput$;
 __webpack_unused_export__ = CreateGeneratedTemplateOutput$;
 __webpack_unused_export__ = CreateStack$;
-__webpack_unused_export__ = CreateStackCommand;
+exports.O_S = CreateStackCommand;
 __webpack_unused_export__ = CreateStackInput$;
 __webpack_unused_export__ = CreateStackInstances$;
 __webpack_unused_export__ = CreateStackInstancesCommand;
@@ -84535,7 +84535,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _terminal_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5728);
+/* harmony import */ var _terminal_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(529);
 
 process.exitCode = await (0,_terminal_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2));
 
@@ -84544,7 +84544,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5728:
+/***/ 529:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85700,6 +85700,7 @@ const ENTITIES = {
 };
 const SPECIAL = /[&<>"'|`[\]\\*_~@]/g;
 // Any line break would end a table row or start a list item; other control characters have no business here.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const BREAKS_AND_CONTROLS = /[\r\n\u2028\u2029\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g;
 function markdown_text(value) {
     return value.replace(BREAKS_AND_CONTROLS, ' ').replace(SPECIAL, (char) => ENTITIES[char] ?? char);
@@ -85917,17 +85918,23 @@ function changesAsMarkdown(changes) {
     return table(['Resource', 'Type', 'Action', 'Replacement'], changes.map((change) => [code(change.logicalId), code(change.type), text(change.action), text(replacementWords(change.replacement) || '—')]));
 }
 
-;// CONCATENATED MODULE: ./lib/src/aws/stacks-wait.js
-
-const FIRST_POLL_MS = 1000;
-const LONGEST_POLL_MS = 5000;
-/** The pause before the `attempt`-th look (0-based): 1 s, 1.5 s, 2.25 s, ... up to 5 s. */
-function pollDelay(attempt) {
-    return Math.min(LONGEST_POLL_MS, Math.round(FIRST_POLL_MS * 1.5 ** attempt));
+;// CONCATENATED MODULE: ./lib/src/engine/context.js
+class CancelledError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CancelledError';
+    }
 }
+/**
+ * Sleeps `ms`, or less when the run is cancelled meanwhile: the runner kills a step ten seconds
+ * after cancelling it, and whatever must happen on a cancellation (a revert of traffic) must
+ * not wait for the end of a long pause first.
+ */
 function pause(clock, ms, signal) {
     if (!signal)
         return clock.sleep(ms);
+    if (signal.aborted)
+        return Promise.resolve();
     return new Promise((resolve) => {
         const done = () => {
             signal.removeEventListener('abort', done);
@@ -85936,6 +85943,26 @@ function pause(clock, ms, signal) {
         signal.addEventListener('abort', done, { once: true });
         void clock.sleep(ms).then(done);
     });
+}
+function throwIfCancelled(run, what) {
+    if (run.signal?.aborted)
+        throw new CancelledError(`The run was cancelled ${what}.`);
+}
+
+;// CONCATENATED MODULE: ./lib/src/aws/stacks-wait.js
+/**
+ * Polling without SDK waiters: those sleep between attempts on their own schedule and stop at a
+ * timeout of their own. Here the first look comes after about a second (most change sets and
+ * small updates are that fast), the pauses grow to five seconds, and the run's one deadline and
+ * the runner's cancellation are the only limits.
+ */
+
+
+const FIRST_POLL_MS = 1000;
+const LONGEST_POLL_MS = 5000;
+/** The pause before the `attempt`-th look (0-based): 1 s, 1.5 s, 2.25 s, ... up to 5 s. */
+function pollDelay(attempt) {
+    return Math.min(LONGEST_POLL_MS, Math.round(FIRST_POLL_MS * 1.5 ** attempt));
 }
 /**
  * Calls `look` after each pause until it returns a value. A look that fails with throttling or a
@@ -86000,17 +86027,22 @@ async function templateSource(store, stack, body) {
     return { TemplateURL: await s3Url(store.s3, store.templateBucket, key) };
 }
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
-function changeSetInput(spec, changeSetName, type, source) {
+/** What a change set and a direct creation both say about the stack. */
+function stackSettings(spec, source) {
     return {
         StackName: spec.name,
-        ChangeSetName: changeSetName,
-        ChangeSetType: type,
         ...source,
         // Every value exactly as given: a list parameter is one string, commas and all.
         Parameters: Object.entries(spec.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
         Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })),
         Capabilities: [...CAPABILITIES],
     };
+}
+function changeSetInput(spec, changeSetName, type, source) {
+    return { ...stackSettings(spec, source), ChangeSetName: changeSetName, ChangeSetType: type };
+}
+function createStackInput(spec, source) {
+    return { ...stackSettings(spec, source), EnableTerminationProtection: spec.terminationProtection };
 }
 const ACTIONS = {
     Add: 'Add',
@@ -86337,12 +86369,32 @@ function planCreation(run, spec, outcome) {
     run.options.onChanges?.(spec.name, changes);
     return { name: spec.name, outcome, outputs: {}, changes };
 }
+/**
+ * A new stack is created directly, as aws-actions/aws-cloudformation-github-deploy does: a
+ * change set would have nothing to compare with, and CreateStack turns termination protection
+ * on from the stack's first moment instead of once it is complete.
+ */
+async function createDirectly(run, spec, outcome) {
+    const { cloudformation } = run.deps;
+    const source = await templateSource(run.deps, spec.name, JSON.stringify(spec.template));
+    const changes = additionsOf(spec.template);
+    run.options.onChanges?.(spec.name, changes);
+    const created = await cloudformation.send(new client_cloudformation_dist_cjs/* CreateStackCommand */.O_S(createStackInput(spec, source)), sendOptions(run));
+    const ref = created.StackId ?? spec.name;
+    // A new stack has no events but those of its creation.
+    const stream = new EventStream(cloudformation, ref, undefined, run.options.onEvent);
+    const final = await waitForOwn(run, ref, 'create', stream);
+    if (!succeeded('create', statusOf(final)))
+        throw failed(run, 'create', final, stream);
+    return { name: spec.name, outcome, outputs: outputsOf(final), changes };
+}
 async function create(run, spec, stack, outcome) {
     // A stack whose first change set was never executed takes a CREATE change set again.
-    const reviewed = stack?.StackStatus === 'REVIEW_IN_PROGRESS' ? stack : undefined;
-    if (run.options.dryRun && !reviewed)
+    if (stack?.StackStatus === 'REVIEW_IN_PROGRESS')
+        return throughChangeSet(run, spec, 'CREATE', outcome, stack);
+    if (run.options.dryRun)
         return planCreation(run, spec, outcome);
-    return throughChangeSet(run, spec, 'CREATE', outcome, reviewed);
+    return createDirectly(run, spec, outcome);
 }
 /** Turns protection on when asked; never off: that takes an explicit `unprotect`. */
 async function protect(run, spec, protectedNow) {
@@ -86377,7 +86429,9 @@ async function apply(deps, spec, options) {
         }
         else if (verdict.decision === 'create') {
             const result = await create(run, spec, stack, recreated ? 'recreated' : 'created');
-            await protect(run, spec, false);
+            // CreateStack turned protection on already; a change set cannot.
+            if (stack?.StackStatus === 'REVIEW_IN_PROGRESS')
+                await protect(run, spec, false);
             return result;
         }
         else {
@@ -88631,7 +88685,7 @@ function baseTemplate(options) {
                 Description: 'Wimpy master key: logs, storage and application secrets',
                 EnableKeyRotation: true,
                 KeyPolicy: keyPolicy(),
-                Tags: tags,
+                // No Tags property: the stack's own tags, the same wimpy:* pair, reach the key by propagation.
             },
         },
         MasterKeyAlias: {
@@ -89106,6 +89160,81 @@ function planRun(config) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/src/engine/environment-phase.js
+
+
+
+
+
+/**
+ * The environment phase: the account baseline and the environment's network side by side,
+ * then the application's resources, which import from both. A run with nothing to change
+ * costs a few reads per stack and no change set.
+ */
+async function applyEnvironment(config, deps, run, options = {}) {
+    const apply = (spec) => deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
+    const cidr = await environmentCidr(config, deps);
+    const [base, network] = await Promise.all([apply(baseSpec(config)), apply(environmentSpec(config, cidr))]);
+    const resources = await apply(resourcesSpec(config));
+    return [base, network, resources];
+}
+/**
+ * staging and production have fixed ranges; any other environment keeps the range it was
+ * created with, or takes the lowest one no other environment of the account uses.
+ */
+async function environmentCidr(config, deps) {
+    const environment = config.networkEnvironment;
+    const fixed = cidrFor(environment, []);
+    if (environment === 'staging' || environment === 'production')
+        return fixed;
+    const own = await deps.stacks.describe(environmentStack(environment));
+    const existing = own?.outputs[ENVIRONMENT_OUTPUTS.vpcCidr];
+    if (existing)
+        return existing;
+    const networks = await deps.stacks.list({ 'wimpy:application': 'wimpy' });
+    const taken = networks.map((stack) => stack.outputs[ENVIRONMENT_OUTPUTS.vpcCidr]).filter((cidr) => Boolean(cidr));
+    return cidrFor(environment, taken);
+}
+/** The tags the environment stacks carry, for finding them again. */
+const networkTags = (environment) => stackTags('wimpy', environment);
+
+;// CONCATENATED MODULE: ./lib/src/engine/plan-changes.js
+
+
+
+/**
+ * `plan` with credentials: the change set of every stack, computed by CloudFormation and
+ * deleted unexecuted; stacks that do not exist yet list what they would add. Nothing is
+ * created: no stack, no repository, no certificate.
+ */
+async function planChanges(config, deps, run, onChanges) {
+    const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+    const reports = [];
+    if (config.steps.includes('environment')) {
+        const results = await applyEnvironment(config, deps, run, options);
+        reports.push(...results.map((result) => ({ name: result.name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes })));
+    }
+    if (config.steps.includes('deploy') && config.version !== '') {
+        const name = applicationStack(config.application, config.environment, config.strategy, config.version);
+        const deployed = await deps.stacks.describe(name);
+        const image = await deps.images.find(config.version);
+        // An existing stack's change set needs the release's real parameters: its image digest and the certificate it uses.
+        const certificateArn = deployed?.parameters.CertificateArn;
+        if (deployed && (!image || !certificateArn)) {
+            deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
+            reports.push({ name, outcome: 'planned', changes: [] });
+        }
+        else {
+            const digest = image ? `${image.repository}@${image.digest}` : `${config.application}@sha256:${'0'.repeat(64)}`;
+            const zoneId = deployed?.parameters.HostedZoneId ?? 'Z0000000000000';
+            const spec = applicationSpec(config, config.version, { image: digest, certificateArn: certificateArn ?? 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: zoneId });
+            const result = await deps.stacks.apply(spec, options);
+            reports.push({ name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes });
+        }
+    }
+    return reports;
+}
+
 ;// CONCATENATED MODULE: ./lib/src/report/run-report.js
 function eventReport(event) {
     return {
@@ -89121,18 +89250,6 @@ function stackReport(result) {
     return { name: result.name, outcome: result.outcome, changes: result.changes };
 }
 
-;// CONCATENATED MODULE: ./lib/src/engine/context.js
-class CancelledError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'CancelledError';
-    }
-}
-function throwIfCancelled(run, what) {
-    if (run.signal?.aborted)
-        throw new CancelledError(`The run was cancelled ${what}.`);
-}
-
 ;// CONCATENATED MODULE: ./lib/src/engine/releases.js
 
 /**
@@ -89143,7 +89260,8 @@ function throwIfCancelled(run, what) {
  * - A release that held all the traffic when a newer release was created is good. The deploy
  *   use case records this lineage at creation time, as the new stack's `wimpy:replaces` tag
  *   (see `replacesTag` in traffic.ts): it costs no stack update, since tags are given at
- *   creation anyway. A release stack that is updated later must keep the tag it has.
+ *   creation anyway. A release stack that is updated later keeps the tag it has, unless that
+ *   deploy moves the traffic to it from another release, which it then replaces.
  * - A stable release that has lost its traffic without ever being replaced was a canary that
  *   was reverted, a release that was rolled back, or one whose deploy stopped before traffic
  *   moved: it is not good.
@@ -89409,6 +89527,7 @@ function judgeStep(alarms) {
 
 
 
+
 /** Time kept free before the deadline: cleanup must never make a good deploy time out. */
 const MARGIN_MS = 60_000;
 /**
@@ -89427,7 +89546,10 @@ async function cleanUp(config, deps, run, zoneId, hostname, traffic) {
         const lastReady = Math.max(0, ...waiting.map((entry) => entry.readyAt));
         if (waiting.length > 0 && lastReady + MARGIN_MS < run.deadline && !run.signal?.aborted) {
             deps.log.info(`Waiting ${Math.round((lastReady - deps.clock.now()) / 1000)} s (twice the DNS TTL) before removing ${waiting.map((entry) => entry.release.stackName).join(', ')}.`);
-            await deps.clock.sleep(Math.max(0, lastReady - deps.clock.now()));
+            await pause(deps.clock, Math.max(0, lastReady - deps.clock.now()), run.signal);
+            // Cancelled while resolvers forgot the records: the stacks are left for a later run.
+            if (run.signal?.aborted)
+                return { removed: [], waiting: waiting.map((entry) => entry.release.stackName) };
             ready = [...ready, ...waiting.map((entry) => entry.release)];
             waiting.length = 0;
         }
@@ -89517,7 +89639,7 @@ async function rollout_watch(config, deps, run, healthUrl) {
         const left = until - deps.clock.now();
         if (left <= 0)
             return healthUrl && !(await deps.probe.answers(healthUrl)) ? `The new release stopped answering ${healthUrl}.` : undefined;
-        await deps.clock.sleep(Math.min(left, WATCH_INTERVAL_MS));
+        await pause(deps.clock, Math.min(left, WATCH_INTERVAL_MS), run.signal);
     }
 }
 
@@ -89541,16 +89663,33 @@ function sameWeights(a, b) {
         return false;
     return b.every((target) => a.some((have) => have.setIdentifier === target.setIdentifier && have.weight === target.weight && have.dnsName.toLowerCase().replace(/\.$/, '') === target.dnsName.toLowerCase().replace(/\.$/, '')));
 }
+const NO_CLEANUP = { removed: [], waiting: [] };
 const withTarget = (current, target) => [...current.filter((have) => have.setIdentifier !== target.setIdentifier), target];
+/**
+ * The `wimpy:replaces` tag of the release's stack (see releases.ts). A deploy that moves the
+ * traffic from another release to this one records that release: it served everything until
+ * now, so it stays good and cleanup keeps it for a rollback. Without it, a deploy of a release
+ * whose stack already existed (a rolling stack after blue-green releases, an older blue-green
+ * release deployed again) left the release that served judged "lost its traffic before any
+ * release replaced it", and cleanup removed it. Otherwise the stack keeps the tag it has; a
+ * rollback's redeploy records nothing new (see DeployOptions.rollback).
+ */
+function lineage(current, name, existing, rollback) {
+    const kept = existing?.tags[TAG_REPLACES];
+    const replaced = rollback ? {} : replacesTag(current, name);
+    return Object.keys(replaced).length > 0 ? replaced : kept ? { [TAG_REPLACES]: kept } : {};
+}
 async function deployRelease(config, image, placement, deps, run, options = {}) {
     const host = names_hostname(config.application, config.environment, config.hostedZone);
     const url = publicUrl(config);
     const current = await deps.dns.weights(placement.zoneId, host);
     const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
     const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
-    const applyOptions = { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+    const { rollback = false, ...track } = options;
+    const applyOptions = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
     if (config.strategy === 'rolling') {
-        const spec = applicationSpec(config, config.version, facts);
+        const name = rollingStack(config.application, config.environment);
+        const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, await deps.stacks.describe(name), rollback) });
         const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
         const target = targetOf(stack, 100);
         const desired = rollbackWeights(withTarget(current, target), target);
@@ -89560,15 +89699,11 @@ async function deployRelease(config, image, placement, deps, run, options = {}) 
             deps.log.info(`Traffic: ${describeWeights(desired)}`);
         }
         await verify(config, deps, run, url);
-        const cleanup = await cleanUp(config, deps, run, placement.zoneId, host, desired);
+        const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired);
         return { stack, traffic: desired, trafficChanged, url, cleanup };
     }
     const name = releaseStack(config.application, config.environment, config.version);
-    const existing = await deps.stacks.describe(name);
-    // The lineage tag is written once, when the release is created, and kept on every update.
-    const kept = existing?.tags[TAG_REPLACES];
-    const extraTags = existing ? (kept ? { [TAG_REPLACES]: kept } : {}) : replacesTag(current, name);
-    const spec = applicationSpec(config, config.version, { ...facts, extraTags });
+    const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, await deps.stacks.describe(name), rollback) });
     const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
     const releaseUrl = pinnedUrl(config, config.version);
     let traffic = current;
@@ -89593,7 +89728,7 @@ async function deployRelease(config, image, placement, deps, run, options = {}) 
     const full = share(after, name) === 100;
     if (full)
         await verify(config, deps, run, url);
-    const cleanup = full ? await cleanUp(config, deps, run, placement.zoneId, host, after) : { removed: [], waiting: [] };
+    const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
     return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
 }
 /** Waits until the URL answers the health check path with 2xx, unless verify-url is off. */
@@ -89640,7 +89775,7 @@ async function rollback(config, deps, run, placement) {
     }
     deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so its image ${image.repository}@${image.digest} is deployed again (no build).`);
     const again = { ...config, version: target.version, canarySteps: [100] };
-    const redeploy = await deployRelease(again, image, await placement(state.zoneId), deps, run);
+    const redeploy = await deployRelease(again, image, await placement(state.zoneId), deps, run, { rollback: true });
     return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
 }
 
@@ -89678,44 +89813,6 @@ async function destroy(config, deps, run) {
     }
     return { removed };
 }
-
-;// CONCATENATED MODULE: ./lib/src/engine/environment-phase.js
-
-
-
-
-
-/**
- * The environment phase: the account baseline and the environment's network side by side,
- * then the application's resources, which import from both. A run with nothing to change
- * costs a few reads per stack and no change set.
- */
-async function applyEnvironment(config, deps, run, options = {}) {
-    const apply = (spec) => deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
-    const cidr = await environmentCidr(config, deps);
-    const [base, network] = await Promise.all([apply(baseSpec(config)), apply(environmentSpec(config, cidr))]);
-    const resources = await apply(resourcesSpec(config));
-    return [base, network, resources];
-}
-/**
- * staging and production have fixed ranges; any other environment keeps the range it was
- * created with, or takes the lowest one no other environment of the account uses.
- */
-async function environmentCidr(config, deps) {
-    const environment = config.networkEnvironment;
-    const fixed = cidrFor(environment, []);
-    if (environment === 'staging' || environment === 'production')
-        return fixed;
-    const own = await deps.stacks.describe(environmentStack(environment));
-    const existing = own?.outputs[ENVIRONMENT_OUTPUTS.vpcCidr];
-    if (existing)
-        return existing;
-    const networks = await deps.stacks.list({ 'wimpy:application': 'wimpy' });
-    const taken = networks.map((stack) => stack.outputs[ENVIRONMENT_OUTPUTS.vpcCidr]).filter((cidr) => Boolean(cidr));
-    return cidrFor(environment, taken);
-}
-/** The tags the environment stacks carry, for finding them again. */
-const networkTags = (environment) => stackTags('wimpy', environment);
 
 ;// CONCATENATED MODULE: ./lib/src/engine/previews.js
 
@@ -89794,20 +89891,19 @@ async function promote(config, deps, run) {
 
 
 
+
+
 /** Lets the use cases report what they see, whatever their result. */
 function tracker(deps, progress) {
     return {
         onEvent: (event) => {
             progress.events.push(event);
-            deps.log.info(`${event.timestamp.toISOString().slice(11, 19)} ${event.stackName} ${event.logicalId} (${event.type}) ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
+            deps.log.info(eventLine(event));
         },
         onChanges: (stack, changes) => {
             progress.changes.set(stack, changes);
-            if (changes.length === 0)
-                return;
-            deps.log.info(`Changes to ${stack}:`);
-            for (const change of changes)
-                deps.log.info(`  ${change.action.padEnd(6)} ${change.logicalId} (${change.type})${change.replacement === 'True' ? ' REPLACED' : change.replacement === 'Conditional' ? ' may be replaced' : ''}`);
+            for (const line of changesAsLogLines(stack, changes))
+                deps.log.info(line);
         },
     };
 }
@@ -89942,6 +90038,9 @@ async function runCommand(config, deps, request) {
         }
     }
     catch (error) {
+        // A reverted rollout moved traffic back: the report says where it went, not nothing.
+        if (error instanceof RolloutFailure)
+            traffic = error.traffic;
         const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
         const failure = error instanceof Error ? error.message : String(error);
         const report = {
@@ -95026,14 +95125,19 @@ const retries = new WeakMap();
 function retriesOf(error) {
     return error !== null && typeof error === 'object' ? (retries.get(error) ?? 0) : 0;
 }
-/** What GitHub asks to wait (retry-after, else until the reset), or an exponential backoff. */
+/**
+ * What GitHub asks to wait: retry-after; else until the reset of an exhausted quota; else, for
+ * a secondary rate limit, the minute GitHub's documentation asks for; else an exponential backoff.
+ */
 function waitFor(error, attempt, now) {
-    const retryAfter = Number(header(error, 'retry-after'));
-    if (Number.isFinite(retryAfter) && retryAfter >= 0)
-        return retryAfter * 1000;
+    const retryAfter = header(error, 'retry-after');
+    if (retryAfter !== undefined && Number.isFinite(Number(retryAfter)))
+        return Math.max(0, Number(retryAfter)) * 1000;
     const reset = Number(header(error, 'x-ratelimit-reset'));
     if (header(error, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset))
         return Math.max(0, reset * 1000 - now);
+    if (client_statusOf(error) === 403)
+        return 60_000;
     return 1000 * 2 ** attempt;
 }
 function createOctokit(token, options = {}) {
@@ -97146,7 +97250,7 @@ function explainFailure(error, what, permission) {
         return `Could not ${what}: GitHub rate limited the requests, retried ${times} ${times === 1 ? 'time' : 'times'}. ${reason}`;
     }
     if (status === 403 || (status === 404 && permission === 'pull-requests')) {
-        return `Could not ${what}: the token is not allowed to (${status}). Add \`permissions: ${permission}: write\` to the job. ${reason}`;
+        return `Could not ${what}: GitHub answered ${status} (${reason}). Add \`permissions: ${permission}: write\` to the job.`;
     }
     return `Could not ${what}: ${status ? `${status} ` : ''}${reason}`;
 }
@@ -97176,7 +97280,7 @@ function finalStatus(report, logUrl) {
             return { state: 'inactive', description: report.message ?? 'Nothing was deployed.', ...log };
     }
 }
-async function writeSummary(markdown, log) {
+async function feedback_writeSummary(markdown, log) {
     // core.summary throws where the runner gave no summary file, as in a terminal.
     if (!process.env.GITHUB_STEP_SUMMARY)
         return false;
@@ -97262,7 +97366,7 @@ function createFeedback(options) {
             await retire(environment, removedCommentBody(application, environment, options.logUrl), pullRequest);
         },
         async writeSummary(markdown) {
-            await writeSummary(markdown, log);
+            await feedback_writeSummary(markdown, log);
         },
     };
 }
@@ -97389,6 +97493,8 @@ function summaryMarkdown(report) {
 
 
 
+
+
 function registryFor(config, ecr) {
     const { build } = config;
     const ecrRegistry = () => new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
@@ -97450,7 +97556,8 @@ async function runEngine(config, info) {
     const startedAt = Date.now();
     const print = info.print ?? ((text) => info.log.info(text));
     const feedback = feedbackFor(config, info);
-    const writeSummary = (markdown) => (feedback ? feedback.writeSummary(markdown) : Promise.resolve());
+    // The job summary needs no token: a run without one still says what it did.
+    const writeSummary = (markdown) => feedback_writeSummary(markdown, info.log);
     if (info.intent.kind === 'skip') {
         const report = skippedReport(config, info, info.intent.reason);
         info.log.info(info.intent.reason);
@@ -97460,9 +97567,17 @@ async function runEngine(config, info) {
     if (config.command === 'plan') {
         const plan = planRun(config);
         print(planText(plan));
-        await writeSummary(planMarkdown(plan));
+        let summary = planMarkdown(plan);
+        let hasChanges = false;
+        if (hasAwsCredentials(info.env)) {
+            const deps = createEngineDeps(config, info);
+            const changes = await info.log.group('change sets', () => planChanges(config, deps, { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) }, (stack, list) => print(changesAsLogLines(stack, list).join('\n'))));
+            hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
+            summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}`;
+        }
+        await writeSummary(summary);
         const stack = plan.stacks.find((planned) => planned.phase === 'deploy')?.name ?? '';
-        return { outputs: { url: plan.url, version: plan.version, image: '', 'stack-name': stack, environment: config.environment, 'has-changes': 'false' } };
+        return { outputs: { url: plan.url, version: plan.version, image: '', 'stack-name': stack, environment: config.environment, 'has-changes': String(hasChanges) } };
     }
     const deps = createEngineDeps(config, info);
     if (feedback && DEPLOYING.has(config.command)) {
@@ -97497,6 +97612,10 @@ async function runEngine(config, info) {
     const failed = report.status === 'failure' || report.status === 'cancelled';
     return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
 }
+/** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */
+function hasAwsCredentials(env) {
+    return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
+}
 function skippedReport(config, info, reason) {
     return {
         application: config.application,
@@ -97509,7 +97628,7 @@ function skippedReport(config, info, reason) {
         traffic: [],
         stacks: [],
         durationMs: 0,
-        message: reason,
+        ...(reason ? { message: reason } : {}),
         ...(info.runUrl ? { logUrl: info.runUrl } : {}),
     };
 }

@@ -4,6 +4,7 @@
  * small updates are that fast), the pauses grow to five seconds, and the run's one deadline and
  * the runner's cancellation are the only limits.
  */
+import { pause } from '../engine/context.js';
 import type { Clock } from '../engine/ports.js';
 import { classifyAwsError, isPassing } from './aws-errors.js';
 
@@ -24,18 +25,6 @@ export interface PollLimits {
 
 /** Why polling stopped before the awaited state: the run's deadline or the runner's cancellation. */
 export type StopReason = 'deadline' | 'cancelled';
-
-function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return clock.sleep(ms);
-  return new Promise((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    void clock.sleep(ms).then(done);
-  });
-}
 
 /**
  * Calls `look` after each pause until it returns a value. A look that fails with throttling or a

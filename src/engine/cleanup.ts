@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import type { EngineDeps, RunClock } from './context.js';
+import { pause, type EngineDeps, type RunClock } from './context.js';
 import type { WeightedTarget } from './ports.js';
 import { releaseHistory } from './releases.js';
 import { stackTags } from './stack-tags.js';
@@ -30,7 +30,9 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, z
     const lastReady = Math.max(0, ...waiting.map((entry) => entry.readyAt));
     if (waiting.length > 0 && lastReady + MARGIN_MS < run.deadline && !run.signal?.aborted) {
       deps.log.info(`Waiting ${Math.round((lastReady - deps.clock.now()) / 1000)} s (twice the DNS TTL) before removing ${waiting.map((entry) => entry.release.stackName).join(', ')}.`);
-      await deps.clock.sleep(Math.max(0, lastReady - deps.clock.now()));
+      await pause(deps.clock, Math.max(0, lastReady - deps.clock.now()), run.signal);
+      // Cancelled while resolvers forgot the records: the stacks are left for a later run.
+      if (run.signal?.aborted) return { removed: [], waiting: waiting.map((entry) => entry.release.stackName) };
       ready = [...ready, ...waiting.map((entry) => entry.release)];
       waiting.length = 0;
     }

@@ -49,6 +49,24 @@ export class CancelledError extends Error {
   }
 }
 
+/**
+ * Sleeps `ms`, or less when the run is cancelled meanwhile: the runner kills a step ten seconds
+ * after cancelling it, and whatever must happen on a cancellation (a revert of traffic) must
+ * not wait for the end of a long pause first.
+ */
+export function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void clock.sleep(ms).then(done);
+  });
+}
+
 export function throwIfCancelled(run: RunClock, what: string): void {
   if (run.signal?.aborted) throw new CancelledError(`The run was cancelled ${what}.`);
 }

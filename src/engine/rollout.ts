@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import { CancelledError, type EngineDeps, type RunClock } from './context.js';
+import { CancelledError, pause, type EngineDeps, type RunClock } from './context.js';
 import type { WeightedTarget } from './ports.js';
 import { judgeStep, rollbackWeights, share } from './traffic.js';
 
@@ -82,6 +82,6 @@ async function watch(config: Config, deps: EngineDeps, run: RunClock, healthUrl?
     }
     const left = until - deps.clock.now();
     if (left <= 0) return healthUrl && !(await deps.probe.answers(healthUrl)) ? `The new release stopped answering ${healthUrl}.` : undefined;
-    await deps.clock.sleep(Math.min(left, WATCH_INTERVAL_MS));
+    await pause(deps.clock, Math.min(left, WATCH_INTERVAL_MS), run.signal);
   }
 }

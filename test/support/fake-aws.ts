@@ -47,7 +47,8 @@ import { RecordingLog } from './recording-log.js';
  *   the stack is rolled back (UPDATE_ROLLBACK_COMPLETE, or ROLLBACK_COMPLETE on creation,
  *   keeping its previous template, parameters, tags and outputs), the failed event is streamed
  *   to onEvent, and a StackFailure with that root cause is thrown, with the message the real
- *   adapter writes. `remove` refuses a stack with termination protection, as the adapter does.
+ *   adapter writes. `remove` refuses a stack with termination protection, as the adapter does
+ *   (it does not model exports: removing a stack others import from succeeds here).
  * - Dns: weighted alias records per hostname. `setWeights` upserts the given targets and
  *   deletes the `remove` ones in one batch (the real adapter's behaviour; other records stay),
  *   refuses a target that is both, and records the batch with the records after it.
@@ -58,7 +59,8 @@ import { RecordingLog } from './recording-log.js';
  * - Log: the RecordingLog of test/support.
  *
  * The fakes only read their inputs; tests may read any field, and arrange state with the
- * `seed`/`set`/`push` methods before a run.
+ * `seed`/`set`/`push` methods before a run. The end of this module has the words scenarios
+ * share: APP, V1 to V3, STAGING_HOST, stagingRelease and blueGreen.
  */
 
 export const ACCOUNT_ID = '123456789012';

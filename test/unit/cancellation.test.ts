@@ -9,7 +9,7 @@ import type { EngineDeps } from '../../src/engine/context.js';
 import type { Clock } from '../../src/engine/ports.js';
 import { runCommand, type RunOutcome } from '../../src/engine/run.js';
 import { configOf } from '../support/config.js';
-import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2 } from '../support/fake-aws.js';
+import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 
 /**
  * A cancelled run (the runner's SIGINT, then SIGTERM, then a kill ten seconds later) stops
@@ -46,7 +46,8 @@ describe('a cancelled canary', () => {
     assert.deepEqual(weights(aws).slice(from), [{ [A]: 100, [B]: 0 }, { [A]: 90, [B]: 10 }, { [A]: 100, [B]: 0 }]);
     assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
     assert.equal(report.status, 'cancelled');
-    assert.equal(report.message, `The run was cancelled during the rollout. Traffic: ${A} 100%, ${B} 0%.`);
+    assert.match(report.message ?? '', /^The run was cancelled during the rollout\. Traffic: /);
+    assert.ok(report.message?.includes(`${A} 100%`) && report.message.includes(`${B} 0%`), 'the message says where traffic was left');
     assert.ok(aws.stacks.get(B), `${B} stays, at weight 0, for the next run`);
     assert.deepEqual(aws.stacks.removed, []);
     assert.equal(outputs['has-changes'], 'false');
@@ -71,6 +72,22 @@ describe('a cancelled canary', () => {
     assert.equal(report.status, 'cancelled');
     assert.deepEqual(weights(aws).slice(from).at(-1), { [A]: 100, [B]: 0 });
   });
+});
+
+test('cancelled while old releases wait out the DNS TTL: the new release stays live and the old ones are left for a later run', { timeout: 5_000 }, async () => {
+  const aws = new FakeAws();
+  for (const version of [V1, V2]) await aws.run(blueGreen(version, { 'keep-releases': '0' }));
+  const cancel = new AbortController();
+  const sleep = aws.clock.sleep.bind(aws.clock);
+  // Only the wait for resolvers lasts: twice the TTL, far longer than the runner's ten seconds.
+  aws.clock.sleep = (ms) => (ms === 120_000 ? (setImmediate(() => cancel.abort()), new Promise(() => undefined)) : sleep(ms));
+
+  const { report } = await runCancellable(aws, blueGreen(V3, { 'keep-releases': '0' }), cancel);
+
+  assert.equal(report.status, 'success');
+  assert.equal(aws.dns.weightsOf(STAGING_HOST)[stagingRelease(V3)], 100);
+  assert.deepEqual(aws.stacks.removed, []);
+  assert.ok(aws.stacks.get(A));
 });
 
 describe('a cancelled stack operation', () => {
