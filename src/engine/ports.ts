@@ -110,7 +110,8 @@ export interface Dns {
   weights(zoneId: string, hostname: string): Promise<WeightedTarget[]>;
   /**
    * Sets the weights of every given target in one atomic change batch (A and AAAA together)
-   * and waits until Route 53 reports it INSYNC. Targets absent from the list are deleted.
+   * and waits until Route 53 reports it INSYNC. The records in `remove` are deleted in the same
+   * batch; records in neither list are left as they are.
    */
   setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
 }

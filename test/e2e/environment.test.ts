@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeStack, outputsOf, prepareEmulator, skip, type Emulator } from '../support/emulator.js';
+import { APPLICATION, ZONE, describeStack, outputsOf, prepareEmulator, skip, type Emulator } from '../support/emulator.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 
 // Issue 4: the environment phase, run by the bundled action against an AWS API.
 
-const APPLICATION = 'awesome-application';
 const ENVIRONMENTS = ['staging', 'production'] as const;
 
 /** The first and last address of a CIDR block, as numbers. */
@@ -26,7 +25,7 @@ describe('the environment phase against an AWS API', { skip }, () => {
   const firstRuns = new Map<string, ActionRun>();
   const environmentOnly = (environment: string) => runAction({
     awsEndpoint: emulator.endpoint,
-    inputs: { 'application-name': APPLICATION, 'hosted-zone': 'armesto.net', environment, steps: 'environment' },
+    inputs: { 'application-name': APPLICATION, 'hosted-zone': ZONE, environment, steps: 'environment' },
   });
 
   before(async () => {

@@ -9,6 +9,23 @@ import { CreateHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceReco
 
 export const ZONE = 'armesto.net';
 export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+export const APPLICATION = 'awesome-application';
+
+/**
+ * A prebuilt image in the account's ECR, pinned by a digest made of one repeated hex digit.
+ * The suite builds nothing: an emulator's registry cannot receive a docker push, and a pinned
+ * image is deployed as it is, without asking the registry.
+ */
+export const imageOf = (digit: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${APPLICATION}@sha256:${digit.repeat(64)}`;
+
+/**
+ * The inputs of a deploy of the e2e application: the environment and deploy phases, and no
+ * wait for the URL, whose name resolves nowhere but in the emulator.
+ */
+export function deployInputs(inputs: Readonly<Record<string, string>>): Record<string, string> {
+  return { 'application-name': APPLICATION, 'hosted-zone': ZONE, steps: 'environment,deploy', 'verify-url': 'false', ...inputs };
+}
 
 export const SKIP_REASON = 'set AWS_ENDPOINT_URL to an AWS-compatible endpoint (e.g. the moto emulator) to run the e2e suite';
 

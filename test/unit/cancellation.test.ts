@@ -1,5 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStacks } from '../../src/aws/stacks.js';
@@ -8,7 +14,12 @@ import type { Config } from '../../src/config/types.js';
 import type { EngineDeps } from '../../src/engine/context.js';
 import type { Clock } from '../../src/engine/ports.js';
 import { runCommand, type RunOutcome } from '../../src/engine/run.js';
-import { configOf } from '../support/config.js';
+import { INPUTS } from '../../src/config/inputs.js';
+import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
+import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
+import { configOf, VALID_INPUTS } from '../support/config.js';
+import { repositoryFile, startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
+import { inputVariable, parseFileCommands, PUSH_SHA } from '../support/run-action.js';
 import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 
 /**
@@ -120,5 +131,147 @@ describe('a cancelled stack operation', () => {
     assert.equal(report.message, `The run was cancelled while stack ${STACK} was UPDATE_IN_PROGRESS: this action stopped watching it, and CloudFormation goes on with the operation.`);
     assert.equal(cloudformation.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length, 1, 'no poll after the cancellation');
     assert.deepEqual(aws.dns.batches, []);
+  });
+});
+
+/** An AWS endpoint that takes every request and never answers: the run waits on it until cancelled. */
+async function startSilentEndpoint(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = http.createServer((req) => {
+    requests.push(`${req.method} ${req.url}`);
+    req.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface Step {
+  readonly child: ChildProcess;
+  /** Resolves when the process has ended: its exit code or signal, its log, and how long it took after `mark`. */
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; endedAt: number }>;
+}
+
+/**
+ * The bundled action as the runner starts it, the process kept in hand so that the test can
+ * signal it as the runner does when a run is cancelled (run-action.ts only waits for the end).
+ */
+function startStep(env: NodeJS.ProcessEnv, cwd: string): Step {
+  const child = spawn(repositoryFile('node_modules', '.bin', 'node'), [repositoryFile('dist', 'index.js')], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: Buffer[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; endedAt: number }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), endedAt: Date.now() })),
+  );
+  return { child, ended };
+}
+
+interface Workspace {
+  readonly dir: string;
+  readonly state: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A runner's workspace for a deploy of a push, reporting to the GitHub stand-in, its AWS calls going to `endpoint`. */
+async function workspace(endpoint: string, github: GitHubStandIn): Promise<Workspace> {
+  const dir = await mkdtemp(join(tmpdir(), 'wimpy-cancel-'));
+  const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md'), state: join(dir, 'state'), event: join(dir, 'event.json') };
+  await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.state, ''), writeFile(files.event, JSON.stringify({ ref: 'refs/heads/main', after: PUSH_SHA }))]);
+  const inputs = { ...Object.fromEntries(INPUTS.filter((input) => input.default !== undefined).map((input) => [input.name, input.default!])), ...VALID_INPUTS, 'github-token': github.token };
+  return {
+    dir,
+    state: files.state,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      GITHUB_ACTIONS: 'true',
+      RUNNER_TEMP: dir,
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STEP_SUMMARY: files.summary,
+      GITHUB_STATE: files.state,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: files.event,
+      GITHUB_SHA: PUSH_SHA,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+      GITHUB_API_URL: github.url,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value])),
+    },
+  };
+}
+
+async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the action cancelled by the runner', { timeout: 60_000 }, () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} while AWS does not answer ends the step within a few seconds, failed, saying so, and its GitHub deployment is failed`, async () => {
+      const aws = await startSilentEndpoint();
+      const github = await startGitHubStandIn();
+      const space = await workspace(aws.url, github);
+      try {
+        const step = startStep(space.env, space.dir);
+        await until(() => aws.requests.length > 0 && github.deployments.length > 0, 'the deploy to start');
+        const signalledAt = Date.now();
+        step.child.kill(signal);
+        const ended = await Promise.race([step.ended, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 10 s after the signal: the runner would kill it')), 10_000))]).finally(() => step.child.kill('SIGKILL'));
+
+        assert.ok(ended.endedAt - signalledAt < 5_000, `ended ${ended.endedAt - signalledAt} ms after ${signal}`);
+        assert.equal(ended.code, 1, ended.stdout);
+        assert.match(ended.stdout, new RegExp(`::warning::Received ${signal}: stopping`));
+        assert.match(ended.stdout, /::error::The run was cancelled .*stack wimpy-base/);
+        const id = Number(github.deployments[0]!.id);
+        assert.equal(github.latestState(id), 'failure');
+        assert.deepEqual(parseFileCommands(await readFile(space.state, 'utf8'))[DEPLOYMENT_STATE], '', 'the step ended its deployment itself');
+      } finally {
+        await Promise.all([aws.close(), github.close(), rm(space.dir, { recursive: true, force: true })]);
+      }
+    });
+  }
+
+  test('a step killed outright leaves its deployment to the post step, which marks it failed', async () => {
+    const aws = await startSilentEndpoint();
+    const github = await startGitHubStandIn();
+    const space = await workspace(aws.url, github);
+    try {
+      const step = startStep(space.env, space.dir);
+      await until(() => aws.requests.length > 0 && github.deployments.length > 0, 'the deploy to start');
+      step.child.kill('SIGKILL');
+      await step.ended;
+      const id = Number(github.deployments[0]!.id);
+      assert.equal(github.latestState(id), 'in_progress');
+
+      const state = parseFileCommands(await readFile(space.state, 'utf8'));
+      await writeFile(space.state, '');
+      const post = startStep({ ...space.env, ...Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])) }, space.dir);
+      const ended = await post.ended;
+
+      assert.equal(ended.code, 0, ended.stdout);
+      assert.equal(github.latestState(id), 'failure');
+      assert.equal(github.statuses.get(id)!.at(-1)!.description, DANGLING_DESCRIPTION);
+      assert.deepEqual(github.violations, []);
+    } finally {
+      await Promise.all([aws.close(), github.close(), rm(space.dir, { recursive: true, force: true })]);
+    }
   });
 });
