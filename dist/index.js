@@ -84985,6 +84985,10 @@ if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu('is-post') ===
 else {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ('is-post', 'true');
     await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)().catch((error) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(error instanceof Error ? error.message : String(error)));
+    // The run has reported. A cancelled run leaves requests in flight that no signal reaches (its
+    // other branches, a silent endpoint): they would hold the step open until the runner kills
+    // it. Exit once the log is flushed, with the code setFailed chose.
+    process.stdout.write('', () => process.exit());
 }
 
 __webpack_async_result__();
@@ -85592,6 +85596,126 @@ function createAlarms(cloudwatch) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/src/aws/aws-errors.js
+/**
+ * What an SDK error means for the run. The clients retry throttling and transient faults
+ * themselves (see client-config.ts); this module only tells them apart from the fatal errors,
+ * which must fail at once with their message, and explains the one fatal error that people
+ * cannot act on from its text alone: credentials that expired in the middle of a long deploy.
+ */
+const THROTTLING = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'ProvisionedThroughputExceededException',
+    'PriorRequestNotComplete',
+    'SlowDown',
+    'EC2ThrottledException',
+]);
+const TRANSIENT = new Set([
+    'InternalError',
+    'InternalFailure',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'ServiceUnavailableException',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+]);
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException']);
+const EXPIRED_MESSAGE = /security token included in the request is expired/i;
+function shape(error) {
+    return typeof error === 'object' && error !== null ? error : {};
+}
+/** The AWS error code: the SDK puts it in `name`; some layers in `Code` or `code`. */
+function errorCode(error) {
+    const { name, Code, code } = shape(error);
+    for (const candidate of [Code, code, name])
+        if (typeof candidate === 'string' && candidate !== 'Error')
+            return candidate;
+    return '';
+}
+function errorMessage(error) {
+    const { message } = shape(error);
+    return typeof message === 'string' ? message : String(error);
+}
+function classifyAwsError(error) {
+    const code = errorCode(error);
+    const { $metadata, $retryable } = shape(error);
+    if (EXPIRED.has(code) || EXPIRED_MESSAGE.test(errorMessage(error)))
+        return 'expired-credentials';
+    if (code === 'AbortError')
+        return 'cancelled';
+    if (THROTTLING.has(code) || $retryable?.throttling === true || $metadata?.httpStatusCode === 429)
+        return 'throttling';
+    const status = $metadata?.httpStatusCode ?? 0;
+    if (TRANSIENT.has(code) || (status >= 500 && status !== 501))
+        return 'transient';
+    return 'fatal';
+}
+/** Whether the error may go away by itself, so a poll can simply try again at its next turn. */
+function isPassing(error) {
+    const kind = classifyAwsError(error);
+    return kind === 'throttling' || kind === 'transient';
+}
+/** AWS's ValidationError carrying `fragment` in its message (how CloudFormation says "not found"). */
+function isValidationError(error, fragment) {
+    return errorCode(error) === 'ValidationError' && errorMessage(error).includes(fragment);
+}
+class ExpiredCredentialsError extends Error {
+    constructor(original) {
+        super(`The AWS credentials expired in the middle of the run (${errorCode(original) || 'ExpiredToken'}: ${errorMessage(original)}). ` +
+            'The session is shorter than the deploy: raise `role-duration-seconds` of aws-actions/configure-aws-credentials ' +
+            "(and the role's maximum session duration in IAM) so that it covers the whole run. " +
+            'Any CloudFormation operation already started goes on without this run.', { cause: original });
+        this.name = 'ExpiredCredentialsError';
+    }
+}
+/** The error to show: expired credentials explained (once), anything else as it came. */
+function explainAwsError(error) {
+    if (error instanceof ExpiredCredentialsError)
+        return error;
+    if (classifyAwsError(error) === 'expired-credentials')
+        return new ExpiredCredentialsError(error);
+    return error instanceof Error ? error : new Error(String(error));
+}
+/**
+ * Makes the errors of every command of `client` say what the run was doing. Expired credentials
+ * are explained whichever client meets them first: the run's first failure is the one reported,
+ * and it may come from Route 53 or ECR as well as from CloudFormation. A fault that outlived the
+ * SDK's retries (a dropped connection says only `read ECONNRESET`) is given the call it broke.
+ * Every other error passes through as it came, with its code, for the adapters to judge.
+ */
+function explainingFailures(client) {
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            const kind = classifyAwsError(error);
+            if (kind === 'expired-credentials')
+                throw explainAwsError(error);
+            if ((kind === 'transient' || kind === 'throttling') && error instanceof Error) {
+                const service = (context.clientName ?? 'AWS').replace(/Client$/, '');
+                const operation = (context.commandName ?? 'request').replace(/Command$/, '');
+                error.message = `${service} ${operation} kept failing, retries included: ${error.message}`;
+            }
+            throw error;
+        }
+    }, { step: 'initialize', name: 'explainFailures' });
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./lib/src/aws/certificates.js
 
 
@@ -85870,98 +85994,6 @@ async function resolveImage(reference, { registry, log }) {
         throw new ImageFailure(`The image ${repository}:${wanted} is not in its registry: push it first, or check its name and tag.`);
     log.info(`Deploying the prebuilt image ${repository}:${wanted} (${found}): not building`);
     return { repository, tag: wanted, digest: found };
-}
-
-;// CONCATENATED MODULE: ./lib/src/aws/aws-errors.js
-/**
- * What an SDK error means for the run. The clients retry throttling and transient faults
- * themselves (see client-config.ts); this module only tells them apart from the fatal errors,
- * which must fail at once with their message, and explains the one fatal error that people
- * cannot act on from its text alone: credentials that expired in the middle of a long deploy.
- */
-const THROTTLING = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'ThrottledException',
-    'RequestThrottled',
-    'RequestThrottledException',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'ProvisionedThroughputExceededException',
-    'PriorRequestNotComplete',
-    'SlowDown',
-    'EC2ThrottledException',
-]);
-const TRANSIENT = new Set([
-    'InternalError',
-    'InternalFailure',
-    'InternalServerError',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'TimeoutError',
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-]);
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException']);
-const EXPIRED_MESSAGE = /security token included in the request is expired/i;
-function shape(error) {
-    return typeof error === 'object' && error !== null ? error : {};
-}
-/** The AWS error code: the SDK puts it in `name`; some layers in `Code` or `code`. */
-function errorCode(error) {
-    const { name, Code, code } = shape(error);
-    for (const candidate of [Code, code, name])
-        if (typeof candidate === 'string' && candidate !== 'Error')
-            return candidate;
-    return '';
-}
-function errorMessage(error) {
-    const { message } = shape(error);
-    return typeof message === 'string' ? message : String(error);
-}
-function classifyAwsError(error) {
-    const code = errorCode(error);
-    const { $metadata, $retryable } = shape(error);
-    if (EXPIRED.has(code) || EXPIRED_MESSAGE.test(errorMessage(error)))
-        return 'expired-credentials';
-    if (code === 'AbortError')
-        return 'cancelled';
-    if (THROTTLING.has(code) || $retryable?.throttling === true || $metadata?.httpStatusCode === 429)
-        return 'throttling';
-    const status = $metadata?.httpStatusCode ?? 0;
-    if (TRANSIENT.has(code) || (status >= 500 && status !== 501))
-        return 'transient';
-    return 'fatal';
-}
-/** Whether the error may go away by itself, so a poll can simply try again at its next turn. */
-function isPassing(error) {
-    const kind = classifyAwsError(error);
-    return kind === 'throttling' || kind === 'transient';
-}
-/** AWS's ValidationError carrying `fragment` in its message (how CloudFormation says "not found"). */
-function isValidationError(error, fragment) {
-    return errorCode(error) === 'ValidationError' && errorMessage(error).includes(fragment);
-}
-class ExpiredCredentialsError extends Error {
-    constructor(original) {
-        super(`The AWS credentials expired in the middle of the run (${errorCode(original) || 'ExpiredToken'}: ${errorMessage(original)}). ` +
-            'The session is shorter than the deploy: raise `role-duration-seconds` of aws-actions/configure-aws-credentials ' +
-            "(and the role's maximum session duration in IAM) so that it covers the whole run. " +
-            'Any CloudFormation operation already started goes on without this run.', { cause: original });
-        this.name = 'ExpiredCredentialsError';
-    }
-}
-/** The error to show: expired credentials explained, anything else as it came. */
-function explainAwsError(error) {
-    if (classifyAwsError(error) === 'expired-credentials')
-        return new ExpiredCredentialsError(error);
-    return error instanceof Error ? error : new Error(String(error));
 }
 
 ;// CONCATENATED MODULE: ./lib/src/aws/ecr.js
@@ -89319,11 +89351,13 @@ async function runCommand(config, deps, request) {
     return { report, outputs: run_outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
 }
 function run_outputsOf(config, version, stackName, url, image, hasChanges) {
+    // A run that deployed nothing (destroy, or steps without deploy) serves no URL and no stack.
+    const serves = config.command !== 'destroy' && (config.command !== 'deploy' || config.steps.includes('deploy'));
     return {
-        url: config.command === 'destroy' ? '' : url,
+        url: serves ? url : '',
         version,
         image: imageText(image) ?? '',
-        'stack-name': stackName,
+        'stack-name': serves ? stackName : '',
         environment: config.environment,
         'has-changes': String(hasChanges),
     };
@@ -89468,6 +89502,7 @@ function summaryMarkdown(report) {
 
 
 
+
 function registryFor(config, ecr) {
     const { build } = config;
     const ecrRegistry = () => new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
@@ -89485,8 +89520,8 @@ function registryFor(config, ecr) {
 function createEngineDeps(config, info) {
     const settings = clientSettings(info.env);
     const clock = systemClock;
-    const route53 = new client_route_53_dist_cjs/* Route53Client */.LhC(settings);
-    const ecr = new client_ecr_dist_cjs/* ECRClient */.S70(settings);
+    const route53 = explainingFailures(new client_route_53_dist_cjs/* Route53Client */.LhC(settings));
+    const ecr = explainingFailures(new client_ecr_dist_cjs/* ECRClient */.S70(settings));
     const registry = registryFor(config, ecr);
     const docker = new DockerCli({ mask: info.mask ?? (() => undefined) });
     const source = info.repository ? `${info.serverUrl ?? 'https://github.com'}/${info.repository}` : '';
@@ -89499,11 +89534,11 @@ function createEngineDeps(config, info) {
         },
     };
     return {
-        stacks: createStacks({ cloudformation: new client_cloudformation_dist_cjs/* CloudFormationClient */.m1N(settings), s3: new client_s3_dist_cjs/* S3Client */.YxF(settings), clock, log: (line) => info.log.info(line) }),
+        stacks: createStacks({ cloudformation: explainingFailures(new client_cloudformation_dist_cjs/* CloudFormationClient */.m1N(settings)), s3: explainingFailures(new client_s3_dist_cjs/* S3Client */.YxF(settings)), clock, log: (line) => info.log.info(line) }),
         dns: createDns(route53, clock),
-        alarms: createAlarms(new client_cloudwatch_dist_cjs/* CloudWatchClient */.WBn(settings)),
-        identity: createIdentity(new client_sts_dist_cjs/* STSClient */.iM(settings)),
-        certificates: createCertificates(new dist_cjs/* ACMClient */.Bdm(settings), route53, clock),
+        alarms: createAlarms(explainingFailures(new client_cloudwatch_dist_cjs/* CloudWatchClient */.WBn(settings))),
+        identity: createIdentity(explainingFailures(new client_sts_dist_cjs/* STSClient */.iM(settings))),
+        certificates: createCertificates(explainingFailures(new dist_cjs/* ACMClient */.Bdm(settings)), route53, clock),
         images,
         probe: createProbe(clock),
         clock,

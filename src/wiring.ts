@@ -6,6 +6,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAlarms } from './aws/alarms.js';
+import { explainingFailures } from './aws/aws-errors.js';
 import { createCertificates } from './aws/certificates.js';
 import { clientSettings } from './aws/client-config.js';
 import { createDns } from './aws/dns.js';
@@ -80,8 +81,8 @@ function registryFor(config: Config, ecr: ECRClient): Registry {
 export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
   const settings = clientSettings(info.env);
   const clock = systemClock;
-  const route53 = new Route53Client(settings);
-  const ecr = new ECRClient(settings);
+  const route53 = explainingFailures(new Route53Client(settings));
+  const ecr = explainingFailures(new ECRClient(settings));
   const registry = registryFor(config, ecr);
   const docker = new DockerCli({ mask: info.mask ?? (() => undefined) });
   const source = info.repository ? `${info.serverUrl ?? 'https://github.com'}/${info.repository}` : '';
@@ -94,11 +95,11 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     },
   };
   return {
-    stacks: createStacks({ cloudformation: new CloudFormationClient(settings), s3: new S3Client(settings), clock, log: (line) => info.log.info(line) }),
+    stacks: createStacks({ cloudformation: explainingFailures(new CloudFormationClient(settings)), s3: explainingFailures(new S3Client(settings)), clock, log: (line) => info.log.info(line) }),
     dns: createDns(route53, clock),
-    alarms: createAlarms(new CloudWatchClient(settings)),
-    identity: createIdentity(new STSClient(settings)),
-    certificates: createCertificates(new ACMClient(settings), route53, clock),
+    alarms: createAlarms(explainingFailures(new CloudWatchClient(settings))),
+    identity: createIdentity(explainingFailures(new STSClient(settings))),
+    certificates: createCertificates(explainingFailures(new ACMClient(settings)), route53, clock),
     images,
     probe: createProbe(clock),
     clock,

@@ -101,8 +101,48 @@ export class ExpiredCredentialsError extends Error {
   }
 }
 
-/** The error to show: expired credentials explained, anything else as it came. */
+/** The error to show: expired credentials explained (once), anything else as it came. */
 export function explainAwsError(error: unknown): Error {
+  if (error instanceof ExpiredCredentialsError) return error;
   if (classifyAwsError(error) === 'expired-credentials') return new ExpiredCredentialsError(error);
   return error instanceof Error ? error : new Error(String(error));
+}
+
+type Handler = (args: { input: object }) => Promise<{ output: object }>;
+interface CommandContext {
+  readonly clientName?: string;
+  readonly commandName?: string;
+}
+
+/** Any SDK v3 client: its middleware stack takes a handler around every command. */
+interface SdkClient {
+  readonly middlewareStack: { add(middleware: (next: Handler, context: CommandContext) => Handler, options: { step: 'initialize'; name: string }): void };
+}
+
+/**
+ * Makes the errors of every command of `client` say what the run was doing. Expired credentials
+ * are explained whichever client meets them first: the run's first failure is the one reported,
+ * and it may come from Route 53 or ECR as well as from CloudFormation. A fault that outlived the
+ * SDK's retries (a dropped connection says only `read ECONNRESET`) is given the call it broke.
+ * Every other error passes through as it came, with its code, for the adapters to judge.
+ */
+export function explainingFailures<T extends SdkClient>(client: T): T {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const kind = classifyAwsError(error);
+        if (kind === 'expired-credentials') throw explainAwsError(error);
+        if ((kind === 'transient' || kind === 'throttling') && error instanceof Error) {
+          const service = (context.clientName ?? 'AWS').replace(/Client$/, '');
+          const operation = (context.commandName ?? 'request').replace(/Command$/, '');
+          error.message = `${service} ${operation} kept failing, retries included: ${error.message}`;
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'explainFailures' },
+  );
+  return client;
 }

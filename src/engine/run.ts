@@ -222,11 +222,13 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
 }
 
 function outputsOf(config: Config, version: string, stackName: string, url: string, image: ImageRef | undefined, hasChanges: boolean): Record<string, string> {
+  // A run that deployed nothing (destroy, or steps without deploy) serves no URL and no stack.
+  const serves = config.command !== 'destroy' && (config.command !== 'deploy' || config.steps.includes('deploy'));
   return {
-    url: config.command === 'destroy' ? '' : url,
+    url: serves ? url : '',
     version,
     image: imageText(image) ?? '',
-    'stack-name': stackName,
+    'stack-name': serves ? stackName : '',
     environment: config.environment,
     'has-changes': String(hasChanges),
   };

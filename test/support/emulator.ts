@@ -43,11 +43,10 @@ export interface Emulator {
   close(): void;
 }
 
-const clientSettings = (url: string) => ({
-  endpoint: url,
-  region: REGION,
-  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-});
+/** AWS's documentation example keys: an emulator accepts any. */
+export const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
+
+const clientSettings = (url: string) => ({ endpoint: url, region: REGION, credentials: CREDENTIALS });
 
 /** moto answers its own API beside AWS's; any other endpoint is left as it is. */
 async function isMoto(url: string): Promise<boolean> {
@@ -56,7 +55,7 @@ async function isMoto(url: string): Promise<boolean> {
     const answer = await fetch(new URL('/moto-api/', url), { signal: AbortSignal.timeout(5000) });
     return answer.ok && /moto/i.test(await answer.text());
   } catch (error) {
-    throw new Error(`AWS_ENDPOINT_URL (${url}) does not answer: ${(error as Error).message}. Start the emulator, or unset AWS_ENDPOINT_URL to skip the e2e suite.`);
+    throw new Error(`AWS_ENDPOINT_URL (${url}) does not answer: ${(error as Error).message}. Start the emulator, or unset AWS_ENDPOINT_URL to skip the e2e suite.`, { cause: error });
   }
 }
 

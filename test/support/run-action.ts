@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INPUTS } from '../../src/config/inputs.js';
+import { COMMIT } from './config.js';
+import { CREDENTIALS, REGION } from './emulator.js';
 import { repositoryFile } from './github-stand-in.js';
 
 /**
@@ -31,6 +34,8 @@ export interface RunActionOptions {
   readonly sha?: string;
   /** The endpoint the SDK clients are pointed at (AWS_ENDPOINT_URL). */
   readonly awsEndpoint: string;
+  /** Run as a workflow without configure-aws-credentials: no AWS keys in the environment. */
+  readonly withoutCredentials?: boolean;
   /** The repository and GitHub's API; without it, github-token stays empty as in a terminal. */
   readonly github?: GitHubRepository;
   /** Also run the post step, as action.yml asks (`post-if: always()`). */
@@ -53,7 +58,17 @@ export interface ActionRun extends StepResult {
   readonly post?: StepResult;
 }
 
-export const PUSH_SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+/** The commit of a push run: the default version. */
+export const PUSH_SHA = COMMIT;
+
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
+
+/** A copy of the payload GitHub sends for `event` and `action`, as GitHub publishes it. */
+export function examplePayload<T = Record<string, unknown>>(event: string, action: string): T {
+  const example = examples.find((e) => e.name === event)?.examples.find((payload) => payload.action === action);
+  if (!example) throw new Error(`GitHub publishes no ${event} ${action} example`);
+  return structuredClone(example) as T;
+}
 
 /**
  * Reads a file written by file commands (GITHUB_OUTPUT, GITHUB_STATE): `name<<DELIMITER`,
@@ -144,9 +159,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       GITHUB_SERVER_URL: 'https://github.com',
       ...(options.github ? { GITHUB_REPOSITORY: options.github.repository, GITHUB_API_URL: options.github.apiUrl } : {}),
       AWS_ENDPOINT_URL: options.awsEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_REGION: REGION,
+      ...(options.withoutCredentials ? {} : { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey }),
       AWS_EC2_METADATA_DISABLED: 'true',
       ...inputEnv,
     };

@@ -1,0 +1,123 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deployInputs, describeStack, imageOf, prepareEmulator, recordsOf, skip, type Emulator } from '../support/emulator.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
+import { examplePayload, runAction, type ActionRun } from '../support/run-action.js';
+
+// Issue 8: a pull request's preview, from the payloads GitHub sends when it is opened, pushed to and closed.
+
+interface PullRequestPayload {
+  number: number;
+  repository: { full_name: string };
+  pull_request: { head: { sha: string; repo: { full_name: string } }; base: { repo: { full_name: string } } };
+}
+
+const MERGE_SHA = 'c0ffee0000000000000000000000000000000002';
+const PUSHED_SHA = '5a7e1d0f1c9a4b2e8d3c6f7a0b1e2d3c4f5a6b7c';
+const HOST = 'awesome-application-pr-2.armesto.net';
+const STACK = 'awesome-application-pr-2';
+
+describe('a pull request preview against an AWS API and GitHub', { skip }, () => {
+  let emulator: Emulator;
+  let github: GitHubStandIn;
+  let opened: ActionRun;
+
+  /** GitHub's own example payload, in the stand-in's repository (head and base alike). */
+  function payload(action: string, headSha?: string): PullRequestPayload {
+    const copy = examplePayload<PullRequestPayload>('pull_request', action);
+    const repository = `${github.owner}/${github.repo}`;
+    copy.repository.full_name = repository;
+    copy.pull_request.head.repo.full_name = repository;
+    copy.pull_request.base.repo.full_name = repository;
+    if (headSha) copy.pull_request.head.sha = headSha;
+    return copy;
+  }
+
+  const pullRequestRun = (action: string, headSha?: string) =>
+    runAction({
+      awsEndpoint: emulator.endpoint,
+      github: { apiUrl: github.url, token: github.token, repository: `${github.owner}/${github.repo}` },
+      event: { name: 'pull_request', payload: payload(action, headSha) },
+      sha: MERGE_SHA,
+      inputs: deployInputs({ image: imageOf('3') }),
+      post: true,
+    });
+
+  const comments = () => github.comments.get(2) ?? [];
+  const statesOf = () => github.deployments.map((deployment) => `${deployment.environment} ${deployment.sha.slice(0, 7)} ${github.latestState(Number(deployment.id))}`);
+
+  before(async () => {
+    emulator = await prepareEmulator();
+    github = await startGitHubStandIn();
+    opened = await pullRequestRun('opened');
+  });
+  after(async () => {
+    emulator?.close();
+    await github?.close();
+  });
+
+  test('opened: deploys pr-2 at the head commit, comments the URL once and marks the deployment successful', async (t) => {
+    assert.equal(opened.exitCode, 0, opened.stdout + opened.stderr);
+    const head = payload('opened').pull_request.head.sha;
+    assert.equal(opened.outputs.environment, 'pr-2');
+    assert.equal(opened.outputs.url, `https://${HOST}`);
+    assert.equal(opened.outputs.version, head);
+    assert.equal(opened.outputs['stack-name'], STACK);
+    assert.equal((await describeStack(emulator, STACK))?.StackStatus, 'CREATE_COMPLETE');
+    assert.deepEqual((await recordsOf(emulator, HOST)).map((set) => `${set.Type} ${set.SetIdentifier} ${set.Weight}`).sort(), [`A ${STACK} 100`, `AAAA ${STACK} 100`]);
+    assert.equal(comments().length, 1);
+    assert.match(comments()[0]!.body ?? '', new RegExp(`https://${HOST}`));
+    assert.equal(github.deployments.length, 1);
+    const deployment = github.deployments[0]!;
+    assert.equal(deployment.environment, 'pr-2');
+    assert.equal(deployment.sha, head);
+    assert.equal(deployment.transient_environment, true);
+    assert.equal(github.latestState(Number(deployment.id)), 'success');
+    assert.equal(github.statuses.get(Number(deployment.id))?.at(-1)?.environment_url, `https://${HOST}`);
+    // The main step ended its deployment itself: the post step finds nothing left in progress.
+    assert.equal(opened.state.deployment, '');
+    assert.equal(opened.post?.exitCode, 0);
+    assert.doesNotMatch(opened.post?.stdout ?? '', /marked failed/);
+    t.diagnostic(`deployments: ${statesOf().join('; ')}`);
+  });
+
+  test('synchronize: deploys the new head to the same stack, updates the same comment and adds a deployment', async (t) => {
+    const first = comments()[0]!;
+    const run = await pullRequestRun('synchronize', PUSHED_SHA);
+    assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+    assert.equal(run.outputs.version, PUSHED_SHA);
+    assert.equal(run.outputs['stack-name'], STACK);
+    assert.equal((await describeStack(emulator, STACK))?.StackStatus, 'UPDATE_COMPLETE');
+    assert.equal(comments().length, 1);
+    assert.equal(comments()[0]!.id, first.id);
+    assert.notEqual(comments()[0]!.updated_at, first.updated_at);
+    assert.match(comments()[0]!.body ?? '', new RegExp(PUSHED_SHA.slice(0, 7)));
+    assert.equal(github.deployments.length, 2);
+    const [older, newer] = github.deployments;
+    assert.equal(newer!.sha, PUSHED_SHA);
+    assert.equal(github.latestState(Number(newer!.id)), 'success');
+    assert.equal(github.latestState(Number(older!.id)), 'inactive');
+    t.diagnostic(`deployments: ${statesOf().join('; ')}`);
+  });
+
+  test('closed: removes the preview, marks its deployments inactive and says so in the comment', async (t) => {
+    const run = await pullRequestRun('closed', PUSHED_SHA);
+    assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+    assert.equal(await describeStack(emulator, STACK), undefined);
+    assert.deepEqual(await recordsOf(emulator, HOST), []);
+    // Only the preview goes: the staging network and resources it ran in stay.
+    assert.equal((await describeStack(emulator, 'wimpy-staging'))?.StackStatus, 'CREATE_COMPLETE');
+    assert.equal((await describeStack(emulator, 'awesome-application-staging-resources'))?.StackStatus, 'CREATE_COMPLETE');
+    assert.deepEqual(github.deployments.map((deployment) => github.latestState(Number(deployment.id))), ['inactive', 'inactive']);
+    assert.equal(comments().length, 1);
+    const body = comments()[0]!.body ?? '';
+    assert.match(body, /Removed/);
+    t.diagnostic(`deployments: ${statesOf().join('; ')}`);
+    t.diagnostic(`the comment's final text:\n${body}`);
+  });
+
+  test('every request to GitHub was one that GitHub describes, with the fields it defines', () => {
+    assert.deepEqual(github.violations, []);
+    assert.deepEqual(github.standInErrors, []);
+  });
+});
