@@ -21,7 +21,6 @@ export async function coldStart() {
   if (plans.some((run) => run.exitCode !== 0)) throw new Error(`wimpy plan failed: ${plans.find((run) => run.exitCode !== 0)!.stderr}`);
 
   // The action's time to its first request: an endpoint that notes when it is first asked, then refuses.
-  let spawnedAt = 0;
   let firstAt = 0;
   const server = createServer((request, response) => {
     if (!firstAt) firstAt = performance.now();
@@ -34,7 +33,7 @@ export async function coldStart() {
   const actionPeaks = [];
   for (let i = 0; i < RUNS; i++) {
     firstAt = 0;
-    spawnedAt = performance.now();
+    const spawnedAt = performance.now();
     const run = await measure(repositoryFile('dist', 'index.js'), [], {
       ...bare(),
       AWS_ENDPOINT_URL: url,

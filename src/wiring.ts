@@ -20,7 +20,7 @@ import { repositoryName } from './config/names.js';
 import type { Config } from './config/types.js';
 import type { EngineDeps, Images } from './engine/context.js';
 import { planRun } from './engine/plan.js';
-import { planChanges } from './engine/plan-changes.js';
+import { planChanges, releaseHistoryNow } from './engine/plan-changes.js';
 import { changesAsLogLines } from './engine/stack-status.js';
 import type { Log } from './engine/ports.js';
 import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
@@ -29,7 +29,7 @@ import { systemClock } from './engine/system-clock.js';
 import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
-import { planMarkdown, planText } from './report/plan.js';
+import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
 import type { RunReport } from './report/run-report.js';
 import { summaryMarkdown } from './report/summary.js';
 import { registryOf } from './templates/application.js';
@@ -144,11 +144,18 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     let hasChanges = false;
     if (hasAwsCredentials(info.env)) {
       const deps = createEngineDeps(config, info);
-      const changes = await info.log.group('change sets', () =>
-        planChanges(config, deps, { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) }, (stack, list) => print(changesAsLogLines(stack, list).join('\n'))),
-      );
-      hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
-      summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}`;
+      try {
+        const changes = await info.log.group('change sets', () =>
+          planChanges(config, deps, { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) }, (stack, list) => print(changesAsLogLines(stack, list).join('\n'))),
+        );
+        hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
+        const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
+        print(releasesText(releases));
+        summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases)}`;
+      } catch (error) {
+        await writeSummary(summary);
+        return { outputs: {}, failure: `The plan could not read the account: ${(error as Error).message}` };
+      }
     }
     await writeSummary(summary);
     const stack = plan.stacks.find((planned) => planned.phase === 'deploy')?.name ?? '';

@@ -89226,58 +89226,6 @@ async function environmentCidr(config, deps) {
 /** The tags the environment stacks carry, for finding them again. */
 const networkTags = (environment) => stackTags('wimpy', environment);
 
-;// CONCATENATED MODULE: ./lib/src/engine/plan-changes.js
-
-
-
-/**
- * `plan` with credentials: the change set of every stack, computed by CloudFormation and
- * deleted unexecuted; stacks that do not exist yet list what they would add. Nothing is
- * created: no stack, no repository, no certificate.
- */
-async function planChanges(config, deps, run, onChanges) {
-    const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
-    const reports = [];
-    if (config.steps.includes('environment')) {
-        const results = await applyEnvironment(config, deps, run, options);
-        reports.push(...results.map((result) => ({ name: result.name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes })));
-    }
-    if (config.steps.includes('deploy') && config.version !== '') {
-        const name = applicationStack(config.application, config.environment, config.strategy, config.version);
-        const deployed = await deps.stacks.describe(name);
-        const image = await deps.images.find(config.version);
-        // An existing stack's change set needs the release's real parameters: its image digest and the certificate it uses.
-        const certificateArn = deployed?.parameters.CertificateArn;
-        if (deployed && (!image || !certificateArn)) {
-            deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
-            reports.push({ name, outcome: 'planned', changes: [] });
-        }
-        else {
-            const digest = image ? `${image.repository}@${image.digest}` : `${config.application}@sha256:${'0'.repeat(64)}`;
-            const zoneId = deployed?.parameters.HostedZoneId ?? 'Z0000000000000';
-            const spec = applicationSpec(config, config.version, { image: digest, certificateArn: certificateArn ?? 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: zoneId });
-            const result = await deps.stacks.apply(spec, options);
-            reports.push({ name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes });
-        }
-    }
-    return reports;
-}
-
-;// CONCATENATED MODULE: ./lib/src/report/run-report.js
-function eventReport(event) {
-    return {
-        stack: event.stackName,
-        resource: event.logicalId,
-        type: event.type,
-        status: event.status,
-        ...(event.reason ? { reason: event.reason } : {}),
-        timestamp: event.timestamp,
-    };
-}
-function stackReport(result) {
-    return { name: result.name, outcome: result.outcome, changes: result.changes };
-}
-
 ;// CONCATENATED MODULE: ./lib/src/engine/releases.js
 
 /**
@@ -89805,6 +89753,65 @@ async function rollback(config, deps, run, placement) {
     const again = { ...config, version: target.version, canarySteps: [100] };
     const redeploy = await deployRelease(again, image, await placement(state.zoneId), deps, run, { rollback: true });
     return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
+}
+
+;// CONCATENATED MODULE: ./lib/src/engine/plan-changes.js
+
+
+
+
+
+/**
+ * `plan` with credentials: the change set of every stack, computed by CloudFormation and
+ * deleted unexecuted; stacks that do not exist yet list what they would add. Nothing is
+ * created: no stack, no repository, no certificate.
+ */
+async function planChanges(config, deps, run, onChanges) {
+    const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+    const reports = [];
+    if (config.steps.includes('environment')) {
+        const results = await applyEnvironment(config, deps, run, options);
+        reports.push(...results.map((result) => ({ name: result.name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes })));
+    }
+    if (config.steps.includes('deploy') && config.version !== '') {
+        const name = applicationStack(config.application, config.environment, config.strategy, config.version);
+        const deployed = await deps.stacks.describe(name);
+        const image = await deps.images.find(config.version);
+        // An existing stack's change set needs the release's real parameters: its image digest and the certificate it uses.
+        const certificateArn = deployed?.parameters.CertificateArn;
+        if (deployed && (!image || !certificateArn)) {
+            deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
+            reports.push({ name, outcome: 'planned', changes: [] });
+        }
+        else {
+            const digest = image ? `${image.repository}@${image.digest}` : `${config.application}@sha256:${'0'.repeat(64)}`;
+            const zoneId = deployed?.parameters.HostedZoneId ?? 'Z0000000000000';
+            const spec = applicationSpec(config, config.version, { image: digest, certificateArn: certificateArn ?? 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: zoneId });
+            const result = await deps.stacks.apply(spec, options);
+            reports.push({ name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes });
+        }
+    }
+    return reports;
+}
+/** The environment's releases as AWS knows them now: which versions, when, how healthy, what weight. */
+async function releaseHistoryNow(config, deps) {
+    const state = await readReleases(config, deps);
+    return releaseHistory(state.stacks, state.weights);
+}
+
+;// CONCATENATED MODULE: ./lib/src/report/run-report.js
+function eventReport(event) {
+    return {
+        stack: event.stackName,
+        resource: event.logicalId,
+        type: event.type,
+        status: event.status,
+        ...(event.reason ? { reason: event.reason } : {}),
+        timestamp: event.timestamp,
+    };
+}
+function stackReport(result) {
+    return { name: result.name, outcome: result.outcome, changes: result.changes };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/engine/destroy.js
@@ -97484,6 +97491,22 @@ function fenced(body) {
     const fence = '`'.repeat(Math.max(3, longest + 1));
     return `${fence}json\n${body}\n${fence}`;
 }
+function releaseRow(release) {
+    return [release.version, release.stackName, release.stackStatus, `${release.weight}`, `${release.health}: ${release.reason}`, release.createdAt?.toISOString() ?? ''];
+}
+const RELEASE_HEADER = ['version', 'stack', 'status', 'weight', 'health', 'created'];
+/** The release history for a terminal, newest first. */
+function releasesText(releases) {
+    if (releases.length === 0)
+        return 'Releases: none yet';
+    return ['Releases, newest first:', ...releases.map((release) => `  ${releaseRow(release).join('  ')}`)].join('\n');
+}
+/** The release history for a job summary, escaped. */
+function releasesMarkdown(releases) {
+    if (releases.length === 0)
+        return '**Releases**: none yet';
+    return ['**Releases**, newest first', '', markdown_table(RELEASE_HEADER, releases.map((release) => releaseRow(release).map(markdown_text)))].join('\n');
+}
 
 ;// CONCATENATED MODULE: ./lib/src/report/summary.js
 /**
@@ -97602,9 +97625,17 @@ async function runEngine(config, info) {
         let hasChanges = false;
         if (hasAwsCredentials(info.env)) {
             const deps = createEngineDeps(config, info);
-            const changes = await info.log.group('change sets', () => planChanges(config, deps, { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) }, (stack, list) => print(changesAsLogLines(stack, list).join('\n'))));
-            hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
-            summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}`;
+            try {
+                const changes = await info.log.group('change sets', () => planChanges(config, deps, { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) }, (stack, list) => print(changesAsLogLines(stack, list).join('\n'))));
+                hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
+                const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
+                print(releasesText(releases));
+                summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases)}`;
+            }
+            catch (error) {
+                await writeSummary(summary);
+                return { outputs: {}, failure: `The plan could not read the account: ${error.message}` };
+            }
         }
         await writeSummary(summary);
         const stack = plan.stacks.find((planned) => planned.phase === 'deploy')?.name ?? '';

@@ -5,6 +5,8 @@ import type { EngineDeps, RunClock } from './context.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ResourceChange } from './ports.js';
 import { applicationSpec } from './stack-specs.js';
+import { releaseHistory, type Release } from './releases.js';
+import { readReleases } from './rollback.js';
 
 /**
  * `plan` with credentials: the change set of every stack, computed by CloudFormation and
@@ -36,4 +38,10 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
     }
   }
   return reports;
+}
+
+/** The environment's releases as AWS knows them now: which versions, when, how healthy, what weight. */
+export async function releaseHistoryNow(config: Config, deps: EngineDeps): Promise<Release[]> {
+  const state = await readReleases(config, deps);
+  return releaseHistory(state.stacks, state.weights);
 }

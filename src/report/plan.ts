@@ -1,4 +1,5 @@
 import type { Plan } from '../engine/plan.js';
+import type { Release } from '../engine/releases.js';
 import { code, details, table, text } from './markdown.js';
 
 /** The plan for a terminal: what a deploy would do, then every template it would apply. */
@@ -48,4 +49,22 @@ function fenced(body: string): string {
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}json\n${body}\n${fence}`;
+}
+
+function releaseRow(release: Release): string[] {
+  return [release.version, release.stackName, release.stackStatus, `${release.weight}`, `${release.health}: ${release.reason}`, release.createdAt?.toISOString() ?? ''];
+}
+
+const RELEASE_HEADER = ['version', 'stack', 'status', 'weight', 'health', 'created'];
+
+/** The release history for a terminal, newest first. */
+export function releasesText(releases: readonly Release[]): string {
+  if (releases.length === 0) return 'Releases: none yet';
+  return ['Releases, newest first:', ...releases.map((release) => `  ${releaseRow(release).join('  ')}`)].join('\n');
+}
+
+/** The release history for a job summary, escaped. */
+export function releasesMarkdown(releases: readonly Release[]): string {
+  if (releases.length === 0) return '**Releases**: none yet';
+  return ['**Releases**, newest first', '', table(RELEASE_HEADER, releases.map((release) => releaseRow(release).map(text)))].join('\n');
 }

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   CreateChangeSetCommand,
+  CreateStackCommand,
   DeleteChangeSetCommand,
-  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -26,46 +27,72 @@ const PARAMETERS = [
 const OUTPUTS = [{ OutputKey: 'Url', OutputValue: 'https://shop.example.com' }];
 
 describe('creating a stack', () => {
-  function firstCreate(h: ReturnType<typeof harness>) {
+  const ADDITIONS = [
+    { logicalId: 'LaunchTemplate', type: 'AWS::EC2::LaunchTemplate', action: 'Add' },
+    { logicalId: 'AutoScalingGroup', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Add' },
+  ];
+
+  /** A stack CloudFormation does not know yet, created over `working` looks at it in progress. */
+  function firstCreate(h: ReturnType<typeof harness>, working = 1) {
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
-    h.changeSetAnswers('CREATE_COMPLETE', [change('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'Add'), change('AutoScalingGroup', 'AWS::AutoScaling::AutoScalingGroup', 'Add')]);
     h.progress(
-      [{ StackStatus: 'CREATE_IN_PROGRESS' }, { StackStatus: 'CREATE_COMPLETE', Outputs: OUTPUTS }],
+      [...Array.from({ length: working }, () => ({ StackStatus: 'CREATE_IN_PROGRESS' as const })), { StackStatus: 'CREATE_COMPLETE', Outputs: OUTPUTS }],
       [
-        [stackEvent('REVIEW_IN_PROGRESS', 0, 'User Initiated'), stackEvent('CREATE_IN_PROGRESS', 2, 'User Initiated'), event('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'CREATE_IN_PROGRESS', 3)],
+        [stackEvent('CREATE_IN_PROGRESS', 0, 'User Initiated'), event('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'CREATE_IN_PROGRESS', 1)],
         [event('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'CREATE_COMPLETE', 4), stackEvent('CREATE_COMPLETE', 5)],
       ],
     );
   }
 
-  test('goes through a CREATE change set with the IAM capabilities, the exact parameters and tags, and returns the outputs', async () => {
+  test('creates a new stack with CreateStack, termination protection on from the start, the IAM capabilities, the exact parameters and tags, and returns the outputs', async () => {
     const h = harness();
     firstCreate(h);
-    const result = await h.stacks.apply(spec(), h.options());
+    const result = await h.stacks.apply(spec({ terminationProtection: true }), h.options());
 
-    assert.deepEqual(h.cfn.commandCalls(CreateChangeSetCommand).map((call) => call.args[0].input), [
+    assert.deepEqual(h.cfn.commandCalls(CreateStackCommand).map((call) => call.args[0].input), [
       {
         StackName: NAME,
-        ChangeSetName: changeSetName(START),
-        ChangeSetType: 'CREATE',
         TemplateBody: JSON.stringify(TEMPLATE),
         Parameters: PARAMETERS,
         Tags: TAGS,
         Capabilities: CAPABILITIES,
+        EnableTerminationProtection: true,
       },
     ]);
-    assert.deepEqual(h.cfn.commandCalls(DescribeChangeSetCommand)[0]?.args[0].input, { StackName: NAME, ChangeSetName: changeSetName(START) });
-    assert.deepEqual(h.cfn.commandCalls(ExecuteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
-    assert.deepEqual(result, {
-      name: NAME,
-      outcome: 'created',
-      outputs: { Url: 'https://shop.example.com' },
-      changes: [
-        { logicalId: 'LaunchTemplate', type: 'AWS::EC2::LaunchTemplate', action: 'Add' },
-        { logicalId: 'AutoScalingGroup', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Add' },
-      ],
-    });
+    assert.deepEqual(result, { name: NAME, outcome: 'created', outputs: { Url: 'https://shop.example.com' }, changes: ADDITIONS });
+    // Protection came with the stack: nothing to turn on afterwards, and no change set on the way.
     assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+    assert.deepEqual(h.lines, []);
+    assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
+    assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
+  });
+
+  test('leaves termination protection off when the stack does not ask for it', async () => {
+    const h = harness();
+    firstCreate(h);
+    await h.stacks.apply(spec({ terminationProtection: false }), h.options());
+    assert.deepEqual(h.cfn.commandCalls(CreateStackCommand).map((call) => call.args[0].input.EnableTerminationProtection), [false]);
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+  });
+
+  test("shows the template's resources as additions before creating anything", async () => {
+    const h = harness();
+    firstCreate(h);
+    let createdBeforeShown = -1;
+    await h.stacks.apply(spec(), h.options({ onChanges: (stack, changes) => {
+      createdBeforeShown = h.cfn.commandCalls(CreateStackCommand).length;
+      h.shown.push({ stack, changes });
+    } }));
+    assert.equal(createdBeforeShown, 0);
+    assert.deepEqual(h.shown, [{ stack: NAME, changes: ADDITIONS }]);
+  });
+
+  test('is watched by the id CreateStack returns, never by its name, which an older stack may have had', async () => {
+    const h = harness();
+    firstCreate(h);
+    await h.stacks.apply(spec(), h.options());
+    assert.deepEqual(h.cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName), [NAME, STACK_ID, STACK_ID]);
+    assert.deepEqual(h.cfn.commandCalls(DescribeStackEventsCommand).map((call) => call.args[0].input), [{ StackName: STACK_ID }, { StackName: STACK_ID }]);
   });
 
   test('streams each event once, oldest first, while it waits', async () => {
@@ -74,24 +101,16 @@ describe('creating a stack', () => {
     await h.stacks.apply(spec(), h.options());
     assert.deepEqual(
       h.events.map((e) => `${e.logicalId} ${e.status}`),
-      [`${NAME} REVIEW_IN_PROGRESS`, `${NAME} CREATE_IN_PROGRESS`, 'LaunchTemplate CREATE_IN_PROGRESS', 'LaunchTemplate CREATE_COMPLETE', `${NAME} CREATE_COMPLETE`],
+      [`${NAME} CREATE_IN_PROGRESS`, 'LaunchTemplate CREATE_IN_PROGRESS', 'LaunchTemplate CREATE_COMPLETE', `${NAME} CREATE_COMPLETE`],
     );
-  });
-
-  test('turns termination protection on once the stack exists, when asked', async () => {
-    const h = harness();
-    firstCreate(h);
-    await h.stacks.apply(spec({ terminationProtection: true }), h.options());
-    assert.deepEqual(h.cfn.commandCalls(UpdateTerminationProtectionCommand).map((call) => call.args[0].input), [{ StackName: NAME, EnableTerminationProtection: true }]);
-    assert.deepEqual(h.lines, [`Termination protection of stack ${NAME} turned on.`]);
   });
 
   test('polls after about a second, then less and less often, never beyond five seconds', async () => {
     const h = harness();
-    firstCreate(h);
+    firstCreate(h, 7);
     await h.stacks.apply(spec(), h.options());
-    // Two looks at the change set, then two at the stack: each wait starts fast again.
-    assert.deepEqual(h.clock.sleeps, [1000, 1500, 1000, 1500]);
+    // No change set to wait for: every pause is a look at the stack.
+    assert.deepEqual(h.clock.sleeps, [1000, 1500, 2250, 3375, 5000, 5000, 5000, 5000]);
   });
 });
 
@@ -127,6 +146,15 @@ describe('updating a stack', () => {
     assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 1);
     assert.equal(result.outcome, 'updated');
     assert.deepEqual(result.outputs, { Url: 'https://shop.example.com' });
+  });
+
+  test('waits for the change set to be computed, then for the stack, each wait starting fast again', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    update(h);
+    await h.stacks.apply(spec(), h.options());
+    // Two looks at the change set, then three at the stack.
+    assert.deepEqual(h.clock.sleeps, [1000, 1500, 1000, 1500, 2250]);
   });
 
   test('with the same parameters but a new template reads the deployed template, then changes it', async () => {
@@ -261,10 +289,9 @@ describe('parameters', () => {
   test('with commas, quotes and newlines reach CloudFormation exactly, one value each', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
-    h.changeSetAnswers('CREATE_COMPLETE', []);
     h.progress([{ StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 5)]]);
     await h.stacks.apply(spec({ parameters: tricky }), h.options());
-    assert.deepEqual(h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Parameters, [
+    assert.deepEqual(h.cfn.commandCalls(CreateStackCommand)[0]?.args[0].input.Parameters, [
       { ParameterKey: 'Subnets', ParameterValue: 'subnet-0a,subnet-0b, subnet-0c' },
       { ParameterKey: 'Greeting', ParameterValue: 'say "hello", then \'bye\'' },
       { ParameterKey: 'Script', ParameterValue: '#!/bin/sh\necho one\necho "two, three"\n' },
@@ -319,15 +346,6 @@ describe('templates over the inline limit', () => {
     });
     assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
   });
-});
-
-test('the change set of a stack never created is read by the id CloudFormation gives it', async () => {
-  const h = harness();
-  h.cfn.on(DescribeStacksCommand, { StackName: NAME }).rejects(notFound());
-  h.changeSetAnswers('CREATE_COMPLETE', []);
-  h.progress([{ StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 5)]]);
-  await h.stacks.apply(spec(), h.options());
-  assert.ok(h.cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length > 0);
 });
 
 test('never turns termination protection off by itself', async () => {

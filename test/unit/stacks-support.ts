@@ -6,6 +6,7 @@ import {
   CloudFormationClient,
   CloudFormationServiceException,
   CreateChangeSetCommand,
+  CreateStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
@@ -146,8 +147,14 @@ export function harness(deps: { templateBucket?: string; withS3?: boolean } = {}
       .resolvesOnce({ Status: 'CREATE_IN_PROGRESS', StackId: STACK_ID })
       .resolves({ Status: status, StackId: STACK_ID, CreationTime: new Date(START), Changes: changes, ...(statusReason ? { StatusReason: statusReason } : {}) });
   };
-  /** The stack by id goes through `statuses`, one a poll, and the events arrive a batch a poll (newest first, as AWS pages them). */
+  /**
+   * The operation starts (CreateStack answers with the new stack's id, ExecuteChangeSet with
+   * nothing), then the stack by id goes through `statuses`, one a poll, and the events arrive a
+   * batch a poll (newest first, as AWS pages them).
+   */
   const progress = (statuses: Partial<Stack>[], batches: SdkStackEvent[][]) => {
+    cfn.on(CreateStackCommand).resolves({ StackId: STACK_ID });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
     let byId = cfn.on(DescribeStacksCommand, { StackName: STACK_ID });
     for (const state of statuses) byId = byId.resolvesOnce({ Stacks: [deployed(state)] });
     byId.resolves({ Stacks: [deployed(statuses.at(-1))] });
@@ -158,7 +165,6 @@ export function harness(deps: { templateBucket?: string; withS3?: boolean } = {}
       eventsOf = eventsOf.resolvesOnce({ StackEvents: [...seen] });
     }
     eventsOf.resolves({ StackEvents: [...seen] });
-    cfn.on(ExecuteChangeSetCommand).resolves({});
   };
   return { client, cfn, s3, clock, stacks, lines, events, shown, options, changeSetAnswers, progress };
 }
