@@ -2,11 +2,13 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChangeSetCommand,
+  CreateStackCommand,
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { StackFailure } from '../../src/engine/ports.js';
 import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, spec, stackEvent } from './stacks-support.js';
@@ -31,16 +33,27 @@ describe('a stack left in ROLLBACK_COMPLETE by a failed first create', () => {
     h.cfn.on(DescribeStacksCommand, { StackName: OLD_ID })
       .resolvesOnce({ Stacks: [deployed({ StackId: OLD_ID, StackStatus: 'DELETE_IN_PROGRESS' })] })
       .resolves({ Stacks: [deployed({ StackId: OLD_ID, StackStatus: 'DELETE_COMPLETE' })] });
-    h.changeSetAnswers('CREATE_COMPLETE', [change('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'Add')]);
     h.progress([{ StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 9)]]);
 
     const result = await h.stacks.apply(spec(), h.options());
 
     assert.equal(result.outcome, 'recreated');
-    assert.deepEqual(h.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input), [{ StackName: NAME }]);
-    const create = h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
-    assert.equal(create?.ChangeSetType, 'CREATE');
-    assert.equal(create?.ChangeSetName, changeSetName(START + 1000 + 1500));
+    // Created again only once the old stack is gone, and the new one followed by its own id.
+    assert.deepEqual(
+      h.cfn.calls().map((call) => `${call.args[0].constructor.name.replace(/Command$/, '')} ${(call.args[0].input as { StackName?: string }).StackName}`),
+      [
+        `DescribeStacks ${NAME}`,
+        `DescribeStackEvents ${OLD_ID}`,
+        `DeleteStack ${NAME}`,
+        `DescribeStacks ${OLD_ID}`,
+        `DescribeStackEvents ${OLD_ID}`,
+        `DescribeStacks ${OLD_ID}`,
+        `DescribeStackEvents ${OLD_ID}`,
+        `CreateStack ${NAME}`,
+        `DescribeStacks ${STACK_ID}`,
+        `DescribeStackEvents ${STACK_ID}`,
+      ],
+    );
     assert.deepEqual(h.lines, [`Stack ${NAME} is ROLLBACK_COMPLETE: its first creation failed and left it empty. Deleting it to create it again.`]);
     // The deletion is streamed too, but not the events from before it.
     assert.deepEqual(h.events.map((e) => e.status), ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'CREATE_COMPLETE']);
@@ -57,19 +70,43 @@ describe('a stack left in ROLLBACK_COMPLETE by a failed first create', () => {
   });
 });
 
-test('a stack whose first change set was never executed (REVIEW_IN_PROGRESS) gets a CREATE change set again', async () => {
-  const h = harness();
-  h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ StackStatus: 'REVIEW_IN_PROGRESS', Parameters: [], Tags: [], Outputs: [] })] });
-  h.changeSetAnswers('CREATE_COMPLETE', []);
-  h.progress([{ StackStatus: 'REVIEW_IN_PROGRESS' }, { StackStatus: 'CREATE_IN_PROGRESS' }, { StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 9)]]);
+describe('a stack whose first change set was never executed (REVIEW_IN_PROGRESS)', () => {
+  function neverExecuted(h: ReturnType<typeof harness>) {
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ StackStatus: 'REVIEW_IN_PROGRESS', Parameters: [], Tags: [], Outputs: [] })] });
+    h.changeSetAnswers('CREATE_COMPLETE', []);
+    h.progress([{ StackStatus: 'REVIEW_IN_PROGRESS' }, { StackStatus: 'CREATE_IN_PROGRESS' }, { StackStatus: 'CREATE_COMPLETE' }], [[stackEvent('CREATE_COMPLETE', 9)]]);
+  }
 
-  const result = await h.stacks.apply(spec(), h.options());
+  test('gets a CREATE change set again, executed and watched by the id CloudFormation gives it', async () => {
+    const h = harness();
+    neverExecuted(h);
 
-  assert.equal(h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType, 'CREATE');
-  assert.equal(h.cfn.commandCalls(GetTemplateCommand).length, 0);
-  // REVIEW_IN_PROGRESS after the execution only means it has not started yet.
-  assert.equal(h.cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length, 3);
-  assert.equal(result.outcome, 'created');
+    const result = await h.stacks.apply(spec(), h.options());
+
+    assert.equal(h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType, 'CREATE');
+    assert.deepEqual(h.cfn.commandCalls(ExecuteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
+    assert.equal(h.cfn.commandCalls(CreateStackCommand).length, 0);
+    assert.equal(h.cfn.commandCalls(GetTemplateCommand).length, 0);
+    // REVIEW_IN_PROGRESS after the execution only means it has not started yet.
+    assert.deepEqual(h.cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName), [NAME, STACK_ID, STACK_ID, STACK_ID]);
+    assert.equal(result.outcome, 'created');
+  });
+
+  test('has termination protection turned on once it exists, when asked, since a change set cannot set it', async () => {
+    const h = harness();
+    neverExecuted(h);
+    h.cfn.on(UpdateTerminationProtectionCommand).resolves({});
+    await h.stacks.apply(spec({ terminationProtection: true }), h.options());
+    assert.deepEqual(h.cfn.commandCalls(UpdateTerminationProtectionCommand).map((call) => call.args[0].input), [{ StackName: NAME, EnableTerminationProtection: true }]);
+    assert.deepEqual(h.lines, [`Termination protection of stack ${NAME} turned on.`]);
+  });
+
+  test('without termination protection asked, is left unprotected', async () => {
+    const h = harness();
+    neverExecuted(h);
+    await h.stacks.apply(spec({ terminationProtection: false }), h.options());
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+  });
 });
 
 describe('a stack that another run is updating', () => {
@@ -175,7 +212,6 @@ describe('an operation that CloudFormation rolls back', () => {
   test('a first create rolled back is a failure too, never a success', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [] });
-    h.changeSetAnswers('CREATE_COMPLETE', []);
     h.progress(
       [{ StackStatus: 'ROLLBACK_IN_PROGRESS' }, { StackStatus: 'ROLLBACK_COMPLETE' }],
       [[event('Queue', 'AWS::SQS::Queue', 'CREATE_FAILED', 3, 'Resource handler returned message: "Queue already exists"')], [stackEvent('ROLLBACK_COMPLETE', 9)]],
@@ -186,6 +222,7 @@ describe('an operation that CloudFormation rolls back', () => {
       assert.equal(rolledBack.rootCause?.logicalId, 'Queue');
       return true;
     });
+    assert.equal(h.cfn.commandCalls(CreateStackCommand).length, 1);
   });
 });
 

@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_STACK, TAG_APPLICATION, TAG_ENVIRONMENT, exportName } from '../../src/config/names.js';
+import { baseSpec } from '../../src/engine/stack-specs.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { BASE_OUTPUTS, importOf } from '../../src/templates/outputs.js';
+import { configOf } from '../support/config.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const base = baseTemplate({ cloudTrail: true });
@@ -150,7 +152,14 @@ describe('the account base stack', () => {
     }
   });
 
-  test('tags every resource that takes tags as belonging to wimpy in the account', () => {
-    assert.deepEqual(missingTags(base, { [TAG_APPLICATION]: 'wimpy', [TAG_ENVIRONMENT]: 'account' }), []);
+  test('tags every resource that takes tags as belonging to wimpy in the account, the master key through the stack', () => {
+    const owner = { [TAG_APPLICATION]: 'wimpy', [TAG_ENVIRONMENT]: 'account' };
+    // CloudFormation copies a stack's tags onto each of its resources that takes tags; the key relies on that alone.
+    const taggedByStack = ['MasterKey'];
+    assert.deepEqual(baseSpec(configOf()).tags, owner);
+    assert.deepEqual(
+      missingTags(base, owner),
+      taggedByStack.flatMap((logicalId) => Object.keys(owner).map((tag) => `${logicalId}: ${tag}`)),
+    );
   });
 });
