@@ -84955,15 +84955,36 @@ function createFeedback(options) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ actionsLog)
 /* harmony export */ });
+/* unused harmony export createActionsLog */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 
-/** The log of a workflow run: foldable groups, and warnings and errors as annotations. */
-const actionsLog = {
-    info: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
-    warning: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
-    error: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message),
-    group: (name, work) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, work),
-};
+/**
+ * The log of a workflow run: foldable groups, and warnings and errors as annotations. GitHub
+ * folds one level only, and phases run side by side: a group asked for while another is open
+ * becomes a heading inside it, so no marker ever closes someone else's group.
+ */
+function createActionsLog() {
+    let open = 0;
+    return {
+        info: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+        warning: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
+        error: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message),
+        async group(name, work) {
+            if (open > 0) {
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`-- ${name}`);
+                return work();
+            }
+            open++;
+            try {
+                return await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, work);
+            }
+            finally {
+                open--;
+            }
+        },
+    };
+}
+const actionsLog = createActionsLog();
 
 
 /***/ }),
@@ -86893,6 +86914,12 @@ async function remove(deps, name, options) {
     await deleteAndWait(run, stack);
 }
 async function unprotect(deps, name) {
+    // A stack others still import from cannot be removed: refuse before the protection goes,
+    // so that a refused removal never leaves it unprotected.
+    const stack = await find(deps.cloudformation, name);
+    if (!stack || statusOf(stack) === 'DELETE_COMPLETE')
+        return;
+    await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name }, stack);
     try {
         await deps.cloudformation.send(new client_cloudformation_dist_cjs/* UpdateTerminationProtectionCommand */.mP2({ StackName: name, EnableTerminationProtection: false }));
     }

@@ -86510,6 +86510,12 @@ async function remove(deps, name, options) {
     await deleteAndWait(run, stack);
 }
 async function unprotect(deps, name) {
+    // A stack others still import from cannot be removed: refuse before the protection goes,
+    // so that a refused removal never leaves it unprotected.
+    const stack = await find(deps.cloudformation, name);
+    if (!stack || statusOf(stack) === 'DELETE_COMPLETE')
+        return;
+    await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name }, stack);
     try {
         await deps.cloudformation.send(new client_cloudformation_dist_cjs/* UpdateTerminationProtectionCommand */.mP2({ StackName: name, EnableTerminationProtection: false }));
     }

@@ -331,6 +331,11 @@ async function remove(deps: StacksDeps, name: string, options: ApplyOptions): Pr
 }
 
 async function unprotect(deps: StacksDeps, name: string): Promise<void> {
+  // A stack others still import from cannot be removed: refuse before the protection goes,
+  // so that a refused removal never leaves it unprotected.
+  const stack = await find(deps.cloudformation, name);
+  if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
+  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name }, stack);
   try {
     await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }));
   } catch (error) {

@@ -76,7 +76,10 @@ export interface Stacks {
   list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
-  /** Turns termination protection off: only for an explicit request to remove a protected stack. */
+  /**
+   * Turns termination protection off: only for an explicit request to remove a protected stack.
+   * Refuses, leaving the protection on, while other stacks import from it.
+   */
   unprotect(name: string): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { hostname, releaseStack, rollingStack } from '../../src/config/names.js';
 import { startAwsProxy, type AwsProxy, type FaultKind } from '../support/aws-proxy.js';
-import { APPLICATION, REGION, ZONE, deployInputs, describeStack, imageOf, prepareEmulator, skip, weightsOf, type Emulator } from '../support/emulator.js';
+import { APPLICATION, CREDENTIALS, REGION, ZONE, deployInputs, describeStack, imageOf, prepareEmulator, skip, weightsOf, type Emulator } from '../support/emulator.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 
 // Issue 9: faults survived. The bundled action runs through a proxy that makes AWS unreliable.
@@ -67,7 +67,7 @@ describe('deploys and rollbacks through an unreliable AWS API', { skip }, () => 
   before(async () => {
     emulator = await prepareEmulator();
     proxy = await startAwsProxy({ target: emulator.endpoint });
-    throughProxy = { ...emulator, route53: new Route53Client({ endpoint: proxy.url, region: REGION, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } }) };
+    throughProxy = { ...emulator, route53: new Route53Client({ endpoint: proxy.url, region: REGION, credentials: CREDENTIALS }) };
     // Faults off, and time for the wildcard certificate to be issued.
     const first = await deploy({ ...blueGreen('v1', '1').inputs, 'timeout-minutes': '10' });
     assert.equal(first.exitCode, 0, first.stdout);

@@ -18,6 +18,7 @@ import { INPUTS } from '../../src/config/inputs.js';
 import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
 import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
 import { configOf, VALID_INPUTS } from '../support/config.js';
+import { CREDENTIALS, REGION } from '../support/emulator.js';
 import { repositoryFile, startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { inputVariable, parseFileCommands, PUSH_SHA } from '../support/run-action.js';
 import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
@@ -206,9 +207,9 @@ async function workspace(endpoint: string, github: GitHubStandIn): Promise<Works
       GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
       GITHUB_API_URL: github.url,
       AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: 'true',
       ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value])),
     },
@@ -223,55 +224,63 @@ async function until(condition: () => boolean, what: string, ms = 20_000): Promi
   }
 }
 
+interface RunningDeploy {
+  readonly step: Step;
+  readonly github: GitHubStandIn;
+  readonly space: Workspace;
+  /** The GitHub deployment the step started. */
+  readonly deploymentId: number;
+}
+
+/** Starts a deploy whose AWS calls never get an answer, and hands it over once its deployment exists and AWS is being waited on. */
+async function whileDeploying(work: (running: RunningDeploy) => Promise<void>): Promise<void> {
+  const aws = await startSilentEndpoint();
+  const github = await startGitHubStandIn();
+  const space = await workspace(aws.url, github);
+  const step = startStep(space.env, space.dir);
+  try {
+    await until(() => aws.requests.length > 0 && github.deployments.length > 0, 'the deploy to start');
+    await work({ step, github, space, deploymentId: Number(github.deployments[0]!.id) });
+  } finally {
+    step.child.kill('SIGKILL');
+    await Promise.all([aws.close(), github.close(), rm(space.dir, { recursive: true, force: true })]);
+  }
+}
+
+const RUNNER_PATIENCE_MS = 10_000;
+
 describe('the action cancelled by the runner', { timeout: 60_000 }, () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    test(`${signal} while AWS does not answer ends the step within a few seconds, failed, saying so, and its GitHub deployment is failed`, async () => {
-      const aws = await startSilentEndpoint();
-      const github = await startGitHubStandIn();
-      const space = await workspace(aws.url, github);
-      try {
-        const step = startStep(space.env, space.dir);
-        await until(() => aws.requests.length > 0 && github.deployments.length > 0, 'the deploy to start');
+    test(`${signal} while AWS does not answer ends the step within a few seconds, failed, saying so, and its GitHub deployment is failed`, () =>
+      whileDeploying(async ({ step, github, space, deploymentId }) => {
         const signalledAt = Date.now();
         step.child.kill(signal);
-        const ended = await Promise.race([step.ended, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 10 s after the signal: the runner would kill it')), 10_000))]).finally(() => step.child.kill('SIGKILL'));
+        const ended = await Promise.race([step.ended, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 10 s after the signal: the runner would kill it')), RUNNER_PATIENCE_MS))]);
 
         assert.ok(ended.endedAt - signalledAt < 5_000, `ended ${ended.endedAt - signalledAt} ms after ${signal}`);
         assert.equal(ended.code, 1, ended.stdout);
         assert.match(ended.stdout, new RegExp(`::warning::Received ${signal}: stopping`));
         assert.match(ended.stdout, /::error::The run was cancelled during an operation on stack wimpy-(base|staging); CloudFormation goes on/);
-        const id = Number(github.deployments[0]!.id);
-        assert.equal(github.latestState(id), 'failure');
+        assert.equal(github.latestState(deploymentId), 'failure');
         assert.deepEqual(parseFileCommands(await readFile(space.state, 'utf8'))[DEPLOYMENT_STATE], '', 'the step ended its deployment itself');
-      } finally {
-        await Promise.all([aws.close(), github.close(), rm(space.dir, { recursive: true, force: true })]);
-      }
-    });
+      }));
   }
 
-  test('a step killed outright leaves its deployment to the post step, which marks it failed', async () => {
-    const aws = await startSilentEndpoint();
-    const github = await startGitHubStandIn();
-    const space = await workspace(aws.url, github);
-    try {
-      const step = startStep(space.env, space.dir);
-      await until(() => aws.requests.length > 0 && github.deployments.length > 0, 'the deploy to start');
+  test('a step killed outright leaves its deployment to the post step, which marks it failed', () =>
+    whileDeploying(async ({ step, github, space, deploymentId }) => {
       step.child.kill('SIGKILL');
       await step.ended;
-      const id = Number(github.deployments[0]!.id);
-      assert.equal(github.latestState(id), 'in_progress');
+      assert.equal(github.latestState(deploymentId), 'in_progress');
 
+      // The runner hands the saved state to the post step as STATE_<name>.
       const state = parseFileCommands(await readFile(space.state, 'utf8'));
       await writeFile(space.state, '');
       const post = startStep({ ...space.env, ...Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])) }, space.dir);
       const ended = await post.ended;
 
       assert.equal(ended.code, 0, ended.stdout);
-      assert.equal(github.latestState(id), 'failure');
-      assert.equal(github.statuses.get(id)!.at(-1)!.description, DANGLING_DESCRIPTION);
+      assert.equal(github.latestState(deploymentId), 'failure');
+      assert.equal(github.statuses.get(deploymentId)!.at(-1)!.description, DANGLING_DESCRIPTION);
       assert.deepEqual(github.violations, []);
-    } finally {
-      await Promise.all([aws.close(), github.close(), rm(space.dir, { recursive: true, force: true })]);
-    }
-  });
+    }));
 });

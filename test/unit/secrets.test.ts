@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
@@ -16,7 +15,7 @@ import { configOf } from '../support/config.js';
 import { FakeAws } from '../support/fake-aws.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { startRequestCounter, type RequestCounter } from '../support/request-counter.js';
-import { runAction, type ActionRun } from '../support/run-action.js';
+import { examplePayload, runAction, type ActionRun } from '../support/run-action.js';
 
 /**
  * Secrets never leave the action: not in the log (where the only trace allowed is the
@@ -65,8 +64,6 @@ function channels(step: ActionRun, github: GitHubStandIn, aws: RequestCounter): 
   };
 }
 
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
-const pullRequestOpened = examples.find((example) => example.name === 'pull_request')!.examples.find((payload) => payload.action === 'opened')!;
 
 describe('secrets in a run of the action', () => {
   let aws: RequestCounter;
@@ -98,7 +95,7 @@ describe('secrets in a run of the action', () => {
         inputs: { ...inputs(), command: kind === 'plan' ? 'plan' : 'deploy' },
         awsEndpoint: aws.url,
         github: githubRepository(),
-        ...(kind === 'plan' ? {} : { event: { name: 'pull_request', payload: pullRequestOpened } }),
+        ...(kind === 'plan' ? {} : { event: { name: 'pull_request', payload: examplePayload('pull_request', 'opened') } }),
       });
 
       assert.equal(step.exitCode, 1, 'the counter refuses every AWS request, so the run fails');

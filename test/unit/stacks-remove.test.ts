@@ -90,18 +90,29 @@ describe('removing a stack', () => {
 });
 
 describe('turning termination protection off', () => {
-  test('is one explicit request', async () => {
+  test('is one explicit request, once nothing imports from the stack', async () => {
     const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ EnableTerminationProtection: true })] });
+    h.cfn.on(ListImportsCommand).rejects(notImported());
     h.cfn.on(UpdateTerminationProtectionCommand).resolves({ StackId: STACK_ID });
     await h.stacks.unprotect(NAME);
     assert.deepEqual(h.cfn.commandCalls(UpdateTerminationProtectionCommand).map((call) => call.args[0].input), [{ StackName: NAME, EnableTerminationProtection: false }]);
     assert.deepEqual(h.lines, [`Termination protection of stack ${NAME} turned off, as asked.`]);
   });
 
-  test('of a stack that does not exist is a success', async () => {
+  test('is refused while another stack imports from it, and the protection stays on', async () => {
     const h = harness();
-    h.cfn.on(UpdateTerminationProtectionCommand).rejects(awsError('ValidationError', `Stack [${NAME}] does not exist`));
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ EnableTerminationProtection: true })] });
+    h.cfn.on(ListImportsCommand, { ExportName: EXPORT }).resolves({ Imports: ['shop-production-resources'] });
+    await assert.rejects(h.stacks.unprotect(NAME), /other stacks import its exports/);
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
+  });
+
+  test('of a stack that does not exist is a success with nothing changed', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand).rejects(notFound());
     await h.stacks.unprotect(NAME);
+    assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
     assert.deepEqual(h.lines, []);
   });
 });
