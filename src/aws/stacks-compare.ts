@@ -1,6 +1,7 @@
 /**
- * "Nothing to change", decided from what DescribeStacks and GetTemplate return, before any
- * change set: a rerun of an unchanged stack then costs two requests and no waiting.
+ * "Nothing to change", decided from what DescribeStacks and GetTemplate return (and, for SSM
+ * parameter types, what SSM holds now), before any change set: a rerun of an unchanged stack
+ * then costs two or three requests, two round trips, and no waiting.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Parameter, Tag } from '@aws-sdk/client-cloudformation';
@@ -15,15 +16,28 @@ function templateDefault(template: Template, key: string): string | undefined {
 /**
  * Whether the deployed parameters are the desired ones. A parameter left out takes its default,
  * so a deployed value of a parameter not given must equal the template's default.
- * A parameter resolved by CloudFormation (an SSM parameter type) can change without any change
- * here: only a change set can tell, so such a stack never counts as the same.
+ * A parameter of an SSM parameter type is compared by the name it gives; what that name
+ * resolves to now is for `sameResolvedValues`.
  */
 export function sameParameters(spec: StackSpec, deployed: readonly Parameter[]): boolean {
-  if (deployed.some((parameter) => parameter.ResolvedValue !== undefined)) return false;
   const values = new Map(deployed.map((parameter) => [parameter.ParameterKey ?? '', parameter.ParameterValue]));
   const desired = Object.entries(spec.parameters);
   if (desired.some(([key, value]) => values.get(key) !== value)) return false;
   return [...values].every(([key, value]) => Object.hasOwn(spec.parameters, key) || templateDefault(spec.template, key) === value);
+}
+
+/** The SSM parameter names that CloudFormation resolved for the deployed stack. */
+export function resolvedNames(deployed: readonly Parameter[]): string[] {
+  return [...new Set(deployed.filter((parameter) => parameter.ResolvedValue !== undefined).map((parameter) => parameter.ParameterValue ?? ''))];
+}
+
+/**
+ * Whether every SSM parameter the stack resolved still holds the value it resolved to (the
+ * latest Amazon Linux image, say). `current` is what SSM holds now by name; a name it lacks
+ * counts as changed, so that a change set tells.
+ */
+export function sameResolvedValues(deployed: readonly Parameter[], current: ReadonlyMap<string, string>): boolean {
+  return deployed.every((parameter) => parameter.ResolvedValue === undefined || current.get(parameter.ParameterValue ?? '') === parameter.ResolvedValue);
 }
 
 export function sameTags(desired: Readonly<Record<string, string>>, deployed: readonly Tag[]): boolean {

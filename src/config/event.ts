@@ -25,7 +25,8 @@ export type EventIntent =
   | { readonly kind: 'as-configured' }
   | { readonly kind: 'preview-deploy'; readonly pullRequest: number }
   | { readonly kind: 'preview-destroy'; readonly pullRequest: number }
-  | { readonly kind: 'skip'; readonly reason: string };
+  /** Nothing to do; a pull request's runs still speak of its preview, pr-<number>. */
+  | { readonly kind: 'skip'; readonly reason: string; readonly pullRequest?: number };
 
 const PREVIEW_DEPLOY_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 
@@ -69,10 +70,11 @@ export function intentOf(event: RunEvent): EventIntent {
   if (pr.fromFork) {
     return {
       kind: 'skip',
+      pullRequest: pr.number,
       reason: `Pull request #${pr.number} comes from a fork. GitHub gives such runs no secrets and no AWS credentials, so no preview is deployed; a maintainer can deploy it from a branch of this repository.`,
     };
   }
   if (pr.action === 'closed') return { kind: 'preview-destroy', pullRequest: pr.number };
   if (PREVIEW_DEPLOY_ACTIONS.has(pr.action)) return { kind: 'preview-deploy', pullRequest: pr.number };
-  return { kind: 'skip', reason: `The pull_request action "${pr.action}" does not change a preview: only opened, synchronize, reopened and closed do.` };
+  return { kind: 'skip', pullRequest: pr.number, reason: `The pull_request action "${pr.action}" does not change a preview: only opened, synchronize, reopened and closed do.` };
 }

@@ -154,7 +154,9 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   // The environment: a pull_request event decides it; otherwise the input does.
   let environment = r.text('environment');
   const intent = facts.intent;
-  if (intent.kind === 'preview-deploy' || intent.kind === 'preview-destroy') {
+  if (intent.kind === 'skip' && intent.pullRequest !== undefined) {
+    environment = previewEnvironment(intent.pullRequest);
+  } else if (intent.kind === 'preview-deploy' || intent.kind === 'preview-destroy') {
     environment = previewEnvironment(intent.pullRequest);
     if (command === 'deploy') command = intent.kind === 'preview-deploy' ? 'deploy' : 'destroy';
   } else if (!DNS_LABEL.test(environment) || environment.length > (PREVIEW.test(environment) ? 10 : MAX_ENVIRONMENT)) {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { intentOf, readEvent } from '../../src/config/event.js';
-import { configOf } from '../support/config.js';
+import { COMMIT, configOf } from '../support/config.js';
 
 // The payloads GitHub really sends, as published by GitHub in @octokit/webhooks-examples.
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
@@ -44,6 +44,7 @@ describe('the event of a run', () => {
     const intent = intentFor('pull_request', payload);
     assert.equal(intent.kind, 'skip');
     assert.match((intent as { reason: string }).reason, /comes from a fork/);
+    assert.equal(configOf({}, { sha: COMMIT, intent }).environment, 'pr-2', 'the summary speaks of the preview it did not deploy');
   });
 
   test('closing a fork pull request removes nothing: it never had a preview', () => {
