@@ -4,6 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAlarms } from './aws/alarms.js';
 import { explainingFailures } from './aws/aws-errors.js';
@@ -95,7 +96,13 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     },
   };
   return {
-    stacks: createStacks({ cloudformation: explainingFailures(new CloudFormationClient(settings)), s3: explainingFailures(new S3Client(settings)), clock, log: (line) => info.log.info(line) }),
+    stacks: createStacks({
+      cloudformation: explainingFailures(new CloudFormationClient(settings)),
+      s3: explainingFailures(new S3Client(settings)),
+      ssm: explainingFailures(new SSMClient(settings)),
+      clock,
+      log: (line) => info.log.info(line),
+    }),
     dns: createDns(route53, clock),
     alarms: createAlarms(explainingFailures(new CloudWatchClient(settings))),
     identity: createIdentity(explainingFailures(new STSClient(settings))),

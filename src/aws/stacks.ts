@@ -17,6 +17,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   StackFailure,
   type ApplyOptions,
@@ -40,7 +41,7 @@ import {
 } from '../engine/stack-status.js';
 import { classifyAwsError, explainAwsError, isValidationError } from './aws-errors.js';
 import { changeSetInput, computeChangeSet, createStackInput, templateSource } from './stacks-change-set.js';
-import { sameParameters, sameTags, sameTemplate } from './stacks-compare.js';
+import { resolvedNames, sameParameters, sameResolvedValues, sameTags, sameTemplate } from './stacks-compare.js';
 import { EventStream, latestEvents } from './stacks-events.js';
 import { pollUntil, type PollLimits, type StopReason } from './stacks-wait.js';
 
@@ -48,6 +49,8 @@ export interface StacksDeps {
   readonly cloudformation: CloudFormationClient;
   /** Uploads templates over the inline limit; needed with `templateBucket`. */
   readonly s3?: S3Client;
+  /** Reads what SSM parameter types resolve to now; without it, a stack that has one is compared by a change set. */
+  readonly ssm?: SSMClient;
   readonly clock: Clock;
   /** The base stack's storage bucket, once it exists. */
   readonly templateBucket?: string;
@@ -209,10 +212,34 @@ async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, 
   return { name: spec.name, outcome, outputs: outputsOf(final), changes: computed.changes };
 }
 
+/** SSM's GetParameters takes at most ten names a request. */
+const SSM_NAMES_PER_REQUEST = 10;
+
+/**
+ * What SSM holds now under each name. Empty when it cannot be read: a change set then decides,
+ * as CloudFormation resolves the parameters itself.
+ */
+async function currentValues(run: Run, names: readonly string[]): Promise<Map<string, string>> {
+  const { ssm } = run.deps;
+  if (!ssm || names.length === 0) return new Map();
+  const batches = Array.from({ length: Math.ceil(names.length / SSM_NAMES_PER_REQUEST) }, (_, i) => names.slice(i * SSM_NAMES_PER_REQUEST, (i + 1) * SSM_NAMES_PER_REQUEST));
+  try {
+    const answers = await Promise.all(batches.map((batch) => ssm.send(new GetParametersCommand({ Names: batch }), sendOptions(run))));
+    return new Map(answers.flatMap((answer) => (answer.Parameters ?? []).map((parameter): [string, string] => [parameter.Name ?? '', parameter.Value ?? ''])));
+  } catch {
+    return new Map();
+  }
+}
+
 async function update(run: Run, spec: StackSpec, stack: Stack): Promise<StackResult> {
-  if (sameParameters(spec, stack.Parameters ?? []) && sameTags(spec.tags, stack.Tags ?? [])) {
-    const deployed = await run.deps.cloudformation.send(new GetTemplateCommand({ StackName: spec.name, TemplateStage: 'Original' }), sendOptions(run));
-    if (sameTemplate(spec.template, deployed.TemplateBody)) return unchanged(run, stack);
+  const parameters = stack.Parameters ?? [];
+  if (sameParameters(spec, parameters) && sameTags(spec.tags, stack.Tags ?? [])) {
+    // Side by side: the template and the current values of SSM parameter types (the image id).
+    const [deployed, current] = await Promise.all([
+      run.deps.cloudformation.send(new GetTemplateCommand({ StackName: spec.name, TemplateStage: 'Original' }), sendOptions(run)),
+      currentValues(run, resolvedNames(parameters)),
+    ]);
+    if (sameTemplate(spec.template, deployed.TemplateBody) && sameResolvedValues(parameters, current)) return unchanged(run, stack);
   }
   return throughChangeSet(run, spec, 'UPDATE', 'updated', stack);
 }

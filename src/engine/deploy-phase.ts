@@ -1,4 +1,4 @@
-import { hostname, releaseStack, rollingStack } from '../config/names.js';
+import { applicationStack, hostname } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { EngineDeps, RunClock } from './context.js';
@@ -74,15 +74,16 @@ export interface DeployOptions extends Omit<ApplyOptions, 'deadline'> {
 export async function deployRelease(config: Config, image: ImageRef, placement: Placement, deps: EngineDeps, run: RunClock, options: DeployOptions = {}): Promise<DeployResult> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   const url = publicUrl(config);
-  const current = await deps.dns.weights(placement.zoneId, host);
+  const name = applicationStack(config.application, config.environment, config.strategy, config.version);
+  // Independent reads, side by side: one round trip, not two.
+  const [current, existing] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name)]);
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
   const { rollback = false, ...track } = options;
   const applyOptions = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
 
   if (config.strategy === 'rolling') {
-    const name = rollingStack(config.application, config.environment);
-    const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, await deps.stacks.describe(name), rollback) });
+    const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
     const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
     const target = targetOf(stack, 100);
     const desired = rollbackWeights(withTarget(current, target), target);
@@ -96,8 +97,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     return { stack, traffic: desired, trafficChanged, url, cleanup };
   }
 
-  const name = releaseStack(config.application, config.environment, config.version);
-  const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, await deps.stacks.describe(name), rollback) });
+  const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const releaseUrl = pinnedUrl(config, config.version)!;
 
