@@ -231,17 +231,31 @@ async function currentValues(run: Run, names: readonly string[]): Promise<Map<st
   }
 }
 
-async function update(run: Run, spec: StackSpec, stack: Stack): Promise<StackResult> {
+/** Whether the deployed stack already is the spec: compared without a change set. */
+async function matches(run: Run, spec: StackSpec, stack: Stack): Promise<boolean> {
   const parameters = stack.Parameters ?? [];
-  if (sameParameters(spec, parameters) && sameTags(spec.tags, stack.Tags ?? [])) {
-    // Side by side: the template and the current values of SSM parameter types (the image id).
-    const [deployed, current] = await Promise.all([
-      run.deps.cloudformation.send(new GetTemplateCommand({ StackName: spec.name, TemplateStage: 'Original' }), sendOptions(run)),
-      currentValues(run, resolvedNames(parameters)),
-    ]);
-    if (sameTemplate(spec.template, deployed.TemplateBody) && sameResolvedValues(parameters, current)) return unchanged(run, stack);
-  }
+  if (!sameParameters(spec, parameters) || !sameTags(spec.tags, stack.Tags ?? [])) return false;
+  // Side by side: the template and the current values of SSM parameter types (the image id).
+  const [deployed, current] = await Promise.all([
+    run.deps.cloudformation.send(new GetTemplateCommand({ StackName: spec.name, TemplateStage: 'Original' }), sendOptions(run)),
+    currentValues(run, resolvedNames(parameters)),
+  ]);
+  return sameTemplate(spec.template, deployed.TemplateBody) && sameResolvedValues(parameters, current);
+}
+
+async function update(run: Run, spec: StackSpec, stack: Stack): Promise<StackResult> {
+  if (await matches(run, spec, stack)) return unchanged(run, stack);
   return throughChangeSet(run, spec, 'UPDATE', 'updated', stack);
+}
+
+async function inspect(deps: StacksDeps, spec: StackSpec, signal?: AbortSignal): Promise<StackResult | undefined> {
+  const run: Run = { deps, options: { deadline: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) }, name: spec.name };
+  const stack = await find(deps.cloudformation, spec.name, signal);
+  if (!stack || decide(spec.name, statusOf(stack)).decision !== 'update') return undefined;
+  // Protection still to be turned on is work for apply.
+  if (spec.terminationProtection && !stack.EnableTerminationProtection) return undefined;
+  if (!(await matches(run, spec, stack))) return undefined;
+  return { name: spec.name, outcome: 'unchanged', outputs: outputsOf(stack), changes: [] };
 }
 
 /** A plan for a stack that does not exist yet makes no change set: that would create the stack. */
@@ -406,6 +420,7 @@ async function guard<T>(stack: string, work: () => Promise<T>): Promise<T> {
 export function createStacks(deps: StacksDeps): Stacks {
   return {
     apply: (spec, options) => guard(spec.name, () => apply(deps, spec, options)),
+    unchanged: (spec, signal) => guard(spec.name, () => inspect(deps, spec, signal)),
     describe: (name) =>
       guard(name, async () => {
         const stack = await find(deps.cloudformation, name);

@@ -70,3 +70,30 @@ export function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 export function throwIfCancelled(run: RunClock, what: string): void {
   if (run.signal?.aborted) throw new CancelledError(`The run was cancelled ${what}.`);
 }
+
+/** How long cancelled work may take to say by itself where it stopped, before the run stops waiting. */
+const CANCEL_GRACE_MS = 2_000;
+
+/**
+ * Waits for `work` unless the run is cancelled: some adapters' requests take no abort signal,
+ * and a cancelled run must end within the seconds the runner gives it. Work that honours the
+ * signal ends first, with its own words on what it left (a stack and its state); other work is
+ * given up after a short grace.
+ */
+export function untilCancelled<T>(work: Promise<T>, run: RunClock, what: string): Promise<T> {
+  const { signal } = run;
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cancelled = () => {
+      timer = setTimeout(() => reject(new CancelledError(`The run was cancelled ${what}.`)), CANCEL_GRACE_MS);
+      timer.unref?.();
+    };
+    if (signal.aborted) cancelled();
+    else signal.addEventListener('abort', cancelled, { once: true });
+    work.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', cancelled);
+      if (timer) clearTimeout(timer);
+    });
+  });
+}

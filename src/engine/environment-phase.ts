@@ -16,8 +16,19 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   const apply = (spec: StackSpec) =>
     deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
   const cidr = await environmentCidr(config, deps);
-  const [base, network] = await Promise.all([apply(baseSpec(config)), apply(environmentSpec(config, cidr))]);
-  const resources = await apply(resourcesSpec(config));
+  const specs = { base: baseSpec(config), network: environmentSpec(config, cidr), resources: resourcesSpec(config) };
+  // Every stack is checked side by side first: a run with nothing to change costs the round
+  // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
+  // in the order of their imports.
+  const checked = options.dryRun ? {} : Object.fromEntries(await Promise.all(Object.entries(specs).map(async ([key, spec]) => [key, await deps.stacks.unchanged(spec, run.signal)] as const)));
+  const applyOrKeep = (key: keyof typeof specs): Promise<StackResult> => {
+    const kept = checked[key];
+    if (!kept) return apply(specs[key]);
+    options.onChanges?.(kept.name, []);
+    return Promise.resolve(kept);
+  };
+  const [base, network] = await Promise.all([applyOrKeep('base'), applyOrKeep('network')]);
+  const resources = await applyOrKeep('resources');
   return [base, network, resources];
 }
 

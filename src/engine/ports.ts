@@ -72,6 +72,12 @@ export interface ApplyOptions {
 export interface Stacks {
   apply(spec: StackSpec, options: ApplyOptions): Promise<StackResult>;
   describe(name: string): Promise<StackSummary | undefined>;
+  /**
+   * The stack as it is, when it already matches the spec exactly (template, parameters,
+   * tags, protection) and is settled; undefined when an apply would have work to do. Only
+   * reads, so every stack of a run can be checked side by side before any is applied.
+   */
+  unchanged(spec: StackSpec, signal?: AbortSignal): Promise<StackResult | undefined>;
   /** Stacks that carry every given tag (with that value). */
   list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */

@@ -1,7 +1,7 @@
 import { applicationStack, hostname } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
-import { CancelledError, type EngineDeps, type RunClock } from './context.js';
+import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { destroy } from './destroy.js';
 import { applyEnvironment } from './environment-phase.js';
@@ -94,15 +94,14 @@ async function releaseImage(config: Config, deps: EngineDeps, version: string): 
 async function deploy(config: Config, deps: EngineDeps, request: RunRequest, progress: Progress): Promise<DeployResult | undefined> {
   const { run } = request;
   const track = tracker(deps, progress);
-  await checkAccount(config, deps);
-  await checkAlarms(config, deps);
+  await untilCancelled(checkAlarms(config, deps), run, 'while the alarms were checked');
   const wantsDeploy = config.steps.includes('deploy');
   // The environment, the image and the certificate do not depend on each other: side by side.
-  const [environment, image, placement] = await Promise.all([
+  const [environment, image, placement] = await untilCancelled(Promise.all([
     config.steps.includes('environment') ? deps.log.group('environment', () => applyEnvironment(config, deps, run, track)) : Promise.resolve([] as StackResult[]),
     config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version)) : Promise.resolve(undefined),
     wantsDeploy ? placementFor(config, deps, run)() : Promise.resolve(undefined),
-  ]);
+  ]), run, 'before the release was deployed');
   progress.stacks.push(...environment.map(stackReport));
   if (image) progress.image = image;
   if (!wantsDeploy || !image || !placement) return undefined;
@@ -140,7 +139,12 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let pinned: string | undefined;
   let changed = false;
   let message: string | undefined;
+  let sweep: Promise<string[]> = Promise.resolve([]);
   try {
+    await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
+    // Expired previews are other stacks than this run's: swept side by side with its work, but
+    // after a rollback, whose few reads before its weight change must stay few.
+    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run);
     switch (config.command) {
       case 'deploy': {
         const result = await deploy(config, deps, request, progress);
@@ -153,7 +157,6 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         break;
       }
       case 'rollback': {
-        await checkAccount(config, deps);
         const result = await rollback(config, deps, request.run, (zoneId) => placementFor(config, deps, request.run)(zoneId));
         version = result.version;
         traffic = result.traffic;
@@ -164,7 +167,6 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         break;
       }
       case 'promote': {
-        await checkAccount(config, deps);
         await checkAlarms(config, deps);
         const result = await promote(config, deps, request.run);
         version = result.version;
@@ -174,7 +176,6 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         break;
       }
       case 'destroy': {
-        await checkAccount(config, deps);
         const result = await destroy(config, deps, request.run);
         progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
         changed = result.removed.length > 0;
@@ -200,10 +201,10 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       message: failure,
       ...rootCauseOf(error, progress),
     };
-    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: [] };
+    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run) };
   }
 
-  const expiredPreviews = config.command === 'destroy' && config.preview !== undefined ? [] : await removeExpiredPreviews(config, deps, request.run);
+  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run) : await unlessCancelled(sweep, request.run);
   const stacksChanged = progress.stacks.some((stack) => stack.outcome !== 'unchanged');
   const hasChanges = changed || stacksChanged;
   const report: RunReport = {
@@ -219,6 +220,11 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...(message ? { message } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
+}
+
+/** A cancelled run does not wait for its sweep: what it removed by then, a later run will see. */
+function unlessCancelled(sweep: Promise<string[]>, run: RunClock): Promise<string[]> {
+  return untilCancelled(sweep, run, 'while expired previews were removed').catch(() => []);
 }
 
 function outputsOf(config: Config, version: string, stackName: string, url: string, image: ImageRef | undefined, hasChanges: boolean): Record<string, string> {

@@ -223,8 +223,8 @@ export class FakeStacks implements Stacks {
   readonly stacks = new Map<string, FakeStack>();
   /** Every apply, remove and unprotect, in the order they ended. */
   readonly calls: StackCall[] = [];
-  /** describe and list calls. */
-  readonly reads = { describe: 0, list: 0 };
+  /** describe, list and unchanged calls. */
+  readonly reads = { describe: 0, list: 0, unchanged: 0 };
   private readonly failures = new Map<string, ScriptedCause>();
   private eventCount = 0;
 
@@ -281,6 +281,22 @@ export class FakeStacks implements Stacks {
   private event(stackName: string, logicalId: string, type: string, status: string, reason?: string): StackEvent {
     this.eventCount += 1;
     return { id: `event-${this.eventCount}`, stackName, logicalId, type, status, ...(reason ? { reason } : {}), timestamp: new Date(this.clock.now()) };
+  }
+
+  /** The most `unchanged` checks that were waiting for an answer at the same moment. */
+  maxChecksAtOnce = 0;
+  private checksNow = 0;
+
+  async unchanged(spec: StackSpec): Promise<StackResult | undefined> {
+    this.checksNow += 1;
+    this.maxChecksAtOnce = Math.max(this.maxChecksAtOnce, this.checksNow);
+    await called(this.journal, `stacks.unchanged ${spec.name}`).finally(() => (this.checksNow -= 1));
+    this.reads.unchanged += 1;
+    const current = this.stacks.get(spec.name);
+    if (!current || !['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(current.status)) return undefined;
+    if (spec.terminationProtection && !current.terminationProtection) return undefined;
+    if (!same(current.template, spec.template) || !same(current.parameters, spec.parameters) || !same(current.tags, spec.tags)) return undefined;
+    return { name: spec.name, outcome: 'unchanged', outputs: { ...current.outputs }, changes: [] };
   }
 
   async apply(spec: StackSpec, options: ApplyOptions): Promise<StackResult> {

@@ -28,10 +28,11 @@ describe('environments', () => {
 
     // 10.2 is free again, but a VPC's range cannot change: qa keeps its own.
     aws.stacks.stacks.delete(environmentStack('demo'));
+    const before = aws.stacks.calls.length;
     const again = await aws.run(configOf({ version: V2, environment: 'qa' }));
     assert.equal(again.report.status, 'success');
     assert.equal(vpcRange(aws, 'qa'), '10.3.0.0/16');
-    assert.equal(aws.stacks.calls.filter((call) => call.name === environmentStack('qa')).at(-1)!.outcome, 'unchanged');
+    assert.ok(!aws.stacks.calls.slice(before).some((call) => call.name === environmentStack('qa')), 'the network of qa is unchanged: not applied again');
   });
 
   test('a preview deploys only its application stack, into the staging network and resources', async () => {
@@ -95,5 +96,21 @@ describe('destroy', () => {
     assert.deepEqual(aws.stacks.removed, [rollingStack(APP, 'pr-7')]);
     assert.deepEqual(aws.dns.recordsOf(hostname(APP, 'pr-7', 'armesto.net')), []);
     assert.ok(aws.stacks.get(resourcesStack(APP, 'staging')));
+  });
+});
+
+describe('a run with nothing to change in the environment', () => {
+  test('checks the base, the network and the resources side by side and applies none of them', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({ version: V1, steps: 'environment' }));
+    const mark = aws.journal.length;
+    const before = aws.stacks.calls.length;
+    const again = await aws.run(configOf({ version: V1, steps: 'environment' }));
+
+    assert.equal(again.report.status, 'no-change');
+    assert.deepEqual(aws.stacks.calls.slice(before), []);
+    const checks = aws.since(mark).filter((call) => call.startsWith('stacks.unchanged'));
+    assert.deepEqual(checks.sort(), [`stacks.unchanged ${BASE_STACK}`, `stacks.unchanged ${resourcesStack(APP, 'staging')}`, `stacks.unchanged ${environmentStack('staging')}`].sort());
+    assert.equal(aws.stacks.maxChecksAtOnce, 3, 'all three checks were waiting for their answers at the same moment');
   });
 });
