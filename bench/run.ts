@@ -116,7 +116,7 @@ const targets: Target[] = [
     target: "that run checks its stacks side by side: its sequential round trips are no more than the deepest stack's own",
     measured: `${noChange.roundTrips} round trips; the deepest stack's own: ${deepestRoundTrips} (${deepest})`,
     met: noChange.roundTrips <= deepestRoundTrips,
-    note: `${noChange.roundTrips <= deepestRoundTrips ? '' : 'stacks are applied in the order of their imports, each check after those of the stacks before it; '}the longest chain: ${chainText(noChange.timeline)}`,
+    note: `${noChange.roundTrips <= deepestRoundTrips ? '' : 'the environment stacks are checked side by side, but the application stack can only be compared once its certificate and image are known, so its check waits for the zone and certificate lookups, then reads the records; '}the longest chain: ${chainText(noChange.timeline)}`,
   },
   {
     target: `a rollback to a warm release makes at most ${TARGETS.rollbackRequests} requests before its Route 53 change`,
