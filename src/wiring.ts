@@ -90,7 +90,9 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
   const images: Images = {
     publish: (version) => publishImage({ application: config.application, version, build: config.build, source, revision: info.sha }, { registry, docker, log: info.log, clock }),
     async find(version) {
-      const repository = await registry.ensureRepository(repositoryName(config.application));
+      // Only reads: plan and rollback must not create a repository.
+      const repository = await registry.locate(repositoryName(config.application));
+      if (!repository) return undefined;
       const digest = await registry.find(repository, version);
       return digest ? { repository, tag: version, digest } : undefined;
     },

@@ -67,6 +67,11 @@ export class EcrRegistry implements Registry {
   }
 
   /** `repository` is a name in this account, or a repository URI of any account. */
+  async locate(name: string): Promise<string | undefined> {
+    const existing = await this.describe(name);
+    return existing ? uriOf(existing) : undefined;
+  }
+
   async find(repository: string, tag: string): Promise<string | undefined> {
     const uri = REPOSITORY_URI.exec(repository);
     try {

@@ -60,6 +60,11 @@ export class HttpRegistry implements Registry {
     return `${this.options.registry}/${name}`;
   }
 
+  /** A v2 registry makes a repository on its first push: its name is its whole existence. */
+  async locate(name: string): Promise<string> {
+    return this.ensureRepository(name);
+  }
+
   async credentials(): Promise<RegistryCredentials | undefined> {
     const { username, password } = this.options;
     return username && password ? { server: this.host, username, password } : undefined;

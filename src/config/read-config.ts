@@ -145,6 +145,9 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('application-name', application, `is not allowed: use 1 to ${MAX_APPLICATION} lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`);
   }
 
+  // `wimpy` names the account's own stacks (wimpy-base, wimpy-<environment>): an application of that name would collide with them.
+  if (application === 'wimpy') r.fail('application-name', application, 'is reserved for the account baseline and network stacks (wimpy-base, wimpy-<environment>): choose another name');
+
   const port = r.integer('application-port', 1, 65535);
 
   const hostedZone = r.text('hosted-zone').toLowerCase().replace(/\.$/, '');
@@ -163,6 +166,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('environment', environment, `is not allowed: use staging, production or another DNS label of at most ${MAX_ENVIRONMENT} characters`);
   } else if (RESERVED_ENVIRONMENTS.has(environment)) {
     r.fail('environment', environment, 'is reserved for the account baseline (wimpy-base): choose another name');
+  } else if (environment.endsWith('-resources') || environment === 'resources') {
+    r.fail('environment', environment, 'ends like the resources stacks (<application>-<environment>-resources) and would collide with them: choose another name');
   }
   const previewMatch = PREVIEW.exec(environment);
   const preview = previewMatch ? Number(previewMatch[1]) : undefined;

@@ -15,6 +15,7 @@ import { stackTags } from './stack-tags.js';
 export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<StackResult[]> {
   const apply = (spec: StackSpec) =>
     deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
+  if (config.preview !== undefined) return sharedWithPreview(config, deps);
   const cidr = await environmentCidr(config, deps);
   const specs = { base: baseSpec(config), network: environmentSpec(config, cidr), resources: resourcesSpec(config) };
   // Every stack is checked side by side first: a run with nothing to change costs the round
@@ -50,3 +51,18 @@ export async function environmentCidr(config: Config, deps: Pick<EngineDeps, 'st
 
 /** The tags the environment stacks carry, for finding them again. */
 export const networkTags = (environment: string) => stackTags('wimpy', environment);
+
+/**
+ * A preview uses staging's baseline, network and resources and never changes them: its own
+ * inputs (a port, a pull request's code) must not reach the stacks staging runs on. They must
+ * exist; staging's own runs create and update them.
+ */
+async function sharedWithPreview(config: Config, deps: EngineDeps): Promise<StackResult[]> {
+  const names = [baseSpec(config).name, environmentStack(config.networkEnvironment), resourcesSpec(config).name];
+  const found = await Promise.all(names.map((name) => deps.stacks.describe(name)));
+  const missing = names.filter((_, i) => !found[i]);
+  if (missing.length > 0) {
+    throw new Error(`Preview ${config.environment} runs in the ${config.networkEnvironment} network, which is not there yet (${missing.join(', ')}): deploy ${config.networkEnvironment} once first, e.g. on a push to main.`);
+  }
+  return found.map((stack): StackResult => ({ name: stack!.name, outcome: 'unchanged', outputs: stack!.outputs, changes: [] }));
+}

@@ -7,6 +7,7 @@ import type { ResourceChange } from './ports.js';
 import { applicationSpec } from './stack-specs.js';
 import { releaseHistory, type Release } from './releases.js';
 import { readReleases } from './rollback.js';
+import { checkAccount } from './run.js';
 
 /**
  * `plan` with credentials: the change set of every stack, computed by CloudFormation and
@@ -14,6 +15,8 @@ import { readReleases } from './rollback.js';
  * created: no stack, no repository, no certificate.
  */
 export async function planChanges(config: Config, deps: EngineDeps, run: RunClock, onChanges: (stack: string, changes: readonly ResourceChange[]) => void): Promise<StackReport[]> {
+  // A plan reads the account: only one that allowed-account-ids names.
+  await checkAccount(config, deps);
   const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
   const reports: StackReport[] = [];
   if (config.steps.includes('environment')) {

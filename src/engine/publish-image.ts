@@ -20,6 +20,8 @@ export interface RegistryCredentials {
 export interface Registry {
   /** Makes sure the repository exists; returns its reference, host/path without a tag. */
   ensureRepository(name: string): Promise<string>;
+  /** The repository's reference when it exists; creates nothing (plan and rollback only read). */
+  locate(name: string): Promise<string | undefined>;
   /** The digest (sha256:...) of repository:tag when the registry holds it. */
   find(repository: string, tag: string): Promise<string | undefined>;
   /** The login docker needs to push, or undefined when the registry needs none. */

@@ -55,20 +55,30 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
   };
 
   for (const [index, set] of plan.entries()) {
-    if (run.signal?.aborted) await revert('The run was cancelled during the rollout.');
-    if (rollout.healthUrl && index > 0 && !(await deps.probe.answers(rollout.healthUrl))) {
-      await revert(`The new release stopped answering ${rollout.healthUrl}.`);
+    let problem: string | undefined;
+    try {
+      problem = await step(index, set);
+    } catch (error) {
+      // Whatever breaks mid-rollout (a deadline, a throttled alarm read, Route 53 itself),
+      // traffic goes back to the release that served: never left split by accident.
+      problem = `The rollout stopped at ${describeWeights(set)}: ${(error as Error).message}`;
     }
-    await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run.deadline);
-    applied = set;
-    deps.log.info(`Traffic: ${describeWeights(set)}`);
-    const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
-    if (!finished && (config.stepWaitSeconds > 0 || config.alarmNames.length > 0)) {
-      const verdict = await watch(config, deps, run, rollout.healthUrl);
-      if (verdict) await revert(verdict);
-    }
+    if (problem) await revert(problem);
   }
   return applied;
+
+  /** One step: its weights, then its watch. Returns why to revert, or undefined. */
+  async function step(index: number, set: WeightedTarget[]): Promise<string | undefined> {
+    if (run.signal?.aborted) return 'The run was cancelled during the rollout.';
+    if (rollout.healthUrl && index > 0 && !(await deps.probe.answers(rollout.healthUrl))) return `The new release stopped answering ${rollout.healthUrl}.`;
+    // Counted as applied before it is sent: a change Route 53 took but did not confirm is reverted too.
+    applied = set;
+    await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run.deadline);
+    deps.log.info(`Traffic: ${describeWeights(set)}`);
+    const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
+    if (finished || (config.stepWaitSeconds === 0 && config.alarmNames.length === 0)) return undefined;
+    return watch(config, deps, run, rollout.healthUrl);
+  }
 }
 
 /** Watches one step for step-wait seconds; returns why to revert, or undefined when all is well. */
@@ -80,6 +90,7 @@ async function watch(config: Config, deps: EngineDeps, run: RunClock, healthUrl?
       const verdict = judgeStep(await deps.alarms.firing(config.alarmNames));
       if (verdict.action === 'revert') return verdict.message;
     }
+    if (deps.clock.now() >= run.deadline) return "The run's deadline (timeout-minutes) passed during a canary step.";
     const left = until - deps.clock.now();
     if (left <= 0) return healthUrl && !(await deps.probe.answers(healthUrl)) ? `The new release stopped answering ${healthUrl}.` : undefined;
     await pause(deps.clock, Math.min(left, WATCH_INTERVAL_MS), run.signal);

@@ -61,7 +61,7 @@ function trafficShares(traffic: readonly WeightedTarget[]): TrafficShare[] {
 }
 
 /** Refuses, before the first change, an account that allowed-account-ids does not name. */
-async function checkAccount(config: Config, deps: EngineDeps): Promise<void> {
+export async function checkAccount(config: Config, deps: EngineDeps): Promise<void> {
   if (config.allowedAccountIds.length === 0) return;
   const account = await deps.identity.accountId();
   if (!config.allowedAccountIds.includes(account)) {

@@ -23,6 +23,21 @@ const PREVIEW_HOST = 'staging';
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 const arn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
 
+/** What the SSM agent needs to register the instance and carry Session Manager sessions. */
+export const SESSION_MANAGER_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+] as const;
+
 function instancePolicy(application: string, environment: string): Record<string, unknown> {
   const bucket = importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName);
   const prefix = storagePrefix(application, environment);
@@ -36,6 +51,10 @@ function instancePolicy(application: string, environment: string): Record<string
     Statement: [
       // ECR cannot scope the registry sign-in to a repository: it is account-wide by design.
       { Sid: 'SignInToTheRegistry', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      // Session Manager instead of SSH: access is audited and needs no open port or key. Only its
+      // channel actions, which AWS does not scope: the managed AmazonSSMManagedInstanceCore would
+      // also let every instance (and its container) read every SSM parameter of the account.
+      { Sid: 'OpenSessionManagerChannels', Effect: 'Allow', Action: SESSION_MANAGER_ACTIONS, Resource: '*' },
       {
         Sid: 'PullTheApplicationImage',
         Effect: 'Allow',
@@ -156,8 +175,6 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
         },
-        // Session Manager instead of SSH: access is audited and needs no open port or key.
-        ManagedPolicyArns: [arn('iam::aws:policy/AmazonSSMManagedInstanceCore')],
         Policies: [{ PolicyName: 'application', PolicyDocument: instancePolicy(application, environment) }],
         Tags: tags,
       },

@@ -49,6 +49,9 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
   before(async () => {
     emulator = await prepareEmulator();
     github = await startGitHubStandIn();
+    // Previews live in staging's network, which a push to main has built before any pull request.
+    const staging = await runAction({ awsEndpoint: emulator.endpoint, inputs: deployInputs({ version: 'v1', steps: 'environment' }) });
+    assert.equal(staging.exitCode, 0, staging.stdout + staging.stderr);
     opened = await pullRequestRun('opened');
   });
   after(async () => {

@@ -24,6 +24,8 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ strategy: 'canary' }, 'strategy', /rolling, blue-green/],
   [{ environment: 'Production' }, 'environment', /DNS label/],
   [{ environment: 'base' }, 'environment', /reserved/],
+  [{ environment: 'eu-resources' }, 'environment', /would collide/],
+  [{ 'application-name': 'wimpy' }, 'application-name', /reserved for the account baseline/],
   [{ environment: 'a-very-long-environment-name' }, 'environment', /at most 16/],
   [{ version: 'feature/login' }, 'version', /image tag/],
   [{ version: '-rc1' }, 'version', /not starting with \. or -/],

@@ -146,3 +146,17 @@ describe('the docker login for ECR', () => {
     await assert.rejects(registry.credentials(), /no authorization token/);
   });
 });
+
+describe('locating the repository without creating it', () => {
+  test('gives the URI of an existing repository', async () => {
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'awesome-application', repositoryUri: URI }] });
+    assert.equal(await registry.locate('awesome-application'), URI);
+  });
+
+  test('gives nothing for a missing one, and creates nothing: plan and rollback only read', async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(new RepositoryNotFoundException({ message: 'not found', ...metadata }));
+    assert.equal(await registry.locate('awesome-application'), undefined);
+    assert.equal(ecr.commandCalls(CreateRepositoryCommand).length, 0);
+    assert.equal(ecr.commandCalls(PutLifecyclePolicyCommand).length, 0);
+  });
+});

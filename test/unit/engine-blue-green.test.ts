@@ -68,6 +68,18 @@ describe('a blue-green deploy', () => {
     assert.equal(outputs['has-changes'], 'false');
   });
 
+  test('a step that cannot be watched to its end (the deadline passes) sends all traffic back and fails the run', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1));
+    const from = aws.dns.batches.length;
+    const { report } = await aws.run(blueGreen(V2, { 'timeout-minutes': '1', 'step-wait': '600' }));
+
+    assert.equal(report.status, 'failure');
+    assert.match(report.message ?? '', /deadline \(timeout-minutes\) passed during a canary step/);
+    assert.deepEqual(weightSets(aws.dns.batches.slice(from)).at(-1), { [A]: 100, [B]: 0 });
+    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
+  });
+
   test('a switch from rolling to blue-green and back keeps weighted records named by stack and never leaves the hostname without a serving target', async () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1 }));

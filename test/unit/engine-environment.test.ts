@@ -35,16 +35,27 @@ describe('environments', () => {
     assert.ok(!aws.stacks.calls.slice(before).some((call) => call.name === environmentStack('qa')), 'the network of qa is unchanged: not applied again');
   });
 
-  test('a preview deploys only its application stack, into the staging network and resources', async () => {
+  test('a preview deploys only its application stack, into the staging network and resources, which it never changes', async () => {
     const aws = new FakeAws();
-    const preview = configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } });
+    await aws.run(configOf({ version: V1, steps: 'environment' }));
+    const before = aws.stacks.calls.length;
+    // Another port than staging's: it must not reach staging's security groups.
+    const preview = configOf({ 'application-port': '9090' }, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } });
     const { report, outputs } = await aws.run(preview);
 
     assert.equal(report.status, 'success');
-    assert.deepEqual(aws.stacks.applied, [BASE_STACK, environmentStack('staging'), resourcesStack(APP, 'staging'), rollingStack(APP, 'pr-7')]);
+    assert.deepEqual(aws.stacks.calls.slice(before).map((call) => call.name), [rollingStack(APP, 'pr-7')]);
     assert.equal(aws.stacks.get(rollingStack(APP, 'pr-7'))!.tags[TAG_ENVIRONMENT], 'pr-7');
     assert.equal(outputs.url, `https://${hostname(APP, 'pr-7', 'armesto.net')}`);
     assert.deepEqual(aws.dns.weightsOf(hostname(APP, 'pr-7', 'armesto.net')), { [rollingStack(APP, 'pr-7')]: 100 });
+  });
+
+  test('a preview before staging has a network fails, saying to deploy staging first, and creates nothing', async () => {
+    const aws = new FakeAws();
+    const { report } = await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
+    assert.equal(report.status, 'failure');
+    assert.match(report.message ?? '', /Preview pr-7 runs in the staging network, which is not there yet .*deploy staging once first/);
+    assert.deepEqual(aws.stacks.calls, []);
   });
 });
 
@@ -89,6 +100,7 @@ describe('destroy', () => {
 
   test('of a preview removes its stack and record and leaves the staging resources it shares', async () => {
     const aws = new FakeAws();
+    await aws.run(configOf({ version: V1, steps: 'environment' }));
     await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
     const { report } = await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-destroy', pullRequest: 7 } }));
 

@@ -30,6 +30,11 @@ class FakeRegistry implements Registry {
     /** undefined: a registry that needs no login. */
     private readonly login: RegistryCredentials | undefined,
   ) {}
+  async locate(name: string): Promise<string> {
+    this.journal.push(`locate ${name}`);
+    return REPOSITORY;
+  }
+
   async ensureRepository(name: string): Promise<string> {
     this.journal.push(`ensureRepository ${name}`);
     return `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}`;

@@ -4,7 +4,7 @@ import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
-import { resourcesTemplate } from '../../src/templates/resources.js';
+import { resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
@@ -109,8 +109,16 @@ describe('the resources stack of an application in an environment', () => {
     });
   });
 
-  test('attaches Session Manager and no other managed policy', () => {
-    assert.deepEqual(role.Properties.ManagedPolicyArns, [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' }]);
+  test('opens Session Manager channels instead of SSH, with no managed policy that could read every parameter', () => {
+    assert.equal(role.Properties.ManagedPolicyArns, undefined);
+    assert.deepEqual(statementFor('ssmmessages:OpenDataChannel').Action, [...SESSION_MANAGER_ACTIONS]);
+  });
+
+  test('reads SSM parameters only under its own path, in no statement on every resource', () => {
+    for (const statement of statements(staging)) {
+      const reads = list(statement.Action).filter((action) => /^ssm:GetParameter/.test(String(action)));
+      if (reads.length > 0) assert.ok(list(statement.Resource).every((resource) => JSON.stringify(resource).includes('parameter/shop/staging')), JSON.stringify(statement));
+    }
   });
 
   test('allows no wildcard action and only Allow statements', () => {
@@ -122,9 +130,9 @@ describe('the resources stack of an application in an environment', () => {
     }
   });
 
-  test('grants nothing on every resource but the registry sign-in, which ECR cannot scope', () => {
+  test('grants nothing on every resource but the registry sign-in and the Session Manager channels, which AWS cannot scope', () => {
     const unscoped = statements(staging).filter((statement) => list(statement.Resource).some((resource) => resource === '*' || (typeof resource === 'string' && resource.includes('*'))));
-    assert.deepEqual(unscoped.map((statement) => statement.Action), ['ecr:GetAuthorizationToken']);
+    assert.deepEqual(unscoped.map((statement) => statement.Action), ['ecr:GetAuthorizationToken', [...SESSION_MANAGER_ACTIONS]]);
   });
 
   test('pulls images only from its own repository', () => {
