@@ -120,50 +120,62 @@ function spawnStep(env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Prom
   });
 }
 
-export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+/** A runner's workspace for one step: its file-command files, and the environment a runner gives the step. */
+export interface RunnerWorkspace {
+  readonly dir: string;
+  readonly files: { readonly output: string; readonly summary: string; readonly state: string; readonly event: string };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Makes the workspace and the environment a runner gives a step: nothing of this process's own leaks in. */
+export async function prepareRunner(options: Omit<RunActionOptions, 'post' | 'timeoutMs'>): Promise<RunnerWorkspace> {
   const dir = await mkdtemp(join(tmpdir(), 'wimpy-e2e-'));
+  const files = {
+    output: join(dir, 'output'),
+    summary: join(dir, 'summary.md'),
+    state: join(dir, 'state'),
+    event: join(dir, 'event.json'),
+  };
+  const event = options.event ?? { name: 'push', payload: { ref: 'refs/heads/main', after: options.sha ?? PUSH_SHA } };
+  await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.state, ''), writeFile(files.event, JSON.stringify(event.payload))]);
+
+  // The runner sets every input: the workflow's value, else action.yml's default, its
+  // expressions evaluated (`${{ github.token }}` is the job's token, none outside GitHub).
+  const defaults = INPUTS.filter((input) => input.default !== undefined).map((input) => [input.name, input.name === 'github-token' ? (options.github?.token ?? '') : input.default!] as const);
+  const inputs = { ...Object.fromEntries(defaults), ...options.inputs };
+  const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value]));
+
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: dir,
+    GITHUB_WORKSPACE: dir,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_SHA: options.sha ?? PUSH_SHA,
+    GITHUB_REF: event.name.startsWith('pull_request') ? `refs/pull/${String((event.payload as { number?: number }).number ?? 0)}/merge` : 'refs/heads/main',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    ...(options.github ? { GITHUB_REPOSITORY: options.github.repository, GITHUB_API_URL: options.github.apiUrl } : {}),
+    AWS_ENDPOINT_URL: options.awsEndpoint,
+    AWS_REGION: REGION,
+    ...(options.withoutCredentials ? {} : { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey }),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...inputEnv,
+  };
+  return { dir, files, env };
+}
+
+export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+  const { dir, files, env } = await prepareRunner(options);
   try {
-    const files = {
-      output: join(dir, 'output'),
-      summary: join(dir, 'summary.md'),
-      state: join(dir, 'state'),
-      event: join(dir, 'event.json'),
-    };
-    const event = options.event ?? { name: 'push', payload: { ref: 'refs/heads/main', after: options.sha ?? PUSH_SHA } };
-    await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.state, ''), writeFile(files.event, JSON.stringify(event.payload))]);
-
-    // The runner sets every input: the workflow's value, else action.yml's default, its
-    // expressions evaluated (`${{ github.token }}` is the job's token, none outside GitHub).
-    const defaults = INPUTS.filter((input) => input.default !== undefined).map((input) => [input.name, input.name === 'github-token' ? (options.github?.token ?? '') : input.default!] as const);
-    const inputs = { ...Object.fromEntries(defaults), ...options.inputs };
-    const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value]));
-
-    // Only what a runner sets: nothing of this process's own environment leaks into the step.
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      RUNNER_TEMP: dir,
-      GITHUB_WORKSPACE: dir,
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary,
-      GITHUB_STATE: files.state,
-      GITHUB_EVENT_NAME: event.name,
-      GITHUB_EVENT_PATH: files.event,
-      GITHUB_SHA: options.sha ?? PUSH_SHA,
-      GITHUB_REF: event.name.startsWith('pull_request') ? `refs/pull/${String((event.payload as { number?: number }).number ?? 0)}/merge` : 'refs/heads/main',
-      GITHUB_RUN_ID: '4242',
-      GITHUB_RUN_NUMBER: '7',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_SERVER_URL: 'https://github.com',
-      ...(options.github ? { GITHUB_REPOSITORY: options.github.repository, GITHUB_API_URL: options.github.apiUrl } : {}),
-      AWS_ENDPOINT_URL: options.awsEndpoint,
-      AWS_REGION: REGION,
-      ...(options.withoutCredentials ? {} : { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey }),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...inputEnv,
-    };
     const timeoutMs = options.timeoutMs ?? 240_000;
     const main = await spawnStep(env, dir, timeoutMs);
     const [outputText, summary, stateText] = await Promise.all([readFile(files.output, 'utf8'), readFile(files.summary, 'utf8'), readFile(files.state, 'utf8')]);

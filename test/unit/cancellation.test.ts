@@ -1,11 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStacks } from '../../src/aws/stacks.js';
@@ -14,13 +12,11 @@ import type { Config } from '../../src/config/types.js';
 import type { EngineDeps } from '../../src/engine/context.js';
 import type { Clock } from '../../src/engine/ports.js';
 import { runCommand, type RunOutcome } from '../../src/engine/run.js';
-import { INPUTS } from '../../src/config/inputs.js';
 import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
 import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
 import { configOf, VALID_INPUTS } from '../support/config.js';
-import { CREDENTIALS, REGION } from '../support/emulator.js';
 import { repositoryFile, startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
-import { inputVariable, parseFileCommands, PUSH_SHA } from '../support/run-action.js';
+import { parseFileCommands, prepareRunner } from '../support/run-action.js';
 import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 
 /**
@@ -182,38 +178,12 @@ interface Workspace {
 
 /** A runner's workspace for a deploy of a push, reporting to the GitHub stand-in, its AWS calls going to `endpoint`. */
 async function workspace(endpoint: string, github: GitHubStandIn): Promise<Workspace> {
-  const dir = await mkdtemp(join(tmpdir(), 'wimpy-cancel-'));
-  const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md'), state: join(dir, 'state'), event: join(dir, 'event.json') };
-  await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.state, ''), writeFile(files.event, JSON.stringify({ ref: 'refs/heads/main', after: PUSH_SHA }))]);
-  const inputs = { ...Object.fromEntries(INPUTS.filter((input) => input.default !== undefined).map((input) => [input.name, input.default!])), ...VALID_INPUTS, 'github-token': github.token };
-  return {
-    dir,
-    state: files.state,
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      GITHUB_ACTIONS: 'true',
-      RUNNER_TEMP: dir,
-      GITHUB_WORKSPACE: dir,
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary,
-      GITHUB_STATE: files.state,
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_EVENT_PATH: files.event,
-      GITHUB_SHA: PUSH_SHA,
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_RUN_ID: '4242',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-      GITHUB_API_URL: github.url,
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value])),
-    },
-  };
+  const runner = await prepareRunner({
+    awsEndpoint: endpoint,
+    inputs: { ...VALID_INPUTS },
+    github: { apiUrl: github.url, token: github.token, repository: `${github.owner}/${github.repo}` },
+  });
+  return { dir: runner.dir, state: runner.files.state, env: runner.env };
 }
 
 async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
