@@ -65,18 +65,15 @@ export interface EntryOutcome {
   readonly failure?: string;
 }
 
+/** The registry of the release: a prebuilt image's own, the `registry` input, or the account's ECR. */
 function registryFor(config: Config, ecr: ECRClient): Registry {
   const { build } = config;
-  const ecrRegistry = () => new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
-  if (build.image) {
-    const host = registryOf(parseImageReference(build.image).repository);
-    if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return ecrRegistry();
-    return new HttpRegistry({ registry: host, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
+  const host = build.image ? registryOf(parseImageReference(build.image).repository) : build.registry;
+  // A prebuilt image in ECR is read through the account's ECR; a `registry` input is always a plain v2 registry.
+  if (!host || (build.image && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host))) {
+    return new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
   }
-  if (build.registry) {
-    return new HttpRegistry({ registry: build.registry, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
-  }
-  return ecrRegistry();
+  return new HttpRegistry({ registry: host, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
 }
 
 export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {

@@ -30,16 +30,6 @@ export function versionLabel(version: string): string {
   return `${readable || 'v'}-${digest(version)}`;
 }
 
-/**
- * Shortens `name` to `max` characters, deterministically: a name that fits is kept; a longer
- * one keeps its start and ends in a digest of the whole, so two long names stay distinct.
- */
-export function fitName(name: string, max: number): string {
-  if (name.length <= max) return name;
-  const tail = digest(name, 6);
-  return `${name.slice(0, max - tail.length - 1).replace(/-+$/, '')}-${tail}`;
-}
-
 export function environmentStack(environment: string): string {
   return `wimpy-${environment}`;
 }
@@ -74,11 +64,6 @@ export function pinnedHostname(application: string, environment: string, version
 
 export function previewEnvironment(pullRequest: number): string {
   return `pr-${pullRequest}`;
-}
-
-/** Load balancer names are limited to 32 characters by Elastic Load Balancing. */
-export function loadBalancerName(stackName: string): string {
-  return fitName(stackName, 32);
 }
 
 /** The ECR repository of an application: one per application, shared by its environments. */

@@ -67,9 +67,6 @@ export function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-export function throwIfCancelled(run: RunClock, what: string): void {
-  if (run.signal?.aborted) throw new CancelledError(`The run was cancelled ${what}.`);
-}
 
 /** How long cancelled work may take to say by itself where it stopped, before the run stops waiting. */
 const CANCEL_GRACE_MS = 2_000;

@@ -5,7 +5,6 @@ import { cidrFor } from '../templates/network.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, StackResult, StackSpec } from './ports.js';
 import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
-import { stackTags } from './stack-tags.js';
 
 /**
  * The environment phase: the account baseline and the environment's network side by side,
@@ -48,9 +47,6 @@ export async function environmentCidr(config: Config, deps: Pick<EngineDeps, 'st
   const taken = networks.map((stack) => stack.outputs[ENVIRONMENT_OUTPUTS.vpcCidr]).filter((cidr): cidr is string => Boolean(cidr));
   return cidrFor(environment, taken);
 }
-
-/** The tags the environment stacks carry, for finding them again. */
-export const networkTags = (environment: string) => stackTags('wimpy', environment);
 
 /**
  * A preview uses staging's baseline, network and resources and never changes them: its own

@@ -1,10 +1,9 @@
-import { hostname, pinnedHostname, repositoryName } from '../config/names.js';
+import { applicationStack, hostname, pinnedHostname, repositoryName } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { applicationInput, applicationTemplate } from '../templates/application.js';
 import { cidrFor } from '../templates/network.js';
 import type { Template } from './ports.js';
 import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
-import { applicationStack } from '../config/names.js';
 
 /**
  * What a deploy would do, computed from the configuration alone: no credentials, no request.

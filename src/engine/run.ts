@@ -1,4 +1,4 @@
-import { applicationStack, hostname } from '../config/names.js';
+import { applicationStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
@@ -110,6 +110,12 @@ async function deploy(config: Config, deps: EngineDeps, request: RunRequest, pro
   return result;
 }
 
+/** The report's image field: present only when the run knows its image. */
+function imageField(image?: ImageRef): { image?: string } {
+  const text = imageText(image);
+  return text ? { image: text } : {};
+}
+
 function imageText(image?: ImageRef): string | undefined {
   return image ? `${image.repository}@${image.digest}` : undefined;
 }
@@ -194,7 +200,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       ...common,
       status: cancelled ? 'cancelled' : 'failure',
       version,
-      ...(imageText(progress.image) ? { image: imageText(progress.image)! } : {}),
+      ...imageField(progress.image),
       traffic: trafficShares(traffic),
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
@@ -211,7 +217,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...common,
     status: config.command === 'deploy' && !hasChanges ? 'no-change' : 'success',
     version,
-    ...(imageText(progress.image) ? { image: imageText(progress.image)! } : {}),
+    ...imageField(progress.image),
     ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
     ...(pinned ? { pinnedUrl: pinned } : {}),
     traffic: trafficShares(traffic),
@@ -239,6 +245,3 @@ function outputsOf(config: Config, version: string, stackName: string, url: stri
     'has-changes': String(hasChanges),
   };
 }
-
-/** The hostname of the run, for callers that report before the engine runs. */
-export const hostOf = (config: Config) => hostname(config.application, config.environment, config.hostedZone);

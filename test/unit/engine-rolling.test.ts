@@ -12,6 +12,16 @@ const STACK = rollingStack(APP, 'staging');
 const rolling = (inputs: Record<string, string> = {}) => configOf({ version: V1, ...inputs });
 
 describe('a rolling deploy', () => {
+  test('builds the image while the environment is applied, not after it', async () => {
+    const aws = new FakeAws();
+    await aws.run(rolling({ steps: 'environment,build,deploy' }));
+    const build = aws.journal.indexOf(`images.publish ${V1}`);
+    const firstStackDone = aws.journal.findIndex((entry) => /^stacks\.apply .+: /.test(entry));
+    assert.ok(build >= 0 && firstStackDone >= 0, aws.journal.join('\n'));
+    assert.ok(build < firstStackDone, `the build started before any environment stack was done:\n${aws.journal.join('\n')}`);
+    assert.deepEqual(aws.images.builds, [V1]);
+  });
+
   test('the first deploy applies base and environment side by side, then resources, then the application stack, and points the hostname at it', async () => {
     const aws = new FakeAws();
     const { report, outputs } = await aws.run(rolling());
