@@ -1,9 +1,11 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAlarms } from './aws/alarms.js';
@@ -13,6 +15,8 @@ import { clientSettings } from './aws/client-config.js';
 import { createDns } from './aws/dns.js';
 import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
+import { createLogGroups } from './aws/log-groups.js';
+import { createNotifications } from './aws/notifications.js';
 import { createStacks } from './aws/stacks.js';
 import { DockerCli } from './build/docker.js';
 import { HttpRegistry } from './build/registry-http.js';
@@ -108,6 +112,8 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     certificates: createCertificates(explainingFailures(new ACMClient(settings)), route53, clock),
     images,
     probe: createProbe(clock),
+    logGroups: createLogGroups(explainingFailures(new CloudWatchLogsClient(settings))),
+    notifications: createNotifications(explainingFailures(new SNSClient(settings))),
     clock,
     log: info.log,
   };

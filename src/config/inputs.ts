@@ -58,6 +58,8 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
   { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
   { name: 'destroy-environment', default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
+  { name: 'destroy-logs', default: 'false', description: "With command destroy: also delete the application's log group. Without it the logs are kept, as the buckets are, and a later deploy writes to them again." },
+  { name: 'notify', default: '', description: "E-mail addresses and SNS topic ARNs, comma separated or one per line, that hear of this application's deploys, rollbacks, promotes and scaling events. Addresses are subscribed to the environment's topic (each confirms from AWS's e-mail); topics of your own (AWS Chatbot's, say) get the same messages." },
 ];
 
 export const OUTPUTS: readonly OutputSpec[] = [

@@ -75,6 +75,11 @@ export function logGroupName(application: string, environment: string): string {
   return `/wimpy/${environment}/${application}`;
 }
 
+/** The SNS topic of an environment's notifications, shared by its applications. */
+export function notificationTopicName(environment: string): string {
+  return `wimpy-${environment}-notifications`;
+}
+
 /** The SSM path under which an application's secrets live; its role may read nothing else. */
 export function parameterPath(application: string, environment: string): string {
   return `/${application}/${environment}/`;

@@ -133,6 +133,9 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const HEALTH_PATH = /^\/[A-Za-z0-9/_.~%?=&+-]*$/;
 const PARAMETER = /^[A-Za-z0-9_./-]+$/;
+// Deliberately plain: what SNS accepts as an e-mail endpoint, without quotes or spaces.
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const TOPIC_ARN = /^arn:aws(?:-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const r = new Reader(raw);
@@ -273,6 +276,17 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
 
   const cloudTrail = r.boolean('cloudtrail');
   const destroyEnvironment = r.boolean('destroy-environment');
+  const destroyLogs = r.boolean('destroy-logs');
+
+  const notifyText = r.lines('notify');
+  const notifyItems = (notifyText.includes('\n') ? notifyText.split(/\r?\n/) : notifyText.split(',')).map((item) => item.trim()).filter((item) => item !== '');
+  const notify = { emails: [] as string[], topics: [] as string[] };
+  for (const item of notifyItems) {
+    if (EMAIL.test(item) && item.length <= 254) notify.emails.push(item);
+    else if (TOPIC_ARN.test(item)) notify.topics.push(item);
+    else r.fail('notify', item, 'is not allowed: use an e-mail address such as oncall@example.com or an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:alerts (standard topics; FIFO topics take no notifications)');
+  }
+  if (new Set(notifyItems).size !== notifyItems.length) r.fail('notify', notifyText, 'names the same address or topic twice');
 
   if (command === 'promote' && strategy !== 'blue-green') r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
   // Only names whose parts are all valid can be measured: otherwise their own errors say it.
@@ -328,6 +342,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     previewTtlHours,
     cloudTrail,
     destroyEnvironment,
+    destroyLogs,
+    notify,
   };
   return deepFreeze(config);
 }

@@ -78,6 +78,17 @@ export interface Config {
   readonly previewTtlHours: number;
   readonly cloudTrail: boolean;
   readonly destroyEnvironment: boolean;
+  /** With destroy: also delete the application's log group, which is otherwise kept. */
+  readonly destroyLogs: boolean;
+  readonly notify: NotifyConfig;
+}
+
+/** Who hears of the environment's deploys and scaling events besides GitHub. */
+export interface NotifyConfig {
+  /** Subscribed to the environment's topic by e-mail; each confirms from the message AWS sends. */
+  readonly emails: readonly string[];
+  /** SNS topic ARNs of the user's own (one that AWS Chatbot posts from, say) that get the same messages. */
+  readonly topics: readonly string[];
 }
 
 export interface ConfigError {

@@ -1,4 +1,4 @@
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Stacks } from './ports.js';
+import type { Alarms, Clock, Dns, Identity, ImageRef, Log, LogGroups, Notifications, Stacks } from './ports.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
@@ -30,6 +30,8 @@ export interface EngineDeps {
   readonly certificates: Certificates;
   readonly images: Images;
   readonly probe: Probe;
+  readonly logGroups: LogGroups;
+  readonly notifications: Notifications;
   readonly clock: Clock;
   readonly log: Log;
 }

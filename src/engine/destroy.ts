@@ -1,4 +1,4 @@
-import { environmentStack, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
+import { environmentStack, logGroupName, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { StackSummary } from './ports.js';
@@ -8,7 +8,8 @@ import { readReleases } from './rollback.js';
  * Removes an application from an environment: its records first (so nobody is sent to a stack
  * that is going away), then its release stacks, then its resources. The environment's network
  * goes only with destroy-environment, and only once no other application imports from it; the
- * base stack, its key and its buckets are never removed by any command.
+ * base stack, its key and its buckets are never removed by any command. The application's log
+ * group outlives its stack unless destroy-logs asks for it.
  */
 
 export interface DestroyResult {
@@ -36,6 +37,13 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
     const resources = resourcesStack(config.application, config.environment);
     await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
     removed.push(resources);
+    const logGroup = logGroupName(config.application, config.environment);
+    if (config.destroyLogs) {
+      await deps.logGroups.remove(logGroup);
+      removed.push(logGroup);
+    } else {
+      deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
+    }
     if (config.destroyEnvironment) {
       const network = environmentStack(config.environment);
       await deps.log.group(`remove ${network}`, async () => {

@@ -1,7 +1,8 @@
-import { environmentStack } from '../config/names.js';
+import { environmentStack, logGroupName, resourcesStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import { cidrFor } from '../templates/network.js';
+import { KEEPS_LOG_GROUP } from '../templates/resources.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, StackResult, StackSpec } from './ports.js';
 import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
@@ -15,8 +16,8 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   const apply = (spec: StackSpec) =>
     deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
   if (config.preview !== undefined) return sharedWithPreview(config, deps);
-  const cidr = await environmentCidr(config, deps);
-  const specs = { base: baseSpec(config), network: environmentSpec(config, cidr), resources: resourcesSpec(config) };
+  const [cidr, keepsLogGroup] = await Promise.all([environmentCidr(config, deps), logGroupKept(config, deps)]);
+  const specs = { base: baseSpec(config), network: environmentSpec(config, cidr), resources: resourcesSpec(config, keepsLogGroup) };
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // in the order of their imports.
@@ -46,6 +47,17 @@ export async function environmentCidr(config: Config, deps: Pick<EngineDeps, 'st
   const networks = await deps.stacks.list({ 'wimpy:application': 'wimpy' });
   const taken = networks.map((stack) => stack.outputs[ENVIRONMENT_OUTPUTS.vpcCidr]).filter((cidr): cidr is string => Boolean(cidr));
   return cidrFor(environment, taken);
+}
+
+/**
+ * Whether the application's log group outlived an earlier resources stack: a stack keeps what it
+ * was created with; a new stack adopts a log group that an earlier one left (destroy keeps logs)
+ * instead of failing to create a second one of the same name.
+ */
+export async function logGroupKept(config: Config, deps: Pick<EngineDeps, 'stacks' | 'logGroups'>): Promise<boolean> {
+  const stack = await deps.stacks.describe(resourcesStack(config.application, config.networkEnvironment));
+  if (stack) return stack.parameters[KEEPS_LOG_GROUP] === 'true';
+  return deps.logGroups.exists(logGroupName(config.application, config.networkEnvironment));
 }
 
 /**

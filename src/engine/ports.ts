@@ -138,6 +138,29 @@ export interface Alarms {
   missing(names: readonly string[]): Promise<string[]>;
 }
 
+/** Log groups kept beyond their stacks: found before a stack would create one again, removed only when asked. */
+export interface LogGroups {
+  exists(name: string): Promise<boolean>;
+  /** Deletes the log group and every log in it; one already gone is no error. */
+  remove(name: string): Promise<void>;
+}
+
+/** One message for the people who subscribed, in the forms their channels read. */
+export interface Notification {
+  /** One line, at most 100 characters: an e-mail's subject. */
+  readonly subject: string;
+  /** Plain text, for e-mail. */
+  readonly text: string;
+  /** The JSON that AWS Chatbot renders as a custom notification in Slack or Teams; what other endpoints get too. */
+  readonly structured: string;
+  /** For subscription filter policies: application, environment, command, status. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface Notifications {
+  publish(topicArn: string, notification: Notification): Promise<void>;
+}
+
 export interface ImageRef {
   /** repository without tag, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app */
   readonly repository: string;

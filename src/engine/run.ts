@@ -1,6 +1,7 @@
 import { applicationStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
+import { announce } from './announce.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { destroy } from './destroy.js';
@@ -146,8 +147,11 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let changed = false;
   let message: string | undefined;
   let sweep: Promise<string[]> = Promise.resolve([]);
+  // An account that allowed-account-ids refuses is not touched at all, not even to tell of it.
+  let accountAllowed = false;
   try {
     await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
+    accountAllowed = true;
     // Expired previews are other stacks than this run's: swept side by side with its work, but
     // after a rollback, whose few reads before its weight change must stay few.
     if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run);
@@ -207,6 +211,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       message: failure,
       ...rootCauseOf(error, progress),
     };
+    if (accountAllowed) await tell(config, deps, report, request.run);
     return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run) };
   }
 
@@ -225,7 +230,13 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
   };
+  await tell(config, deps, report, request.run);
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
+}
+
+/** The subscribers hear of the run; a cancelled run does not wait for them beyond its grace. */
+function tell(config: Config, deps: EngineDeps, report: RunReport, run: RunClock): Promise<void> {
+  return untilCancelled(announce(config, deps, report), run, 'while the notifications were sent').catch(() => undefined);
 }
 
 /** A cancelled run does not wait for its sweep: what it removed by then, a later run will see. */

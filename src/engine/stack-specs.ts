@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { applicationInput, applicationParameters, applicationTemplate } from '../templates/application.js';
 import { baseTemplate } from '../templates/base.js';
 import { environmentTemplate } from '../templates/environment.js';
-import { resourcesTemplate } from '../templates/resources.js';
+import { KEEPS_LOG_GROUP, resourcesTemplate } from '../templates/resources.js';
 import type { StackSpec } from './ports.js';
 import { stackTags } from './stack-tags.js';
 
@@ -35,12 +35,13 @@ export function environmentSpec(config: Config, cidr: string): StackSpec {
   };
 }
 
-export function resourcesSpec(config: Config): StackSpec {
+/** `keepsLogGroup`: the log group outlived an earlier stack of these resources (see KEEPS_LOG_GROUP). */
+export function resourcesSpec(config: Config, keepsLogGroup = false): StackSpec {
   const environment = config.networkEnvironment;
   return {
     name: resourcesStack(config.application, environment),
-    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port }),
-    parameters: {},
+    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port, subscribers: config.notify.emails }),
+    parameters: { [KEEPS_LOG_GROUP]: String(keepsLogGroup) },
     tags: stackTags(config.application, environment),
     terminationProtection: false,
   };

@@ -2,6 +2,7 @@ import { BASE_STACK, TAG_VERSION, environmentStack, pinnedHostname, resourcesSta
 import type { CapacityConfig, Config, SecretRef, Strategy, Variable } from '../config/types.js';
 import type { Template } from '../engine/ports.js';
 import { architectureOf } from './architecture.js';
+import { LOG_PREFIXES } from './log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
@@ -25,7 +26,17 @@ export interface ApplicationInput {
   /** Blue-green only: the hostname that reaches this release alone, before any public traffic. */
   readonly pinnedHostname?: string;
   readonly strategy: Strategy;
+  /** Topics of the user's own that hear the groups' events too, beside the environment's topic. */
+  readonly notificationTopics?: readonly string[];
 }
+
+/** What Auto Scaling reports to the notification topics: every launch and termination, and their failures. */
+export const SCALING_NOTIFICATIONS = [
+  'autoscaling:EC2_INSTANCE_LAUNCH',
+  'autoscaling:EC2_INSTANCE_LAUNCH_ERROR',
+  'autoscaling:EC2_INSTANCE_TERMINATE',
+  'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
+] as const;
 
 export interface ApplicationParametersInput {
   /** repository@sha256:..., optionally with a tag before the digest. */
@@ -119,6 +130,7 @@ export function applicationInput(config: Config): ApplicationInput {
     capacity: config.capacity,
     signalTimeoutMinutes: config.signalTimeoutMinutes,
     strategy: config.strategy,
+    ...(config.notify.topics.length > 0 ? { notificationTopics: config.notify.topics } : {}),
     ...(config.strategy === 'blue-green' ? { pinnedHostname: pinnedHostname(config.application, config.environment, config.version, config.hostedZone) } : {}),
   };
 }
@@ -179,8 +191,9 @@ export function applicationTemplate(input: ApplicationInput): Template {
 
   const autoScalingGroup = {
     Type: 'AWS::AutoScaling::AutoScalingGroup',
-    // Instances may only register once the target group belongs to a load balancer.
-    DependsOn: ['HttpsListener'],
+    // Instances may only register once the target group belongs to a load balancer, and signal
+    // once their role may signal this stack.
+    DependsOn: ['HttpsListener', 'SignalPolicy'],
     CreationPolicy: { ResourceSignal: { Count: capacity.desiredSize, Timeout: signalTimeout } },
     UpdatePolicy: {
       AutoScalingRollingUpdate: {
@@ -204,6 +217,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
       TargetGroupARNs: [ref('TargetGroup')],
       HealthCheckType: 'ELB',
       HealthCheckGracePeriod: input.signalTimeoutMinutes * 60,
+      NotificationConfigurations: [importOf(network, ENVIRONMENT_OUTPUTS.notificationTopicArn), ...(input.notificationTopics ?? [])]
+        .map((TopicARN) => ({ TopicARN, NotificationTypes: [...SCALING_NOTIFICATIONS] })),
       Tags: named.map((tag) => ({ ...tag, PropagateAtLaunch: true })),
     },
   };
@@ -214,6 +229,19 @@ export function applicationTemplate(input: ApplicationInput): Template {
     Parameters: parameters(pinned, capacity.instanceType),
     Resources: {
       LaunchTemplate: launchTemplate,
+      // The instances' role may signal this stack, by its exact id, and no other: a name pattern
+      // such as <app>-<environment>-* would also reach another application named <app>-<environment>.
+      SignalPolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: { 'Fn::Sub': 'signal-${AWS::StackName}' },
+          Roles: [importOf(resources, RESOURCES_OUTPUTS.instanceRoleName)],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'SignalThisStack', Effect: 'Allow', Action: ['cloudformation:SignalResource', 'cloudformation:DescribeStackResource'], Resource: ref('AWS::StackId') }],
+          },
+        },
+      },
       [SIGNALLED_RESOURCE]: autoScalingGroup,
       // A fixed-size group (a preview's 1/1/1) has nothing to scale, and AWS refuses the policy.
       ...(capacity.maxSize > capacity.minSize
@@ -239,7 +267,13 @@ export function applicationTemplate(input: ApplicationInput): Template {
           IpAddressType: 'ipv4',
           Subnets: splitImport(network, ENVIRONMENT_OUTPUTS.publicSubnetIds),
           SecurityGroups: [importOf(resources, RESOURCES_OUTPUTS.loadBalancerSecurityGroupId)],
-          LoadBalancerAttributes: [{ Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' }],
+          LoadBalancerAttributes: [
+            { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+            // Every request, into the account's log bucket (SSE-S3: the only encryption ELB delivers to).
+            { Key: 'access_logs.s3.enabled', Value: 'true' },
+            { Key: 'access_logs.s3.bucket', Value: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) },
+            { Key: 'access_logs.s3.prefix', Value: LOG_PREFIXES.loadBalancers },
+          ],
           Tags: tags,
         },
       },

@@ -1,7 +1,8 @@
-import { environmentStack } from '../config/names.js';
+import { BASE_STACK, environmentStack, notificationTopicName } from '../config/names.js';
 import type { Template } from '../engine/ports.js';
+import { LOG_PREFIXES } from './log-delivery.js';
 import { subnetPlan } from './network.js';
-import { ENVIRONMENT_OUTPUTS, exportedOutputs } from './outputs.js';
+import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';
 
 export interface EnvironmentOptions {
@@ -17,6 +18,24 @@ const ZONES = [0, 1] as const;
 const zone = (index: number) => ({ 'Fn::Select': [index, { 'Fn::GetAZs': '' }] });
 const subnetId = (tier: Tier, index: number) => `${tier}Subnet${index + 1}`;
 const subnetIds = (tier: Tier) => ({ 'Fn::Join': [',', ZONES.map((index) => ({ Ref: subnetId(tier, index) }))] });
+
+/**
+ * The environment's notifications, for the people on call for it: every Auto Scaling group of
+ * the environment reports its launches and terminations here, and the action one message per
+ * deploy, rollback and promote. Encrypted with the master key; subscriptions belong to each
+ * application's resources stack, so that no application's run removes another's subscribers.
+ */
+function notificationTopic(environment: string): Record<string, unknown> {
+  return {
+    Type: 'AWS::SNS::Topic',
+    Properties: {
+      TopicName: notificationTopicName(environment),
+      DisplayName: `Wimpy ${environment}`,
+      KmsMasterKeyId: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
+      Tags: resourceTags({ application: 'wimpy', environment }),
+    },
+  };
+}
 
 /**
  * One environment's network, isolated from every other environment's: a VPC across two
@@ -67,6 +86,38 @@ export function environmentTemplate(options: EnvironmentOptions): Template {
         Tags: named('s3'),
       },
     },
+    // Every connection in and out of the network, accepted or rejected, into the account's log
+    // bucket: what an investigation needs and what security reviews ask for first.
+    FlowLog: {
+      Type: 'AWS::EC2::FlowLog',
+      Properties: {
+        ResourceId: vpc,
+        ResourceType: 'VPC',
+        TrafficType: 'ALL',
+        LogDestinationType: 's3',
+        LogDestination: { 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Bucket}/${LOG_PREFIXES.flowLogs}/`, { Bucket: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) }] },
+        MaxAggregationInterval: 600,
+        Tags: named('flow-log'),
+      },
+    },
+    NotificationTopic: notificationTopic(environment),
+    NotificationTopicPolicy: {
+      Type: 'AWS::SNS::TopicPolicy',
+      Properties: {
+        Topics: [{ Ref: 'NotificationTopic' }],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'DenyPublishingWithoutTls',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: { Ref: 'NotificationTopic' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }],
+        },
+      },
+    },
   };
   const tiers: Record<Tier, readonly [string, string]> = { Public: plan.public, Application: plan.application, Database: plan.database };
   for (const [tier, ranges] of Object.entries(tiers) as [Tier, readonly [string, string]][]) {
@@ -95,6 +146,7 @@ export function environmentTemplate(options: EnvironmentOptions): Template {
       [ENVIRONMENT_OUTPUTS.publicSubnetIds]: subnetIds('Public'),
       [ENVIRONMENT_OUTPUTS.applicationSubnetIds]: subnetIds('Application'),
       [ENVIRONMENT_OUTPUTS.databaseSubnetIds]: subnetIds('Database'),
+      [ENVIRONMENT_OUTPUTS.notificationTopicArn]: { Ref: 'NotificationTopic' },
     }),
   };
 }

@@ -20,6 +20,8 @@ export const ENVIRONMENT_OUTPUTS = {
   publicSubnetIds: 'PublicSubnetIds',
   applicationSubnetIds: 'ApplicationSubnetIds',
   databaseSubnetIds: 'DatabaseSubnetIds',
+  /** The environment's notifications: Auto Scaling events and one message per deploy, rollback, promote. */
+  notificationTopicArn: 'NotificationTopicArn',
 } as const;
 
 export const RESOURCES_OUTPUTS = {
@@ -30,6 +32,7 @@ export const RESOURCES_OUTPUTS = {
   instanceProfileName: 'InstanceProfileName',
   instanceRoleArn: 'InstanceRoleArn',
   logGroupName: 'LogGroupName',
+  instanceRoleName: 'InstanceRoleName',
 } as const;
 
 /** The value another stack exported under `output`. */

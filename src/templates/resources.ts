@@ -1,6 +1,7 @@
-import { BASE_STACK, environmentStack, logGroupName, parameterPath, previewEnvironment, repositoryName, resourcesStack, rollingStack, storagePrefix } from '../config/names.js';
+import { BASE_STACK, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
 import type { Template } from '../engine/ports.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
+import { EXCEPTIONS, instanceRoleWildcards, resourceFinding, withExceptions } from './security-exceptions.js';
 import { resourceTags } from './tags.js';
 
 export interface ResourcesOptions {
@@ -10,15 +11,24 @@ export interface ResourcesOptions {
   readonly networkEnvironment: string;
   /** The port the application's container listens on. */
   readonly port: number;
+  /** E-mail addresses subscribed to the environment's notifications for this application. */
+  readonly subscribers?: readonly string[];
 }
+
+/**
+ * The stack parameter that says the log group outlived an earlier resources stack (log groups are
+ * kept when a stack goes): the template then leaves it alone instead of failing to create a
+ * second one of the same name. The engine reads it from the stack, or from CloudWatch Logs when
+ * the stack is new.
+ */
+export const KEEPS_LOG_GROUP = 'LogGroupAlreadyExists';
+const CREATES_LOG_GROUP = 'CreatesLogGroup';
 
 /** PostgreSQL and MySQL/MariaDB (Aurora included): the databases applications use most. */
 export const DATABASE_PORTS = [5432, 3306] as const;
 /** The only ports the internet may reach, and only on the load balancer. */
 export const PUBLIC_PORTS = [80, 443] as const;
 const LOG_RETENTION_DAYS = 30;
-/** Previews run in the staging network with staging's resources (see readConfig). */
-const PREVIEW_HOST = 'staging';
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 const arn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
@@ -38,14 +48,26 @@ export const SESSION_MANAGER_ACTIONS = [
   'ec2messages:SendReply',
 ] as const;
 
-function instancePolicy(application: string, environment: string): Record<string, unknown> {
+/** The ARNs the instance role's own wildcards stand in, named once for the policy and its suppressions. */
+function instanceResources(application: string, environment: string) {
   const bucket = importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName);
-  const prefix = storagePrefix(application, environment);
-  const parameters = parameterPath(application, environment);
   const logGroup = logGroupName(application, environment);
-  const stack = rollingStack(application, environment);
-  // The rolling stack and every release stack of this environment; previews' stacks when staging.
-  const stacks = [stack, `${stack}-*`, ...(environment === PREVIEW_HOST ? [rollingStack(application, previewEnvironment(0)).replace(/0$/, '*')] : [])];
+  const parameters = parameterPath(application, environment);
+  return {
+    logGroup: arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}`),
+    logStreams: arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:log-stream:*`),
+    storageBucket: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: bucket }] },
+    storageObjects: { 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Bucket}/${storagePrefix(application, environment)}*`, { Bucket: bucket }] },
+    // GetParametersByPath names the path itself, without the trailing slash.
+    secretsPath: arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters.replace(/\/$/, '')}`),
+    secrets: arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters}*`),
+  };
+}
+
+function instancePolicy(application: string, environment: string): Record<string, unknown> {
+  const prefix = storagePrefix(application, environment);
+  const own = instanceResources(application, environment);
+  const masterKey = importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -65,50 +87,66 @@ function instancePolicy(application: string, environment: string): Record<string
         Sid: 'WriteTheApplicationLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        Resource: [
-          arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}`),
-          arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:log-stream:*`),
-        ],
+        Resource: [own.logGroup, own.logStreams],
       },
       {
         Sid: 'UseItsOwnStoragePrefix',
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        Resource: { 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Bucket}/${prefix}*`, { Bucket: bucket }] },
+        Resource: own.storageObjects,
       },
       {
         Sid: 'ListItsOwnStoragePrefix',
         Effect: 'Allow',
         Action: 's3:ListBucket',
-        Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: bucket }] },
+        Resource: own.storageBucket,
         Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
       },
       {
-        // The storage bucket and the logs are encrypted with the master key.
-        Sid: 'UseTheMasterKey',
+        // The master key only as S3 uses it for the storage bucket (whose bucket key makes the
+        // bucket its encryption context), never directly: the application's own KMS calls, and
+        // other services' data encrypted with the key, stay out of reach.
+        Sid: 'UseTheMasterKeyThroughTheStorageBucket',
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
+        Resource: masterKey,
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } },
+          ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [own.storageBucket, own.storageObjects] },
+        },
       },
       {
         Sid: 'ReadItsOwnSecrets',
         Effect: 'Allow',
         Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
-        Resource: [
-          // GetParametersByPath names the path itself, without the trailing slash.
-          arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters.replace(/\/$/, '')}`),
-          arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters}*`),
-        ],
+        Resource: [own.secretsPath, own.secrets],
       },
       {
-        // cfn-signal reports the instance healthy to its own stack, and to no other.
-        Sid: 'SignalItsOwnStack',
+        // Secrets that are SecureString parameters encrypted with the master key: decrypted only
+        // by SSM, and only for the parameters of its own path.
+        Sid: 'DecryptItsOwnSecretsThroughSsm',
         Effect: 'Allow',
-        Action: ['cloudformation:SignalResource', 'cloudformation:DescribeStackResource'],
-        Resource: stacks.map((name) => arn(`cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${name}/*`)),
+        Action: 'kms:Decrypt',
+        Resource: masterKey,
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
+          ArnLike: { 'kms:EncryptionContext:PARAMETER_ARN': own.secrets },
+        },
       },
+      // No CloudFormation permission: each application stack lets the role signal that stack
+      // alone, by its exact id (see application.ts), so no name pattern can reach another
+      // application's stacks.
     ],
   };
+}
+
+/** The role's wildcards that are left, each named with its reason (see security-exceptions.ts). */
+function instanceRoleExceptions(application: string, environment: string) {
+  const own = instanceResources(application, environment);
+  return [
+    EXCEPTIONS.registrySignIn,
+    instanceRoleWildcards({ logStreams: resourceFinding(own.logStreams), storageObjects: resourceFinding(own.storageObjects), secrets: resourceFinding(own.secrets) }),
+  ];
 }
 
 /**
@@ -124,7 +162,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
   const vpcId = importOf(environmentStack(networkEnvironment), ENVIRONMENT_OUTPUTS.vpcId);
   const groupId = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'GroupId'] });
   const resources: Record<string, unknown> = {
-    LoadBalancerSecurityGroup: {
+    LoadBalancerSecurityGroup: withExceptions({
       Type: 'AWS::EC2::SecurityGroup',
       Properties: {
         GroupDescription: `${application} ${environment} load balancer: HTTP and HTTPS from the internet`,
@@ -136,7 +174,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         SecurityGroupEgress: [{ ...tcp(port), DestinationSecurityGroupId: groupId('InstanceSecurityGroup'), Description: 'The application instances' }],
         Tags: tags,
       },
-    },
+    }, EXCEPTIONS.publicLoadBalancer),
     InstanceSecurityGroup: {
       Type: 'AWS::EC2::SecurityGroup',
       Properties: {
@@ -167,7 +205,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         Tags: tags,
       },
     },
-    InstanceRole: {
+    InstanceRole: withExceptions({
       Type: 'AWS::IAM::Role',
       Properties: {
         Description: `Instances of ${application} in ${environment}`,
@@ -178,10 +216,14 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         Policies: [{ PolicyName: 'application', PolicyDocument: instancePolicy(application, environment) }],
         Tags: tags,
       },
-    },
+    }, ...instanceRoleExceptions(application, environment)),
     InstanceProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [{ Ref: 'InstanceRole' }] } },
     LogGroup: {
       Type: 'AWS::Logs::LogGroup',
+      Condition: CREATES_LOG_GROUP,
+      // Logs outlive the stack, as the buckets do: destroy removes them only when asked (destroy-logs).
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
       Properties: {
         LogGroupName: logGroupName(application, environment),
         RetentionInDays: LOG_RETENTION_DAYS,
@@ -196,9 +238,18 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       Properties: { GroupId: groupId('DatabaseSecurityGroup'), ...tcp(databasePort), SourceSecurityGroupId: groupId('InstanceSecurityGroup'), Description: 'The application instances' },
     };
   }
+  const topic = importOf(environmentStack(networkEnvironment), ENVIRONMENT_OUTPUTS.notificationTopicArn);
+  for (const [index, address] of (options.subscribers ?? []).entries()) {
+    // Each address confirms its subscription from the e-mail AWS sends it; until then it gets nothing.
+    resources[`NotificationSubscriber${index + 1}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topic, Protocol: 'email', Endpoint: address } };
+  }
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Wimpy resources of ${application} in ${environment}: security groups, instance role, log group`,
+    Parameters: {
+      [KEEPS_LOG_GROUP]: { Type: 'String', AllowedValues: ['true', 'false'], Default: 'false', Description: 'true when the log group outlived an earlier stack of these resources and is kept as it is.' },
+    },
+    Conditions: { [CREATES_LOG_GROUP]: { 'Fn::Equals': [{ Ref: KEEPS_LOG_GROUP }, 'false'] } },
     Resources: resources,
     Outputs: exportedOutputs(resourcesStack(application, environment), {
       [RESOURCES_OUTPUTS.loadBalancerSecurityGroupId]: groupId('LoadBalancerSecurityGroup'),
@@ -207,7 +258,9 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       [RESOURCES_OUTPUTS.instanceProfileArn]: { 'Fn::GetAtt': ['InstanceProfile', 'Arn'] },
       [RESOURCES_OUTPUTS.instanceProfileName]: { Ref: 'InstanceProfile' },
       [RESOURCES_OUTPUTS.instanceRoleArn]: { 'Fn::GetAtt': ['InstanceRole', 'Arn'] },
-      [RESOURCES_OUTPUTS.logGroupName]: { Ref: 'LogGroup' },
+      // The name, not a reference: the log group may be one that an earlier stack left.
+      [RESOURCES_OUTPUTS.logGroupName]: logGroupName(application, environment),
+      [RESOURCES_OUTPUTS.instanceRoleName]: { Ref: 'InstanceRole' },
     }),
   };
 }

@@ -12,6 +12,9 @@ import {
   type Dns,
   type Identity,
   type ImageRef,
+  type LogGroups,
+  type Notification,
+  type Notifications,
   type ResourceChange,
   type StackEvent,
   type StackResult,
@@ -602,6 +605,39 @@ export class FakeProbe implements Probe {
   }
 }
 
+/** CloudWatch Logs' log groups by name: those kept beyond their stacks, and which were deleted. */
+export class FakeLogGroups implements LogGroups {
+  readonly groups = new Set<string>();
+  readonly removed: string[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  async exists(name: string): Promise<boolean> {
+    await called(this.journal, `logGroups.exists ${name}`);
+    return this.groups.has(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    await called(this.journal, `logGroups.remove ${name}`);
+    this.groups.delete(name);
+    this.removed.push(name);
+  }
+}
+
+/** SNS: every message published, by topic; `failing` topics refuse theirs. */
+export class FakeNotifications implements Notifications {
+  readonly published: { topicArn: string; notification: Notification }[] = [];
+  readonly failing = new Set<string>();
+
+  constructor(private readonly journal: Journal) {}
+
+  async publish(topicArn: string, notification: Notification): Promise<void> {
+    await called(this.journal, `notifications.publish ${topicArn}`);
+    if (this.failing.has(topicArn)) throw new Error(`AuthorizationError: not authorized to publish to ${topicArn}`);
+    this.published.push({ topicArn, notification });
+  }
+}
+
 /** The whole fake account: pass it wherever EngineDeps is wanted. */
 export class FakeAws implements EngineDeps {
   readonly journal: Journal = [];
@@ -614,6 +650,8 @@ export class FakeAws implements EngineDeps {
   readonly certificates = new FakeCertificates(this.journal);
   readonly images = new FakeImages(this.journal);
   readonly probe = new FakeProbe(this.journal);
+  readonly logGroups = new FakeLogGroups(this.journal);
+  readonly notifications = new FakeNotifications(this.journal);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {

@@ -211,6 +211,22 @@ const SPECS: Record<string, (name: string) => Spec> = {
   }),
   cloudtrail: boolean((c) => c.cloudTrail),
   'destroy-environment': boolean((c) => c.destroyEnvironment),
+  'destroy-logs': boolean((c) => c.destroyLogs),
+  // E-mail addresses and SNS topic ARNs, comma separated or one a line, each once.
+  notify: (name) => {
+    const isEmail = (item: string) => /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(item) && !/@-|-\.|\.-|-$/.test(item);
+    const isTopic = (item: string) => /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(item);
+    const list = (raw: string) => {
+      const value = raw === '' ? (defaultOf(name) ?? '') : raw;
+      return (value.includes('\n') ? value.split(/\r?\n/) : value.split(',')).map((item) => item.trim()).filter((item) => item !== '');
+    };
+    return {
+      valid: joined(fc.oneof(fc.emailAddress(), fc.constantFrom('oncall@example.com', 'arn:aws:sns:eu-west-1:123456789012:alerts', 'arn:aws:sns:eu-west-1:123456789012:alerts.fifo', 'oncall', 'https://hooks.example.com')), [',', '\n']),
+      kept: (c) => c.notify,
+      denotes: (raw) => ({ emails: list(raw).filter(isEmail), topics: list(raw).filter(isTopic) }),
+      allowed: (raw) => list(raw).every((item) => (isEmail(item) && item.length <= 254) || isTopic(item)) && new Set(list(raw)).size === list(raw).length,
+    };
+  },
 };
 
 /** Counterexamples fast-check once found in readConfig, checked on every run since. */

@@ -66,12 +66,14 @@ const FREE_TEXT: Record<string, FreeText> = {
   secrets: keyValue((c) => c.secrets, []),
   // A line break starts the next alarm name, so the second line is a name of its own.
   'alarm-names': { raw: asIs, kept: (c) => c.alarmNames, expected: (text) => [text.trim()], keeps: [...PRINTABLE, '\n- name: x'] },
+  // Only e-mail addresses and topic ARNs: every injection is neither.
+  notify: single((c) => c.notify),
 };
 
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
 const CLOSED = [
   'command', 'application-port', 'strategy', 'steps', 'timeout-minutes', 'github-token', 'keep-images', 'min-size', 'desired-size', 'max-size', 'cpu-target',
-  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'cloudtrail', 'destroy-environment',
+  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'cloudtrail', 'destroy-environment', 'destroy-logs',
 ];
 
 /** With a registry of their own, so that the registry's username and password are read. */

@@ -86,13 +86,65 @@ describe('the account base stack', () => {
     assert.deepEqual(cloudTrail[1]!.Resource, { 'Fn::Sub': '${LogBucket.Arn}/cloudtrail/AWSLogs/${AWS::AccountId}/*' });
   });
 
-  test('encrypts both buckets with the master key', () => {
+  test('encrypts the storage bucket with the master key', () => {
     assert.deepEqual(Object.keys(buckets).sort(), ['LogBucket', 'StorageBucket']);
-    for (const bucket of Object.values(buckets)) {
-      assert.deepEqual(bucket.Properties.BucketEncryption, {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN }, BucketKeyEnabled: true }],
-      });
-    }
+    assert.deepEqual(buckets.StorageBucket!.Properties.BucketEncryption, {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN }, BucketKeyEnabled: true }],
+    });
+  });
+
+  test("encrypts the log bucket with S3's keys, the only encryption load balancers deliver their logs to", () => {
+    assert.deepEqual(buckets.LogBucket!.Properties.BucketEncryption, { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+  });
+
+  test('logs every request to the storage bucket into the log bucket', () => {
+    assert.deepEqual(buckets.StorageBucket!.Properties.LoggingConfiguration, { DestinationBucketName: { Ref: 'LogBucket' }, LogFilePrefix: 's3-access/storage/' });
+  });
+
+  test("lets S3's logging service write only the storage bucket's access logs, for this account", () => {
+    const statement = statementsOf('LogBucket').find((candidate) => JSON.stringify(candidate.Principal) === '{"Service":"logging.s3.amazonaws.com"}')!;
+    assert.deepEqual(statement, {
+      Sid: 'S3WritesTheStorageAccessLogs',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Sub': '${LogBucket.Arn}/s3-access/storage/*' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['StorageBucket', 'Arn'] } } },
+    });
+  });
+
+  test("lets the log delivery service check and write VPC flow logs only for this account's flow logs, under vpc-flow-logs/", () => {
+    const delivery = statementsOf('LogBucket').filter((statement) => JSON.stringify(statement.Principal) === '{"Service":"delivery.logs.amazonaws.com"}');
+    const fromThisAccount = { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*' } };
+    assert.deepEqual(delivery.map((statement) => [statement.Action, statement.Resource, statement.Condition]), [
+      ['s3:GetBucketAcl', { 'Fn::GetAtt': ['LogBucket', 'Arn'] }, { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: fromThisAccount }],
+      ['s3:PutObject', { 'Fn::Sub': '${LogBucket.Arn}/vpc-flow-logs/AWSLogs/${AWS::AccountId}/*' }, { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: fromThisAccount }],
+    ]);
+  });
+
+  test('lets Elastic Load Balancing write access logs under load-balancers/ as its log delivery service, and as its regional account where a region still needs that', () => {
+    const loadBalancers = { 'Fn::Sub': '${LogBucket.Arn}/load-balancers/AWSLogs/${AWS::AccountId}/*' };
+    const [modern, legacy] = statementsOf('LogBucket').filter((statement) => JSON.stringify(statement).includes('load-balancers/'));
+    assert.deepEqual(modern, { Sid: 'LoadBalancersWriteTheirLogs', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject', Resource: loadBalancers });
+    const [condition, statement, otherwise] = (legacy as { 'Fn::If': [string, Statement, unknown] })['Fn::If'];
+    assert.deepEqual(otherwise, { Ref: 'AWS::NoValue' });
+    assert.deepEqual(statement.Resource, loadBalancers);
+    assert.deepEqual(statement.Principal, { AWS: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${Account}:root', { Account: { 'Fn::FindInMap': ['LoadBalancerLogAccounts', { Ref: 'AWS::Region' }, 'Account'] } }] } });
+    // The condition holds in exactly the regions of the mapping, eu-west-1 among them.
+    const regions = JSON.stringify((base.Conditions as Record<string, unknown>)[condition]).match(/"[a-z]{2}-[a-z]+-\d"/g)!.map((quoted) => JSON.parse(quoted) as string);
+    const mapping = (base.Mappings as Record<string, Record<string, { Account: string }>>).LoadBalancerLogAccounts!;
+    assert.deepEqual(regions.sort(), Object.keys(mapping).sort());
+    assert.equal(mapping['eu-west-1']!.Account, '156460612806');
+    assert.equal(mapping['ap-southeast-3'], undefined, 'a region opened since August 2022 knows only the service');
+  });
+
+  test('lets Auto Scaling encrypt its notifications with the master key only as its service-linked role, only through SNS', () => {
+    const statement = keyStatement('AutoScalingPublishesToEncryptedTopics');
+    assert.deepEqual(statement.Action, ['kms:GenerateDataKey*', 'kms:Decrypt']);
+    assert.deepEqual(statement.Condition, {
+      StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' }, 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } },
+      ArnEquals: { 'aws:PrincipalArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' } },
+    });
   });
 
   test('blocks all four kinds of public access on both buckets, and lets no ACL grant access', () => {

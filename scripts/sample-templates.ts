@@ -1,0 +1,51 @@
+/**
+ * Every template the product renders, for typical configurations: each kind of stack, each
+ * strategy, previews, the base with and without CloudTrail. AWS's linter (cfn-lint, through
+ * render-templates) and AWS's own security rules (cdk-nag, in the unit tests) read this one list,
+ * so a new kind of stack is checked by both as soon as it is added here.
+ */
+import { readConfig } from '../src/config/read-config.js';
+import type { Config } from '../src/config/types.js';
+import type { Template } from '../src/engine/ports.js';
+import { applicationInput, applicationTemplate } from '../src/templates/application.js';
+import { baseTemplate } from '../src/templates/base.js';
+import { environmentTemplate } from '../src/templates/environment.js';
+import { cidrFor } from '../src/templates/network.js';
+import { resourcesTemplate } from '../src/templates/resources.js';
+
+const SAMPLE_INPUTS: Readonly<Record<string, string>> = {
+  'application-name': 'awesome-application',
+  'application-port': '8080',
+  'hosted-zone': 'example.com',
+};
+const SAMPLE_SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
+
+export function sampleConfig(inputs: Record<string, string>, pullRequest?: number): Config {
+  const all = { ...SAMPLE_INPUTS, ...inputs };
+  const intent = pullRequest === undefined ? { kind: 'as-configured' as const } : { kind: 'preview-deploy' as const, pullRequest };
+  return readConfig((name) => all[name], { sha: SAMPLE_SHA, intent });
+}
+
+const application = (config: Config): Template => applicationTemplate(applicationInput(config));
+
+/** The templates by a file-friendly name. */
+export function sampleTemplates(): Record<string, Template> {
+  const rolling = sampleConfig({ environment: 'staging', strategy: 'rolling' });
+  const blueGreen = sampleConfig({ environment: 'production', strategy: 'blue-green' });
+  const fixedSize = sampleConfig({ environment: 'qa', 'min-size': '2', 'desired-size': '2', 'max-size': '2' });
+  const preview = sampleConfig({}, 42);
+  const resources = (environment: string) => resourcesTemplate({ application: rolling.application, environment, networkEnvironment: environment, port: rolling.port });
+  return {
+    'base': baseTemplate({ cloudTrail: true }),
+    'base-without-cloudtrail': baseTemplate({ cloudTrail: false }),
+    'environment-production': environmentTemplate({ environment: 'production', cidr: cidrFor('production', []) }),
+    'environment-staging': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []) }),
+    'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
+    'resources-staging': resources('staging'),
+    'resources-production': resources('production'),
+    'application-rolling': application(rolling),
+    'application-blue-green': application(blueGreen),
+    'application-fixed-size': application(fixedSize),
+    'application-preview': application(preview),
+  };
+}
