@@ -34,6 +34,7 @@ export function sampleTemplates(): Record<string, Template> {
   const blueGreen = sampleConfig({ environment: 'production', strategy: 'blue-green' });
   const fixedSize = sampleConfig({ environment: 'qa', 'min-size': '2', 'desired-size': '2', 'max-size': '2' });
   const preview = sampleConfig({}, 42);
+  const notifying = sampleConfig({ environment: 'production', strategy: 'blue-green', notify: 'oncall@example.com,arn:aws:sns:eu-west-1:123456789012:alerts' });
   const resources = (environment: string) => resourcesTemplate({ application: rolling.application, environment, networkEnvironment: environment, port: rolling.port });
   return {
     'base': baseTemplate({ cloudTrail: true }),
@@ -43,9 +44,11 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
+    'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, subscribers: notifying.notify.emails }),
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),
     'application-preview': application(preview),
+    'application-notifying-own-topic': application(notifying),
   };
 }

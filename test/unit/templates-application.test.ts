@@ -4,7 +4,8 @@ import { applicationInput, applicationParameters, applicationTemplate, amazonLin
 import type { ApplicationParametersInput } from '../../src/templates/application.js';
 import { architectureOf } from '../../src/templates/architecture.js';
 import { importOf } from '../../src/templates/outputs.js';
-import { TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION, pinnedHostname } from '../../src/config/names.js';
+import { TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION, applicationStack, pinnedHostname } from '../../src/config/names.js';
+import { resourcesTemplate } from '../../src/templates/resources.js';
 import type { Config } from '../../src/config/types.js';
 import type { Template } from '../../src/engine/ports.js';
 import { specProblems, tagProperty } from '../support/resource-spec.js';
@@ -19,6 +20,7 @@ const ROLLING = configOf({ environment: 'production', 'min-size': '2', 'desired-
 const BLUE_GREEN = configOf({ strategy: 'blue-green', environment: 'production' });
 const PREVIEW = configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 12 } });
 
+const rollingStackName = (config: Config) => applicationStack(config.application, config.environment, config.strategy, config.version);
 const templateOf = (config: Config): Plain => applicationTemplate(applicationInput(config)) as Plain;
 const resourcesOf = (template: Plain, type: string): Plain[] => Object.values(template.Resources as Plain).filter((resource: Plain) => resource.Type === type);
 const only = (template: Plain, type: string): Plain => {
@@ -263,6 +265,56 @@ describe('the application stack template', () => {
     assert.equal(registryOf(`ghcr.io/wimpy/app@sha256:${'e'.repeat(64)}`), 'ghcr.io');
     assert.equal(registryOf(`library/nginx@sha256:${'e'.repeat(64)}`), 'docker.io');
     assert.equal(registryOf(`nginx@sha256:${'e'.repeat(64)}`), 'docker.io');
+  });
+
+  test("every request to the load balancer is logged into the account's log bucket, under load-balancers/", () => {
+    const attributes = Object.fromEntries(only(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes.map((attribute: Plain) => [attribute.Key, attribute.Value]));
+    assert.deepEqual(attributes, {
+      'routing.http.drop_invalid_header_fields.enabled': 'true',
+      'access_logs.s3.enabled': 'true',
+      'access_logs.s3.bucket': { 'Fn::ImportValue': 'wimpy-base-LogBucketName' },
+      'access_logs.s3.prefix': 'load-balancers',
+    });
+  });
+
+  test("the group reports every launch and termination, and their failures, to the environment's topic and the user's own topics", () => {
+    const types = ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR'];
+    const group = (template: Plain) => only(template, 'AWS::AutoScaling::AutoScalingGroup').Properties.NotificationConfigurations;
+    assert.deepEqual(group(templateOf(ROLLING)), [{ TopicARN: { 'Fn::ImportValue': 'wimpy-production-NotificationTopicArn' }, NotificationTypes: types }]);
+    assert.deepEqual(group(templateOf(PREVIEW)), [{ TopicARN: { 'Fn::ImportValue': 'wimpy-staging-NotificationTopicArn' }, NotificationTypes: types }]);
+    const alerts = 'arn:aws:sns:eu-west-1:123456789012:alerts';
+    assert.deepEqual(group(templateOf(configOf({ notify: `oncall@example.com,${alerts}` }))), [
+      { TopicARN: { 'Fn::ImportValue': 'wimpy-staging-NotificationTopicArn' }, NotificationTypes: types },
+      { TopicARN: alerts, NotificationTypes: types },
+    ]);
+  });
+
+  test("the stack lets the instances' role signal this stack alone, by its id, before any instance starts", () => {
+    for (const [config, resources] of [[ROLLING, 'awesome-application-production-resources'], [BLUE_GREEN, 'awesome-application-production-resources'], [PREVIEW, 'awesome-application-staging-resources']] as const) {
+      const template = templateOf(config);
+      const policy = only(template, 'AWS::IAM::Policy');
+      assert.deepEqual(policy.Properties.Roles, [importOf(resources, 'InstanceRoleName')]);
+      assert.deepEqual(policy.Properties.PolicyDocument.Statement, [{ Sid: 'SignalThisStack', Effect: 'Allow', Action: ['cloudformation:SignalResource', 'cloudformation:DescribeStackResource'], Resource: { Ref: 'AWS::StackId' } }]);
+      assert.ok(only(template, 'AWS::AutoScaling::AutoScalingGroup').DependsOn.includes('SignalPolicy'));
+    }
+  });
+
+  test('a stack of application shop-api cannot be signalled by the instances of shop in environment api', () => {
+    const shopInApi = configOf({ 'application-name': 'shop', environment: 'api' });
+    const shopApiInStaging = configOf({ 'application-name': 'shop-api', environment: 'staging' });
+    const stackId = (name: string) => `arn:aws:cloudformation:eu-west-1:123456789012:stack/${name}/0a1b2c3d-0000-0000-0000-000000000000`;
+    // What the role of shop in api may signal: every SignalResource grant of its resources stack and of its own application stack.
+    const grants = [
+      ...valuesOf(resourcesTemplate({ application: 'shop', environment: 'api', networkEnvironment: 'api', port: 8080 }), 'Statement').flat() as Plain[],
+      ...valuesOf(templateOf(shopInApi), 'Statement').flat() as Plain[],
+    ].filter((statement) => [statement.Action].flat().includes('cloudformation:SignalResource'));
+    const reaches = (target: string) => grants.some((statement) => [statement.Resource].flat().some((resource: unknown) =>
+      JSON.stringify(resource) === JSON.stringify({ Ref: 'AWS::StackId' }) ? target === stackId('shop-api') : typeof resource === 'string' && new RegExp(`^${resource.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(target)));
+    assert.equal(rollingStackName(shopInApi), 'shop-api');
+    assert.ok(reaches(stackId('shop-api')), 'its own stack');
+    assert.equal(rollingStackName(shopApiInStaging), 'shop-api-staging');
+    assert.equal(reaches(stackId('shop-api-staging')), false, 'the stack of shop-api in staging');
+    assert.equal(reaches(stackId('shop-api-1a2b3c4')), false, 'another release of shop in api: it grants its own');
   });
 
   test('a strategy and a pinned hostname that disagree are refused', () => {

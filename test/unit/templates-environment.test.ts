@@ -156,6 +156,43 @@ describe('the environment stack', () => {
       PublicSubnetIds: { Value: join('Public'), Export: { Name: 'wimpy-staging-PublicSubnetIds' } },
       ApplicationSubnetIds: { Value: join('Application'), Export: { Name: 'wimpy-staging-ApplicationSubnetIds' } },
       DatabaseSubnetIds: { Value: join('Database'), Export: { Name: 'wimpy-staging-DatabaseSubnetIds' } },
+      NotificationTopicArn: { Value: ref('NotificationTopic'), Export: { Name: 'wimpy-staging-NotificationTopicArn' } },
+    });
+  });
+
+  test("records every connection of the network, accepted or rejected, as flow logs in the account's log bucket", () => {
+    assert.deepEqual(resourcesOfType(staging, 'AWS::EC2::FlowLog').FlowLog!.Properties, {
+      ResourceId: ref('Vpc'),
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 's3',
+      LogDestination: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/vpc-flow-logs/', { Bucket: { 'Fn::ImportValue': 'wimpy-base-LogBucketName' } }] },
+      MaxAggregationInterval: 600,
+      Tags: [{ Key: TAG_APPLICATION, Value: 'wimpy' }, { Key: TAG_ENVIRONMENT, Value: 'staging' }, { Key: 'Name', Value: 'wimpy-staging-flow-log' }],
+    });
+  });
+
+  test('writes its flow logs where the log bucket lets the log delivery service write', () => {
+    const base = baseTemplate({ cloudTrail: false });
+    const policy = JSON.stringify(resourcesOfType(base, 'AWS::S3::BucketPolicy').LogBucketPolicy!.Properties);
+    assert.ok(policy.includes('${LogBucket.Arn}/vpc-flow-logs/AWSLogs/${AWS::AccountId}/*'));
+    assert.equal((base.Outputs as Record<string, { Export: { Name: string } }>).LogBucketName!.Export.Name, 'wimpy-base-LogBucketName');
+  });
+
+  test('has one notification topic, named after the environment and encrypted with the master key', () => {
+    const topics = resourcesOfType(staging, 'AWS::SNS::Topic');
+    assert.deepEqual(Object.keys(topics), ['NotificationTopic']);
+    assert.equal(topics.NotificationTopic!.Properties.TopicName, 'wimpy-staging-notifications');
+    assert.deepEqual(topics.NotificationTopic!.Properties.KmsMasterKeyId, { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' });
+  });
+
+  test('refuses every publication to the topic made without TLS', () => {
+    assert.deepEqual(resourcesOfType(staging, 'AWS::SNS::TopicPolicy').NotificationTopicPolicy!.Properties, {
+      Topics: [ref('NotificationTopic')],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'DenyPublishingWithoutTls', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: ref('NotificationTopic'), Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      },
     });
   });
 

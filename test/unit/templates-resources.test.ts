@@ -4,7 +4,7 @@ import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
-import { resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
+import { KEEPS_LOG_GROUP, resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
@@ -165,17 +165,35 @@ describe('the resources stack of an application in an environment', () => {
     });
   });
 
-  test('decrypts and generates data keys only with the master key of the account', () => {
-    const kms = statementFor('kms:Decrypt');
+  test('uses the master key only through S3, for its storage bucket, and never directly', () => {
+    const kms = statements(staging).find((statement) => statement.Sid === 'UseTheMasterKeyThroughTheStorageBucket')!;
     assert.deepEqual(kms.Action, ['kms:Decrypt', 'kms:GenerateDataKey']);
     assert.deepEqual(kms.Resource, { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' });
+    const bucket = { Bucket: { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' } };
+    assert.deepEqual(kms.Condition, {
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } },
+      // The storage bucket uses a bucket key: S3 names the bucket, not the object, as the context.
+      ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [{ 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', bucket] }, { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/storage/staging/shop/*', bucket] }] },
+    });
   });
 
-  test('signals only the stacks of its application and environment, and, in staging, its previews', () => {
-    const stacks = (template: Template) => list((statements(template).find((statement) => list(statement.Action).includes('cloudformation:SignalResource'))!).Resource).map(subText);
-    const arn = (name: string) => `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${name}/*`;
-    assert.deepEqual(stacks(production), [arn('shop-production'), arn('shop-production-*')]);
-    assert.deepEqual(stacks(staging), [arn('shop-staging'), arn('shop-staging-*'), arn('shop-pr-*')]);
+  test('decrypts secrets with the master key only through SSM, and only the parameters under its own path', () => {
+    const kms = statements(staging).find((statement) => statement.Sid === 'DecryptItsOwnSecretsThroughSsm')!;
+    assert.equal(kms.Action, 'kms:Decrypt');
+    assert.deepEqual(kms.Condition, {
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
+      ArnLike: { 'kms:EncryptionContext:PARAMETER_ARN': { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/staging/*' } },
+    });
+  });
+
+  test('grants the master key in no statement without a kms:ViaService condition', () => {
+    const kms = statements(staging).filter((statement) => list(statement.Action).some((action) => String(action).startsWith('kms:')));
+    assert.equal(kms.length, 2);
+    for (const statement of kms) assert.ok((statement.Condition as { StringEquals: Plain }).StringEquals['kms:ViaService'], JSON.stringify(statement));
+  });
+
+  test('grants no CloudFormation action: each application stack lets the role signal that stack alone', () => {
+    assert.deepEqual(statements(staging).flatMap((statement) => list(statement.Action)).filter((action) => String(action).startsWith('cloudformation:')), []);
   });
 
   test('keeps the logs 30 days in a log group encrypted with the master key', () => {
@@ -185,6 +203,32 @@ describe('the resources stack of an application in an environment', () => {
       KmsKeyId: { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' },
       Tags: [{ Key: TAG_APPLICATION, Value: 'shop' }, { Key: TAG_ENVIRONMENT, Value: 'staging' }],
     });
+  });
+
+  test('keeps the log group when the stack is deleted or the group replaced', () => {
+    const logGroup = resourcesOfType(staging, 'AWS::Logs::LogGroup').LogGroup!;
+    assert.equal(logGroup.DeletionPolicy, 'Retain');
+    assert.equal(logGroup.UpdateReplacePolicy, 'Retain');
+  });
+
+  test('leaves alone a log group that an earlier stack kept, instead of failing to create it again', () => {
+    const logGroup = resourcesOfType(staging, 'AWS::Logs::LogGroup').LogGroup!;
+    assert.deepEqual((staging.Parameters as Plain)[KEEPS_LOG_GROUP], { Type: 'String', AllowedValues: ['true', 'false'], Default: 'false', Description: 'true when the log group outlived an earlier stack of these resources and is kept as it is.' });
+    assert.deepEqual((staging.Conditions as Plain)[logGroup.Condition as string], { 'Fn::Equals': [{ Ref: KEEPS_LOG_GROUP }, 'false'] });
+    // Nothing refers to the resource itself: the output and the role name the log group by its name.
+    const { LogGroup: _, ...others } = staging.Resources as Plain;
+    assert.doesNotMatch(JSON.stringify({ ...staging, Resources: others }), /"Ref":"LogGroup"|\["LogGroup",/);
+    assert.equal((staging.Outputs as Record<string, { Value: unknown }>).LogGroupName!.Value, '/wimpy/staging/shop');
+  });
+
+  test("subscribes each address of notify to the environment's topic by e-mail, and nothing when there is none", () => {
+    const subscribed = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, subscribers: ['oncall@example.com', 'lead@example.com'] });
+    assert.deepEqual(Object.values(resourcesOfType(subscribed, 'AWS::SNS::Subscription')).map((subscription) => subscription.Properties), [
+      { TopicArn: { 'Fn::ImportValue': 'wimpy-staging-NotificationTopicArn' }, Protocol: 'email', Endpoint: 'oncall@example.com' },
+      { TopicArn: { 'Fn::ImportValue': 'wimpy-staging-NotificationTopicArn' }, Protocol: 'email', Endpoint: 'lead@example.com' },
+    ]);
+    assert.deepEqual(resourcesOfType(staging, 'AWS::SNS::Subscription'), {});
+    assert.deepEqual(specProblems(subscribed), []);
   });
 
   test('imports only what the base and environment stacks export', () => {
@@ -205,6 +249,7 @@ describe('the resources stack of an application in an environment', () => {
       InstanceProfileName: 'shop-staging-resources-InstanceProfileName',
       InstanceRoleArn: 'shop-staging-resources-InstanceRoleArn',
       LogGroupName: 'shop-staging-resources-LogGroupName',
+      InstanceRoleName: 'shop-staging-resources-InstanceRoleName',
     });
   });
 

@@ -8,7 +8,8 @@ import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { sampleTemplates } from '../../scripts/sample-templates.js';
 import type { Template } from '../../src/engine/ports.js';
-import type { Suppression } from '../../src/templates/security-exceptions.js';
+import { readFileSync } from 'node:fs';
+import { EXCEPTIONS, instanceRoleWildcards, type Suppression } from '../../src/templates/security-exceptions.js';
 
 /**
  * AWS's own security rules for CloudFormation (cdk-nag's AwsSolutions pack) over every template
@@ -66,4 +67,22 @@ describe('AWS\'s security rules (cdk-nag AwsSolutions) over every template the p
       assert.deepEqual(unsuppressed, [], unsuppressed.map((finding) => `${finding.rule} on ${finding.resource}`).join('\n'));
     });
   }
+});
+
+describe('the suppressions', () => {
+  test('the README lists every one with its reason', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('<!-- suppressions:start'), readme.indexOf('<!-- suppressions:end'));
+    const all = [...Object.values(EXCEPTIONS), instanceRoleWildcards({ logStreams: '', storageObjects: '', secrets: '' })];
+    for (const suppression of all) assert.ok(table.includes(`| ${suppression.id}`) && table.includes(`| ${suppression.reason} |`), `${suppression.id}: ${suppression.reason}`);
+    assert.equal(table.split('\n').filter((row) => row.startsWith('| AwsSolutions-')).length, all.length);
+  });
+
+  test('a template without its suppressions has exactly the findings they cover: the check can fail', () => {
+    const template = sampleTemplates()['resources-staging']!;
+    const bare = { ...template, Resources: Object.fromEntries(Object.entries(template.Resources as Record<string, Record<string, unknown>>).map(([id, { Metadata: _, ...resource }]) => [id, resource])) };
+    const found = findings('resources-staging-bare', bare).map((finding) => `${finding.rule} on ${finding.resource}`);
+    assert.equal(found.filter((finding) => finding.startsWith('AwsSolutions-EC23')).length, 1);
+    assert.equal(found.filter((finding) => finding.startsWith('AwsSolutions-IAM5[')).length, 4, found.join('\n'));
+  });
 });
