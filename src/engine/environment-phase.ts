@@ -8,9 +8,9 @@ import type { ApplyOptions, StackResult, StackSpec } from './ports.js';
 import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
 
 /**
- * The environment phase: the account baseline and the environment's network side by side,
- * then the application's resources, which import from both. A run with nothing to change
- * costs a few reads per stack and no change set.
+ * The environment phase: the account baseline, then the environment's network (its flow logs and
+ * topic import the base's log bucket and key), then the application's resources, which import
+ * from both. A run with nothing to change costs a few reads per stack and no change set.
  */
 export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<StackResult[]> {
   const apply = (spec: StackSpec) =>
@@ -28,7 +28,9 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
     options.onChanges?.(kept.name, []);
     return Promise.resolve(kept);
   };
-  const [base, network] = await Promise.all([applyOrKeep('base'), applyOrKeep('network')]);
+  // In the order of their imports: the network's flow logs and topic use the base's log bucket and key.
+  const base = await applyOrKeep('base');
+  const network = await applyOrKeep('network');
   const resources = await applyOrKeep('resources');
   return [base, network, resources];
 }

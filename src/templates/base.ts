@@ -166,7 +166,7 @@ const FLOW_LOG_DELIVERY = [
     Effect: 'Allow',
     Principal: { Service: 'delivery.logs.amazonaws.com' },
     Action: 's3:PutObject',
-    Resource: logsOf(LOG_PREFIXES.flowLogs),
+    Resource: { 'Fn::Sub': '${LogBucket.Arn}/AWSLogs/${AWS::AccountId}/vpcflowlogs/*' },
     Condition: {
       StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...SAME_ACCOUNT },
       ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*' } },

@@ -1,6 +1,5 @@
 import { BASE_STACK, environmentStack, notificationTopicName } from '../config/names.js';
 import type { Template } from '../engine/ports.js';
-import { LOG_PREFIXES } from './log-delivery.js';
 import { subnetPlan } from './network.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';
@@ -95,7 +94,9 @@ export function environmentTemplate(options: EnvironmentOptions): Template {
         ResourceType: 'VPC',
         TrafficType: 'ALL',
         LogDestinationType: 's3',
-        LogDestination: { 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Bucket}/${LOG_PREFIXES.flowLogs}/`, { Bucket: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) }] },
+        // At the bucket's root, AWS's own layout: AWSLogs/<account>/vpcflowlogs/<region>/..., apart
+        // from the other logs' prefixes.
+        LogDestination: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) }] },
         MaxAggregationInterval: 600,
         Tags: named('flow-log'),
       },

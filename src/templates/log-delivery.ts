@@ -6,10 +6,12 @@
 /** Days every log in the log bucket is kept: a year, what most security reviews ask for. */
 export const LOG_RETENTION_DAYS = 365;
 
-/** The log bucket's prefixes: AWS appends AWSLogs/<account>/... under each (S3 access logs excepted). */
+/**
+ * The log bucket's prefixes: AWS appends AWSLogs/<account>/... under each (S3 access logs
+ * excepted). VPC flow logs have none: they go to AWSLogs/<account>/vpcflowlogs/ at the root.
+ */
 export const LOG_PREFIXES = {
   cloudTrail: 'cloudtrail',
-  flowLogs: 'vpc-flow-logs',
   loadBalancers: 'load-balancers',
   storageAccess: 's3-access/storage',
 } as const;

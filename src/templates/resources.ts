@@ -56,8 +56,9 @@ function instanceResources(application: string, environment: string) {
   return {
     logGroup: arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}`),
     logStreams: arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:log-stream:*`),
-    storageBucket: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: bucket }] },
-    storageObjects: { 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Bucket}/${storagePrefix(application, environment)}*`, { Bucket: bucket }] },
+    // Joined rather than substituted, so that a suppression can name them without a `${` of its own.
+    storageBucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucket]] },
+    storageObjects: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucket, `/${storagePrefix(application, environment)}*`]] },
     // GetParametersByPath names the path itself, without the trailing slash.
     secretsPath: arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters.replace(/\/$/, '')}`),
     secrets: arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters}*`),

@@ -44,11 +44,23 @@ export function withExceptions<T extends Record<string, unknown>>(resource: T, .
 }
 
 /**
- * How cdk-nag names an IAM5 finding of one Resource entry: `${X}` of an Fn::Sub string as `<X>`,
- * any other value as its JSON. The template names its wildcards in the same words.
+ * How cdk-nag names an IAM5 finding of one Resource entry: the value flattened, `${X}` and
+ * `Ref: X` as `<X>`, an import by its export name, a join joined. The template names its
+ * wildcards in the same words, which hold no `${` that CloudFormation would read as a reference.
  */
 export function resourceFinding(resource: unknown): string {
-  const sub = (resource as { 'Fn::Sub'?: unknown })['Fn::Sub'];
-  if (typeof sub === 'string') return `Resource::${sub.replace(/\$\{([^}]+)\}/g, '<$1>')}`;
-  return `Resource::${JSON.stringify(sub ?? resource)}`;
+  return `Resource::${flatten(resource)}`;
+}
+
+function flatten(node: unknown): string {
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const value = node as Record<string, unknown>;
+  if (Array.isArray(value['Fn::Join'])) {
+    const [delimiter, items] = value['Fn::Join'] as [string, unknown[]];
+    return items.map(flatten).join(delimiter);
+  }
+  if (value['Fn::Sub'] !== undefined) return flatten(value['Fn::Sub']);
+  if (value['Fn::ImportValue'] !== undefined) return flatten(value['Fn::ImportValue']);
+  if (value.Ref !== undefined) return `<${flatten(value.Ref)}>`;
+  return JSON.stringify(node);
 }

@@ -113,12 +113,12 @@ describe('the account base stack', () => {
     });
   });
 
-  test("lets the log delivery service check and write VPC flow logs only for this account's flow logs, under vpc-flow-logs/", () => {
+  test("lets the log delivery service check and write VPC flow logs only for this account's flow logs, under AWSLogs/<account>/vpcflowlogs/", () => {
     const delivery = statementsOf('LogBucket').filter((statement) => JSON.stringify(statement.Principal) === '{"Service":"delivery.logs.amazonaws.com"}');
     const fromThisAccount = { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*' } };
     assert.deepEqual(delivery.map((statement) => [statement.Action, statement.Resource, statement.Condition]), [
       ['s3:GetBucketAcl', { 'Fn::GetAtt': ['LogBucket', 'Arn'] }, { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: fromThisAccount }],
-      ['s3:PutObject', { 'Fn::Sub': '${LogBucket.Arn}/vpc-flow-logs/AWSLogs/${AWS::AccountId}/*' }, { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: fromThisAccount }],
+      ['s3:PutObject', { 'Fn::Sub': '${LogBucket.Arn}/AWSLogs/${AWS::AccountId}/vpcflowlogs/*' }, { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: fromThisAccount }],
     ]);
   });
 

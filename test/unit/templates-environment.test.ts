@@ -166,7 +166,7 @@ describe('the environment stack', () => {
       ResourceType: 'VPC',
       TrafficType: 'ALL',
       LogDestinationType: 's3',
-      LogDestination: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/vpc-flow-logs/', { Bucket: { 'Fn::ImportValue': 'wimpy-base-LogBucketName' } }] },
+      LogDestination: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: { 'Fn::ImportValue': 'wimpy-base-LogBucketName' } }] },
       MaxAggregationInterval: 600,
       Tags: [{ Key: TAG_APPLICATION, Value: 'wimpy' }, { Key: TAG_ENVIRONMENT, Value: 'staging' }, { Key: 'Name', Value: 'wimpy-staging-flow-log' }],
     });
@@ -175,7 +175,7 @@ describe('the environment stack', () => {
   test('writes its flow logs where the log bucket lets the log delivery service write', () => {
     const base = baseTemplate({ cloudTrail: false });
     const policy = JSON.stringify(resourcesOfType(base, 'AWS::S3::BucketPolicy').LogBucketPolicy!.Properties);
-    assert.ok(policy.includes('${LogBucket.Arn}/vpc-flow-logs/AWSLogs/${AWS::AccountId}/*'));
+    assert.ok(policy.includes('${LogBucket.Arn}/AWSLogs/${AWS::AccountId}/vpcflowlogs/*'));
     assert.equal((base.Outputs as Record<string, { Export: { Name: string } }>).LogBucketName!.Export.Name, 'wimpy-base-LogBucketName');
   });
 

@@ -149,12 +149,12 @@ describe('the resources stack of an application in an environment', () => {
   test('reads, writes and deletes objects only under its own prefix of the storage bucket', () => {
     const objects = statementFor('s3:GetObject');
     assert.deepEqual(list(objects.Action).sort(), ['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
-    assert.deepEqual(objects.Resource, { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/storage/staging/shop/*', { Bucket: { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' } }] });
+    assert.deepEqual(objects.Resource, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' }, '/storage/staging/shop/*']] });
   });
 
   test('lists the storage bucket only under its own prefix', () => {
     const listing = statementFor('s3:ListBucket');
-    assert.deepEqual(listing.Resource, { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' } }] });
+    assert.deepEqual(listing.Resource, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' }]] });
     assert.deepEqual(listing.Condition, { StringLike: { 's3:prefix': ['storage/staging/shop/', 'storage/staging/shop/*'] } });
   });
 
@@ -169,11 +169,11 @@ describe('the resources stack of an application in an environment', () => {
     const kms = statements(staging).find((statement) => statement.Sid === 'UseTheMasterKeyThroughTheStorageBucket')!;
     assert.deepEqual(kms.Action, ['kms:Decrypt', 'kms:GenerateDataKey']);
     assert.deepEqual(kms.Resource, { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' });
-    const bucket = { Bucket: { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' } };
+    const bucket = ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::ImportValue': 'wimpy-base-StorageBucketName' }];
     assert.deepEqual(kms.Condition, {
       StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } },
       // The storage bucket uses a bucket key: S3 names the bucket, not the object, as the context.
-      ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [{ 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', bucket] }, { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/storage/staging/shop/*', bucket] }] },
+      ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [{ 'Fn::Join': ['', bucket] }, { 'Fn::Join': ['', [...bucket, '/storage/staging/shop/*']] }] },
     });
   });
 
