@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { INPUTS, OUTPUTS } from '../src/config/inputs.js';
+import { withPictures } from './pictures.js';
 
 const root = new URL('../..', import.meta.url);
 
@@ -57,6 +58,6 @@ export function withTables(readme: string): string {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   writeFileSync(new URL('action.yml', root), actionYml());
   const readme = new URL('README.md', root);
-  writeFileSync(readme, withTables(readFileSync(readme, 'utf8')));
-  console.log('wrote action.yml and the README tables');
+  writeFileSync(readme, withPictures(withTables(readFileSync(readme, 'utf8'))));
+  console.log('wrote action.yml, the README tables and its pictures');
 }

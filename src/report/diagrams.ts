@@ -7,7 +7,8 @@
  * screen readers and for the terminal, which prints no diagram). Every value that comes from a
  * person or from AWS goes through `label`, and node identifiers are made here, never taken from
  * a value, so no version, stack name or reason can change a diagram's structure or leave its
- * code block.
+ * code block. Arrows are Mermaid's thick `==>` rather than `-->`, so that the only `-->` in a
+ * pull request comment stays the end of its hidden marker.
  */
 
 /**
@@ -39,7 +40,8 @@ export function mermaid(lines: readonly string[]): string | undefined {
 }
 
 /** What a run does, or would do, to one stack. */
-export type StackAction = 'create' | 'update' | 'unchanged' | 'remove' | 'failed';
+/** `apply`: a plan made without reading the account, which cannot tell a new stack from an update. */
+export type StackAction = 'apply' | 'create' | 'update' | 'unchanged' | 'remove' | 'failed';
 
 export interface StackNode {
   readonly name: string;
@@ -56,6 +58,7 @@ export interface StackNode {
 }
 
 const ACTION_WORDS: Readonly<Record<StackAction, string>> = {
+  apply: 'to apply',
   create: 'create',
   update: 'update',
   unchanged: 'unchanged',
@@ -75,6 +78,7 @@ function stackCaption(stack: StackNode): string {
 
 /** Colours that say the action without reading it (the words are in the node as well). */
 const CLASS_DEFINITIONS = [
+  'classDef apply fill:#ddf4ff,stroke:#0969da,color:#1f2328',
   'classDef create fill:#dafbe1,stroke:#1a7f37,color:#1f2328',
   'classDef update fill:#fff8c5,stroke:#9a6700,color:#1f2328',
   'classDef unchanged fill:#f6f8fa,stroke:#8c959f,color:#57606a',
@@ -104,11 +108,11 @@ export function stacksDiagram(stacks: readonly StackNode[]): string | undefined 
     for (const stack of shown) {
       for (const dependency of stack.dependsOn ?? []) {
         const from = ids.get(dependency);
-        if (from) lines.push(`  ${from} --> ${ids.get(stack.name)}`);
+        if (from) lines.push(`  ${from} ==> ${ids.get(stack.name)}`);
       }
     }
   } else {
-    for (const [index, wave] of waves.entries()) if (index > 0) lines.push(`  w${waves[index - 1]} --> w${wave}`);
+    for (const [index, wave] of waves.entries()) if (index > 0) lines.push(`  w${waves[index - 1]} ==> w${wave}`);
   }
   if (stacks.length > shown.length) lines.push(`  more["${label(`and ${stacks.length - shown.length} more stacks`)}"]`);
   lines.push(...CLASS_DEFINITIONS.map((line) => `  ${line}`));
@@ -125,8 +129,9 @@ export interface TrafficStep {
   readonly reverted?: string;
 }
 
-function sharesText(step: TrafficStep): string {
-  return step.shares.map((share) => `${share.release} ${share.weight} %`).join(', ');
+/** One line per release, each label escaped on its own. */
+function sharesLines(step: TrafficStep): string {
+  return step.shares.map((share) => label(`${share.release} ${share.weight} %`)).join('<br/>');
 }
 
 /**
@@ -142,14 +147,14 @@ export function trafficDiagram(steps: readonly TrafficStep[]): string | undefine
     const id = `t${index}`;
     const watched = step.watched ? `<br/>${label(`watched ${step.watched}`)}` : '';
     const kind = step.reverted ? 'reverted' : index === shown.length - 1 ? 'final' : 'step';
-    const caption = step.reverted ? `back: ${sharesText(step)}` : sharesText(step);
-    lines.push(`  ${id}["${label(`${step.reverted ? '' : `step ${index + 1}: `}${caption}`)}${watched}"]:::${kind}`);
+    const heading = label(step.reverted ? 'all back' : `step ${index + 1}`);
+    lines.push(`  ${id}["${heading}<br/>${sharesLines(step)}${watched}"]:::${kind}`);
     if (previous) {
-      lines.push(step.reverted ? `  ${previous} -->|${label(step.reverted)}| ${id}` : `  ${previous} --> ${id}`);
+      lines.push(step.reverted ? `  ${previous} ==>|${label(step.reverted)}| ${id}` : `  ${previous} ==> ${id}`);
     }
     previous = id;
   }
-  if (steps.length > shown.length) lines.push(`  ${previous} --> more["${label(`and ${steps.length - shown.length} more steps`)}"]`);
+  if (steps.length > shown.length) lines.push(`  ${previous} ==> more["${label(`and ${steps.length - shown.length} more steps`)}"]`);
   lines.push(
     '  classDef step fill:#ddf4ff,stroke:#0969da,color:#1f2328',
     '  classDef final fill:#dafbe1,stroke:#1a7f37,color:#1f2328',
@@ -189,7 +194,7 @@ export function releasesDiagram(hostname: string, releases: readonly ReleaseNode
     const id = `r${index}`;
     const facts = [release.role, ...(release.age ? [release.age] : [])].join(', ');
     lines.push(`  ${id}["${label(release.version)}<br/>${label(facts)}"]:::${ROLE_CLASS[release.role]}`);
-    lines.push(release.weight > 0 ? `  host -->|${label(`${release.weight} %`)}| ${id}` : `  host -.-|0 %| ${id}`);
+    lines.push(release.weight > 0 ? `  host ==>|${label(`${release.weight} %`)}| ${id}` : `  host -.-|0 %| ${id}`);
   }
   if (releases.length > shown.length) lines.push(`  more["${label(`and ${releases.length - shown.length} more releases`)}"]`);
   lines.push(

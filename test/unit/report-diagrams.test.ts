@@ -72,9 +72,9 @@ describe('the diagram of the traffic over a run', () => {
       { shares: [{ release: 'v2', weight: 100 }, { release: 'v1', weight: 0 }] },
     ])!);
     assert.deepEqual(diagram.nodes.map((node) => node.text), [
-      'step 1: v1 90 %, v2 10 %\nwatched 60 s',
-      'step 2: v1 50 %, v2 50 %\nwatched 60 s',
-      'step 3: v2 100 %, v1 0 %',
+      'step 1\nv1 90 %\nv2 10 %\nwatched 60 s',
+      'step 2\nv1 50 %\nv2 50 %\nwatched 60 s',
+      'step 3\nv2 100 %\nv1 0 %',
     ]);
     assert.deepEqual(diagram.edges.map((edge) => `${edge.from}->${edge.to}`), ['t0->t1', 't1->t2']);
     assert.deepEqual(classOf(diagram, 't2'), ['final']);
@@ -85,7 +85,7 @@ describe('the diagram of the traffic over a run', () => {
       { shares: [{ release: 'v1', weight: 90 }, { release: 'v2', weight: 10 }], watched: '20 s' },
       { shares: [{ release: 'v1', weight: 100 }, { release: 'v2', weight: 0 }], reverted: 'alarm shop-5xx is in ALARM' },
     ])!);
-    assert.equal(nodeText(diagram, 't1'), 'back: v1 100 %, v2 0 %');
+    assert.equal(nodeText(diagram, 't1'), 'all back\nv1 100 %\nv2 0 %');
     assert.deepEqual(classOf(diagram, 't1'), ['reverted']);
     assert.deepEqual(diagram.edges, [{ from: 't0', to: 't1', text: 'alarm shop-5xx is in ALARM' }]);
   });
@@ -121,6 +121,7 @@ describe('diagrams are escaped like every other value', () => {
         { shares: [{ release: 'v0', weight: 100 }], reverted: value },
       ])!);
       assert.equal(traffic.nodes.length, 2);
+      assert.equal(traffic.nodes[0]?.text, `step 1\n${value.replace(/\s+/g, ' ')} 10 %`);
       assert.equal(traffic.edges[0]?.text, value.replace(/\s+/g, ' '));
 
       const releases = await parseDiagram(releasesDiagram(value, [{ version: value, weight: 100, role: 'serving' }])!);
