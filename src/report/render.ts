@@ -5,6 +5,7 @@
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, formatDuration, link, table, text } from './markdown.js';
+import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
 import type { EventReport, RunReport, StackReport, TrafficStepReport } from './run-report.js';
 
@@ -166,6 +167,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   if (report.rootCause) parts.push(rootCause(report.rootCause));
   parts.push(table(['', ''], facts(report, options.open)));
   parts.push(...pictures(report));
+  if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));
   }
