@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 
 export const UNEXPANDED_TOKEN_WARNING =
-  "github-token is the text '${{ github.token }}', not a token: the runner did not expand action.yml's default (local runners such as @github/local-action pass it through as written). Running without GitHub deployments, statuses or comments; give a real token as the github-token input to have them.";
+  "github-token is a workflow expression that was never expanded, not a token: local runners such as @github/local-action pass action.yml's default through as written. Running without GitHub deployments, statuses or comments; give a real token as the github-token input to have them.";
 
 /**
  * The github-token input, or '' when there is no usable token. A workflow expression that
