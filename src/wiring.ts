@@ -158,7 +158,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
         hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
         const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
         print(releasesText(releases));
-        summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases)}`;
+        summary = `${planMarkdown(plan, changes)}\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases, new URL(plan.url).hostname)}`;
       } catch (error) {
         await writeSummary(summary);
         return { outputs: {}, failure: `The plan could not read the account: ${(error as Error).message}` };
