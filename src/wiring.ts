@@ -10,6 +10,7 @@ import { createAlarms } from './aws/alarms.js';
 import { explainingFailures } from './aws/aws-errors.js';
 import { createCertificates } from './aws/certificates.js';
 import { clientSettings } from './aws/client-config.js';
+import { awsCredentialsFound } from './aws/credentials.js';
 import { createDns } from './aws/dns.js';
 import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
@@ -150,7 +151,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     print(planText(plan));
     let summary = planMarkdown(plan);
     let hasChanges = false;
-    if (hasAwsCredentials(info.env)) {
+    if (await awsCredentialsFound()) {
       const deps = createEngineDeps(config, info);
       try {
         const changes = await info.log.group('change sets', () =>
@@ -202,11 +203,6 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   print(`${report.status}: ${config.command} ${config.application} ${config.environment}${report.url ? ` ${report.url}` : ''} (${report.version || 'no version'})`);
   const failed = report.status === 'failure' || report.status === 'cancelled';
   return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
-}
-
-/** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */
-export function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
 }
 
 function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {
