@@ -1,6 +1,8 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { hostname as osHostname, userInfo } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +15,7 @@ import { clientSettings } from './aws/client-config.js';
 import { createDns } from './aws/dns.js';
 import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
+import { createLocks } from './aws/locks.js';
 import { createStacks } from './aws/stacks.js';
 import { DockerCli } from './build/docker.js';
 import { HttpRegistry } from './build/registry-http.js';
@@ -108,6 +111,7 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     certificates: createCertificates(explainingFailures(new ACMClient(settings)), route53, clock),
     images,
     probe: createProbe(clock),
+    locks: createLocks(explainingFailures(new DynamoDBClient(settings))),
     clock,
     log: info.log,
   };
@@ -183,6 +187,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   const outcome = await runCommand(config, deps, {
     run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) },
     sha: info.sha,
+    holder: info.runUrl ?? terminalHolder(),
     ...(info.runUrl ? { logUrl: info.runUrl } : {}),
     ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
   });
@@ -197,8 +202,20 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   }
   await writeSummary(summaryMarkdown(report));
   print(`${report.status}: ${config.command} ${config.application} ${config.environment}${report.url ? ` ${report.url}` : ''} (${report.version || 'no version'})`);
+  await outcome.released;
   const failed = report.status === 'failure' || report.status === 'cancelled';
   return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
+}
+
+/** A run from a terminal names itself by who and where: `user@host`. */
+function terminalHolder(): string {
+  let user = 'someone';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No user name in this environment (a container without a passwd entry).
+  }
+  return `${user}@${osHostname()} (terminal)`;
 }
 
 /** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */

@@ -1,3 +1,4 @@
+import type { HeldLock, Locks } from './lock.js';
 import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Stacks } from './ports.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -30,6 +31,7 @@ export interface EngineDeps {
   readonly certificates: Certificates;
   readonly images: Images;
   readonly probe: Probe;
+  readonly locks: Locks;
   readonly clock: Clock;
   readonly log: Log;
 }
@@ -40,6 +42,8 @@ export interface RunClock {
   /** Epoch milliseconds: timeout-minutes after the start. */
   readonly deadline: number;
   readonly signal?: AbortSignal;
+  /** The lock of the application and environment, once the run holds it. */
+  readonly lock?: HeldLock;
 }
 
 export class CancelledError extends Error {

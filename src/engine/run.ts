@@ -11,6 +11,7 @@ import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { RolloutFailure } from './rollout.js';
+import { lockKey, waitLimit, withLock, type LockOwner } from './lock.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
@@ -22,6 +23,8 @@ import { changesAsLogLines, eventLine } from './stack-status.js';
 
 export interface RunRequest {
   readonly run: RunClock;
+  /** Who runs this, as a waiting run prints the lock's holder: the run's URL, or user@host. */
+  readonly holder?: string;
   /** The commit of the run: the pull request's head for previews. */
   readonly sha: string;
   readonly logUrl?: string;
@@ -33,6 +36,8 @@ export interface RunOutcome {
   readonly outputs: Readonly<Record<string, string>>;
   /** Previews removed because they expired: their GitHub deployments become inactive. */
   readonly expiredPreviews: readonly string[];
+  /** Settles once the run's lock is released: the entry awaits it after reporting. */
+  readonly released: Promise<void>;
 }
 
 interface Progress {
@@ -146,51 +151,56 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let changed = false;
   let message: string | undefined;
   let sweep: Promise<string[]> = Promise.resolve([]);
+  let released: Promise<void> = Promise.resolve();
   try {
     await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
     // Expired previews are other stacks than this run's: swept side by side with its work, but
     // after a rollback, whose few reads before its weight change must stay few.
-    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run);
-    switch (config.command) {
-      case 'deploy': {
-        const result = await deploy(config, deps, request, progress);
-        if (result) {
-          traffic = result.traffic;
-          stackName = result.stack.name;
-          pinned = result.pinnedUrl;
-          changed = result.trafficChanged;
+    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
+    // Everything from here decides from what AWS holds once this run holds the lock.
+    await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release) }, async (locked, lock) => {
+      const run: RunClock = { ...locked, lock };
+      switch (config.command) {
+        case 'deploy': {
+          const result = await deploy(config, deps, { ...request, run }, progress);
+          if (result) {
+            traffic = result.traffic;
+            stackName = result.stack.name;
+            pinned = result.pinnedUrl;
+            changed = result.trafficChanged;
+          }
+          break;
         }
-        break;
+        case 'rollback': {
+          const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId));
+          version = result.version;
+          traffic = result.traffic;
+          stackName = result.stackName;
+          changed = true;
+          if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
+          message = result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`;
+          break;
+        }
+        case 'promote': {
+          await checkAlarms(config, deps);
+          const result = await promote(config, deps, run);
+          version = result.version;
+          traffic = result.traffic;
+          stackName = result.stackName;
+          changed = true;
+          break;
+        }
+        case 'destroy': {
+          const result = await destroy(config, deps, run);
+          progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
+          changed = result.removed.length > 0;
+          message = result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.';
+          break;
+        }
+        case 'plan':
+          throw new Error('plan is answered by planRun, without AWS');
       }
-      case 'rollback': {
-        const result = await rollback(config, deps, request.run, (zoneId) => placementFor(config, deps, request.run)(zoneId));
-        version = result.version;
-        traffic = result.traffic;
-        stackName = result.stackName;
-        changed = true;
-        if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
-        message = result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`;
-        break;
-      }
-      case 'promote': {
-        await checkAlarms(config, deps);
-        const result = await promote(config, deps, request.run);
-        version = result.version;
-        traffic = result.traffic;
-        stackName = result.stackName;
-        changed = true;
-        break;
-      }
-      case 'destroy': {
-        const result = await destroy(config, deps, request.run);
-        progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
-        changed = result.removed.length > 0;
-        message = result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.';
-        break;
-      }
-      case 'plan':
-        throw new Error('plan is answered by planRun, without AWS');
-    }
+    });
   } catch (error) {
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
     if (error instanceof RolloutFailure) traffic = error.traffic;
@@ -207,10 +217,10 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       message: failure,
       ...rootCauseOf(error, progress),
     };
-    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run) };
+    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run), released };
   }
 
-  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run) : await unlessCancelled(sweep, request.run);
+  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run, lockOwner(config, request)) : await unlessCancelled(sweep, request.run);
   const stacksChanged = progress.stacks.some((stack) => stack.outcome !== 'unchanged');
   const hasChanges = changed || stacksChanged;
   const report: RunReport = {
@@ -225,7 +235,12 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
   };
-  return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
+  return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
+}
+
+/** How this run describes itself in the locks it takes. */
+function lockOwner(config: Config, request: RunRequest): LockOwner {
+  return { holder: request.holder ?? request.logUrl ?? 'a run that gave no name', command: config.command, version: config.version };
 }
 
 /** A cancelled run does not wait for its sweep: what it removed by then, a later run will see. */

@@ -21,6 +21,7 @@ import {
   type Template,
   type WeightedTarget,
 } from '../../src/engine/ports.js';
+import type { LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
 import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
 import { configOf, VALID_INPUTS } from './config.js';
@@ -602,6 +603,55 @@ export class FakeProbe implements Probe {
   }
 }
 
+/** The account's lock table: one record per key, taken and released as DynamoDB's conditions do. */
+export class FakeLocks implements Locks {
+  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number> }>();
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Another run holds `key` until `expiresAt`. */
+  hold(key: string, holder: Omit<LockHolder, 'expiresAt'>, expiresAt: number): void {
+    const record = this.records.get(key);
+    this.records.set(key, { claim: { ...holder, token: 'someone-else' }, expiresAt, departures: record?.departures ?? new Map() });
+  }
+
+  async take(key: string, claim: LockClaim, expiresAt: number, now: number): Promise<TakeResult> {
+    await called(this.journal, `locks.take ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim && record.expiresAt >= now) return { taken: false, holder: { ...record.claim, expiresAt: record.expiresAt } };
+    const departures = record?.departures ?? new Map<string, number>();
+    this.records.set(key, { claim, expiresAt, departures });
+    return { taken: true, departures: new Map(departures) };
+  }
+
+  async extend(key: string, token: string, expiresAt: number): Promise<boolean> {
+    await called(this.journal, `locks.extend ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim?.token !== token) return false;
+    record.expiresAt = expiresAt;
+    return true;
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await called(this.journal, `locks.release ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim?.token === token) delete record.claim;
+  }
+
+  async recordDepartures(key: string, token: string, left: ReadonlyMap<string, number>, forget: readonly string[]): Promise<void> {
+    await called(this.journal, `locks.recordDepartures ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim?.token !== token) throw new Error(`The conditional request failed: ${key} is not held by this run.`);
+    for (const stack of forget) record.departures.delete(stack);
+    for (const [stack, at] of left) record.departures.set(stack, at);
+  }
+
+  /** Whether anyone holds `key` now. */
+  held(key: string): boolean {
+    return this.records.get(key)?.claim !== undefined;
+  }
+}
+
 /** The whole fake account: pass it wherever EngineDeps is wanted. */
 export class FakeAws implements EngineDeps {
   readonly journal: Journal = [];
@@ -614,6 +664,7 @@ export class FakeAws implements EngineDeps {
   readonly certificates = new FakeCertificates(this.journal);
   readonly images = new FakeImages(this.journal);
   readonly probe = new FakeProbe(this.journal);
+  readonly locks = new FakeLocks(this.journal);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {
@@ -622,8 +673,10 @@ export class FakeAws implements EngineDeps {
   }
 
   /** Runs the configuration's command against this account, as the action's entry does. */
-  run(config: Config, overrides: Partial<RunRequest> = {}): Promise<RunOutcome> {
-    return runCommand(config, this, this.request(config, overrides));
+  async run(config: Config, overrides: Partial<RunRequest> = {}): Promise<RunOutcome> {
+    const outcome = await runCommand(config, this, this.request(config, overrides));
+    await outcome.released;
+    return outcome;
   }
 
   /** Journal entries from `from` on: what a run did, when taken with `const mark = aws.journal.length` before it. */

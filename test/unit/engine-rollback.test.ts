@@ -21,7 +21,7 @@ async function deployed(aws: FakeAws, versions: readonly string[], inputs: Recor
 }
 
 describe('a rollback', () => {
-  test('to a warm release changes Route 53 only: one batch after three reads, no stack touched, no image', async () => {
+  test('to a warm release changes Route 53 only: one batch after the lock and three reads, no stack touched, no image', async () => {
     const aws = new FakeAws();
     await deployed(aws, [V1, V2]);
     const mark = aws.journal.length;
@@ -37,7 +37,7 @@ describe('a rollback', () => {
     const change = calls.indexOf(`dns.setWeights ${STAGING_HOST}`);
     assert.deepEqual(
       calls.slice(0, change).sort(),
-      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
+      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'locks.take awesome-application/staging', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
     );
     assert.equal(aws.dns.batches.length, batches + 1);
     assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
