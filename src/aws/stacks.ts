@@ -39,6 +39,7 @@ import {
   succeeded,
   type StackOperation,
 } from '../engine/stack-status.js';
+import { foreignOwner } from '../engine/ownership.js';
 import { classifyAwsError, explainAwsError, isValidationError } from './aws-errors.js';
 import { changeSetInput, computeChangeSet, createStackInput, templateSource } from './stacks-change-set.js';
 import { resolvedNames, sameParameters, sameResolvedValues, sameTags, sameTemplate } from './stacks-compare.js';
@@ -298,9 +299,17 @@ async function protect(run: Run, spec: StackSpec, protectedNow: boolean): Promis
   run.deps.log?.(`Termination protection of stack ${spec.name} turned on.`);
 }
 
+/** Refuses a stack that another application or environment owns, before anything is sent to it. */
+function refuseForeign(run: Run, stack: Stack | undefined, owner: Readonly<Record<string, string>> | undefined): void {
+  if (!stack || !owner || statusOf(stack) === 'DELETE_COMPLETE') return;
+  const problem = foreignOwner(run.name, toSummary(stack).tags, owner);
+  if (problem) throw new StackFailure(problem, run.name, statusOf(stack));
+}
+
 async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
   const run: Run = { deps, options, name: spec.name };
   let stack = await find(deps.cloudformation, spec.name, options.signal);
+  refuseForeign(run, stack, spec.tags);
   let recreated = false;
   for (;;) {
     const status = statusOf(stack);
@@ -364,6 +373,7 @@ async function refuseWhileImported(run: Run, stack: Stack): Promise<void> {
 async function remove(deps: StacksDeps, name: string, options: ApplyOptions): Promise<void> {
   const run: Run = { deps, options, name };
   let stack = await find(deps.cloudformation, name, options.signal);
+  refuseForeign(run, stack, options.owner);
   if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
   if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
   refuseIfProtected(run, stack);

@@ -1,6 +1,8 @@
 import { applicationStack, hostname } from '../config/names.js';
 import type { Config } from '../config/types.js';
-import { cleanUp, type CleanupReport } from './cleanup.js';
+import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
+import { refuseForeignRecords } from './ownership.js';
+import { stackTags } from './stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, ImageRef, StackResult, StackSummary, WeightedTarget } from './ports.js';
 import { TAG_REPLACES } from './releases.js';
@@ -41,8 +43,6 @@ function sameWeights(a: readonly WeightedTarget[], b: readonly WeightedTarget[])
   return b.every((target) => a.some((have) => have.setIdentifier === target.setIdentifier && have.weight === target.weight && have.dnsName.toLowerCase().replace(/\.$/, '') === target.dnsName.toLowerCase().replace(/\.$/, '')));
 }
 
-const NO_CLEANUP: CleanupReport = { removed: [], waiting: [] };
-
 const withTarget = (current: readonly WeightedTarget[], target: WeightedTarget) => [...current.filter((have) => have.setIdentifier !== target.setIdentifier), target];
 
 /**
@@ -75,8 +75,11 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const host = hostname(config.application, config.environment, config.hostedZone);
   const url = publicUrl(config);
   const name = applicationStack(config.application, config.environment, config.strategy, config.version);
-  // Independent reads, side by side: one round trip, not two.
-  const [current, existing] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name)]);
+  // Independent reads, side by side: one round trip, not three. What they see, read under the
+  // lock, is all that this run's traffic change and cleanup decide from.
+  const [current, existing, ownStacks] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name), deps.stacks.list(stackTags(config.application, config.environment))]);
+  const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
+  await refuseForeignRecords(deps, host, current, seenAtStart);
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
   const { rollback = false, ...track } = options;
@@ -93,7 +96,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       deps.log.info(`Traffic: ${describeWeights(desired)}`);
     }
     await verify(config, deps, run, url);
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired);
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired, seenAtStart);
     return { stack, traffic: desired, trafficChanged, url, cleanup };
   }
 
@@ -122,7 +125,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   }, config, deps, run);
   const full = share(after, name) === 100;
   if (full) await verify(config, deps, run, url);
-  const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
+  const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after, seenAtStart) : NO_CLEANUP;
   return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
 }
 

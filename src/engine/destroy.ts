@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { StackSummary } from './ports.js';
 import { readReleases } from './rollback.js';
+import { stackTags } from './stack-tags.js';
 
 /**
  * Removes an application from an environment: its records first (so nobody is sent to a stack
@@ -20,7 +21,7 @@ function isReleaseOf(config: Config, stack: StackSummary): boolean {
 }
 
 export async function destroy(config: Config, deps: EngineDeps, run: RunClock): Promise<DestroyResult> {
-  const options = { deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+  const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
   const state = await readReleases(config, deps);
   const releases = state.stacks.filter((stack) => isReleaseOf(config, stack)).map((stack) => stack.name);
   const names = new Set(releases);
@@ -40,7 +41,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
       const network = environmentStack(config.environment);
       await deps.log.group(`remove ${network}`, async () => {
         await deps.stacks.unprotect(network);
-        await deps.stacks.remove(network, options);
+        await deps.stacks.remove(network, { ...options, owner: stackTags('wimpy', config.environment) });
       });
       removed.push(network);
     }

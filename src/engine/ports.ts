@@ -66,6 +66,11 @@ export interface ApplyOptions {
   readonly dryRun?: boolean;
   /** Aborted when the runner cancels the job: stop polling and say what was left. */
   readonly signal?: AbortSignal;
+  /**
+   * The tags (wimpy:application, wimpy:environment) an existing stack must carry to be removed;
+   * apply takes them from the spec's tags. A stack of another owner is refused (ownership.ts).
+   */
+  readonly owner?: Readonly<Record<string, string>>;
 }
 
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */

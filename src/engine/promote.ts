@@ -33,6 +33,6 @@ export async function promote(config: Config, deps: EngineDeps, run: RunClock): 
     next: canary.stackName,
     ...(previous ? { previous } : {}),
   }, config, deps, run);
-  const cleanup = await cleanUp(config, deps, run, state.zoneId, state.hostname, traffic);
+  const cleanup = await cleanUp(config, deps, run, state.zoneId, state.hostname, traffic, new Set(state.stacks.map((stack) => stack.name)));
   return { version: canary.version, stackName: canary.stackName, traffic, cleanup };
 }

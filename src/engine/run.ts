@@ -1,6 +1,7 @@
 import { applicationStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
+import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { destroy } from './destroy.js';
@@ -150,6 +151,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let pinned: string | undefined;
   let changed = false;
   let message: string | undefined;
+  let kept: readonly KeptRelease[] = [];
   let sweep: Promise<string[]> = Promise.resolve([]);
   let released: Promise<void> = Promise.resolve();
   try {
@@ -168,6 +170,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
             stackName = result.stack.name;
             pinned = result.pinnedUrl;
             changed = result.trafficChanged;
+            kept = result.cleanup.kept;
           }
           break;
         }
@@ -184,6 +187,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         case 'promote': {
           await checkAlarms(config, deps);
           const result = await promote(config, deps, run);
+          kept = result.cleanup.kept;
           version = result.version;
           traffic = result.traffic;
           stackName = result.stackName;
@@ -234,6 +238,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
+    ...(kept.length > 0 ? { releases: kept } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
 }

@@ -141,7 +141,11 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   const parts = [`${'#'.repeat(options.heading)} ${title(report)}`];
   if (report.message) parts.push(text(report.message));
   if (report.rootCause) parts.push(rootCause(report.rootCause));
+  for (const warning of report.warnings ?? []) parts.push(`> [!WARNING]\n> ${text(warning)}`);
   parts.push(table(['', ''], facts(report, options.open)));
+  if (report.releases && report.releases.length > 0) {
+    parts.push(details('Releases kept', table(['Stack', 'Why'], report.releases.map((kept) => [code(kept.stack), text(kept.reason)])), options.open));
+  }
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));
   }

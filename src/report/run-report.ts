@@ -34,6 +34,12 @@ export interface TrafficShare {
   readonly weight: number;
 }
 
+/** A release stack that cleanup kept. */
+export interface KeptReleaseReport {
+  readonly stack: string;
+  readonly reason: string;
+}
+
 /** A stack event as people read it. */
 export interface EventReport {
   readonly stack: string;
@@ -72,6 +78,10 @@ export interface RunReport {
   readonly lastEvents?: readonly EventReport[];
   /** One or two sentences for people: why a run was skipped, what failed when no stack event says. */
   readonly message?: string;
+  /** Release stacks left in place by cleanup, and why (serving, last good, warm, waiting until a time). */
+  readonly releases?: readonly KeptReleaseReport[];
+  /** What people must know although the run succeeded: an input the account overrode, and how to change it on purpose. */
+  readonly warnings?: readonly string[];
   /** The workflow run's page. */
   readonly logUrl?: string;
   /** The commit's page. */

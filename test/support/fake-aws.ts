@@ -21,6 +21,7 @@ import {
   type Template,
   type WeightedTarget,
 } from '../../src/engine/ports.js';
+import { foreignOwner } from '../../src/engine/ownership.js';
 import type { LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
 import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
@@ -312,7 +313,15 @@ export class FakeStacks implements Stacks {
     return outcome;
   }
 
+  /** As the adapter does: a stack another application or environment owns is refused. */
+  private refuseForeign(name: string, owner: Readonly<Record<string, string>> | undefined): void {
+    const stack = this.stacks.get(name);
+    const problem = stack && owner ? foreignOwner(name, stack.tags, owner) : undefined;
+    if (problem) throw new StackFailure(problem, name, stack?.status);
+  }
+
   private async applyNow(spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
+    this.refuseForeign(spec.name, spec.tags);
     const existing = this.stacks.get(spec.name);
     const recreate = existing?.status === 'ROLLBACK_COMPLETE';
     const current = recreate ? undefined : existing;
@@ -396,6 +405,12 @@ export class FakeStacks implements Stacks {
       this.calls.push({ kind: 'remove', name, outcome: 'absent' });
       this.journal.push(`stacks.remove ${name}: absent`);
       return;
+    }
+    try {
+      this.refuseForeign(name, options.owner);
+    } catch (error) {
+      this.journal.push(`stacks.remove ${name}: refused`);
+      throw error;
     }
     if (stack.terminationProtection) {
       this.calls.push({ kind: 'remove', name, outcome: 'failed' });

@@ -82,22 +82,6 @@ describe('a cancelled canary', () => {
   });
 });
 
-test('cancelled while old releases wait out the DNS TTL: the new release stays live and the old ones are left for a later run', { timeout: 5_000 }, async () => {
-  const aws = new FakeAws();
-  for (const version of [V1, V2]) await aws.run(blueGreen(version, { 'keep-releases': '0' }));
-  const cancel = new AbortController();
-  const sleep = aws.clock.sleep.bind(aws.clock);
-  // Only the wait for resolvers lasts: twice the TTL, far longer than the runner's ten seconds.
-  aws.clock.sleep = (ms) => (ms === 120_000 ? (setImmediate(() => cancel.abort()), new Promise(() => undefined)) : sleep(ms));
-
-  const { report } = await runCancellable(aws, blueGreen(V3, { 'keep-releases': '0' }), cancel);
-
-  assert.equal(report.status, 'success');
-  assert.equal(aws.dns.weightsOf(STAGING_HOST)[stagingRelease(V3)], 100);
-  assert.deepEqual(aws.stacks.removed, []);
-  assert.ok(aws.stacks.get(A));
-});
-
 describe('a cancelled stack operation', () => {
   const STACK = rollingStack('shop', 'production');
   const STACK_ID = `arn:aws:cloudformation:eu-west-1:123456789012:stack/${STACK}/5b3c0f10-1a2b-11f0-9d3e-0a1b2c3d4e5f`;
@@ -109,7 +93,10 @@ describe('a cancelled stack operation', () => {
     const cancel = new AbortController();
     const client = new CloudFormationClient({ region: 'eu-west-1' });
     const cloudformation = mockClient(client);
-    const stack = (status: string) => ({ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date(0), Parameters: [], Tags: [] }) as never;
+    const tags = [{ Key: 'wimpy:application', Value: 'shop' }, { Key: 'wimpy:environment', Value: 'production' }];
+    const stack = (status: string) => ({ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date(0), Parameters: [], Tags: tags }) as never;
+    // The list of the environment's stacks (no name) sees the stack as it is before the update.
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
     cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
     cloudformation.on(CreateChangeSetCommand).resolves({ Id: 'change-set', StackId: STACK_ID });
     cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, CreationTime: new Date(0), Changes: [] });
