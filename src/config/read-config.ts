@@ -1,5 +1,5 @@
 import { defaultOf, INPUTS } from './inputs.js';
-import { hostname, parameterPath, pinnedHostname, previewEnvironment } from './names.js';
+import { hostname, parameterPath, pinnedHostname, previewEnvironment, versionLabel } from './names.js';
 import { COMMANDS, STEPS, STRATEGIES } from './types.js';
 import type { Command, Config, ConfigError, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
@@ -38,12 +38,15 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PREVIEW = /^pr-(\d{1,7})$/;
+const ONE_WORD = /^[a-z][a-z0-9]*$/;
 // Characters that have no business in a value: everything below space but tab, and DEL.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Names the product sets itself; applications written for Wimpy read them. */
 export const RESERVED_VARIABLES = ['ENVIRONMENT', 'PORT', 'DOCKER_REGISTRY', 'KMS_MASTER_KEY', 'S3_BUCKET'] as const;
 const RESERVED_ENVIRONMENTS = new Set(['base']);
+/** Stack kinds that follow `<application>-<environment>-` in a name, which no release may take. */
+const RESERVED_LABELS = new Set(['resources']);
 const MAX_APPLICATION = 28;
 const MAX_ENVIRONMENT = 16;
 
@@ -147,6 +150,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
 
   // `wimpy` names the account's own stacks (wimpy-base, wimpy-<environment>): an application of that name would collide with them.
   if (application === 'wimpy') r.fail('application-name', application, 'is reserved for the account baseline and network stacks (wimpy-base, wimpy-<environment>): choose another name');
+  // AWS keeps names that start with `aws` for itself (stack, role and repository names among them).
+  else if (application.startsWith('aws')) r.fail('application-name', application, 'starts with aws, which AWS reserves for its own names: choose another name');
 
   const port = r.integer('application-port', 1, 65535);
 
@@ -162,11 +167,17 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   } else if (intent.kind === 'preview-deploy' || intent.kind === 'preview-destroy') {
     environment = previewEnvironment(intent.pullRequest);
     if (command === 'deploy') command = intent.kind === 'preview-deploy' ? 'deploy' : 'destroy';
-  } else if (!DNS_LABEL.test(environment) || environment.length > (PREVIEW.test(environment) ? 10 : MAX_ENVIRONMENT)) {
-    r.fail('environment', environment, `is not allowed: use staging, production or another DNS label of at most ${MAX_ENVIRONMENT} characters`);
+  } else if (PREVIEW.test(environment) && command !== 'destroy') {
+    // pr-<n> is a pull request's preview: only that pull request's runs deploy it; a destroy from
+    // a terminal or a dispatch may still remove a preview whose closing run failed.
+    r.fail('environment', environment, 'is the name of a pull request preview: previews are deployed by pull_request events only (a destroy may remove one)');
+  } else if (!PREVIEW.test(environment) && (!ONE_WORD.test(environment) || environment.length > MAX_ENVIRONMENT)) {
+    // One word: then `<application>-<environment>` names of two applications cannot meet
+    // (shop + api-staging would be shop-api + staging).
+    r.fail('environment', environment, `is not allowed: use staging, production or another single word of at most ${MAX_ENVIRONMENT} lowercase letters and digits, starting with a letter (no hyphen, so that shop + api-staging can never name the stacks of shop-api + staging)`);
   } else if (RESERVED_ENVIRONMENTS.has(environment)) {
     r.fail('environment', environment, 'is reserved for the account baseline (wimpy-base): choose another name');
-  } else if (environment.endsWith('-resources') || environment === 'resources') {
+  } else if (environment === 'resources') {
     r.fail('environment', environment, 'ends like the resources stacks (<application>-<environment>-resources) and would collide with them: choose another name');
   }
   const previewMatch = PREVIEW.exec(environment);
@@ -180,6 +191,9 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('version', version, 'is required outside a git checkout: give the release version, e.g. v1.4.2');
   } else if (version !== '' && !IMAGE_TAG.test(version)) {
     r.fail('version', version, 'is not allowed: use an image tag of 1 to 128 letters, digits, _, . and -, not starting with . or -');
+  } else if (version !== '' && (RESERVED_LABELS.has(versionLabel(version)) || PREVIEW.test(versionLabel(version)))) {
+    // A release stack is <application>-<environment>-<version>: these would name another kind of stack.
+    r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources, or a preview's pr-<number>), not a release: choose another version`);
   }
 
   const stepNames = r.list('steps');
