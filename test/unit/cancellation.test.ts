@@ -17,7 +17,7 @@ import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
 import { configOf, VALID_INPUTS } from '../support/config.js';
 import { repositoryFile, startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { parseFileCommands, prepareRunner } from '../support/run-action.js';
-import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
+import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2 } from '../support/fake-aws.js';
 
 /**
  * A cancelled run (the runner's SIGINT, then SIGTERM, then a kill ten seconds later) stops
