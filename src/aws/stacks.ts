@@ -301,7 +301,8 @@ async function protect(run: Run, spec: StackSpec, protectedNow: boolean): Promis
 
 /** Refuses a stack that another application or environment owns, before anything is sent to it. */
 function refuseForeign(run: Run, stack: Stack | undefined, owner: Readonly<Record<string, string>> | undefined): void {
-  if (!stack || !owner || statusOf(stack) === 'DELETE_COMPLETE') return;
+  // A stack still in review is an empty shell a change set left: nobody's resources yet.
+  if (!stack || !owner || ['DELETE_COMPLETE', 'REVIEW_IN_PROGRESS'].includes(statusOf(stack))) return;
   const problem = foreignOwner(run.name, toSummary(stack).tags, owner);
   if (problem) throw new StackFailure(problem, run.name, statusOf(stack));
 }

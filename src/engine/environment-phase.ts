@@ -1,4 +1,5 @@
-import { environmentStack } from '../config/names.js';
+import { BASE_STACK, environmentStack } from '../config/names.js';
+import { changesOnPurpose, settle, TAG_CLOUDTRAIL } from './shared-settings.js';
 import type { Config } from '../config/types.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import { cidrFor } from '../templates/network.js';
@@ -11,12 +12,23 @@ import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
  * then the application's resources, which import from both. A run with nothing to change
  * costs a few reads per stack and no change set.
  */
-export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<StackResult[]> {
+export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
+  /** What people must read in the summary too: a shared setting kept over the run's input. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, environmentOptions: EnvironmentOptions = {}): Promise<StackResult[]> {
+  const { onWarning, ...options } = environmentOptions;
   const apply = (spec: StackSpec) =>
     deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
   if (config.preview !== undefined) return sharedWithPreview(config, deps);
-  const cidr = await environmentCidr(config, deps);
-  const specs = { base: baseSpec(config), network: environmentSpec(config, cidr), resources: resourcesSpec(config) };
+  const [cidr, baseNow] = await Promise.all([environmentCidr(config, deps), deps.stacks.describe(BASE_STACK)]);
+  const trail = settle({ input: 'cloudtrail', stack: BASE_STACK, tag: TAG_CLOUDTRAIL, wanted: String(config.cloudTrail) }, baseNow, changesOnPurpose(config));
+  if (trail.warning) {
+    deps.log.warning(trail.warning);
+    onWarning?.(trail.warning);
+  }
+  const specs = { base: baseSpec({ ...config, cloudTrail: trail.value === 'true' }), network: environmentSpec(config, cidr), resources: resourcesSpec(config) };
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // in the order of their imports.

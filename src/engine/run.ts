@@ -43,6 +43,7 @@ export interface RunOutcome {
 
 interface Progress {
   stacks: StackReport[];
+  warnings: string[];
   changes: Map<string, readonly ResourceChange[]>;
   events: StackEvent[];
   image?: ImageRef;
@@ -59,6 +60,7 @@ function tracker(deps: EngineDeps, progress: Progress) {
       progress.changes.set(stack, changes);
       for (const line of changesAsLogLines(stack, changes)) deps.log.info(line);
     },
+    onWarning: (message: string) => progress.warnings.push(message),
   };
 }
 
@@ -133,7 +135,7 @@ function rootCauseOf(error: unknown, progress: Progress): Pick<RunReport, 'rootC
 }
 
 export async function runCommand(config: Config, deps: EngineDeps, request: RunRequest): Promise<RunOutcome> {
-  const progress: Progress = { stacks: [], changes: new Map(), events: [] };
+  const progress: Progress = { stacks: [], warnings: [], changes: new Map(), events: [] };
   const started = request.run.startedAt;
   const common = {
     application: config.application,
@@ -219,6 +221,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
       message: failure,
+      ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
       ...rootCauseOf(error, progress),
     };
     return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run), released };
@@ -239,6 +242,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
     ...(kept.length > 0 ? { releases: kept } : {}),
+    ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
 }

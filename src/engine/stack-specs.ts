@@ -5,6 +5,7 @@ import { baseTemplate } from '../templates/base.js';
 import { environmentTemplate } from '../templates/environment.js';
 import { resourcesTemplate } from '../templates/resources.js';
 import type { StackSpec } from './ports.js';
+import { TAG_CLOUDTRAIL } from './shared-settings.js';
 import { stackTags } from './stack-tags.js';
 
 /**
@@ -18,7 +19,8 @@ export function baseSpec(config: Config): StackSpec {
     name: BASE_STACK,
     template: baseTemplate({ cloudTrail: config.cloudTrail }),
     parameters: {},
-    tags: stackTags('wimpy', 'account'),
+    // The trail is the account's: the stack says which way it was set (see shared-settings.ts).
+    tags: { ...stackTags('wimpy', 'account'), [TAG_CLOUDTRAIL]: String(config.cloudTrail) },
     terminationProtection: true,
   };
 }

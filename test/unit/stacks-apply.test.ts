@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { StackFailure } from '../../src/engine/ports.js';
-import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent } from './stacks-support.js';
+import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent, OUTDATED_TAGS } from './stacks-support.js';
 
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 const TAGS = [
@@ -150,7 +150,7 @@ describe('updating a stack', () => {
 
   test('waits for the change set to be computed, then for the stack, each wait starting fast again', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     await h.stacks.apply(spec(), h.options());
     // Two looks at the change set, then three at the stack.
@@ -169,14 +169,14 @@ describe('updating a stack', () => {
 
   test('shows every change, its action and replacement, before executing it', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     let executedBeforeShown = -1;
     await h.stacks.apply(spec(), h.options({ onChanges: () => (executedBeforeShown = h.cfn.commandCalls(ExecuteChangeSetCommand).length) }));
     assert.equal(executedBeforeShown, 0);
 
     const shown = harness();
-    shown.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    shown.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(shown);
     await shown.stacks.apply(spec(), shown.options());
     assert.deepEqual(shown.shown, [
@@ -192,7 +192,7 @@ describe('updating a stack', () => {
 
   test('a plan shows the change set and deletes it without executing it', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     h.cfn.on(DeleteChangeSetCommand).resolves({});
     const result = await h.stacks.apply(spec({ terminationProtection: true }), h.options({ dryRun: true }));
@@ -267,7 +267,7 @@ describe('nothing to change', () => {
 
   test('a change set that fails for another reason is a failure with that reason', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.changeSetAnswers('FAILED', [], 'Parameters: [Subnets] must have values');
     await assert.rejects(h.stacks.apply(spec(), h.options()), (error: unknown) => {
       assert.ok(error instanceof StackFailure);
@@ -318,7 +318,7 @@ describe('templates over the inline limit', () => {
 
   test('are uploaded to the storage bucket and passed by URL', async () => {
     const h = harness({ withS3: true, templateBucket: 'wimpy-storage-123456789012' });
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.s3.on(PutObjectCommand).resolves({});
     h.changeSetAnswers('CREATE_COMPLETE', []);
     h.progress([{ StackStatus: 'UPDATE_COMPLETE' }], [[stackEvent('UPDATE_COMPLETE', 5)]]);
@@ -335,7 +335,7 @@ describe('templates over the inline limit', () => {
 
   test('without a bucket fail before any change, saying the size, the limit and what is needed', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     await assert.rejects(h.stacks.apply(spec({ template: big }), h.options()), (error: unknown) => {
       assert.ok(error instanceof StackFailure);
       assert.equal(error.stackName, NAME);
