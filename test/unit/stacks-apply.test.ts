@@ -57,14 +57,40 @@ describe('creating a stack', () => {
         Tags: TAGS,
         Capabilities: CAPABILITIES,
         EnableTerminationProtection: true,
+        ClientRequestToken: h.cfn.commandCalls(CreateStackCommand)[0]?.args[0].input.ClientRequestToken,
       },
     ]);
+    assert.match(h.cfn.commandCalls(CreateStackCommand)[0]?.args[0].input.ClientRequestToken ?? '', /^wimpy-[0-9a-f-]{36}$/, 'a token of its own, so that a retry is recognised');
     assert.deepEqual(result, { name: NAME, outcome: 'created', outputs: { Url: 'https://shop.example.com' }, changes: ADDITIONS });
     // Protection came with the stack: nothing to turn on afterwards, and no change set on the way.
     assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
     assert.deepEqual(h.lines, []);
     assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
     assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
+  });
+
+  test('a CreateStack whose answer was lost (the stack exists, made by this request) is adopted, not failed with "already exists"', async () => {
+    const h = harness();
+    firstCreate(h);
+    h.cfn.on(CreateStackCommand).callsFake((input: { ClientRequestToken: string }) => {
+      // CloudFormation took the first request; its answer never came back; the retry is refused.
+      h.cfn.on(DescribeStackEventsCommand, { StackName: NAME }).resolves({ StackEvents: [{ ...stackEvent('CREATE_IN_PROGRESS', 0, 'User Initiated'), ClientRequestToken: input.ClientRequestToken }] });
+      throw Object.assign(new Error(`Stack [${NAME}] already exists`), { name: 'AlreadyExistsException' });
+    });
+
+    const result = await h.stacks.apply(spec(), h.options());
+
+    assert.equal(result.outcome, 'created');
+    assert.deepEqual(h.lines, [`Stack ${NAME}: the answer to its creation was lost, but the stack is the one this run asked for (same request token): going on.`]);
+  });
+
+  test('a stack of the same name created by another request is not adopted', async () => {
+    const h = harness();
+    firstCreate(h);
+    h.cfn.on(DescribeStackEventsCommand, { StackName: NAME }).resolves({ StackEvents: [{ ...stackEvent('CREATE_IN_PROGRESS', 0, 'User Initiated'), ClientRequestToken: 'wimpy-someone-else' }] });
+    h.cfn.on(CreateStackCommand).rejects(Object.assign(new Error(`Stack [${NAME}] already exists`), { name: 'AlreadyExistsException' }));
+
+    await assert.rejects(h.stacks.apply(spec(), h.options()), /already exists/);
   });
 
   test('leaves termination protection off when the stack does not ask for it', async () => {
