@@ -23,7 +23,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'application-name', required: true, description: 'The application, a DNS label (lowercase letters, digits, hyphens; at most 28 characters). Names every stack, hostname and repository.' },
   { name: 'application-port', default: '8080', description: 'The port the container listens on (1 to 65535).' },
   { name: 'hosted-zone', required: true, description: 'The Route 53 public hosted zone that holds the hostnames, e.g. example.com.' },
-  { name: 'environment', default: 'staging', description: 'staging, production or another DNS label. pull_request events deploy a preview, pr-<number>, instead.' },
+  { name: 'environment', default: 'staging', description: 'staging, production or another single word of lowercase letters and digits (no hyphen). pull_request events deploy a preview, pr-<number>, instead.' },
   { name: 'strategy', default: 'rolling', description: 'rolling (one stack, instances replaced in batches) or blue-green (one stack per release, traffic moved by DNS weights).' },
   { name: 'version', default: '', description: 'The release version and image tag. Default: the commit SHA. With command rollback: the version to return to (default: the last good release).' },
   { name: 'steps', default: 'environment,build,deploy', description: 'The phases to run, comma separated: a subset of environment, build, deploy.' },
@@ -56,7 +56,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated or one per line; one in ALARM during a step sends all traffic back.' },
   { name: 'keep-releases', default: '1', description: 'blue-green: how many previous releases stay warm, so that a rollback to them takes seconds (0 to 5). The serving and the last good release are always kept.' },
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
-  { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
+  { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one. Shared by the account: the run that creates the base stack sets it; change it later with steps: environment.' },
   { name: 'destroy-environment', default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
 ];
 
