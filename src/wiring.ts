@@ -12,6 +12,7 @@ import { createAlarms } from './aws/alarms.js';
 import { explainingFailures } from './aws/aws-errors.js';
 import { createCertificates } from './aws/certificates.js';
 import { clientSettings } from './aws/client-config.js';
+import { awsCredentialsFound } from './aws/credentials.js';
 import { createDns } from './aws/dns.js';
 import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
@@ -152,7 +153,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     print(planText(plan));
     let summary = planMarkdown(plan);
     let hasChanges = false;
-    if (hasAwsCredentials(info.env)) {
+    if (await awsCredentialsFound()) {
       const deps = createEngineDeps(config, info);
       try {
         const changes = await info.log.group('change sets', () =>
@@ -161,7 +162,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
         hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
         const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
         print(releasesText(releases));
-        summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases)}`;
+        summary = `${planMarkdown(plan, changes)}\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases, new URL(plan.url).hostname)}`;
       } catch (error) {
         await writeSummary(summary);
         return { outputs: {}, failure: `The plan could not read the account: ${(error as Error).message}` };
@@ -216,11 +217,6 @@ function terminalHolder(): string {
     // No user name in this environment (a container without a passwd entry).
   }
   return `${user}@${osHostname()} (terminal)`;
-}
-
-/** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */
-export function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
 }
 
 function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CancelledError, pause, type RunClock } from './context.js';
+import { CancelledError, pause, untilCancelled, type RunClock } from './context.js';
 import type { Clock, Log } from './ports.js';
 
 /**
@@ -154,7 +154,8 @@ export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRe
     throw error;
   } finally {
     clearInterval(beat);
-    const release = deps.locks.release(request.key, claim.token).catch((error: unknown) =>
+    // A cancelled run gives the release a short grace, then leaves the lock to its expiry.
+    const release = untilCancelled(deps.locks.release(request.key, claim.token), run, `while the lock of ${request.key} was released`).catch((error: unknown) =>
       deps.log.warning(`The lock of ${request.key} was not released (${(error as Error).message}); it frees itself within ${Math.round(lease / 1000)} s.`),
     );
     if (request.deferRelease) request.deferRelease(release);
@@ -168,7 +169,7 @@ async function acquire(deps: LockDeps, run: RunClock, request: LockRequest, clai
   const started = deps.clock.now();
   for (;;) {
     const now = deps.clock.now();
-    const answer = await deps.locks.take(request.key, claim, now + lease, now);
+    const answer = await untilCancelled(deps.locks.take(request.key, claim, now + lease, now), run, `while it asked for the lock of ${request.key}; nothing was changed`);
     if (answer.taken) {
       if (announced) deps.log.info(`Took the lock of ${request.key} after ${Math.round((deps.clock.now() - started) / 1000)} s: going on from what AWS holds now.`);
       return answer.departures;

@@ -11,7 +11,7 @@ import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
-import { RolloutFailure } from './rollout.js';
+import { RolloutFailure, type TrafficMove } from './rollout.js';
 import { lockKey, waitLimit, withLock, type LockOwner } from './lock.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
@@ -61,6 +61,18 @@ function tracker(deps: EngineDeps, progress: Progress) {
       for (const line of changesAsLogLines(stack, changes)) deps.log.info(line);
     },
     onWarning: (message: string) => progress.warnings.push(message),
+  };
+}
+
+/** The steps of a rollout as the report tells them; a run that moved no traffic in steps has none. */
+function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'trafficSteps'> {
+  if (moves.length === 0) return {};
+  return {
+    trafficSteps: moves.map((move) => ({
+      shares: trafficShares(move.weights),
+      ...(move.watchedMs !== undefined ? { watchedMs: move.watchedMs } : {}),
+      ...(move.reverted ? { reverted: move.reverted } : {}),
+    })),
   };
 }
 
@@ -149,6 +161,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   const url = publicUrl(config);
   let version = config.version;
   let traffic: readonly WeightedTarget[] = [];
+  let moves: readonly TrafficMove[] = [];
   let stackName = applicationStack(config.application, config.environment, config.strategy, config.version || 'none');
   let pinned: string | undefined;
   let changed = false;
@@ -173,6 +186,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
             pinned = result.pinnedUrl;
             changed = result.trafficChanged;
             kept = result.cleanup.kept;
+            moves = result.moves ?? [];
           }
           break;
         }
@@ -190,6 +204,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
           await checkAlarms(config, deps);
           const result = await promote(config, deps, run);
           kept = result.cleanup.kept;
+          moves = result.moves;
           version = result.version;
           traffic = result.traffic;
           stackName = result.stackName;
@@ -209,7 +224,10 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     });
   } catch (error) {
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
-    if (error instanceof RolloutFailure) traffic = error.traffic;
+    if (error instanceof RolloutFailure) {
+      traffic = error.traffic;
+      moves = error.moves;
+    }
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
     const failure = error instanceof Error ? error.message : String(error);
     const report: RunReport = {
@@ -218,6 +236,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       version,
       ...imageField(progress.image),
       traffic: trafficShares(traffic),
+      ...trafficStepsOf(moves),
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
       message: failure,
@@ -238,6 +257,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
     ...(pinned ? { pinnedUrl: pinned } : {}),
     traffic: trafficShares(traffic),
+    ...trafficStepsOf(moves),
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
