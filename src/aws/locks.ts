@@ -92,7 +92,7 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
   }
 
   return {
-    async take(lockKey: string, claim: LockClaim, expiresAt: number, now: number): Promise<TakeResult> {
+    async take(lockKey: string, claim: LockClaim, expiresAt: number, now: number, signal?: AbortSignal): Promise<TakeResult> {
       try {
         const answer = await send(() =>
           client.send(new UpdateItemCommand({
@@ -114,7 +114,7 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
             },
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          })),
+          }), { abortSignal: signal }),
         );
         return { taken: true, departures: departuresOf(answer.Attributes) };
       } catch (error) {

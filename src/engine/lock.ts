@@ -38,7 +38,7 @@ export type TakeResult =
 /** The port over the account's lock table. */
 export interface Locks {
   /** Takes the lock when nobody holds it or its holder's lease ran out. */
-  take(key: string, claim: LockClaim, expiresAt: number, now: number): Promise<TakeResult>;
+  take(key: string, claim: LockClaim, expiresAt: number, now: number, signal?: AbortSignal): Promise<TakeResult>;
   /** Extends the lease; false when the lock is no longer this token's. */
   extend(key: string, token: string, expiresAt: number): Promise<boolean>;
   /** Frees the lock if this token holds it; never frees another run's. */
@@ -169,7 +169,11 @@ async function acquire(deps: LockDeps, run: RunClock, request: LockRequest, clai
   const started = deps.clock.now();
   for (;;) {
     const now = deps.clock.now();
-    const answer = await untilCancelled(deps.locks.take(request.key, claim, now + lease, now), run, `while it asked for the lock of ${request.key}; nothing was changed`);
+    const asking = `while it asked for the lock of ${request.key}; nothing was changed`;
+    const answer = await untilCancelled(deps.locks.take(request.key, claim, now + lease, now, run.signal), run, asking).catch((error: unknown) => {
+      // The request was aborted by the cancellation: say so in the run's words, not the SDK's.
+      throw run.signal?.aborted ? new CancelledError(`The run was cancelled ${asking}.`) : error;
+    });
     if (answer.taken) {
       if (announced) deps.log.info(`Took the lock of ${request.key} after ${Math.round((deps.clock.now() - started) / 1000)} s: going on from what AWS holds now.`);
       return answer.departures;
