@@ -4,6 +4,7 @@ import { eventReport, stackReport, type RunReport, type StackReport, type Traffi
 import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
+import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ImageRef, ResourceChange, StackEvent, StackResult, WeightedTarget } from './ports.js';
@@ -30,6 +31,8 @@ export interface RunRequest {
   readonly sha: string;
   readonly logUrl?: string;
   readonly commitUrl?: string;
+  /** The AWS region, for the cost estimate's prices. */
+  readonly region?: string;
 }
 
 export interface RunOutcome {
@@ -263,6 +266,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...(message ? { message } : {}),
     ...(kept.length > 0 ? { releases: kept } : {}),
     ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
+    ...(config.command === 'deploy' && config.steps.includes('deploy') ? { cost: environmentCost(config, request.region) } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
 }

@@ -5,6 +5,7 @@
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, formatDuration, link, table, text } from './markdown.js';
+import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
 import type { EventReport, RunReport, StackReport, TrafficStepReport } from './run-report.js';
 
@@ -170,6 +171,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     parts.push(details('Releases kept', table(['Stack', 'Why'], report.releases.map((kept) => [code(kept.stack), text(kept.reason)])), options.open));
   }
   parts.push(...pictures(report));
+  if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));
   }
