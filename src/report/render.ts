@@ -23,6 +23,9 @@ const VERBS: Readonly<Record<Command, { readonly infinitive: string; readonly pa
   promote: { infinitive: 'promote', past: 'Promoted', preposition: 'in' },
   destroy: { infinitive: 'remove', past: 'Removed', preposition: 'from' },
   plan: { infinitive: 'plan', past: 'Planned', preposition: 'for' },
+  logs: { infinitive: 'read the logs of', past: 'Read the logs of', preposition: 'in' },
+  status: { infinitive: 'read the status of', past: 'Read the status of', preposition: 'in' },
+  exec: { infinitive: 'open a shell in', past: 'Opened a shell in', preposition: 'in' },
 };
 
 const SHA = /^[0-9a-f]{40}$/i;

@@ -8,8 +8,8 @@ import { resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
-const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT });
-const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT });
+const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30 });
+const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT, logRetentionDays: 30 });
 
 type Plain = Record<string, unknown>;
 interface Rule extends Plain {
@@ -98,7 +98,7 @@ describe('the resources stack of an application in an environment', () => {
   });
 
   test('puts every security group in the VPC of the network environment', () => {
-    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT });
+    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT, logRetentionDays: 30 });
     for (const group of Object.values(resourcesOfType(elsewhere, 'AWS::EC2::SecurityGroup'))) assert.deepEqual(group.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-qa-VpcId' });
   });
 
