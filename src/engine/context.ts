@@ -1,4 +1,4 @@
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Stacks } from './ports.js';
+import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Logs, Stacks } from './ports.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
@@ -30,6 +30,8 @@ export interface EngineDeps {
   readonly certificates: Certificates;
   readonly images: Images;
   readonly probe: Probe;
+  /** The application's log group: read only when a boot fails. */
+  readonly logs: Logs;
   readonly clock: Clock;
   readonly log: Log;
 }

@@ -4,7 +4,7 @@
  */
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
-import { clip, code, details, formatDuration, link, table, text } from './markdown.js';
+import { preformatted, clip, code, details, formatDuration, link, table, text } from './markdown.js';
 import type { EventReport, RunReport, StackReport } from './run-report.js';
 
 export interface RenderOptions {
@@ -93,6 +93,7 @@ function facts(report: RunReport, complete: boolean): string[][] {
   if (complete) add('Image', report.image && code(report.image));
   add('Changes', text(totalChanges(report)));
   add('Duration', text(formatDuration(report.durationMs)));
+  add('Log group', report.logGroup && code(report.logGroup));
   add('Log', link(report.logUrl, 'workflow run'));
   return rows;
 }
@@ -145,6 +146,10 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   if (report.message) parts.push(text(report.message));
   if (report.rootCause) parts.push(rootCause(report.rootCause));
   parts.push(table(['', ''], facts(report, options.open)));
+  for (const boot of report.bootLogs ?? []) {
+    // Open even in a comment: these lines are why the deploy failed.
+    parts.push(details(`Boot and container log of ${code(boot.instance)} (${code(shortVersion(boot.release))}), last ${boot.lines.length} lines`, `${preformatted(boot.lines)}\n\nMore: ${code(boot.command)}`, true));
+  }
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));
   }

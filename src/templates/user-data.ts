@@ -38,7 +38,8 @@ export interface UserDataInput {
 
 const CONF_DIR = '/etc/wimpy';
 const SECRETS_READER = '/usr/local/sbin/wimpy-read-secrets';
-const SERVICE = 'wimpy-app';
+/** The container's name on every instance (and its systemd unit's). */
+export const SERVICE = 'wimpy-app';
 
 /** A bash word that stands for `value` exactly, whatever it holds. */
 export function shellQuote(value: string): string {

@@ -9,7 +9,14 @@ export interface ParsedArgs {
   readonly help: boolean;
   readonly inputs: Readonly<Record<string, string>>;
   readonly problems: readonly string[];
+  /** Terminal-only switches: `--follow` (logs), `--json` (status). */
+  readonly switches: ReadonlySet<string>;
+  /** Everything after `--`: the command `exec` runs. */
+  readonly rest: readonly string[];
 }
+
+/** Switches that only a terminal has: they take no value. */
+export const SWITCHES = ['follow', 'json'] as const;
 
 const KNOWN = new Set(INPUTS.map((input) => input.name));
 
@@ -17,10 +24,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const inputs: Record<string, string> = {};
   const problems: string[] = [];
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
+  const switches = new Set<string>();
+  const end = argv.indexOf('--');
+  const rest = end < 0 ? [] : argv.slice(end + 1);
+  for (let i = 0; i < (end < 0 ? argv.length : end); i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h' || arg === 'help') {
       help = true;
+    } else if ((SWITCHES as readonly string[]).includes(arg.slice(2)) && arg.startsWith('--')) {
+      switches.add(arg.slice(2));
     } else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -34,13 +46,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       problems.push(`${arg} is not understood: give a command first (${COMMANDS.join(', ')}), then --flags`);
     }
   }
-  return { help, inputs, problems };
+  return { help, inputs, problems, switches, rest };
 }
 
 export function usage(): string {
   const width = Math.max(...INPUTS.map((input) => input.name.length)) + 4;
   const lines = [
-    'Usage: wimpy <command> [--input value ...]',
+    'Usage: wimpy <command> [--input value ...]   (logs --follow, status --json, exec [-- command ...])',
     '',
     `Commands: ${COMMANDS.join(', ')}. The flags are the action's inputs:`,
     '',

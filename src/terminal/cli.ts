@@ -51,10 +51,13 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     ...(inputs['github-token'] ? { githubToken: inputs['github-token'] } : {}),
     signal: cancel.signal,
     print: (text) => process.stdout.write(`${text}\n`),
+    follow: args.switches.has('follow'),
+    json: args.switches.has('json'),
+    execCommand: args.rest,
   });
   if (outcome.failure) {
     process.stderr.write(`error: ${outcome.failure}\n`);
-    return 1;
+    return outcome.exitCode ?? 1;
   }
   return 0;
 }
