@@ -223,6 +223,10 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     const cause = report.rootCause;
     info.log.error(`${cause.stack} ${cause.resource} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}`);
   }
+  // The annotation people see first says why the instances never answered.
+  for (const boot of report.bootLogs ?? []) {
+    info.log.error(`Instance ${boot.instance} of ${boot.release}, last ${boot.lines.length} lines of its boot and container logs:\n${boot.lines.join('\n')}\nMore: ${boot.command}`);
+  }
   if (feedback) {
     await feedback.finished(report);
     for (const environment of outcome.expiredPreviews) await feedback.previewRemoved(environment, Number(environment.slice(3)));
