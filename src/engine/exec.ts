@@ -15,9 +15,9 @@ export class ExecError extends Error {
   }
 }
 
-/** A healthy, in-service instance of a serving release: the newest such release first. */
+/** A healthy, in-service instance of a serving release: the release with most traffic first (not a canary). */
 export function chooseInstance(state: Pick<ReleaseState, 'stacks' | 'weights'>, groups: readonly InstanceGroup[]): { id: string; version: string } {
-  const releases = serving(releaseHistory(state.stacks, state.weights));
+  const releases = serving(releaseHistory(state.stacks, state.weights)).sort((a, b) => b.weight - a.weight);
   if (releases.length === 0) throw new ExecError('No release serves this environment: deploy first.');
   for (const release of releases) {
     const instances = groups.filter((group) => group.stackName === release.stackName).flatMap((group) => group.instances).filter((instance) => instance.lifecycle === 'InService');
