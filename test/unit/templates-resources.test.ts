@@ -2,9 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
+import { resourcesSpec } from '../../src/engine/stack-specs.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
 import { resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
+import { configOf } from '../support/config.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
@@ -185,6 +187,11 @@ describe('the resources stack of an application in an environment', () => {
       KmsKeyId: { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' },
       Tags: [{ Key: TAG_APPLICATION, Value: 'shop' }, { Key: TAG_ENVIRONMENT, Value: 'staging' }],
     });
+  });
+
+  test('keeps the logs as long as log-retention-days says', () => {
+    const spec = resourcesSpec(configOf({ 'log-retention-days': '365' }));
+    assert.equal((resourcesOfType(spec.template, 'AWS::Logs::LogGroup').LogGroup!.Properties as { RetentionInDays: number }).RetentionInDays, 365);
   });
 
   test('imports only what the base and environment stacks export', () => {
