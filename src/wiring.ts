@@ -14,6 +14,7 @@ import { createAlarms } from './aws/alarms.js';
 import { explainingFailures } from './aws/aws-errors.js';
 import { createCertificates } from './aws/certificates.js';
 import { clientSettings } from './aws/client-config.js';
+import { awsCredentialsFound } from './aws/credentials.js';
 import { createDns } from './aws/dns.js';
 import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
@@ -71,8 +72,6 @@ export interface RunInfo {
   readonly print?: (text: string) => void;
   /** `logs` in a terminal: keep printing new lines until interrupted. */
   readonly follow?: boolean;
-  /** `status` in a terminal: print one JSON document. */
-  readonly json?: boolean;
   /** `exec`: the command to run in the container; a shell when empty. */
   readonly execCommand?: readonly string[];
 }
@@ -82,6 +81,8 @@ export interface EntryOutcome {
   readonly report?: RunReport;
   /** Set when the run must fail. */
   readonly failure?: string;
+  /** What a terminal's --json prints instead of the outputs: `status`'s whole report. */
+  readonly document?: unknown;
   /** A terminal's exit code other than 0 or 1: 2 where a tool is missing. */
   readonly exitCode?: number;
 }
@@ -176,7 +177,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     print(planText(plan));
     let summary = planMarkdown(plan);
     let hasChanges = false;
-    if (hasAwsCredentials(info.env)) {
+    if (await awsCredentialsFound()) {
       const deps = createEngineDeps(config, info);
       try {
         const changes = await info.log.group('change sets', () =>
@@ -185,7 +186,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
         hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
         const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
         print(releasesText(releases));
-        summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases)}`;
+        summary = `${planMarkdown(plan, changes)}\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases, new URL(plan.url).hostname)}`;
       } catch (error) {
         await writeSummary(summary);
         return { outputs: {}, failure: `The plan could not read the account: ${(error as Error).message}` };
@@ -274,9 +275,9 @@ function readingDeps(info: RunInfo) {
 async function runStatus(config: Config, info: RunInfo, print: (text: string) => void, writeSummary: (markdown: string) => Promise<boolean>): Promise<EntryOutcome> {
   try {
     const status = await readStatus(config, readingDeps(info));
-    print(info.json ? JSON.stringify(status, null, 2) : statusText(status));
+    print(statusText(status));
     await writeSummary(statusMarkdown(status));
-    return { outputs: { url: status.url, environment: config.environment, 'log-group': status.logGroup, version: status.releases.find((release) => release.weight > 0 && !release.canary)?.version ?? '' } };
+    return { document: status, outputs: { url: status.url, environment: config.environment, 'log-group': status.logGroup, version: status.releases.find((release) => release.weight > 0 && !release.canary)?.version ?? '' } };
   } catch (error) {
     return { outputs: {}, failure: `The status could not be read: ${(error as Error).message}` };
   }
@@ -302,11 +303,6 @@ async function runExec(config: Config, info: RunInfo, print: (text: string) => v
   }
   const code = await startSession(argv, info.env);
   return { outputs: {}, ...(code !== 0 ? { failure: `The session ended with exit code ${code}`, exitCode: code } : {}) };
-}
-
-/** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */
-export function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
 }
 
 function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {

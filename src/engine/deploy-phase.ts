@@ -4,7 +4,7 @@ import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, ImageRef, StackResult, StackSummary, WeightedTarget } from './ports.js';
 import { TAG_REPLACES } from './releases.js';
-import { rollOut, describeWeights } from './rollout.js';
+import { rollOut, describeWeights, type TrafficMove } from './rollout.js';
 import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
 import { canaryPlan, replacesTag, rollbackWeights, share } from './traffic.js';
 
@@ -23,6 +23,8 @@ export interface DeployResult {
   readonly stack: StackResult;
   readonly traffic: readonly WeightedTarget[];
   readonly trafficChanged: boolean;
+  /** The canary steps the traffic went through (blue-green), for the picture of the run. */
+  readonly moves?: readonly TrafficMove[];
   readonly url: string;
   readonly pinnedUrl?: string;
   readonly cleanup: CleanupReport;
@@ -112,6 +114,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   await verify(config, deps, run, releaseUrl);
   const plan = canaryPlan(config.canarySteps, traffic, target);
   const previous = traffic.find((have) => have.setIdentifier !== name && have.weight > 0);
+  const moves: TrafficMove[] = [];
   const after = plan.length === 0 ? traffic : await rollOut(plan, {
     zoneId: placement.zoneId,
     hostname: host,
@@ -119,11 +122,12 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     next: name,
     ...(previous ? { previous } : {}),
     ...(config.verifyUrl ? { healthUrl: `${releaseUrl}${config.healthCheckPath}` } : {}),
+    moves,
   }, config, deps, run);
   const full = share(after, name) === 100;
   if (full) await verify(config, deps, run, url);
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
-  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
+  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup, moves };
 }
 
 /** Waits until the URL answers the health check path with 2xx, unless verify-url is off. */

@@ -10,7 +10,7 @@ import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
-import { RolloutFailure } from './rollout.js';
+import { RolloutFailure, type TrafficMove } from './rollout.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
@@ -55,6 +55,18 @@ function tracker(deps: EngineDeps, progress: Progress) {
       progress.changes.set(stack, changes);
       for (const line of changesAsLogLines(stack, changes)) deps.log.info(line);
     },
+  };
+}
+
+/** The steps of a rollout as the report tells them; a run that moved no traffic in steps has none. */
+function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'trafficSteps'> {
+  if (moves.length === 0) return {};
+  return {
+    trafficSteps: moves.map((move) => ({
+      shares: trafficShares(move.weights),
+      ...(move.watchedMs !== undefined ? { watchedMs: move.watchedMs } : {}),
+      ...(move.reverted ? { reverted: move.reverted } : {}),
+    })),
   };
 }
 
@@ -160,6 +172,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   const url = publicUrl(config);
   let version = config.version;
   let traffic: readonly WeightedTarget[] = [];
+  let moves: readonly TrafficMove[] = [];
   let stackName = applicationStack(config.application, config.environment, config.strategy, config.version || 'none');
   let pinned: string | undefined;
   let changed = false;
@@ -178,6 +191,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
           stackName = result.stack.name;
           pinned = result.pinnedUrl;
           changed = result.trafficChanged;
+          moves = result.moves ?? [];
         }
         break;
       }
@@ -196,6 +210,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         const result = await promote(config, deps, request.run);
         version = result.version;
         traffic = result.traffic;
+        moves = result.moves;
         stackName = result.stackName;
         changed = true;
         break;
@@ -212,7 +227,10 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     }
   } catch (error) {
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
-    if (error instanceof RolloutFailure) traffic = error.traffic;
+    if (error instanceof RolloutFailure) {
+      traffic = error.traffic;
+      moves = error.moves;
+    }
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
     const failure = error instanceof Error ? error.message : String(error);
     const bootLogs = cancelled ? {} : await bootLogsOf(error, config, version, deps, started);
@@ -222,6 +240,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       version,
       ...imageField(progress.image),
       traffic: trafficShares(traffic),
+      ...trafficStepsOf(moves),
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
       message: failure,
@@ -243,6 +262,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
     ...(pinned ? { pinnedUrl: pinned } : {}),
     traffic: trafficShares(traffic),
+    ...trafficStepsOf(moves),
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),

@@ -34,6 +34,13 @@ export interface TrafficShare {
   readonly weight: number;
 }
 
+/** One step of a rollout: the shares it set, how long it was watched, and why it went back, for a revert. */
+export interface TrafficStepReport {
+  readonly shares: readonly TrafficShare[];
+  readonly watchedMs?: number;
+  readonly reverted?: string;
+}
+
 /** A stack event as people read it. */
 export interface EventReport {
   readonly stack: string;
@@ -73,6 +80,8 @@ export interface RunReport {
   readonly pinnedUrl?: string;
   /** Traffic after the run, most weight first is the usual order; rendered as given. */
   readonly traffic: readonly TrafficShare[];
+  /** The canary steps of a blue-green run, a revert last; absent when traffic moved in one go or not at all. */
+  readonly trafficSteps?: readonly TrafficStepReport[];
   /** Every stack the run applied, planned or removed, in order. */
   readonly stacks: readonly StackReport[];
   readonly durationMs: number;
