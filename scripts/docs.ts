@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { INPUTS, OUTPUTS } from '../src/config/inputs.js';
 import { replaceBetween } from './markers.js';
 import { withPictures } from './pictures.js';
+import { withReferenceCost } from './reference-cost.js';
 
 const root = new URL('../..', import.meta.url);
 
@@ -59,6 +60,6 @@ export function withTables(readme: string): string {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   writeFileSync(new URL('action.yml', root), actionYml());
   const readme = new URL('README.md', root);
-  writeFileSync(readme, withPictures(withTables(readFileSync(readme, 'utf8'))));
+  writeFileSync(readme, withReferenceCost(withPictures(withTables(readFileSync(readme, 'utf8')))));
   console.log('wrote action.yml, the README tables and its pictures');
 }

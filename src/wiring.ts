@@ -164,6 +164,8 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   const feedback = feedbackFor(config, info);
   // The job summary needs no token: a run without one still says what it did.
   const writeSummary = (markdown: string) => writeJobSummary(markdown, info.log);
+  // The region the SDK will use prices the cost estimate.
+  const { region } = clientSettings(info.env);
 
   if (info.intent.kind === 'skip') {
     const report = skippedReport(config, info, info.intent.reason);
@@ -173,7 +175,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   }
 
   if (config.command === 'plan') {
-    const plan = planRun(config);
+    const plan = planRun(config, region);
     print(planText(plan));
     let summary = planMarkdown(plan);
     let hasChanges = false;
@@ -218,6 +220,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     sha: info.sha,
     ...(info.runUrl ? { logUrl: info.runUrl } : {}),
     ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
+    ...(region ? { region } : {}),
   });
   const { report } = outcome;
   if (report.rootCause) {

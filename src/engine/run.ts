@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
+import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ImageRef, ResourceChange, StackEvent, StackResult, WeightedTarget } from './ports.js';
@@ -28,6 +29,8 @@ export interface RunRequest {
   readonly sha: string;
   readonly logUrl?: string;
   readonly commitUrl?: string;
+  /** The AWS region, for the cost estimate's prices. */
+  readonly region?: string;
 }
 
 export interface RunOutcome {
@@ -267,6 +270,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
     ...logGroupField(config),
+    ...(config.command === 'deploy' && config.steps.includes('deploy') ? { cost: environmentCost(config, request.region) } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
 }

@@ -2,6 +2,7 @@
  * The product's data as the diagrams of diagrams.ts: which picture each report shows, drawn from
  * the same fields as the tables beside it.
  */
+import { formatMonthly, type CostEstimate } from '../cost/estimate.js';
 import type { PlannedStack } from '../engine/plan.js';
 import type { Release } from '../engine/releases.js';
 import { releasesDiagram, stacksDiagram, trafficDiagram, type ReleaseNode, type StackAction } from './diagrams.js';
@@ -25,15 +26,18 @@ function actionOf(report: StackReport): StackAction {
 }
 
 /**
- * The plan's stacks in their waves. With the account read (`changes`), each says what will
- * happen to it and how many resources change; without, each is a stack to apply.
+ * The plan's stacks in their waves, each with its estimated monthly cost. With the account read
+ * (`changes`), each says what will happen to it and how many resources change; without, each is
+ * a stack to apply.
  */
-export function planPicture(stacks: readonly PlannedStack[], changes?: readonly StackReport[]): string | undefined {
+export function planPicture(stacks: readonly PlannedStack[], changes?: readonly StackReport[], estimate?: CostEstimate): string | undefined {
   return stacksDiagram(stacks.map((stack) => {
+    const priced = estimate?.stacks.find((cost) => cost.name === stack.name);
+    const cost = priced ? { cost: `≈ ${formatMonthly(priced.monthly)}` } : {};
     const report = changes?.find((change) => change.name === stack.name);
-    if (!report) return { name: stack.name, wave: stack.wave, action: 'apply' as const };
+    if (!report) return { name: stack.name, wave: stack.wave, action: 'apply' as const, ...cost };
     const replacements = report.changes.filter((change) => change.replacement === 'True' || change.replacement === 'Conditional').length;
-    return { name: stack.name, wave: stack.wave, action: actionOf(report), changes: report.changes.length, replacements };
+    return { name: stack.name, wave: stack.wave, action: actionOf(report), changes: report.changes.length, replacements, ...cost };
   }));
 }
 

@@ -1,6 +1,7 @@
 import type { Plan } from '../engine/plan.js';
 import type { Release } from '../engine/releases.js';
 import { code, details, table, text } from './markdown.js';
+import { costMarkdown, costText } from './cost.js';
 import { planPicture, releasesPicture } from './pictures.js';
 import type { StackReport } from './run-report.js';
 
@@ -18,6 +19,8 @@ export function planText(plan: Plan, withTemplates = true): string {
     ...plan.stacks.map((stack) => `  ${stack.wave}. ${stack.name.padEnd(40)} ${stack.purpose}${stack.resolvedAtDeploy.length ? ` [at deploy: ${stack.resolvedAtDeploy.join(', ')}]` : ''}`),
     '',
     ...(plan.traffic.length ? ['Traffic:', ...plan.traffic.map((step, i) => `  ${i + 1}. ${step}`), ''] : []),
+    costText(plan.cost),
+    '',
   ];
   if (withTemplates) {
     for (const stack of plan.stacks) lines.push(`--- template of ${stack.name}`, JSON.stringify(stack.template, null, 2), '');
@@ -30,7 +33,7 @@ export function planText(plan: Plan, withTemplates = true): string {
  * of the stacks in their waves; with the account read (`changes`), what will happen to each.
  */
 export function planMarkdown(plan: Plan, changes?: readonly StackReport[]): string {
-  const picture = planPicture(plan.stacks, changes);
+  const picture = planPicture(plan.stacks, changes, plan.cost);
   return [
     `### 📝 Plan: deploy ${code(plan.application)} to ${code(plan.environment)}`,
     '',
@@ -47,6 +50,8 @@ export function planMarkdown(plan: Plan, changes?: readonly StackReport[]): stri
     table(['wave', 'stack', 'what it holds'], plan.stacks.map((stack) => [String(stack.wave), code(stack.name), text(stack.purpose)])),
     '',
     ...(plan.traffic.length ? ['**Traffic**', '', ...plan.traffic.map((step, i) => `${i + 1}. ${text(step)}`), ''] : []),
+    costMarkdown(plan.cost, true),
+    '',
     ...plan.stacks.map((stack) => details(`Template of ${code(stack.name)}`, fenced(JSON.stringify(stack.template, null, 2)))),
   ].join('\n');
 }

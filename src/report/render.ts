@@ -5,6 +5,7 @@
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, formatDuration, link, preformatted, table, text } from './markdown.js';
+import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
 import type { EventReport, RunReport, StackReport, TrafficStepReport } from './run-report.js';
 
@@ -174,6 +175,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     parts.push(details(`Boot and container log of ${code(boot.instance)} (${code(shortVersion(boot.release))}), last ${boot.lines.length} lines`, `${preformatted(boot.lines)}\n\nMore: ${code(boot.command)}`, true));
   }
   parts.push(...pictures(report));
+  if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));
   }

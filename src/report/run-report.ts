@@ -4,6 +4,7 @@
  * whatever renders it cannot leak one.
  */
 import type { Command, Strategy } from '../config/types.js';
+import type { CostEstimate } from '../cost/estimate.js';
 import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from '../engine/ports.js';
 
 /**
@@ -99,6 +100,8 @@ export interface RunReport {
   readonly logUrl?: string;
   /** The commit's page. */
   readonly commitUrl?: string;
+  /** What the application costs a month in the environment, once deployed: an estimate. */
+  readonly cost?: CostEstimate;
 }
 
 export function eventReport(event: StackEvent): EventReport {

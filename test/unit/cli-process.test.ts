@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,16 +20,24 @@ interface Finished {
   readonly stderr: string;
 }
 
-function wimpy(args: readonly string[], close: { stdout?: boolean; stderr?: boolean } = {}): Promise<Finished> {
+interface Closing {
+  /** Close before the first line, as `wimpy plan | head -0` does. */
+  readonly stdout?: boolean;
+  readonly stderr?: boolean;
+  /** Close after the first chunk, as `wimpy plan | head -1` does. */
+  readonly stdoutAfterFirst?: boolean;
+}
+
+function wimpy(args: readonly string[], close: Closing = {}, extraEnv: NodeJS.ProcessEnv = {}): Promise<Finished> {
   const home = mkdtempSync(join(tmpdir(), 'wimpy-cli-'));
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') },
+    env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), ...extraEnv },
   });
-  // A reader that goes away before the first line, as `wimpy plan | head -0` does.
   if (close.stdout) child.stdout.destroy();
   if (close.stderr) child.stderr.destroy();
+  if (close.stdoutAfterFirst) child.stdout.once('data', () => child.stdout.destroy());
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -42,6 +50,28 @@ describe('wimpy, the process', () => {
     const run = await wimpy(PLAN, { stdout: true });
     assert.equal(run.stderr, '');
     assert.equal(run.code, 0);
+  });
+
+  test('goes on talking to AWS after `| head -1` has closed its stdout, and ends with its own outcome', async () => {
+    // Credentials, and an AWS endpoint that refuses connections: after printing the plan, the
+    // run asks CloudFormation for change sets, retries, and fails for that reason alone.
+    const run = await wimpy(PLAN, { stdoutAfterFirst: true }, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    assert.doesNotMatch(run.stderr, /EPIPE/);
+    assert.match(run.stderr, /^error: The plan could not read the account: .*ECONNREFUSED/m);
+    assert.equal(run.code, 1);
+  });
+
+  test('finds AWS credentials in a named profile of the shared files, as the AWS CLI does, and then reads the account', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'wimpy-aws-'));
+    const credentials = join(folder, 'credentials');
+    writeFileSync(credentials, '[work]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = example\n');
+    const env = { AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_PROFILE: 'work', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
+    const run = await wimpy(PLAN, {}, env);
+    assert.match(run.stderr, /^error: The plan could not read the account: .*ECONNREFUSED/m);
+    assert.equal(run.code, 1);
+    // The same run without the profile computes its plan from the configuration alone.
+    const without = await wimpy(PLAN, {}, { ...env, AWS_PROFILE: 'nobody' });
+    assert.equal(without.code, 0);
   });
 
   test('goes on to the end of its run when its stderr is closed early, and still prints its outputs', async () => {

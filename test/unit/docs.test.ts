@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { actionYml, withTables } from '../../scripts/docs.js';
 import { withPictures } from '../../scripts/pictures.js';
+import { withReferenceCost } from '../../scripts/reference-cost.js';
 import { parseDiagram } from '../support/mermaid.js';
 
 const root = new URL('../../..', import.meta.url);
@@ -25,6 +26,11 @@ describe('the documentation', () => {
     const blocks = section.match(/```mermaid\n[\s\S]*?\n```/g) ?? [];
     assert.equal(blocks.length, 3);
     for (const block of blocks) assert.equal((await parseDiagram(block)).type, 'flowchart-v2');
+  });
+
+  test("the README's reference setup costs what the product's own estimate says: run npm run docs when this fails", () => {
+    const readme = read('README.md');
+    assert.equal(readme, withReferenceCost(readme));
   });
 
   test('action.yml runs on node24 with a post step that always runs', () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRun } from '../../src/engine/plan.js';
+import { planRun, type Plan } from '../../src/engine/plan.js';
 import type { Release } from '../../src/engine/releases.js';
 import { commentBody } from '../../src/report/comment.js';
 import { planMarkdown, releasesMarkdown } from '../../src/report/plan.js';
@@ -21,6 +21,9 @@ async function diagramsIn(markdown: string): Promise<ParsedDiagram[]> {
   const blocks = markdown.match(/```mermaid\n[\s\S]*?\n```/g) ?? [];
   return Promise.all(blocks.map(parseDiagram));
 }
+
+/** The cost a stack's node shows: the plan's own estimate of it. */
+const costOf = (plan: Plan, name: string) => `, ≈ ${plan.cost.stacks.find((stack) => stack.name === name)!.monthly.toFixed(2)} USD/month`;
 
 const texts = (diagram: ParsedDiagram | undefined) => diagram?.nodes.map((node) => node.text) ?? [];
 
@@ -83,7 +86,7 @@ describe('the plan', () => {
     const plan = planRun(configOf({ environment: 'production', strategy: 'blue-green', version: 'v142' }));
     const [stacks] = await diagramsIn(planMarkdown(plan));
     assert.deepEqual(stacks?.subgraphs.map((graph) => graph.title), [...new Set(plan.stacks.map((stack) => `wave ${stack.wave}`))]);
-    assert.deepEqual(texts(stacks), plan.stacks.map((stack) => `${stack.name}\nto apply`));
+    assert.deepEqual(texts(stacks), plan.stacks.map((stack) => `${stack.name}\nto apply${costOf(plan, stack.name)}`));
   });
 
   test('with the account read, each stack says what will happen to it', async () => {
@@ -95,7 +98,12 @@ describe('the plan', () => {
       { name: resources!, outcome: 'planned', changes: [{ logicalId: 'Role', type: 'AWS::IAM::Role', action: 'Modify', replacement: 'True' }] },
       { name: release!, outcome: 'planned', changes: [{ logicalId: 'Fleet', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Add' }] },
     ]));
-    assert.deepEqual(texts(stacks), [`${base}\nunchanged`, `${network}\nunchanged`, `${resources}\nupdate: 1 change, 1 replaced`, `${release}\ncreate`]);
+    assert.deepEqual(texts(stacks), [
+      `${base}\nunchanged${costOf(plan, base!)}`,
+      `${network}\nunchanged${costOf(plan, network!)}`,
+      `${resources}\nupdate: 1 change, 1 replaced${costOf(plan, resources!)}`,
+      `${release}\ncreate${costOf(plan, release!)}`,
+    ]);
   });
 
   test('the release history read from the account: serving, canary, last good and old, with their ages', async () => {
