@@ -1,5 +1,5 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Stacks } from './ports.js';
+import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Logs, Stacks } from './ports.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
@@ -32,6 +32,8 @@ export interface EngineDeps {
   readonly images: Images;
   readonly probe: Probe;
   readonly locks: Locks;
+  /** The application's log group: read only when a boot fails. */
+  readonly logs: Logs;
   readonly clock: Clock;
   readonly log: Log;
 }

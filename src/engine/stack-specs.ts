@@ -41,7 +41,7 @@ export function resourcesSpec(config: Config): StackSpec {
   const environment = config.networkEnvironment;
   return {
     name: resourcesStack(config.application, environment),
-    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port }),
+    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port, logRetentionDays: config.logRetentionDays }),
     parameters: {},
     tags: stackTags(config.application, environment),
     terminationProtection: false,

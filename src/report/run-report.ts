@@ -58,6 +58,16 @@ export interface EventReport {
   readonly timestamp?: Date;
 }
 
+/** The end of one instance's logs, read after its boot failed. */
+export interface BootLogReport {
+  readonly instance: string;
+  readonly release: string;
+  /** Oldest first, each `time source | message`. */
+  readonly lines: readonly string[];
+  /** The command that reads more of them. */
+  readonly command: string;
+}
+
 export interface RunReport {
   readonly application: string;
   /** The environment deployed to (pr-<n> for a preview). */
@@ -92,6 +102,10 @@ export interface RunReport {
   readonly releases?: readonly KeptReleaseReport[];
   /** What people must know although the run succeeded: an input the account overrode, and how to change it on purpose. */
   readonly warnings?: readonly string[];
+  /** The CloudWatch Logs group of the application's container and boot logs. */
+  readonly logGroup?: string;
+  /** On a failed boot: the last lines of the failing instances' boot and container logs. */
+  readonly bootLogs?: readonly BootLogReport[];
   /** The workflow run's page. */
   readonly logUrl?: string;
   /** The commit's page. */

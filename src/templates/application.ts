@@ -40,7 +40,6 @@ export interface ApplicationParametersInput {
 
 const PARAMETER = {
   ...SCRIPT_VALUES,
-  version: 'Version',
   certificateArn: 'CertificateArn',
   hostedZoneId: 'HostedZoneId',
   machineImage: 'AmiId',
@@ -163,7 +162,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
         UserData: {
           'Fn::Base64': {
             'Fn::Sub': [
-              userData({ application, environment: networkEnvironment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
+              userData({ application, environment: networkEnvironment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
               {
                 [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
                 [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),

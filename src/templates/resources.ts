@@ -10,13 +10,14 @@ export interface ResourcesOptions {
   readonly networkEnvironment: string;
   /** The port the application's container listens on. */
   readonly port: number;
+  /** Days the log group keeps container and boot logs. */
+  readonly logRetentionDays: number;
 }
 
 /** PostgreSQL and MySQL/MariaDB (Aurora included): the databases applications use most. */
 export const DATABASE_PORTS = [5432, 3306] as const;
 /** The only ports the internet may reach, and only on the load balancer. */
 export const PUBLIC_PORTS = [80, 443] as const;
-const LOG_RETENTION_DAYS = 30;
 /** Previews run in the staging network with staging's resources (see readConfig). */
 const PREVIEW_HOST = 'staging';
 
@@ -184,7 +185,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       Type: 'AWS::Logs::LogGroup',
       Properties: {
         LogGroupName: logGroupName(application, environment),
-        RetentionInDays: LOG_RETENTION_DAYS,
+        RetentionInDays: options.logRetentionDays,
         KmsKeyId: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
         Tags: tags,
       },

@@ -2,14 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
+import { resourcesSpec } from '../../src/engine/stack-specs.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
 import { resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
+import { configOf } from '../support/config.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
-const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT });
-const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT });
+const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30 });
+const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT, logRetentionDays: 30 });
 
 type Plain = Record<string, unknown>;
 interface Rule extends Plain {
@@ -98,7 +100,7 @@ describe('the resources stack of an application in an environment', () => {
   });
 
   test('puts every security group in the VPC of the network environment', () => {
-    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT });
+    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT, logRetentionDays: 30 });
     for (const group of Object.values(resourcesOfType(elsewhere, 'AWS::EC2::SecurityGroup'))) assert.deepEqual(group.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-qa-VpcId' });
   });
 
@@ -185,6 +187,11 @@ describe('the resources stack of an application in an environment', () => {
       KmsKeyId: { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' },
       Tags: [{ Key: TAG_APPLICATION, Value: 'shop' }, { Key: TAG_ENVIRONMENT, Value: 'staging' }],
     });
+  });
+
+  test('keeps the logs as long as log-retention-days says', () => {
+    const spec = resourcesSpec(configOf({ 'log-retention-days': '365' }));
+    assert.equal((resourcesOfType(spec.template, 'AWS::Logs::LogGroup').LogGroup!.Properties as { RetentionInDays: number }).RetentionInDays, 365);
   });
 
   test('imports only what the base and environment stacks export', () => {
