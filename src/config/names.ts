@@ -89,3 +89,8 @@ export function storagePrefix(application: string, environment: string): string 
 export function exportName(stack: string, output: string): string {
   return `${stack}-${output}`;
 }
+
+/** The release record of a version, in the storage bucket: outside every instance's prefix. */
+export function releaseRecordKey(application: string, environment: string, version: string): string {
+  return `releases/${application}/${environment}/${version}.json`;
+}

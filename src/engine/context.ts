@@ -1,4 +1,5 @@
 import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Stacks } from './ports.js';
+import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
@@ -11,6 +12,8 @@ export interface Images {
   publish(version: string): Promise<ImageRef>;
   /** The release's image when the registry holds it. */
   find(version: string): Promise<ImageRef | undefined>;
+  /** Whether the image's own registry (wherever it lives) still holds it by its digest. */
+  holds(image: ImageRef): Promise<boolean>;
 }
 
 /** Answers whether a URL serves: 2xx from the health check path. */
@@ -29,6 +32,7 @@ export interface EngineDeps {
   readonly identity: Identity;
   readonly certificates: Certificates;
   readonly images: Images;
+  readonly records: ReleaseRecords;
   readonly probe: Probe;
   readonly clock: Clock;
   readonly log: Log;

@@ -2,7 +2,8 @@ import { applicationStack, hostname } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { ApplyOptions, ImageRef, StackResult, StackSummary, WeightedTarget } from './ports.js';
+import type { ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
+import { recordOf } from './release-record.js';
 import { TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights } from './rollout.js';
 import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
@@ -84,6 +85,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
 
   if (config.strategy === 'rolling') {
     const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
+    await record(config, image, spec, deps, rollback);
     const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
     const target = targetOf(stack, 100);
     const desired = rollbackWeights(withTarget(current, target), target);
@@ -98,6 +100,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   }
 
   const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
+  await record(config, image, spec, deps, rollback);
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const releaseUrl = pinnedUrl(config, config.version)!;
 
@@ -124,6 +127,15 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (full) await verify(config, deps, run, url);
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
   return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
+}
+
+/**
+ * Records the release before its stack is applied, so that no release can serve without a
+ * record. A rollback's redeploy comes from the record and leaves it as it is.
+ */
+async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<void> {
+  if (rollback) return;
+  await deps.records.write(recordOf(config, image, spec.template, deps.clock.now()));
 }
 
 /** Waits until the URL answers the health check path with 2xx, unless verify-url is off. */

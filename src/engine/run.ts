@@ -163,7 +163,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         break;
       }
       case 'rollback': {
-        const result = await rollback(config, deps, request.run, (zoneId) => placementFor(config, deps, request.run)(zoneId));
+        const result = await rollback(config, deps, request.run, (zoneId) => placementFor(config, deps, request.run)(zoneId), tracker(deps, progress));
         version = result.version;
         traffic = result.traffic;
         stackName = result.stackName;
