@@ -48,7 +48,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'health-check-path', default: '/health', description: 'The path that answers 2xx when an instance is healthy.' },
   { name: 'signal-timeout-minutes', default: '10', description: 'How long a new instance has to become healthy before CloudFormation rolls back (1 to 60).' },
   { name: 'environment-variables', default: '', description: 'Container environment, one KEY=VALUE per line; values keep every character after the first =. Lines starting with # are comments.' },
-  { name: 'secrets', default: '', description: 'Container secrets, one NAME=ssm-parameter-name per line; read at boot from SSM Parameter Store under /<application>/<environment>/, never written anywhere.' },
+  { name: 'secrets', default: '', description: 'Container secrets, one NAME=ssm-parameter-name per line; read at boot from SSM Parameter Store under /<application>/<environment>/ (previews: /<application>/preview/), never written anywhere.' },
   { name: 'verify-url', default: 'true', description: 'Wait until the URL answers the health check path with 2xx before reporting success.' },
   { name: 'dns-ttl', default: '60', description: 'TTL of the DNS records, in seconds (a blue-green release is removed after twice this).' },
   { name: 'canary-steps', default: '10,50,100', description: 'blue-green: ascending percentages of traffic for the new release. Stop below 100 to leave a canary for promote.' },

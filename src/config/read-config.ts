@@ -1,5 +1,5 @@
 import { defaultOf, INPUTS } from './inputs.js';
-import { hostname, parameterPath, pinnedHostname, previewEnvironment } from './names.js';
+import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment } from './names.js';
 import { COMMANDS, STEPS, STRATEGIES } from './types.js';
 import type { Command, Config, ConfigError, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
@@ -166,6 +166,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('environment', environment, `is not allowed: use staging, production or another DNS label of at most ${MAX_ENVIRONMENT} characters`);
   } else if (RESERVED_ENVIRONMENTS.has(environment)) {
     r.fail('environment', environment, 'is reserved for the account baseline (wimpy-base): choose another name');
+  } else if (environment === PREVIEW_SCOPE) {
+    r.fail('environment', environment, `is reserved: the application's previews keep their secrets under /<application>/${PREVIEW_SCOPE}/ and their storage under storage/${PREVIEW_SCOPE}/: choose another name`);
   } else if (environment.endsWith('-resources') || environment === 'resources') {
     r.fail('environment', environment, 'ends like the resources stacks (<application>-<environment>-resources) and would collide with them: choose another name');
   }
@@ -239,7 +241,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
       r.fail('environment-variables', `${variable.name}=${variable.value}`, `sets ${variable.name}, which the action sets itself (${RESERVED_VARIABLES.join(', ')})`);
     }
   }
-  const secretPath = parameterPath(application, environment === '' ? 'staging' : preview !== undefined ? 'staging' : environment);
+  // A preview reads the previews' secrets, never staging's.
+  const secretPath = parameterPath(application, environment === '' ? 'staging' : accessScope(environment));
   const secrets: SecretRef[] = [];
   for (const secret of r.variables('secrets', ENV_NAME, 'use letters, digits and _, not starting with a digit')) {
     const parameter = secret.value.trim().startsWith('/') ? secret.value.trim() : `${secretPath}${secret.value.trim()}`;

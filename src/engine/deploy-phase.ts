@@ -79,7 +79,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   // Independent reads, side by side: one round trip, not two.
   const [current, existing] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name)]);
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
-  const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
+  // A stack that CloudFormation will create (none, or one it deletes and creates again).
+  const creating = !existing || ['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS', 'DELETE_COMPLETE'].includes(existing.status);
+  const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId, creating };
   const { rollback = false, ...track } = options;
   const applyOptions = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
 

@@ -1,4 +1,4 @@
-import { BASE_STACK, environmentStack, logGroupName, parameterPath, previewEnvironment, repositoryName, resourcesStack, rollingStack, storagePrefix } from '../config/names.js';
+import { BASE_STACK, accessScope, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, rollingStack, storagePrefix } from '../config/names.js';
 import type { Template } from '../engine/ports.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';
@@ -17,8 +17,6 @@ export const DATABASE_PORTS = [5432, 3306] as const;
 /** The only ports the internet may reach, and only on the load balancer. */
 export const PUBLIC_PORTS = [80, 443] as const;
 const LOG_RETENTION_DAYS = 30;
-/** Previews run in the staging network with staging's resources (see readConfig). */
-const PREVIEW_HOST = 'staging';
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 const arn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
@@ -40,12 +38,13 @@ export const SESSION_MANAGER_ACTIONS = [
 
 function instancePolicy(application: string, environment: string): Record<string, unknown> {
   const bucket = importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName);
-  const prefix = storagePrefix(application, environment);
-  const parameters = parameterPath(application, environment);
+  // A preview's secrets and storage are the previews' own (accessScope), never staging's.
+  const prefix = storagePrefix(application, accessScope(environment));
+  const parameters = parameterPath(application, accessScope(environment));
   const logGroup = logGroupName(application, environment);
   const stack = rollingStack(application, environment);
-  // The rolling stack and every release stack of this environment; previews' stacks when staging.
-  const stacks = [stack, `${stack}-*`, ...(environment === PREVIEW_HOST ? [rollingStack(application, previewEnvironment(0)).replace(/0$/, '*')] : [])];
+  // The rolling stack and every release stack of this environment.
+  const stacks = [stack, `${stack}-*`];
   return {
     Version: '2012-10-17',
     Statement: [

@@ -66,7 +66,7 @@ describe('a rollback against an AWS API restores the recorded release', { skip }
     assert.equal(decode(now.EnvironmentVariables), 'GREETING=hello from v1\nFEATURE=on\n');
     assert.equal(decode(now.Secrets), `DATABASE_PASSWORD=/${APPLICATION}/staging/database-password\n`);
     assert.equal(now.ImageUri, `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${APPLICATION}@${digests.v1}`);
-    assert.deepEqual(await weightsOf(emulator, HOST), { [V1]: 100 }, 'v1 serves all traffic again');
+    assert.deepEqual(await weightsOf(emulator, HOST), { [V1]: 100, [V2]: 0 }, 'v1 serves all traffic again; v2 stays warm');
     t.diagnostic(`after the rollback: ${V1} ImageUri ${now.ImageUri}; variables ${JSON.stringify(decode(now.EnvironmentVariables))}; secrets ${JSON.stringify(decode(now.Secrets))}`);
   });
 
