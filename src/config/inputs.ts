@@ -56,6 +56,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated or one per line; one in ALARM during a step sends all traffic back.' },
   { name: 'keep-releases', default: '1', description: 'blue-green: how many previous releases stay warm, so that a rollback to them takes seconds (0 to 5). The serving and the last good release are always kept.' },
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
+  { name: 'egress', default: 'all', description: 'Where the instances may connect: all (any destination, as AWS does by default), or a comma-separated list of https, http, TCP ports and ranges such as https,5432,6379,8000-8100. HTTPS (443) is always allowed: the instances need it to reach AWS.' },
   { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
   { name: 'destroy-environment', default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
 ];

@@ -1,7 +1,7 @@
 import { defaultOf, INPUTS } from './inputs.js';
 import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment } from './names.js';
 import { COMMANDS, STEPS, STRATEGIES } from './types.js';
-import type { Command, Config, ConfigError, SecretRef, Step, Strategy, Variable } from './types.js';
+import type { Egress, PortRange, Command, Config, ConfigError, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
 /**
@@ -275,6 +275,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const previewTtlHours = ttl ? Number(ttl[1]) * (ttl[2] === 'd' ? 24 : 1) : 0;
 
   const cloudTrail = r.boolean('cloudtrail');
+  const egress = readEgress(r);
   const destroyEnvironment = r.boolean('destroy-environment');
 
   if (command === 'promote' && strategy !== 'blue-green') r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
@@ -330,6 +331,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     keepReleases,
     previewTtlHours,
     cloudTrail,
+    egress,
     destroyEnvironment,
   };
   return deepFreeze(config);
@@ -341,4 +343,25 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+const NAMED_PORTS: Readonly<Record<string, number>> = { https: 443, http: 80 };
+
+/** `all`, or named ports, ports and ranges; HTTPS is added, since instances reach AWS over it. */
+function readEgress(r: Reader): Egress {
+  const items = r.list('egress').map((item) => item.toLowerCase());
+  if (items.length === 0 || (items.length === 1 && items[0] === 'all')) return 'all';
+  const ranges: PortRange[] = [{ from: 443, to: 443 }];
+  for (const item of items) {
+    const named = NAMED_PORTS[item];
+    const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+    const from = named ?? (range ? Number(range[1]) : NaN);
+    const to = named ?? (range ? Number(range[2] ?? range[1]) : NaN);
+    if (!(from >= 1 && to <= 65535 && from <= to)) {
+      r.fail('egress', item, 'is not allowed: use all, or a comma-separated list of https, http, TCP ports (1 to 65535) and ranges such as 8000-8100');
+    } else if (!ranges.some((have) => have.from === from && have.to === to)) {
+      ranges.push({ from, to });
+    }
+  }
+  return ranges;
 }

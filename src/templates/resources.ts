@@ -1,4 +1,5 @@
 import { BASE_STACK, accessScope, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, rollingStack, storagePrefix } from '../config/names.js';
+import type { Egress } from '../config/types.js';
 import type { Template } from '../engine/ports.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';
@@ -10,6 +11,20 @@ export interface ResourcesOptions {
   readonly networkEnvironment: string;
   /** The port the application's container listens on. */
   readonly port: number;
+  /** Where the instances may connect; anywhere when absent. */
+  readonly egress?: Egress;
+}
+
+/** The instances' outbound rules: anywhere (AWS's own default), or the listed TCP ports anywhere. */
+function outbound(egress: Egress): Record<string, unknown>[] {
+  if (egress === 'all') return [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'Anywhere, as AWS allows by default (egress: all)' }];
+  return egress.map(({ from, to }) => ({
+    IpProtocol: 'tcp',
+    FromPort: from,
+    ToPort: to,
+    CidrIp: '0.0.0.0/0',
+    Description: from === 443 && to === 443 ? 'HTTPS to AWS APIs and the internet' : `TCP ${from === to ? from : `${from}-${to}`} (egress)`,
+  }));
 }
 
 /** PostgreSQL and MySQL/MariaDB (Aurora included): the databases applications use most. */
@@ -143,8 +158,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         GroupDescription: `${application} ${environment} instances: the application port from the load balancer only`,
         VpcId: vpcId,
         SecurityGroupEgress: [
-          // AWS APIs (ECR, SSM, CloudWatch Logs, CloudFormation) and the application's HTTPS calls.
-          { ...tcp(443), CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs and the internet' },
+          ...outbound(options.egress ?? 'all'),
           ...DATABASE_PORTS.map((databasePort) => ({ ...tcp(databasePort), DestinationSecurityGroupId: groupId('DatabaseSecurityGroup'), Description: 'The application databases' })),
         ],
         Tags: tags,

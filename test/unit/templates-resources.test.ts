@@ -86,15 +86,6 @@ describe('the resources stack of an application in an environment', () => {
     ]);
   });
 
-  test('lets the instances out only over HTTPS and to the databases', () => {
-    const out = rules(staging, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup');
-    assert.deepEqual(out.map((rule) => [rule.FromPort, rule.CidrIp ?? rule.DestinationSecurityGroupId]), [
-      [443, '0.0.0.0/0'],
-      [5432, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
-      [3306, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
-    ]);
-  });
-
   test('lets the databases open no connection: their one egress rule matches no traffic', () => {
     assert.deepEqual(rules(staging, 'Egress').filter((rule) => rule.group === 'DatabaseSecurityGroup').map((rule) => rule.CidrIp), ['255.255.255.255/32']);
   });
@@ -251,5 +242,23 @@ describe("a preview's own identity, in the staging network", () => {
 
   test('passes the CloudFormation resource specification', () => {
     assert.deepEqual(specProblems(preview), []);
+  });
+});
+
+describe('outbound traffic of the instances', () => {
+  const instanceEgress = (template: Template) => rules(template, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.CidrIp === '0.0.0.0/0');
+
+  test('by default goes anywhere, as AWS allows by default: Redis, SMTP, plain HTTP and any API port work', () => {
+    assert.deepEqual(instanceEgress(staging).map((rule) => [rule.IpProtocol, rule.CidrIp]), [['-1', '0.0.0.0/0']]);
+    for (const port of [6379, 25, 80, 9200]) assert.ok(instanceEgress(staging).some((rule) => covers(rule, port)), String(port));
+  });
+
+  test('restricted, reaches only the listed TCP ports and HTTPS, and the databases through their security group', () => {
+    const restricted = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, egress: [{ from: 443, to: 443 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }] });
+    assert.deepEqual(instanceEgress(restricted).map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort]), [['tcp', 443, 443], ['tcp', 6379, 6379], ['tcp', 8000, 8100]]);
+    assert.ok(!instanceEgress(restricted).some((rule) => covers(rule, 25)), 'SMTP is not listed: not reachable');
+    const toDatabases = rules(restricted, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.DestinationSecurityGroupId);
+    assert.deepEqual(toDatabases.map((rule) => rule.FromPort), [5432, 3306]);
+    assert.deepEqual(specProblems(restricted), []);
   });
 });
