@@ -209,6 +209,32 @@ const SPECS: Record<string, (name: string) => Spec> = {
     },
     allowed: (raw) => /^(?:0|\d{1,5}[hd])$/.test(word(name, raw)),
   }),
+  egress: (name) => {
+    const NAMED: Record<string, [number, number]> = { https: [443, 443], http: [80, 80] };
+    const range = (item: string): [number, number] | undefined => {
+      const named = NAMED[item.toLowerCase()];
+      if (named) return named;
+      const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+      const from = Number(match?.[1]);
+      const to = Number(match?.[2] ?? match?.[1]);
+      return match && from >= 1 && to <= 65535 && from <= to ? [from, to] : undefined;
+    };
+    const isAll = (raw: string) => {
+      const list = items(name, raw).map((item) => item.toLowerCase());
+      return list.length === 0 || (list.length === 1 && list[0] === 'all');
+    };
+    return {
+      valid: padded(fc.oneof(fc.constantFrom('all', 'ALL', 'https', 'smtp', '0', '9000-8000'), joined(fc.oneof(fc.constantFrom('https', 'http', 'HTTP'), fc.integer({ min: 0, max: 70_000 }).map(String), fc.tuple(fc.integer({ min: 1, max: 65_535 }), fc.integer({ min: 1, max: 65_535 })).map(([a, b]) => `${a}-${b}`)), [',', ', ']))),
+      kept: (c) => c.egress,
+      denotes: (raw) => {
+        if (isAll(raw)) return 'all';
+        const ranges: { from: number; to: number }[] = [{ from: 443, to: 443 }];
+        for (const [from, to] of items(name, raw).map(range) as [number, number][]) if (!ranges.some((have) => have.from === from && have.to === to)) ranges.push({ from, to });
+        return ranges;
+      },
+      allowed: (raw) => isAll(raw) || items(name, raw).every((item) => range(item) !== undefined),
+    };
+  },
   cloudtrail: boolean((c) => c.cloudTrail),
   'destroy-environment': boolean((c) => c.destroyEnvironment),
 };

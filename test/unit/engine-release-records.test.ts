@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rollingStack } from '../../src/config/names.js';
+import { hostname, rollingStack } from '../../src/config/names.js';
 import type { StackSpec } from '../../src/engine/ports.js';
 import { encodeSecrets, encodeVariables } from '../../src/templates/user-data.js';
 import { configOf } from '../support/config.js';
@@ -12,6 +12,7 @@ import { APP, FakeAws, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js
  */
 
 const ROLLING = rollingStack(APP, 'staging');
+const STAGING = hostname(APP, 'staging', 'armesto.net');
 
 /** The inputs v1 was deployed with: none of them defaults. */
 const V1_INPUTS = {
@@ -149,5 +150,34 @@ describe('a rollback restores the release as it was recorded', () => {
     assert.equal(report.status, 'failure');
     assert.match(report.message!, /is no longer in its registry/);
     assert.equal(aws.stacks.calls.length, calls);
+  });
+});
+
+describe('a release that fails its check after it took all traffic', () => {
+  test('blue-green: traffic goes back to the release that served before, and the run fails saying so', async () => {
+    const aws = new FakeAws();
+    await succeeds(aws, { strategy: 'blue-green', version: V1 });
+    aws.dns.onChange((batch) => {
+      if (batch.targets.some((target) => target.setIdentifier === stagingRelease(V2) && target.weight === 100)) aws.probe.down.add(`https://${STAGING}/health`);
+    });
+
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', version: V2 }));
+
+    assert.equal(report.status, 'failure');
+    assert.match(report.message!, new RegExp(`${V2} took all traffic, then failed its check .*: all traffic went back to ${stagingRelease(V1)}`));
+    assert.deepEqual(aws.dns.weightsOf(STAGING), { [stagingRelease(V1)]: 100, [stagingRelease(V2)]: 0 });
+  });
+
+  test('rolling: the release that served before is deployed again from its record, and the run fails saying so', async () => {
+    const aws = new FakeAws();
+    await succeeds(aws, { version: V1, ...V1_INPUTS });
+    // v2 never answers its health check; v1, restored with its own, does.
+    aws.probe.down.add(`https://${STAGING}/v2-health`);
+
+    const { report } = await aws.run(configOf({ version: V2, ...V2_INPUTS, 'health-check-path': '/v2-health' }));
+
+    assert.equal(report.status, 'failure');
+    assert.match(report.message!, new RegExp(`${V2} failed its check after it took all traffic .*: ${V1}, which served before, was deployed again from its record and serves now`));
+    assert.deepEqual(shape(aws.stacks.get(ROLLING)!), V1_SHAPE);
   });
 });
