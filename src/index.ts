@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { run } from './main.js';
-import { runPost } from './post.js';
+import { run as runPost } from './post.js';
 
 // action.yml runs this file twice: as the step, then as its post step (always()).
 if (core.getState('is-post') === 'true') {

@@ -4,6 +4,7 @@ import { INPUTS } from './config/inputs.js';
 import { ConfigurationError, readConfig } from './config/read-config.js';
 import { intentOf, readEvent } from './config/event.js';
 import { actionsLog } from './github/log.js';
+import { githubTokenInput } from './github/token.js';
 import { runEngine } from './wiring.js';
 
 /**
@@ -51,7 +52,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     ...(runUrl ? { runUrl } : {}),
     ...(repository ? { repository } : {}),
     serverUrl: context.serverUrl,
-    githubToken: core.getInput('github-token'),
+    githubToken: githubTokenInput(),
     mask: (secret) => core.setSecret(secret),
     signal: cancel.signal,
   });

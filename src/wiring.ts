@@ -10,6 +10,7 @@ import { createAlarms } from './aws/alarms.js';
 import { explainingFailures } from './aws/aws-errors.js';
 import { createCertificates } from './aws/certificates.js';
 import { clientSettings } from './aws/client-config.js';
+import { awsCredentialsFound } from './aws/credentials.js';
 import { createDns } from './aws/dns.js';
 import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
@@ -161,6 +162,8 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   const feedback = feedbackFor(config, info);
   // The job summary needs no token: a run without one still says what it did.
   const writeSummary = (markdown: string) => writeJobSummary(markdown, info.log);
+  // The region the SDK will use prices the cost estimate.
+  const { region } = clientSettings(info.env);
 
   if (info.intent.kind === 'skip') {
     const report = skippedReport(config, info, info.intent.reason);
@@ -170,11 +173,11 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   }
 
   if (config.command === 'plan') {
-    const plan = planRun(config);
+    const plan = planRun(config, region);
     print(planText(plan));
     let summary = planMarkdown(plan);
     let hasChanges = false;
-    if (hasAwsCredentials(info.env)) {
+    if (await awsCredentialsFound()) {
       const deps = createEngineDeps(config, info);
       try {
         const changes = await info.log.group('change sets', () =>
@@ -183,7 +186,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
         hasChanges = changes.some((stack) => stack.outcome !== 'unchanged');
         const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
         print(releasesText(releases));
-        summary += `\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases)}`;
+        summary = `${planMarkdown(plan, changes)}\n\n${summaryMarkdown({ ...skippedReport(config, info, ''), status: 'planned', stacks: changes, durationMs: Date.now() - startedAt })}\n\n${releasesMarkdown(releases, new URL(plan.url).hostname)}`;
       } catch (error) {
         await writeSummary(summary);
         return { outputs: {}, failure: `The plan could not read the account: ${(error as Error).message}` };
@@ -211,6 +214,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     sha: info.sha,
     ...(info.runUrl ? { logUrl: info.runUrl } : {}),
     ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
+    ...(region ? { region } : {}),
   });
   const { report } = outcome;
   if (report.rootCause) {
@@ -225,11 +229,6 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   print(`${report.status}: ${config.command} ${config.application} ${config.environment}${report.url ? ` ${report.url}` : ''} (${report.version || 'no version'})`);
   const failed = report.status === 'failure' || report.status === 'cancelled';
   return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
-}
-
-/** Credentials the SDK would find: then plan also asks CloudFormation for change sets. */
-export function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
 }
 
 function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {

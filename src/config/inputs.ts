@@ -11,6 +11,13 @@ export interface InputSpec {
   readonly required?: boolean;
   /** A secret: masked as soon as it is read, never echoed by `plan`. */
   readonly secret?: boolean;
+  /**
+   * A secret's environment variable in a terminal: secrets are never flags, since a shell's
+   * history keeps every flag.
+   */
+  readonly env?: string;
+  /** The commands that read the input, for their help and flags; absent: every command. */
+  readonly commands?: readonly string[];
 }
 
 export interface OutputSpec {
@@ -29,16 +36,16 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'steps', default: 'environment,build,deploy', description: 'The phases to run, comma separated: a subset of environment, build, deploy.' },
   { name: 'timeout-minutes', default: '60', description: 'One deadline for the whole run, in minutes (1 to 360). No other timeout is hidden anywhere.' },
   { name: 'allowed-account-ids', default: '', description: 'Comma-separated AWS account ids this run may change. Checked before the first change; empty allows any.' },
-  { name: 'github-token', default: '${{ github.token }}', secret: true, description: 'Token for deployments, statuses and pull request comments.' },
-  { name: 'dockerfile', default: 'Dockerfile', description: 'The Dockerfile, relative to the repository.' },
-  { name: 'context', default: '.', description: 'The build context, relative to the repository.' },
-  { name: 'build-args', default: '', description: 'Build arguments, one KEY=VALUE per line (lines starting with # are comments). Not for secrets: docker keeps them in the image history.' },
-  { name: 'target', default: '', description: 'The Dockerfile stage to build.' },
-  { name: 'platform', default: '', description: 'The platform to build for, e.g. linux/amd64 or linux/arm64.' },
+  { name: 'github-token', default: '${{ github.token }}', secret: true, env: 'GITHUB_TOKEN', description: 'Token for deployments, statuses and pull request comments.' },
+  { name: 'dockerfile', commands: ['deploy', 'plan'], default: 'Dockerfile', description: 'The Dockerfile, relative to the repository.' },
+  { name: 'context', commands: ['deploy', 'plan'], default: '.', description: 'The build context, relative to the repository.' },
+  { name: 'build-args', commands: ['deploy', 'plan'], default: '', description: 'Build arguments, one KEY=VALUE per line (lines starting with # are comments). Not for secrets: docker keeps them in the image history.' },
+  { name: 'target', commands: ['deploy', 'plan'], default: '', description: 'The Dockerfile stage to build.' },
+  { name: 'platform', commands: ['deploy', 'plan'], default: '', description: 'The platform to build for, e.g. linux/amd64 or linux/arm64.' },
   { name: 'registry', default: '', description: 'The registry to push to. Default: Amazon ECR of the account, repository created on demand. Instances pull other registries anonymously over HTTPS (443): their images must be public.' },
-  { name: 'registry-username', default: '', description: 'Username for a registry other than ECR.' },
-  { name: 'registry-password', default: '', secret: true, description: 'Password for a registry other than ECR. Masked.' },
-  { name: 'image', default: '', description: 'A prebuilt image to deploy instead of building (repository:tag or repository@sha256:...).' },
+  { name: 'registry-username', commands: ['deploy', 'plan'], default: '', description: 'Username for a registry other than ECR.' },
+  { name: 'registry-password', default: '', secret: true, env: 'REGISTRY_PASSWORD', commands: ['deploy', 'plan'],  description: 'Password for a registry other than ECR. Masked.' },
+  { name: 'image', commands: ['deploy', 'plan'], default: '', description: 'A prebuilt image to deploy instead of building (repository:tag or repository@sha256:...).' },
   { name: 'keep-images', default: '30', description: 'How many images the ECR lifecycle policy keeps (1 to 1000), previews included: a serving release older than that many newer images loses its image, and new instances could not start. Raise it where previews push often.' },
   { name: 'instance-type', default: 't3.small', description: 'The EC2 instance type.' },
   { name: 'min-size', default: '1', description: 'Smallest number of instances.' },
@@ -58,7 +65,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
   { name: 'egress', default: 'all', description: 'Where the instances may connect: all (any destination, as AWS does by default), or a comma-separated list of https, http, TCP ports and ranges such as https,5432,6379,8000-8100. HTTPS (443) is always allowed: the instances need it to reach AWS.' },
   { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
-  { name: 'destroy-environment', default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
+  { name: 'destroy-environment', commands: ['destroy'], default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
 ];
 
 export const OUTPUTS: readonly OutputSpec[] = [

@@ -5,7 +5,7 @@ import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
 import { recordOf, restoredConfig } from './release-record.js';
 import { TAG_REPLACES } from './releases.js';
-import { rollOut, describeWeights, RolloutFailure } from './rollout.js';
+import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
 import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
 import { canaryPlan, replacesTag, rollbackWeights, share } from './traffic.js';
 
@@ -24,6 +24,8 @@ export interface DeployResult {
   readonly stack: StackResult;
   readonly traffic: readonly WeightedTarget[];
   readonly trafficChanged: boolean;
+  /** The canary steps the traffic went through (blue-green), for the picture of the run. */
+  readonly moves?: readonly TrafficMove[];
   readonly url: string;
   readonly pinnedUrl?: string;
   readonly cleanup: CleanupReport;
@@ -117,6 +119,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   await verify(config, deps, run, releaseUrl);
   const plan = canaryPlan(config.canarySteps, traffic, target);
   const previous = traffic.find((have) => have.setIdentifier !== name && have.weight > 0);
+  const moves: TrafficMove[] = [];
   const after = plan.length === 0 ? traffic : await rollOut(plan, {
     zoneId: placement.zoneId,
     hostname: host,
@@ -124,6 +127,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     next: name,
     ...(previous ? { previous } : {}),
     ...(config.verifyUrl ? { healthUrl: `${releaseUrl}${config.healthCheckPath}` } : {}),
+    moves,
   }, config, deps, run);
   const full = share(after, name) === 100;
   if (full) {
@@ -139,7 +143,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     }
   }
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
-  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup };
+  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup, moves };
 }
 
 /**

@@ -2,6 +2,8 @@ import { applicationStack, hostname, pinnedHostname, repositoryName } from '../c
 import type { Config } from '../config/types.js';
 import { applicationInput, applicationTemplate } from '../templates/application.js';
 import { cidrFor } from '../templates/network.js';
+import type { CostEstimate } from '../cost/estimate.js';
+import { environmentCost } from './cost.js';
 import type { Template } from './ports.js';
 import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
 
@@ -32,6 +34,8 @@ export interface Plan {
   readonly build: string;
   readonly stacks: readonly PlannedStack[];
   readonly traffic: readonly string[];
+  /** What the application costs a month in the environment once deployed: an estimate. */
+  readonly cost: CostEstimate;
 }
 
 export function imageOf(config: Config): string {
@@ -57,7 +61,8 @@ function trafficSteps(config: Config): string[] {
   return [`create ${release} beside the serving release, at weight 0; wait until ${pinnedHostname(config.application, config.environment, config.version, config.hostedZone)} answers ${config.healthCheckPath}`, ...steps, ...canary, `keep ${config.keepReleases} previous release(s) warm; remove older ones after twice the DNS TTL`];
 }
 
-export function planRun(config: Config): Plan {
+/** `region` prices the estimate (AWS's default region when none is configured). */
+export function planRun(config: Config, region?: string): Plan {
   const stacks: PlannedStack[] = [];
   if (config.steps.includes('environment')) {
     const cidr = cidrFor(config.networkEnvironment, []);
@@ -93,5 +98,6 @@ export function planRun(config: Config): Plan {
     build: buildStep(config),
     stacks,
     traffic: config.steps.includes('deploy') ? trafficSteps(config) : [],
+    cost: environmentCost(config, region),
   };
 }

@@ -4,7 +4,7 @@ import type { EngineDeps, RunClock } from './context.js';
 import { readReleases } from './rollback.js';
 import type { WeightedTarget } from './ports.js';
 import { releaseHistory, ReleaseError, serving } from './releases.js';
-import { rollOut } from './rollout.js';
+import { rollOut, type TrafficMove } from './rollout.js';
 import { promotePlan, share } from './traffic.js';
 
 export interface PromoteResult {
@@ -12,6 +12,8 @@ export interface PromoteResult {
   readonly stackName: string;
   readonly traffic: readonly WeightedTarget[];
   readonly cleanup: CleanupReport;
+  /** The steps the traffic went through, for the picture of the run. */
+  readonly moves: readonly TrafficMove[];
 }
 
 /** Finishes a canary that canary-steps left below 100: the remaining steps, watched as before. */
@@ -26,13 +28,15 @@ export async function promote(config: Config, deps: EngineDeps, run: RunClock): 
   const previous = state.weights.find((have) => have.setIdentifier !== canary.stackName && have.weight > 0);
   const plan = promotePlan(config.canarySteps, state.weights, canary.stackName);
   deps.log.info(`Promoting ${canary.version} from ${share(state.weights, canary.stackName)}%`);
+  const moves: TrafficMove[] = [];
   const traffic = await rollOut(plan, {
     zoneId: state.zoneId,
     hostname: state.hostname,
     current: state.weights,
     next: canary.stackName,
     ...(previous ? { previous } : {}),
+    moves,
   }, config, deps, run);
   const cleanup = await cleanUp(config, deps, run, state.zoneId, state.hostname, traffic);
-  return { version: canary.version, stackName: canary.stackName, traffic, cleanup };
+  return { version: canary.version, stackName: canary.stackName, traffic, cleanup, moves };
 }

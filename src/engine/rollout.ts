@@ -10,11 +10,23 @@ import { judgeStep, rollbackWeights, share } from './traffic.js';
  * left split in a way nobody asked for.
  */
 
+/** One move of the traffic during a rollout, for the picture of the run: its shares, its watch, its revert. */
+export interface TrafficMove {
+  /** The weights the move set. */
+  readonly weights: readonly WeightedTarget[];
+  /** How long the step was watched before the next one (or the revert); absent: not watched. */
+  readonly watchedMs?: number;
+  /** Why this move sent all traffic back, for a revert. */
+  readonly reverted?: string;
+}
+
 export class RolloutFailure extends Error {
   constructor(
     message: string,
     /** The weights after the revert. */
     readonly traffic: readonly WeightedTarget[],
+    /** Every move of the rollout, the revert last. */
+    readonly moves: readonly TrafficMove[] = [],
   ) {
     super(message);
     this.name = 'RolloutFailure';
@@ -32,6 +44,8 @@ export interface Rollout {
   readonly previous?: WeightedTarget;
   /** The release's own URL of its health check, watched between steps; absent: not watched. */
   readonly healthUrl?: string;
+  /** Where each move is recorded as it happens, so that a failed rollout still shows its way. */
+  readonly moves?: TrafficMove[];
 }
 
 /** How often alarms and the release are looked at while a step is watched. */
@@ -43,6 +57,7 @@ export function describeWeights(set: readonly WeightedTarget[]): string {
 
 export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollout, config: Config, deps: EngineDeps, run: RunClock): Promise<WeightedTarget[]> {
   let applied: WeightedTarget[] = [...rollout.current];
+  const moves = rollout.moves ?? [];
   const revert = async (why: string): Promise<never> => {
     if (rollout.previous) {
       const back = rollbackWeights(applied, { ...rollout.previous, weight: 0 });
@@ -50,8 +65,9 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
       // The revert must happen even when the run's deadline has passed: give Route 53 its own time.
       await deps.dns.setWeights(rollout.zoneId, rollout.hostname, back, [], Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
       applied = back;
+      moves.push({ weights: back, reverted: why });
     }
-    throw why.startsWith('The run was cancelled') ? new CancelledError(`${why} Traffic: ${describeWeights(applied)}.`) : new RolloutFailure(why, applied);
+    throw why.startsWith('The run was cancelled') ? new CancelledError(`${why} Traffic: ${describeWeights(applied)}.`) : new RolloutFailure(why, applied, moves);
   };
 
   for (const [index, set] of plan.entries()) {
@@ -76,8 +92,16 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
     await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run.deadline);
     deps.log.info(`Traffic: ${describeWeights(set)}`);
     const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
-    if (finished || (config.stepWaitSeconds === 0 && config.alarmNames.length === 0)) return undefined;
-    return watch(config, deps, run, rollout.healthUrl);
+    if (finished || (config.stepWaitSeconds === 0 && config.alarmNames.length === 0)) {
+      moves.push({ weights: set });
+      return undefined;
+    }
+    const watchedFrom = deps.clock.now();
+    try {
+      return await watch(config, deps, run, rollout.healthUrl);
+    } finally {
+      moves.push({ weights: set, watchedMs: deps.clock.now() - watchedFrom });
+    }
   }
 }
 

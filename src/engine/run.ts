@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
+import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ImageRef, ResourceChange, StackEvent, StackResult, WeightedTarget } from './ports.js';
@@ -10,7 +11,7 @@ import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
-import { RolloutFailure } from './rollout.js';
+import { RolloutFailure, type TrafficMove } from './rollout.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
@@ -26,6 +27,8 @@ export interface RunRequest {
   readonly sha: string;
   readonly logUrl?: string;
   readonly commitUrl?: string;
+  /** The AWS region, for the cost estimate's prices. */
+  readonly region?: string;
 }
 
 export interface RunOutcome {
@@ -53,6 +56,18 @@ function tracker(deps: EngineDeps, progress: Progress) {
       progress.changes.set(stack, changes);
       for (const line of changesAsLogLines(stack, changes)) deps.log.info(line);
     },
+  };
+}
+
+/** The steps of a rollout as the report tells them; a run that moved no traffic in steps has none. */
+function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'trafficSteps'> {
+  if (moves.length === 0) return {};
+  return {
+    trafficSteps: moves.map((move) => ({
+      shares: trafficShares(move.weights),
+      ...(move.watchedMs !== undefined ? { watchedMs: move.watchedMs } : {}),
+      ...(move.reverted ? { reverted: move.reverted } : {}),
+    })),
   };
 }
 
@@ -141,6 +156,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   const url = publicUrl(config);
   let version = config.version;
   let traffic: readonly WeightedTarget[] = [];
+  let moves: readonly TrafficMove[] = [];
   let stackName = applicationStack(config.application, config.environment, config.strategy, config.version || 'none');
   let pinned: string | undefined;
   let changed = false;
@@ -159,6 +175,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
           stackName = result.stack.name;
           pinned = result.pinnedUrl;
           changed = result.trafficChanged;
+          moves = result.moves ?? [];
         }
         break;
       }
@@ -177,6 +194,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
         const result = await promote(config, deps, request.run);
         version = result.version;
         traffic = result.traffic;
+        moves = result.moves;
         stackName = result.stackName;
         changed = true;
         break;
@@ -193,7 +211,10 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     }
   } catch (error) {
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
-    if (error instanceof RolloutFailure) traffic = error.traffic;
+    if (error instanceof RolloutFailure) {
+      traffic = error.traffic;
+      moves = error.moves;
+    }
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
     const failure = error instanceof Error ? error.message : String(error);
     const report: RunReport = {
@@ -202,6 +223,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       version,
       ...imageField(progress.image),
       traffic: trafficShares(traffic),
+      ...trafficStepsOf(moves),
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
       message: failure,
@@ -221,9 +243,11 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
     ...(pinned ? { pinnedUrl: pinned } : {}),
     traffic: trafficShares(traffic),
+    ...trafficStepsOf(moves),
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
+    ...(config.command === 'deploy' && config.steps.includes('deploy') ? { cost: environmentCost(config, request.region) } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
 }

@@ -8,6 +8,7 @@ import { createOctokit, type Octokit } from './client.js';
 import { setDeploymentStatus } from './deployments.js';
 import { DEPLOYMENT_STATE, explainFailure, type SavedDeployment } from './feedback.js';
 import { actionsLog } from './log.js';
+import { githubTokenInput } from './token.js';
 
 export const DANGLING_DESCRIPTION = 'The run was cancelled or crashed before the deploy finished; see the log.';
 
@@ -48,7 +49,7 @@ export async function runPost(dependencies: PostDependencies = {}): Promise<void
   const log = dependencies.log ?? actionsLog;
   const saved = readSaved((dependencies.state ?? core.getState)(DEPLOYMENT_STATE));
   if (!saved) return;
-  const token = dependencies.token ?? core.getInput('github-token');
+  const token = dependencies.token ?? githubTokenInput((message) => log.warning(message));
   if (!dependencies.octokit && !token) {
     log.warning(`GitHub deployment ${saved.id} was left in progress and no \`github-token\` is available to mark it failed.`);
     return;

@@ -1,6 +1,9 @@
 import type { Plan } from '../engine/plan.js';
 import type { Release } from '../engine/releases.js';
 import { code, details, table, text } from './markdown.js';
+import { costMarkdown, costText } from './cost.js';
+import { planPicture, releasesPicture } from './pictures.js';
+import type { StackReport } from './run-report.js';
 
 /** The plan for a terminal: what a deploy would do, then every template it would apply. */
 export function planText(plan: Plan, withTemplates = true): string {
@@ -16,6 +19,8 @@ export function planText(plan: Plan, withTemplates = true): string {
     ...plan.stacks.map((stack) => `  ${stack.wave}. ${stack.name.padEnd(40)} ${stack.purpose}${stack.resolvedAtDeploy.length ? ` [at deploy: ${stack.resolvedAtDeploy.join(', ')}]` : ''}`),
     '',
     ...(plan.traffic.length ? ['Traffic:', ...plan.traffic.map((step, i) => `  ${i + 1}. ${step}`), ''] : []),
+    costText(plan.cost),
+    '',
   ];
   if (withTemplates) {
     for (const stack of plan.stacks) lines.push(`--- template of ${stack.name}`, JSON.stringify(stack.template, null, 2), '');
@@ -23,8 +28,12 @@ export function planText(plan: Plan, withTemplates = true): string {
   return lines.join('\n');
 }
 
-/** The plan for a job summary: the same facts, escaped, with the templates folded. */
-export function planMarkdown(plan: Plan): string {
+/**
+ * The plan for a job summary: the same facts, escaped, with the templates folded, and a picture
+ * of the stacks in their waves; with the account read (`changes`), what will happen to each.
+ */
+export function planMarkdown(plan: Plan, changes?: readonly StackReport[]): string {
+  const picture = planPicture(plan.stacks, changes, plan.cost);
   return [
     `### 📝 Plan: deploy ${code(plan.application)} to ${code(plan.environment)}`,
     '',
@@ -37,9 +46,12 @@ export function planMarkdown(plan: Plan): string {
       ['Build', text(plan.build)],
     ]),
     '',
+    ...(picture ? [picture, ''] : []),
     table(['wave', 'stack', 'what it holds'], plan.stacks.map((stack) => [String(stack.wave), code(stack.name), text(stack.purpose)])),
     '',
     ...(plan.traffic.length ? ['**Traffic**', '', ...plan.traffic.map((step, i) => `${i + 1}. ${text(step)}`), ''] : []),
+    costMarkdown(plan.cost, true),
+    '',
     ...plan.stacks.map((stack) => details(`Template of ${code(stack.name)}`, fenced(JSON.stringify(stack.template, null, 2)))),
   ].join('\n');
 }
@@ -63,8 +75,9 @@ export function releasesText(releases: readonly Release[]): string {
   return ['Releases, newest first:', ...releases.map((release) => `  ${releaseRow(release).join('  ')}`)].join('\n');
 }
 
-/** The release history for a job summary, escaped. */
-export function releasesMarkdown(releases: readonly Release[]): string {
+/** The release history for a job summary, escaped, with its picture when the hostname is known. */
+export function releasesMarkdown(releases: readonly Release[], hostname?: string, now = new Date()): string {
   if (releases.length === 0) return '**Releases**: none yet';
-  return ['**Releases**, newest first', '', table(RELEASE_HEADER, releases.map((release) => releaseRow(release).map(text)))].join('\n');
+  const picture = hostname ? releasesPicture(hostname, releases, now) : undefined;
+  return ['**Releases**, newest first', '', ...(picture ? [picture, ''] : []), table(RELEASE_HEADER, releases.map((release) => releaseRow(release).map(text)))].join('\n');
 }

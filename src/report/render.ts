@@ -5,7 +5,9 @@
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, formatDuration, link, table, text } from './markdown.js';
-import type { EventReport, RunReport, StackReport } from './run-report.js';
+import { costMarkdown } from './cost.js';
+import { sharesPicture, trafficPicture } from './pictures.js';
+import type { EventReport, RunReport, StackReport, TrafficStepReport } from './run-report.js';
 
 export interface RenderOptions {
   /** Markdown heading level of the title. */
@@ -136,12 +138,36 @@ function rootCause(event: EventReport): string {
   return `**Root cause:** ${what}${event.reason ? ` — ${text(clip(event.reason, REASON_CHARS))}` : ''}`;
 }
 
-/** The report as Markdown: title, key facts, on failure the cause, then what changed. */
+function stepsSection(steps: readonly TrafficStepReport[]): string {
+  return table(
+    ['Step', 'Traffic', 'Watched', 'Outcome'],
+    steps.map((step, index) => [
+      text(step.reverted ? 'back' : String(index + 1)),
+      text(step.shares.map((share) => `${share.release} ${share.weight} %`).join(', ')),
+      text(step.watchedMs !== undefined ? formatDuration(step.watchedMs) : ''),
+      text(step.reverted ?? 'held'),
+    ]),
+  );
+}
+
+/** The pictures of the run, each followed by the table that says the same in words. */
+function pictures(report: RunReport): string[] {
+  const parts: string[] = [];
+  const steps = trafficPicture(report);
+  if (report.trafficSteps?.length) parts.push(`**Traffic over the run**\n\n${steps ? `${steps}\n\n` : ''}${stepsSection(report.trafficSteps)}`);
+  const releases = sharesPicture(report);
+  if (releases) parts.push(`**Releases**\n\n${releases}`);
+  return parts;
+}
+
+/** The report as Markdown: title, key facts, on failure the cause, the pictures, then what changed. */
 export function renderReport(report: RunReport, options: RenderOptions): string {
   const parts = [`${'#'.repeat(options.heading)} ${title(report)}`];
   if (report.message) parts.push(text(report.message));
   if (report.rootCause) parts.push(rootCause(report.rootCause));
   parts.push(table(['', ''], facts(report, options.open)));
+  parts.push(...pictures(report));
+  if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));
   }

@@ -4,6 +4,7 @@
  * whatever renders it cannot leak one.
  */
 import type { Command, Strategy } from '../config/types.js';
+import type { CostEstimate } from '../cost/estimate.js';
 import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from '../engine/ports.js';
 
 /**
@@ -32,6 +33,13 @@ export interface TrafficShare {
   readonly release: string;
   /** Percentage, 0 to 100. */
   readonly weight: number;
+}
+
+/** One step of a rollout: the shares it set, how long it was watched, and why it went back, for a revert. */
+export interface TrafficStepReport {
+  readonly shares: readonly TrafficShare[];
+  readonly watchedMs?: number;
+  readonly reverted?: string;
 }
 
 /** A stack event as people read it. */
@@ -63,6 +71,8 @@ export interface RunReport {
   readonly pinnedUrl?: string;
   /** Traffic after the run, most weight first is the usual order; rendered as given. */
   readonly traffic: readonly TrafficShare[];
+  /** The canary steps of a blue-green run, a revert last; absent when traffic moved in one go or not at all. */
+  readonly trafficSteps?: readonly TrafficStepReport[];
   /** Every stack the run applied, planned or removed, in order. */
   readonly stacks: readonly StackReport[];
   readonly durationMs: number;
@@ -76,6 +86,8 @@ export interface RunReport {
   readonly logUrl?: string;
   /** The commit's page. */
   readonly commitUrl?: string;
+  /** What the application costs a month in the environment, once deployed: an estimate. */
+  readonly cost?: CostEstimate;
 }
 
 export function eventReport(event: StackEvent): EventReport {

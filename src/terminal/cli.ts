@@ -1,13 +1,24 @@
 import { execFileSync } from 'node:child_process';
+import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigurationError, formatError, readConfig } from '../config/read-config.js';
-import { parseArgs, usage } from '../terminal/args.js';
-import { terminalLog } from '../terminal/log.js';
+import { commandUsage, parseArgv, secretVariables, usage } from './args.js';
+import { terminalLog } from './log.js';
+import { guardedSink, type Sink } from './output.js';
 import { runEngine } from '../wiring.js';
 
 /**
  * The terminal's entry: `wimpy <command> --input value ...`, the same engine as the action,
  * flags named like its inputs. Wimpy began as a PaaS you run from your terminal.
+ *
+ * Exit codes: 0 done, 1 the run failed, 2 the command line is wrong (nothing was done).
  */
+
+export interface TerminalIo {
+  readonly out: Sink;
+  readonly err: Sink;
+}
+
+export const toolVersion: string = packageJson.version;
 
 /** The commit to deploy by default: the checkout's HEAD, asked of git without a shell. */
 function headCommit(env: NodeJS.ProcessEnv): string {
@@ -19,43 +30,61 @@ function headCommit(env: NodeJS.ProcessEnv): string {
   }
 }
 
-export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const args = parseArgs(argv);
-  if (args.help || argv.length === 0) {
-    process.stdout.write(`${usage()}\n`);
-    return args.help ? 0 : 2;
+export async function cli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: TerminalIo = { out: guardedSink(process.stdout), err: guardedSink(process.stderr) },
+): Promise<number> {
+  const args = parseArgv(argv);
+  switch (args.kind) {
+    case 'version':
+      io.out(`wimpy ${toolVersion}\n`);
+      return 0;
+    case 'help':
+      io.out(`${args.command ? commandUsage(args.command) : usage()}\n`);
+      return 0;
+    case 'usage':
+      for (const problem of args.problems) io.err(`error: ${problem}\n`);
+      io.err(`\n${args.command ? commandUsage(args.command) : usage()}\n`);
+      return 2;
   }
-  if (args.problems.length > 0) {
-    for (const problem of args.problems) process.stderr.write(`error: ${problem}\n`);
-    return 2;
-  }
-  // In a terminal, the token comes from the environment, never from a flag in shell history.
-  const inputs: Record<string, string> = { 'github-token': env.GITHUB_TOKEN ?? '', ...args.inputs };
+  // Secrets come from the environment, never from a flag in shell history.
+  const inputs: Record<string, string> = { ...args.inputs };
+  for (const secret of secretVariables()) inputs[secret.name] = env[secret.env!] ?? '';
+  const sha = headCommit(env);
   let config;
   try {
-    config = readConfig((name) => inputs[name], { sha: headCommit(env), intent: { kind: 'as-configured' } });
+    config = readConfig((name) => inputs[name], { sha, intent: { kind: 'as-configured' } });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`The configuration has ${error.errors.length} problem(s):\n${error.errors.map((e) => `  --${formatError(e)}`).join('\n')}\n`);
+    io.err(`The configuration has ${error.errors.length} problem(s):\n${error.errors.map((e) => `  --${formatError(e)}`).join('\n')}\n`);
     return 2;
   }
+  // With --json, stdout carries the one JSON object and nothing else.
+  const say = args.json ? io.err : io.out;
   const cancel = new AbortController();
-  process.once('SIGINT', () => cancel.abort());
-  process.once('SIGTERM', () => cancel.abort());
-  const outcome = await runEngine(config, {
-    env,
-    log: terminalLog(),
-    intent: { kind: 'as-configured' },
-    sha: headCommit(env) || config.version,
-    ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
-    ...(inputs['github-token'] ? { githubToken: inputs['github-token'] } : {}),
-    signal: cancel.signal,
-    print: (text) => process.stdout.write(`${text}\n`),
-  });
-  if (outcome.failure) {
-    process.stderr.write(`error: ${outcome.failure}\n`);
-    return 1;
+  const onSignal = () => cancel.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const outcome = await runEngine(config, {
+      env,
+      log: terminalLog(say, io.err),
+      intent: { kind: 'as-configured' },
+      sha: sha || config.version,
+      ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
+      ...(inputs['github-token'] ? { githubToken: inputs['github-token'] } : {}),
+      signal: cancel.signal,
+      print: (text) => say(`${text}\n`),
+    });
+    if (args.json) io.out(`${JSON.stringify(outcome.outputs)}\n`);
+    if (outcome.failure) {
+      io.err(`error: ${outcome.failure}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  return 0;
 }
-

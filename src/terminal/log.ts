@@ -1,13 +1,14 @@
 import type { Log } from '../engine/ports.js';
+import type { Sink } from './output.js';
 
-/** The log of a terminal: plain lines, groups as headings, problems on stderr. */
-export function terminalLog(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Log {
+/** The log of a terminal: plain lines, groups as headings, problems on the error sink. */
+export function terminalLog(out: Sink, err: Sink): Log {
   return {
-    info: (message) => void out.write(`${message}\n`),
-    warning: (message) => void err.write(`warning: ${message}\n`),
-    error: (message) => void err.write(`error: ${message}\n`),
+    info: (message) => out(`${message}\n`),
+    warning: (message) => err(`warning: ${message}\n`),
+    error: (message) => err(`error: ${message}\n`),
     group: async (name, work) => {
-      out.write(`\n== ${name}\n`);
+      out(`\n== ${name}\n`);
       return work();
     },
   };

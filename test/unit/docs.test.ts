@@ -2,6 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { actionYml, withTables } from '../../scripts/docs.js';
+import { withPictures } from '../../scripts/pictures.js';
+import { withReferenceCost } from '../../scripts/reference-cost.js';
+import { parseDiagram } from '../support/mermaid.js';
 
 const root = new URL('../../..', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
@@ -14,6 +17,20 @@ describe('the documentation', () => {
   test("the README's inputs and outputs table is generated from the same table: run npm run docs when this fails", () => {
     const readme = read('README.md');
     assert.equal(readme, withTables(readme));
+  });
+
+  test("the README's golden pictures are the product's own rendering, and Mermaid reads each: run npm run docs when this fails", async () => {
+    const readme = read('README.md');
+    assert.equal(readme, withPictures(readme));
+    const section = readme.slice(readme.indexOf('<!-- pictures:start'), readme.indexOf('<!-- pictures:end'));
+    const blocks = section.match(/```mermaid\n[\s\S]*?\n```/g) ?? [];
+    assert.equal(blocks.length, 3);
+    for (const block of blocks) assert.equal((await parseDiagram(block)).type, 'flowchart-v2');
+  });
+
+  test("the README's reference setup costs what the product's own estimate says: run npm run docs when this fails", () => {
+    const readme = read('README.md');
+    assert.equal(readme, withReferenceCost(readme));
   });
 
   test('action.yml runs on node24 with a post step that always runs', () => {

@@ -5,6 +5,7 @@ import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
 import { DANGLING_DESCRIPTION, readSaved, runPost } from '../../src/github/post.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { RecordingLog } from '../support/recording-log.js';
+import { UNEXPANDED_TOKEN_WARNING, usableToken } from '../../src/github/token.js';
 
 const LOG_URL = 'https://github.com/Codertocat/Hello-World/actions/runs/7';
 
@@ -53,10 +54,35 @@ describe('the post step', () => {
     await runPost({ state: () => saved(deploymentId), token: '', log });
     assert.deepEqual(log.lines, [`warning: GitHub deployment ${deploymentId} was left in progress and no \`github-token\` is available to mark it failed.`]);
   });
+
+  test('takes a github-token passed through as the text ${{ github.token }} for no token, and says why', async () => {
+    const log = new RecordingLog();
+    process.env['INPUT_GITHUB-TOKEN'] = '${{ github.token }}';
+    try {
+      await runPost({ state: () => saved(deploymentId), log });
+    } finally {
+      delete process.env['INPUT_GITHUB-TOKEN'];
+    }
+    assert.deepEqual(log.lines, [`warning: ${UNEXPANDED_TOKEN_WARNING}`, `warning: GitHub deployment ${deploymentId} was left in progress and no \`github-token\` is available to mark it failed.`]);
+    assert.deepEqual(standIn.requests, []);
+  });
 });
 
 test('a state that is not a saved deployment is ignored', () => {
   assert.equal(readSaved('not json'), undefined);
   assert.equal(readSaved(JSON.stringify({ owner: 'o', repo: 'r', id: '7' })), undefined);
   assert.deepEqual(readSaved(JSON.stringify({ owner: 'o', repo: 'r', id: 7 })), { owner: 'o', repo: 'r', id: 7 });
+});
+
+test('a real token is used as given, with no warning', () => {
+  const warnings: string[] = [];
+  assert.equal(usableToken('ghs_abc123', (message) => warnings.push(message)), 'ghs_abc123');
+  assert.deepEqual(warnings, []);
+});
+
+test('the post entrypoint exports run, as the main one does, for @github/local-action', async () => {
+  const post = await import('../../src/post.js');
+  const main = await import('../../src/main.js');
+  assert.equal(typeof post.run, 'function');
+  assert.equal(typeof main.run, 'function');
 });

@@ -1,0 +1,172 @@
+/**
+ * The monthly cost of stacks, read from their templates: what a resource costs by the hour
+ * while it exists (load balancers, NAT gateways, instances, their disks and public addresses,
+ * keys, databases). What depends on traffic (load balancer capacity units, NAT and log
+ * gigabytes) is named with its unit price instead, since no template knows it.
+ *
+ * Reading templates rather than the configuration keeps the estimate true to what is deployed:
+ * a change of layout changes the bill and the estimate together.
+ */
+import { HOURS_PER_MONTH, PRICES, PRICES_AS_OF, type RegionPrices } from './prices.js';
+
+/** The part of a CloudFormation template the estimate reads. */
+export interface PricedTemplate {
+  readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>> }>>;
+}
+
+export interface CostLine {
+  readonly what: string;
+  /** USD a month. */
+  readonly monthly: number;
+}
+
+export interface StackCost {
+  readonly name: string;
+  /** Who else pays for it, when it is shared (the account baseline, an environment's network). */
+  readonly shared?: string;
+  /** How many stacks like this one the environment keeps (blue-green: the serving and the warm releases). */
+  readonly copies: number;
+  readonly lines: readonly CostLine[];
+  /** USD a month, all copies. */
+  readonly monthly: number;
+}
+
+export interface CostEstimate {
+  readonly region: string;
+  /** No region was configured: priced in AWS's default region, and said so. */
+  readonly regionAssumed?: boolean;
+  readonly pricesAsOf: string;
+  readonly stacks: readonly StackCost[];
+  /** USD a month, every stack. */
+  readonly monthly: number;
+  /** Costs that grow with use, with their unit prices. */
+  readonly usage: readonly string[];
+  /** What has no price in the table (an instance type, a region): left out of the total, and said. */
+  readonly unpriced: readonly string[];
+}
+
+export interface StackToPrice {
+  readonly name: string;
+  readonly shared?: string;
+  readonly template: PricedTemplate;
+  readonly copies?: number;
+}
+
+/**
+ * A load balancer has a node, and so a public IPv4 address, in each availability zone it
+ * serves: the environments span two.
+ */
+const LOAD_BALANCER_ADDRESSES = 2;
+
+const monthly = (hourly: number) => hourly * HOURS_PER_MONTH;
+const usd = (value: number) => value.toFixed(2);
+
+type Resource = { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>> };
+
+/** A literal number or numeric string of a template property; anything else (a Ref, an import) is unknown. */
+function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/** The launch template data a group starts its instances from, when it is in the same template. */
+function launchDataOf(group: Resource, resources: Readonly<Record<string, Resource>>): Readonly<Record<string, unknown>> | undefined {
+  const reference = (group.Properties?.LaunchTemplate as { LaunchTemplateId?: { Ref?: string } } | undefined)?.LaunchTemplateId?.Ref;
+  const launch = reference ? resources[reference] : undefined;
+  return launch?.Properties?.LaunchTemplateData as Readonly<Record<string, unknown>> | undefined;
+}
+
+function volumeGb(data: Readonly<Record<string, unknown>> | undefined): number {
+  const mappings = (data?.BlockDeviceMappings as { Ebs?: { VolumeSize?: unknown } }[] | undefined) ?? [];
+  return mappings.reduce((sum, mapping) => sum + (numberOf(mapping.Ebs?.VolumeSize) ?? 0), 0);
+}
+
+function resourceLines(id: string, resource: Resource, resources: Readonly<Record<string, Resource>>, prices: RegionPrices, unpriced: Set<string>): CostLine[] {
+  const properties = resource.Properties ?? {};
+  switch (resource.Type) {
+    case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
+      return [
+        { what: 'load balancer', monthly: monthly(prices.loadBalancerHour) },
+        { what: `${LOAD_BALANCER_ADDRESSES} public IPv4 addresses of the load balancer`, monthly: LOAD_BALANCER_ADDRESSES * monthly(prices.publicIpv4Hour) },
+      ];
+    case 'AWS::EC2::NatGateway':
+      return [{ what: 'NAT gateway', monthly: monthly(prices.natGatewayHour) }];
+    case 'AWS::EC2::EIP':
+      return [{ what: 'public IPv4 address', monthly: monthly(prices.publicIpv4Hour) }];
+    case 'AWS::KMS::Key':
+      return [{ what: 'KMS key', monthly: prices.kmsKeyMonth }];
+    case 'AWS::AutoScaling::AutoScalingGroup': {
+      const data = launchDataOf(resource, resources);
+      const type = typeof data?.InstanceType === 'string' ? data.InstanceType : undefined;
+      // The group's smallest size is what it runs without load; scaling out adds to it.
+      const count = numberOf(properties.MinSize) ?? numberOf(properties.DesiredCapacity) ?? 1;
+      const hourly = type ? prices.instanceHour[type] : undefined;
+      if (!type || hourly === undefined) {
+        unpriced.add(`instances of ${id} (${type ?? 'type unknown'})`);
+        return [];
+      }
+      const disk = volumeGb(data);
+      return [
+        { what: `${count} × ${type}`, monthly: count * monthly(hourly) },
+        ...(disk > 0 ? [{ what: `${count} × ${disk} GB gp3 disk`, monthly: count * disk * prices.gp3GbMonth }] : []),
+      ];
+    }
+    case 'AWS::RDS::DBInstance': {
+      const type = typeof properties.DBInstanceClass === 'string' ? properties.DBInstanceClass : undefined;
+      const hourly = type ? prices.databaseHour[type] : undefined;
+      const zones = properties.MultiAZ === true || properties.MultiAZ === 'true' ? 2 : 1;
+      const storage = numberOf(properties.AllocatedStorage) ?? 0;
+      if (!type || hourly === undefined) {
+        unpriced.add(`database ${id} (${type ?? 'class unknown'})`);
+        return [];
+      }
+      return [
+        { what: `database ${type}${zones === 2 ? ', Multi-AZ' : ''}`, monthly: zones * monthly(hourly) },
+        ...(storage > 0 ? [{ what: `${storage} GB database storage`, monthly: zones * storage * prices.databaseStorageGbMonth }] : []),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+function usageOf(types: ReadonlySet<string>, prices: RegionPrices): string[] {
+  const usage: string[] = [];
+  if (types.has('AWS::ElasticLoadBalancingV2::LoadBalancer')) usage.push('load balancer capacity units: 0.008 USD per LCU-hour (about 1 GB of traffic an hour each)');
+  if (types.has('AWS::EC2::NatGateway')) usage.push(`NAT gateway: ${prices.natGatewayGb} USD per GB it processes`);
+  if (types.has('AWS::Logs::LogGroup')) usage.push(`logs: ${prices.logsIngestGb} USD per GB written, ${prices.logsStoreGbMonth} USD per GB-month kept`);
+  return usage;
+}
+
+/** The monthly estimate of `stacks` in `region`. */
+export function estimateCost(stacks: readonly StackToPrice[], region: string): CostEstimate {
+  const prices = PRICES[region];
+  if (!prices) {
+    return { region, pricesAsOf: PRICES_AS_OF, stacks: [], monthly: 0, usage: [], unpriced: [`region ${region}: no price table (prices are known for ${Object.keys(PRICES).join(', ')})`] };
+  }
+  const unpriced = new Set<string>();
+  const types = new Set<string>();
+  const costs = stacks.map((stack): StackCost => {
+    const resources = stack.template.Resources ?? {};
+    const copies = stack.copies ?? 1;
+    const lines = Object.entries(resources).flatMap(([id, resource]) => {
+      types.add(resource.Type);
+      return resourceLines(id, resource, resources, prices, unpriced);
+    });
+    return { name: stack.name, ...(stack.shared ? { shared: stack.shared } : {}), copies, lines, monthly: copies * lines.reduce((sum, line) => sum + line.monthly, 0) };
+  });
+  return {
+    region,
+    pricesAsOf: PRICES_AS_OF,
+    stacks: costs,
+    monthly: costs.reduce((sum, stack) => sum + stack.monthly, 0),
+    usage: usageOf(types, prices),
+    unpriced: [...unpriced],
+  };
+}
+
+/** "16.43 USD/month" */
+export function formatMonthly(value: number): string {
+  return `${usd(value)} USD/month`;
+}
