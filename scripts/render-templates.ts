@@ -33,7 +33,7 @@ function renderAll(): Record<string, Template> {
   const rolling = sampleConfig({ environment: 'staging', strategy: 'rolling' });
   const blueGreen = sampleConfig({ environment: 'production', strategy: 'blue-green' });
   const preview = sampleConfig({}, 42);
-  const resources = (environment: string) => resourcesTemplate({ application: rolling.application, environment, networkEnvironment: environment, port: rolling.port });
+  const resources = (environment: string) => resourcesTemplate({ application: rolling.application, environment, networkEnvironment: environment, port: rolling.port, logRetentionDays: rolling.logRetentionDays });
   return {
     'base': baseTemplate({ cloudTrail: true }),
     'base-without-cloudtrail': baseTemplate({ cloudTrail: false }),

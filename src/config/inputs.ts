@@ -26,7 +26,7 @@ export interface OutputSpec {
 }
 
 export const INPUTS: readonly InputSpec[] = [
-  { name: 'command', default: 'deploy', description: 'What to do: plan, deploy, rollback, promote or destroy.' },
+  { name: 'command', default: 'deploy', description: 'What to do: plan, deploy, rollback, promote, destroy, logs or status (and exec, in a terminal only).' },
   { name: 'application-name', required: true, description: 'The application, a DNS label (lowercase letters, digits, hyphens; at most 28 characters). Names every stack, hostname and repository.' },
   { name: 'application-port', default: '8080', description: 'The port the container listens on (1 to 65535).' },
   { name: 'hosted-zone', required: true, description: 'The Route 53 public hosted zone that holds the hostnames, e.g. example.com.' },
@@ -65,6 +65,11 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
   { name: 'egress', default: 'all', description: 'Where the instances may connect: all (any destination, as AWS does by default), or a comma-separated list of https, http, TCP ports and ranges such as https,5432,6379,8000-8100. HTTPS (443) is always allowed: the instances need it to reach AWS.' },
   { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
+  { name: 'log-retention-days', default: '30', description: 'How many days CloudWatch Logs keeps the application\'s container and boot logs: one of the values CloudWatch allows (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).' },
+  { name: 'since', commands: ['logs'], default: '1h', description: 'With command logs: how far back to read, as an age (30s, 10m, 2h, 7d) or a timestamp (2026-05-01T12:00:00Z).' },
+  { name: 'release', commands: ['logs'], default: '', description: 'With command logs: only the lines of this release version. Default: every release of the environment.' },
+  { name: 'process', commands: ['logs'], default: '', description: 'With command logs: only the lines of this process type. Today every instance runs one process, web.' },
+  { name: 'filter', commands: ['logs'], default: '', description: 'With command logs: a CloudWatch Logs filter pattern, e.g. ERROR or "status=500" or { $.level = "error" }.' },
   { name: 'destroy-environment', commands: ['destroy'], default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
 ];
 
@@ -74,6 +79,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'image', description: 'The image deployed, pinned by digest.' },
   { name: 'stack-name', description: 'The application stack that serves the release.' },
   { name: 'environment', description: 'The environment deployed to (pr-<number> for previews).' },
+  { name: 'log-group', description: 'The CloudWatch Logs group of the application\'s container and boot logs in this environment.' },
   { name: 'has-changes', description: 'true when the run changed a stack or the traffic.' },
 ];
 

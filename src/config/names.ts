@@ -86,6 +86,32 @@ export function logGroupName(application: string, environment: string): string {
   return `/wimpy/${environment}/${application}`;
 }
 
+/**
+ * The log streams of an instance: `<environment>/<version>/<instance>/<source>`, the source
+ * being a process (web) or `boot`, its first boot's output. Previews share staging's log group,
+ * so the environment leads; the release and instance of every line are read back from its stream.
+ */
+export const BOOT_LOG_SOURCE = 'boot';
+
+export interface LogStream {
+  readonly environment: string;
+  readonly version: string;
+  readonly instance: string;
+  readonly source: string;
+}
+
+export function logStreamName(stream: LogStream): string {
+  return `${stream.environment}/${stream.version}/${stream.instance}/${stream.source}`;
+}
+
+/** The stream of a name that logStreamName made; undefined for any other stream of the group. */
+export function parseLogStream(name: string): LogStream | undefined {
+  const parts = name.split('/');
+  if (parts.length !== 4 || parts.some((part) => part === '')) return undefined;
+  const [environment, version, instance, source] = parts as [string, string, string, string];
+  return { environment, version, instance, source };
+}
+
 /** The SSM path under which an application's secrets live; its role may read nothing else. */
 export function parameterPath(application: string, environment: string): string {
   return `/${application}/${environment}/`;

@@ -1,7 +1,7 @@
 import { defaultOf, INPUTS } from './inputs.js';
 import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment } from './names.js';
-import { COMMANDS, STEPS, STRATEGIES } from './types.js';
-import type { Egress, PortRange, Command, Config, ConfigError, SecretRef, Step, Strategy, Variable } from './types.js';
+import { COMMANDS, PROCESSES, STEPS, STRATEGIES } from './types.js';
+import type { Command, Config, ConfigError, Egress, LogsQuery, PortRange, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
 /**
@@ -44,6 +44,14 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Names the product sets itself; applications written for Wimpy read them. */
 export const RESERVED_VARIABLES = ['ENVIRONMENT', 'PORT', 'DOCKER_REGISTRY', 'KMS_MASTER_KEY', 'S3_BUCKET'] as const;
 const RESERVED_ENVIRONMENTS = new Set(['base']);
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** Commands that only read what a deploy made: no release version is needed to run them. */
+const READING_COMMANDS = new Set<Command>(['rollback', 'logs', 'status', 'exec']);
+const AGE = /^(\d{1,6})(s|m|h|d)$/;
+const AGE_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const MAX_FILTER = 1024;
 const MAX_APPLICATION = 28;
 const MAX_ENVIRONMENT = 16;
 
@@ -178,7 +186,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
 
   let version = r.text('version');
   if (version === '' && command !== 'rollback') version = facts.sha;
-  if (version === '' && command !== 'rollback') {
+  if (version === '' && !READING_COMMANDS.has(command)) {
     r.fail('version', version, 'is required outside a git checkout: give the release version, e.g. v1.4.2');
   } else if (version !== '' && !IMAGE_TAG.test(version)) {
     r.fail('version', version, 'is not allowed: use an image tag of 1 to 128 letters, digits, _, . and -, not starting with . or -');
@@ -277,6 +285,12 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const cloudTrail = r.boolean('cloudtrail');
   const egress = readEgress(r);
   const destroyEnvironment = r.boolean('destroy-environment');
+  const logRetentionText = r.text('log-retention-days');
+  const logRetentionDays = Number(logRetentionText);
+  if (!/^\d+$/.test(logRetentionText) || !(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    r.fail('log-retention-days', logRetentionText, `is not allowed: CloudWatch Logs keeps events for one of ${LOG_RETENTION_DAYS.join(', ')} days`);
+  }
+  const logs = readLogsQuery(r);
 
   if (command === 'promote' && strategy !== 'blue-green') r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
   // Only names whose parts are all valid can be measured: otherwise their own errors say it.
@@ -333,8 +347,27 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     cloudTrail,
     egress,
     destroyEnvironment,
+    logRetentionDays,
+    logs,
   };
   return deepFreeze(config);
+}
+
+/** The inputs of `logs`: read for every command, so that a wrong value is refused whatever runs. */
+function readLogsQuery(r: Reader): LogsQuery {
+  const since = r.text('since');
+  const age = AGE.exec(since);
+  let window: Pick<LogsQuery, 'sinceMs' | 'sinceAt'> = {};
+  if (age) window = { sinceMs: Number(age[1]) * AGE_UNIT_MS[age[2] as keyof typeof AGE_UNIT_MS] };
+  else if (TIMESTAMP.test(since) && !Number.isNaN(Date.parse(since))) window = { sinceAt: Date.parse(since) };
+  else r.fail('since', since, 'is not allowed: use an age such as 30s, 10m, 2h or 7d, or a timestamp such as 2026-05-01T12:00:00Z');
+  const release = r.text('release');
+  if (release !== '' && !IMAGE_TAG.test(release)) r.fail('release', release, 'is not allowed: use a release version, an image tag of letters, digits, _, . and -');
+  const process = r.text('process');
+  if (process !== '' && !(PROCESSES as readonly string[]).includes(process)) r.fail('process', process, `is not allowed: the processes are ${PROCESSES.join(', ')} (other process types are reserved until they exist)`);
+  const filter = r.text('filter');
+  if (filter.length > MAX_FILTER || CONTROL.test(filter)) r.fail('filter', filter, `is not allowed: use a CloudWatch Logs filter pattern of at most ${MAX_FILTER} printable characters`);
+  return { ...window, ...(release ? { release } : {}), ...(process ? { process } : {}), ...(filter ? { filter } : {}) };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,6 @@
 /** The typed, validated and frozen configuration of one run. Built only by `readConfig`. */
 
-export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy'] as const;
+export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const STRATEGIES = ['rolling', 'blue-green'] as const;
@@ -54,6 +54,21 @@ export interface CapacityConfig {
   readonly cpuTarget: number;
 }
 
+/** The process types an instance runs; `web` is the only one until workers exist. */
+export const PROCESSES = ['web'] as const;
+
+/** What `logs` reads: a window, and optionally one release, process or pattern. */
+export interface LogsQuery {
+  /** How far back from now, in milliseconds, when `since` is an age. */
+  readonly sinceMs?: number;
+  /** Epoch milliseconds, when `since` is a timestamp. */
+  readonly sinceAt?: number;
+  readonly release?: string;
+  readonly process?: string;
+  /** A CloudWatch Logs filter pattern, passed as it is. */
+  readonly filter?: string;
+}
+
 export interface Config {
   readonly command: Command;
   readonly application: string;
@@ -88,6 +103,9 @@ export interface Config {
   readonly egress: Egress;
   readonly cloudTrail: boolean;
   readonly destroyEnvironment: boolean;
+  /** Days CloudWatch Logs keeps the log group's events. */
+  readonly logRetentionDays: number;
+  readonly logs: LogsQuery;
 }
 
 export interface ConfigError {

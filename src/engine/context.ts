@@ -1,4 +1,4 @@
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Stacks } from './ports.js';
+import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Logs, Stacks } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -34,6 +34,8 @@ export interface EngineDeps {
   readonly images: Images;
   readonly records: ReleaseRecords;
   readonly probe: Probe;
+  /** The application's log group: read only when a boot fails. */
+  readonly logs: Logs;
   readonly clock: Clock;
   readonly log: Log;
 }

@@ -31,7 +31,7 @@ export interface ReleaseState {
 }
 
 /** What AWS knows of an environment's releases: its stacks and its records, read side by side. */
-export async function readReleases(config: Config, deps: EngineDeps): Promise<ReleaseState> {
+export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns'>): Promise<ReleaseState> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   const zoneId = await deps.dns.zoneId(config.hostedZone);
   const [stacks, weights] = await Promise.all([deps.stacks.list(stackTags(config.application, config.environment)), deps.dns.weights(zoneId, host)]);

@@ -15,6 +15,8 @@ import { RolloutFailure, type TrafficMove } from './rollout.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
+import { failedBootLogs, logGroupOf } from './logs.js';
+import type { BootLogReport } from '../report/run-report.js';
 
 /**
  * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
@@ -135,6 +137,23 @@ function imageText(image?: ImageRef): string | undefined {
   return image ? `${image.repository}@${image.digest}` : undefined;
 }
 
+/**
+ * The end of the logs of the release whose stack failed: its instances' boot output and first
+ * container lines say why they never signalled. Only for the release's own stack, and never a
+ * reason for a second failure: a log that cannot be read leaves the report as it was.
+ */
+async function bootLogsOf(error: unknown, config: Config, version: string, deps: EngineDeps, since: number): Promise<{ bootLogs?: readonly BootLogReport[] }> {
+  if (!(error instanceof StackFailure) || !['deploy', 'rollback'].includes(config.command) || !version) return {};
+  if (error.stackName !== applicationStack(config.application, config.environment, config.strategy, version)) return {};
+  try {
+    const bootLogs = await failedBootLogs(config, version, deps.logs, since);
+    return bootLogs.length > 0 ? { bootLogs } : {};
+  } catch (failure) {
+    deps.log.warning(`The boot logs of ${version} could not be read from ${logGroupOf(config)}: ${(failure as Error).message}`);
+    return {};
+  }
+}
+
 function rootCauseOf(error: unknown, progress: Progress): Pick<RunReport, 'rootCause' | 'lastEvents'> {
   if (!(error instanceof StackFailure)) return {};
   const events = progress.events.filter((event) => event.stackName === error.stackName).slice(-8).map(eventReport);
@@ -217,6 +236,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     }
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
     const failure = error instanceof Error ? error.message : String(error);
+    const bootLogs = cancelled ? {} : await bootLogsOf(error, config, version, deps, started);
     const report: RunReport = {
       ...common,
       status: cancelled ? 'cancelled' : 'failure',
@@ -227,7 +247,9 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
       message: failure,
+      ...logGroupField(config),
       ...rootCauseOf(error, progress),
+      ...bootLogs,
     };
     return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run) };
   }
@@ -247,9 +269,15 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
+    ...logGroupField(config),
     ...(config.command === 'deploy' && config.steps.includes('deploy') ? { cost: environmentCost(config, request.region) } : {}),
   };
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
+}
+
+/** The log group, for the commands after which the environment has one. */
+function logGroupField(config: Config): { logGroup?: string } {
+  return config.command === 'destroy' ? {} : { logGroup: logGroupOf(config) };
 }
 
 /** A cancelled run does not wait for its sweep: what it removed by then, a later run will see. */
@@ -267,5 +295,6 @@ function outputsOf(config: Config, version: string, stackName: string, url: stri
     'stack-name': serves ? stackName : '',
     environment: config.environment,
     'has-changes': String(hasChanges),
+    'log-group': serves ? logGroupOf(config) : '',
   };
 }

@@ -40,7 +40,7 @@ export function resourcesSpec(config: Config): StackSpec {
   const { environment, networkEnvironment } = config;
   return {
     name: resourcesStack(config.application, environment),
-    template: resourcesTemplate({ application: config.application, environment, networkEnvironment, port: config.port, egress: config.egress }),
+    template: resourcesTemplate({ application: config.application, environment, networkEnvironment, port: config.port, egress: config.egress, logRetentionDays: config.logRetentionDays }),
     parameters: {},
     tags: stackTags(config.application, environment),
     terminationProtection: false,

@@ -52,6 +52,16 @@ export interface EventReport {
   readonly timestamp?: Date;
 }
 
+/** The end of one instance's logs, read after its boot failed. */
+export interface BootLogReport {
+  readonly instance: string;
+  readonly release: string;
+  /** Oldest first, each `time source | message`. */
+  readonly lines: readonly string[];
+  /** The command that reads more of them. */
+  readonly command: string;
+}
+
 export interface RunReport {
   readonly application: string;
   /** The environment deployed to (pr-<n> for a preview). */
@@ -82,6 +92,10 @@ export interface RunReport {
   readonly lastEvents?: readonly EventReport[];
   /** One or two sentences for people: why a run was skipped, what failed when no stack event says. */
   readonly message?: string;
+  /** The CloudWatch Logs group of the application's container and boot logs. */
+  readonly logGroup?: string;
+  /** On a failed boot: the last lines of the failing instances' boot and container logs. */
+  readonly bootLogs?: readonly BootLogReport[];
   /** The workflow run's page. */
   readonly logUrl?: string;
   /** The commit's page. */

@@ -46,7 +46,6 @@ export interface ApplicationParametersInput {
 
 const PARAMETER = {
   ...SCRIPT_VALUES,
-  version: 'Version',
   certificateArn: 'CertificateArn',
   hostedZoneId: 'HostedZoneId',
   machineImage: 'AmiId',
@@ -170,7 +169,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
         UserData: {
           'Fn::Base64': {
             'Fn::Sub': [
-              userData({ application, environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
+              userData({ application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
               {
                 [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
                 [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),

@@ -13,6 +13,8 @@ export interface ResourcesOptions {
   readonly port: number;
   /** Where the instances may connect; anywhere when absent. */
   readonly egress?: Egress;
+  /** Days the log group keeps container and boot logs. */
+  readonly logRetentionDays: number;
 }
 
 /** The instances' outbound rules: anywhere (AWS's own default), or the listed TCP ports anywhere. */
@@ -31,7 +33,6 @@ function outbound(egress: Egress): Record<string, unknown>[] {
 export const DATABASE_PORTS = [5432, 3306] as const;
 /** The only ports the internet may reach, and only on the load balancer. */
 export const PUBLIC_PORTS = [80, 443] as const;
-const LOG_RETENTION_DAYS = 30;
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 const arn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
@@ -197,7 +198,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       Type: 'AWS::Logs::LogGroup',
       Properties: {
         LogGroupName: logGroupName(application, environment),
-        RetentionInDays: LOG_RETENTION_DAYS,
+        RetentionInDays: options.logRetentionDays,
         KmsKeyId: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
         Tags: tags,
       },

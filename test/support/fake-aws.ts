@@ -12,6 +12,9 @@ import {
   type Dns,
   type Identity,
   type ImageRef,
+  type LogEvent,
+  type LogQuery,
+  type Logs,
   type ResourceChange,
   type StackEvent,
   type StackResult,
@@ -640,6 +643,25 @@ export class FakeProbe implements Probe {
   }
 }
 
+/** A log group's events, as instances would have written them; read as FilterLogEvents reads (without patterns). */
+export class FakeLogs implements Logs {
+  readonly events: LogEvent[] = [];
+  readonly queries: LogQuery[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Writes lines to a stream, one millisecond apart from `at` on. */
+  write(stream: string, at: number, ...messages: string[]): void {
+    messages.forEach((message, i) => this.events.push({ id: `${stream}#${this.events.length}`, timestamp: at + i, stream, message }));
+  }
+
+  async read(query: LogQuery): Promise<LogEvent[]> {
+    this.queries.push(query);
+    await called(this.journal, `logs.read ${query.group} ${query.streamPrefix}`);
+    return this.events.filter((event) => event.stream.startsWith(query.streamPrefix) && event.timestamp >= query.start && (!query.filter || event.message.includes(query.filter)));
+  }
+}
+
 /** The whole fake account: pass it wherever EngineDeps is wanted. */
 export class FakeAws implements EngineDeps {
   readonly journal: Journal = [];
@@ -653,6 +675,7 @@ export class FakeAws implements EngineDeps {
   readonly images = new FakeImages(this.journal);
   readonly records = new FakeRecords(this.journal);
   readonly probe = new FakeProbe(this.journal);
+  readonly logs = new FakeLogs(this.journal);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {

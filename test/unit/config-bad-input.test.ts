@@ -5,7 +5,16 @@ import { configOf } from '../support/config.js';
 
 /** Each bad value, the input its error must name, and words of what is allowed. */
 const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
-  [{ command: 'apply' }, 'command', /use one of plan, deploy, rollback, promote, destroy/],
+  [{ command: 'apply' }, 'command', /use one of plan, deploy, rollback, promote, destroy, logs, status, exec/],
+  [{ 'log-retention-days': '10' }, 'log-retention-days', /one of 1, 3, 5, 7, 14, 30, 60/],
+  [{ 'log-retention-days': 'forever' }, 'log-retention-days', /one of 1, 3/],
+  [{ command: 'logs', since: 'yesterday' }, 'since', /an age such as 30s, 10m, 2h or 7d, or a timestamp/],
+  [{ command: 'logs', since: '2h ago' }, 'since', /an age/],
+  [{ command: 'logs', since: '2026-13-45T00:00:00Z' }, 'since', /a timestamp such as 2026-05-01T12:00:00Z/],
+  [{ command: 'logs', release: 'feature/login' }, 'release', /a release version/],
+  [{ command: 'logs', process: 'worker' }, 'process', /the processes are web \(other process types are reserved/],
+  [{ command: 'logs', filter: 'ERROR\u0000' }, 'filter', /filter pattern of at most 1024 printable characters/],
+  [{ command: 'logs', filter: 'x'.repeat(1025) }, 'filter', /at most 1024/],
   [{ command: 'promote' }, 'command', /only for strategy blue-green/],
   [{ 'application-name': '' }, 'application-name', /is required/],
   [{ 'application-name': 'Awesome' }, 'application-name', /lowercase letters, digits and hyphens/],

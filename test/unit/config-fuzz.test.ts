@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultOf, INPUTS } from '../../src/config/inputs.js';
 import { parameterPath } from '../../src/config/names.js';
-import { ConfigurationError } from '../../src/config/read-config.js';
+import { ConfigurationError, LOG_RETENTION_DAYS } from '../../src/config/read-config.js';
 import { COMMANDS, STEPS, STRATEGIES } from '../../src/config/types.js';
 import type { Config } from '../../src/config/types.js';
 import { configOf, PUSH, VALID_INPUTS } from '../support/config.js';
@@ -237,6 +237,34 @@ const SPECS: Record<string, (name: string) => Spec> = {
   },
   cloudtrail: boolean((c) => c.cloudTrail),
   'destroy-environment': boolean((c) => c.destroyEnvironment),
+  'log-retention-days': (name) => ({
+    valid: padded(fc.oneof(fc.constantFrom(...LOG_RETENTION_DAYS.map(String)), fc.integer({ min: 0, max: 4000 }).map(String), fc.constantFrom('030', '2w', '-1'))),
+    kept: (c) => c.logRetentionDays,
+    denotes: (raw) => Number(word(name, raw)),
+    allowed: (raw) => /^\d+$/.test(word(name, raw)) && (LOG_RETENTION_DAYS as readonly number[]).includes(Number(word(name, raw))),
+  }),
+  // An age (s, m, h, d) or an ISO 8601 timestamp: the logs' window.
+  since: (name) => ({
+    valid: padded(fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 9_999_999 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'M', '')).map(([n, unit]) => `${n}${unit}`),
+      fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((date) => date.toISOString()),
+      fc.constantFrom('2026-05-01', '2026-05-01T12:00Z', '2026-13-01T00:00:00Z', 'yesterday', '1h ago', 'now'),
+    )),
+    kept: (c) => c.logs.sinceMs ?? c.logs.sinceAt,
+    denotes: (raw) => {
+      const age = /^(\d+)([smhd])$/.exec(word(name, raw));
+      return age ? Number(age[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'] : Date.parse(word(name, raw));
+    },
+    allowed: (raw) => /^\d{1,6}[smhd]$/.test(word(name, raw)) || (/^\d{4}-\d{2}-\d{2}/.test(word(name, raw)) && !Number.isNaN(Date.parse(word(name, raw)))),
+  }),
+  release: text(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/), fc.constantFrom('v1.4.2', '.hidden', 'a/b')), (c) => c.logs.release),
+  process: (name) => ({
+    valid: padded(fc.constantFrom('web', 'worker', 'WEB', '')),
+    kept: (c) => c.logs.process,
+    denotes: (raw) => word(name, raw) || undefined,
+    allowed: (raw) => ['', 'web'].includes(word(name, raw)),
+  }),
+  filter: text(fc.constantFrom('ERROR', '"status=500"', '{ $.level = "error" }', '[ip, user, status=5*]', '?ERROR ?WARN'), (c) => c.logs.filter),
 };
 
 /** Counterexamples fast-check once found in readConfig, checked on every run since. */

@@ -2,16 +2,18 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
+import { resourcesSpec } from '../../src/engine/stack-specs.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
 import { resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
+import { configOf } from '../support/config.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
-const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT });
-const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT });
+const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30 });
+const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT, logRetentionDays: 30 });
 /** A preview on another port than staging's, in the staging network. */
-const preview = resourcesTemplate({ application: 'shop', environment: 'pr-7', networkEnvironment: 'staging', port: 9090 });
+const preview = resourcesTemplate({ application: 'shop', environment: 'pr-7', networkEnvironment: 'staging', port: 9090, logRetentionDays: 30 });
 
 type Plain = Record<string, unknown>;
 interface Rule extends Plain {
@@ -91,7 +93,7 @@ describe('the resources stack of an application in an environment', () => {
   });
 
   test('puts every security group in the VPC of the network environment', () => {
-    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT });
+    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT, logRetentionDays: 30 });
     for (const group of Object.values(resourcesOfType(elsewhere, 'AWS::EC2::SecurityGroup'))) assert.deepEqual(group.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-qa-VpcId' });
   });
 
@@ -181,6 +183,11 @@ describe('the resources stack of an application in an environment', () => {
     });
   });
 
+  test('keeps the logs as long as log-retention-days says', () => {
+    const spec = resourcesSpec(configOf({ 'log-retention-days': '365' }));
+    assert.equal((resourcesOfType(spec.template, 'AWS::Logs::LogGroup').LogGroup!.Properties as { RetentionInDays: number }).RetentionInDays, 365);
+  });
+
   test('imports only what the base and environment stacks export', () => {
     const exported = [baseTemplate({ cloudTrail: false }), environmentTemplate({ environment: 'staging', cidr: '10.1.0.0/16' })]
       .flatMap((template) => Object.values(template.Outputs as Record<string, { Export: { Name: string } }>).map((output) => output.Export.Name));
@@ -254,7 +261,7 @@ describe('outbound traffic of the instances', () => {
   });
 
   test('restricted, reaches only the listed TCP ports and HTTPS, and the databases through their security group', () => {
-    const restricted = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, egress: [{ from: 443, to: 443 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }] });
+    const restricted = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30, egress: [{ from: 443, to: 443 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }] });
     assert.deepEqual(instanceEgress(restricted).map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort]), [['tcp', 443, 443], ['tcp', 6379, 6379], ['tcp', 8000, 8100]]);
     assert.ok(!instanceEgress(restricted).some((rule) => covers(rule, 25)), 'SMTP is not listed: not reachable');
     const toDatabases = rules(restricted, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.DestinationSecurityGroupId);
