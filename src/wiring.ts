@@ -32,7 +32,8 @@ import { createStacks } from './aws/stacks.js';
 import { DockerCli } from './build/docker.js';
 import { HttpRegistry } from './build/registry-http.js';
 import type { EventIntent } from './config/event.js';
-import { repositoryName } from './config/names.js';
+import { createReleaseRecords } from './aws/release-records.js';
+import { BASE_STACK, repositoryName } from './config/names.js';
 import type { Config } from './config/types.js';
 import type { EngineDeps, Images } from './engine/context.js';
 import { planRun } from './engine/plan.js';
@@ -51,6 +52,7 @@ import type { RunReport } from './report/run-report.js';
 import { summaryMarkdown } from './report/summary.js';
 import { logsMarkdown } from './report/logs.js';
 import { registryOf } from './templates/application.js';
+import { BASE_OUTPUTS } from './templates/outputs.js';
 
 /**
  * The composition root: the one place that knows every adapter. It builds them from the
@@ -90,15 +92,28 @@ export interface EntryOutcome {
   readonly exitCode?: number;
 }
 
+const ECR_HOST = /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
 /** The registry of the release: a prebuilt image's own, the `registry` input, or the account's ECR. */
 function registryFor(config: Config, ecr: ECRClient): Registry {
   const { build } = config;
-  const host = build.image ? registryOf(parseImageReference(build.image).repository) : build.registry;
-  // A prebuilt image in ECR is read through the account's ECR; a `registry` input is always a plain v2 registry.
-  if (!host || (build.image && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host))) {
-    return new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
-  }
-  return new HttpRegistry({ registry: host, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
+  // A `registry` input is always a plain v2 registry, whatever its host.
+  if (!build.image && build.registry) return httpRegistry(config, build.registry);
+  return registryAt(config, ecr, build.image ? registryOf(parseImageReference(build.image).repository) : undefined);
+}
+
+/** The registry at a host: ECR for an ECR host or none (the account's), else a plain v2 registry. */
+function registryAt(config: Config, ecr: ECRClient, host: string | undefined): Registry {
+  const { build } = config;
+  if (!host || ECR_HOST.test(host)) return new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
+  return httpRegistry(config, host);
+}
+
+function httpRegistry(config: Config, host: string): Registry {
+  const { build } = config;
+  // The `registry` input's login is given to its own host only.
+  const login = host === build.registry ? { ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) } : {};
+  return new HttpRegistry({ registry: host, ...login });
 }
 
 /** The client is made on the first read: most runs never read a log. */
@@ -124,15 +139,20 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
       const digest = await registry.find(repository, version);
       return digest ? { repository, tag: version, digest } : undefined;
     },
+    // Where the image lives, which need not be the registry this run would push to.
+    holds: async (image) => (await registryAt(config, ecr, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
   };
+  const s3 = explainingFailures(new S3Client(settings));
+  const stacks = createStacks({
+    cloudformation: explainingFailures(new CloudFormationClient(settings)),
+    s3,
+    ssm: explainingFailures(new SSMClient(settings)),
+    clock,
+    log: (line) => info.log.info(line),
+  });
   return {
-    stacks: createStacks({
-      cloudformation: explainingFailures(new CloudFormationClient(settings)),
-      s3: explainingFailures(new S3Client(settings)),
-      ssm: explainingFailures(new SSMClient(settings)),
-      clock,
-      log: (line) => info.log.info(line),
-    }),
+    stacks,
+    records: createReleaseRecords({ s3, bucket: storageBucket(stacks) }),
     dns: createDns(route53, clock),
     alarms: createAlarms(explainingFailures(new CloudWatchClient(settings))),
     identity: createIdentity(explainingFailures(new STSClient(settings))),
@@ -144,6 +164,12 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     clock,
     log: info.log,
   };
+}
+
+/** The base stack's storage bucket, looked up once it exists (a first deploy creates it mid-run). */
+function storageBucket(stacks: EngineDeps['stacks']): () => Promise<string | undefined> {
+  let found: string | undefined;
+  return async () => (found ??= (await stacks.describe(BASE_STACK))?.outputs[BASE_OUTPUTS.storageBucketName]);
 }
 
 function feedbackFor(config: Config, info: RunInfo): Feedback | undefined {

@@ -66,6 +66,17 @@ export function previewEnvironment(pullRequest: number): string {
   return `pr-${pullRequest}`;
 }
 
+/** The label every preview's secrets and storage live under: shared by the previews, by nothing else. */
+export const PREVIEW_SCOPE = 'preview';
+
+/**
+ * Whose secrets and storage an environment's instances may use: its own, or for a preview
+ * (pr-<n>) those of the application's previews, never staging's.
+ */
+export function accessScope(environment: string): string {
+  return /^pr-\d+$/.test(environment) ? PREVIEW_SCOPE : environment;
+}
+
 /** The ECR repository of an application: one per application, shared by its environments. */
 export function repositoryName(application: string): string {
   return application;
@@ -114,4 +125,9 @@ export function storagePrefix(application: string, environment: string): string 
 /** Export names that application stacks import from the environment and resources stacks. */
 export function exportName(stack: string, output: string): string {
   return `${stack}-${output}`;
+}
+
+/** The release record of a version, in the storage bucket: outside every instance's prefix. */
+export function releaseRecordKey(application: string, environment: string, version: string): string {
+  return `releases/${application}/${environment}/${version}.json`;
 }

@@ -1,7 +1,7 @@
 import { defaultOf, INPUTS } from './inputs.js';
-import { hostname, parameterPath, pinnedHostname, previewEnvironment, versionLabel } from './names.js';
+import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment, versionLabel } from './names.js';
 import { COMMANDS, PROCESSES, STEPS, STRATEGIES } from './types.js';
-import type { Command, Config, ConfigError, LogsQuery, SecretRef, Step, Strategy, Variable } from './types.js';
+import type { Command, Config, ConfigError, Egress, LogsQuery, PortRange, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
 /**
@@ -185,6 +185,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('environment', environment, `is not allowed: use staging, production or another single word of at most ${MAX_ENVIRONMENT} lowercase letters and digits, starting with a letter (no hyphen, so that shop + api-staging can never name the stacks of shop-api + staging)`);
   } else if (RESERVED_ENVIRONMENTS.has(environment)) {
     r.fail('environment', environment, 'is reserved for the account baseline (wimpy-base): choose another name');
+  } else if (environment === PREVIEW_SCOPE) {
+    r.fail('environment', environment, `is reserved: the application's previews keep their secrets under /<application>/${PREVIEW_SCOPE}/ and their storage under storage/${PREVIEW_SCOPE}/: choose another name`);
   } else if (environment === 'resources') {
     r.fail('environment', environment, 'ends like the resources stacks (<application>-<environment>-resources) and would collide with them: choose another name');
   }
@@ -261,7 +263,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
       r.fail('environment-variables', `${variable.name}=${variable.value}`, `sets ${variable.name}, which the action sets itself (${RESERVED_VARIABLES.join(', ')})`);
     }
   }
-  const secretPath = parameterPath(application, environment === '' ? 'staging' : preview !== undefined ? 'staging' : environment);
+  // A preview reads the previews' secrets, never staging's.
+  const secretPath = parameterPath(application, environment === '' ? 'staging' : accessScope(environment));
   const secrets: SecretRef[] = [];
   for (const secret of r.variables('secrets', ENV_NAME, 'use letters, digits and _, not starting with a digit')) {
     const parameter = secret.value.trim().startsWith('/') ? secret.value.trim() : `${secretPath}${secret.value.trim()}`;
@@ -294,6 +297,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const previewTtlHours = ttl ? Number(ttl[1]) * (ttl[2] === 'd' ? 24 : 1) : 0;
 
   const cloudTrail = r.boolean('cloudtrail');
+  const egress = readEgress(r);
   const destroyEnvironment = r.boolean('destroy-environment');
   const logRetentionText = r.text('log-retention-days');
   const logRetentionDays = Number(logRetentionText);
@@ -355,6 +359,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     keepReleases,
     previewTtlHours,
     cloudTrail,
+    egress,
     destroyEnvironment,
     logRetentionDays,
     logs,
@@ -385,4 +390,25 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+const NAMED_PORTS: Readonly<Record<string, number>> = { https: 443, http: 80 };
+
+/** `all`, or named ports, ports and ranges; HTTPS is added, since instances reach AWS over it. */
+function readEgress(r: Reader): Egress {
+  const items = r.list('egress').map((item) => item.toLowerCase());
+  if (items.length === 0 || (items.length === 1 && items[0] === 'all')) return 'all';
+  const ranges: PortRange[] = [{ from: 443, to: 443 }];
+  for (const item of items) {
+    const named = NAMED_PORTS[item];
+    const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+    const from = named ?? (range ? Number(range[1]) : NaN);
+    const to = named ?? (range ? Number(range[2] ?? range[1]) : NaN);
+    if (!(from >= 1 && to <= 65535 && from <= to)) {
+      r.fail('egress', item, 'is not allowed: use all, or a comma-separated list of https, http, TCP ports (1 to 65535) and ranges such as 8000-8100');
+    } else if (!ranges.some((have) => have.from === from && have.to === to)) {
+      ranges.push({ from, to });
+    }
+  }
+  return ranges;
 }

@@ -37,6 +37,15 @@ export interface BuildConfig {
   readonly keepImages: number;
 }
 
+/** A TCP port range the instances may connect to anywhere. */
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Outbound traffic of the instances: anywhere, or only these TCP ports (443 always among them). */
+export type Egress = 'all' | readonly PortRange[];
+
 export interface CapacityConfig {
   readonly instanceType: string;
   readonly minSize: number;
@@ -91,6 +100,7 @@ export interface Config {
   readonly keepReleases: number;
   /** Hours after which a preview is removed; 0 means never. */
   readonly previewTtlHours: number;
+  readonly egress: Egress;
   readonly cloudTrail: boolean;
   readonly destroyEnvironment: boolean;
   /** Days CloudWatch Logs keeps the log group's events. */

@@ -1,5 +1,6 @@
 import type { HeldLock, Locks } from './lock.js';
 import type { Alarms, Clock, Dns, Identity, ImageRef, Log, Logs, Stacks } from './ports.js';
+import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
@@ -12,6 +13,8 @@ export interface Images {
   publish(version: string): Promise<ImageRef>;
   /** The release's image when the registry holds it. */
   find(version: string): Promise<ImageRef | undefined>;
+  /** Whether the image's own registry (wherever it lives) still holds it by its digest. */
+  holds(image: ImageRef): Promise<boolean>;
 }
 
 /** Answers whether a URL serves: 2xx from the health check path. */
@@ -30,6 +33,7 @@ export interface EngineDeps {
   readonly identity: Identity;
   readonly certificates: Certificates;
   readonly images: Images;
+  readonly records: ReleaseRecords;
   readonly probe: Probe;
   readonly locks: Locks;
   /** The application's log group: read only when a boot fails. */

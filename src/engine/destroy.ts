@@ -32,11 +32,11 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   }
   await Promise.all(releases.map((name) => deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options))));
   const removed = [...releases];
-  // A preview shares the staging resources and network: those stay.
+  // A preview's resources are its own; the staging network it runs in stays.
+  const resources = resourcesStack(config.application, config.environment);
+  await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
+  removed.push(resources);
   if (config.preview === undefined) {
-    const resources = resourcesStack(config.application, config.environment);
-    await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
-    removed.push(resources);
     if (config.destroyEnvironment) {
       const network = environmentStack(config.environment);
       await deps.log.group(`remove ${network}`, async () => {

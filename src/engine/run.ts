@@ -213,7 +213,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
           break;
         }
         case 'rollback': {
-          const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId));
+          const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId), tracker(deps, progress));
           version = result.version;
           traffic = result.traffic;
           stackName = result.stackName;

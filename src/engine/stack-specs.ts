@@ -37,11 +37,12 @@ export function environmentSpec(config: Config, cidr: string): StackSpec {
   };
 }
 
+/** The application's resources in its environment; a preview has its own, in the staging network. */
 export function resourcesSpec(config: Config): StackSpec {
-  const environment = config.networkEnvironment;
+  const { environment, networkEnvironment } = config;
   return {
     name: resourcesStack(config.application, environment),
-    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port, logRetentionDays: config.logRetentionDays }),
+    template: resourcesTemplate({ application: config.application, environment, networkEnvironment, port: config.port, egress: config.egress, logRetentionDays: config.logRetentionDays }),
     parameters: {},
     tags: stackTags(config.application, environment),
     terminationProtection: false,
@@ -55,12 +56,14 @@ export interface ReleaseFacts {
   readonly hostedZoneId: string;
   /** Tags kept from the release stack as it was created (wimpy:replaces). */
   readonly extraTags?: Readonly<Record<string, string>>;
+  /** No stack of that name exists yet: the group starts at desired-size (see ApplicationInput.creating). */
+  readonly creating?: boolean;
 }
 
 /** The application stack of the release: the rolling stack, or the release's own blue-green stack. */
 export function applicationSpec(config: Config, version: string, facts: ReleaseFacts): StackSpec {
   const forVersion: Config = { ...config, version };
-  const input = applicationInput(forVersion);
+  const input = { ...applicationInput(forVersion), ...(facts.creating ? { creating: true } : {}) };
   return {
     name: applicationStack(config.application, config.environment, config.strategy, version),
     template: applicationTemplate(input),

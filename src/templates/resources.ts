@@ -1,4 +1,5 @@
-import { BASE_STACK, environmentStack, logGroupName, parameterPath, previewEnvironment, repositoryName, resourcesStack, rollingStack, storagePrefix } from '../config/names.js';
+import { BASE_STACK, accessScope, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, rollingStack, storagePrefix } from '../config/names.js';
+import type { Egress } from '../config/types.js';
 import type { Template } from '../engine/ports.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';
@@ -10,16 +11,28 @@ export interface ResourcesOptions {
   readonly networkEnvironment: string;
   /** The port the application's container listens on. */
   readonly port: number;
+  /** Where the instances may connect; anywhere when absent. */
+  readonly egress?: Egress;
   /** Days the log group keeps container and boot logs. */
   readonly logRetentionDays: number;
+}
+
+/** The instances' outbound rules: anywhere (AWS's own default), or the listed TCP ports anywhere. */
+function outbound(egress: Egress): Record<string, unknown>[] {
+  if (egress === 'all') return [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'Anywhere, as AWS allows by default (egress: all)' }];
+  return egress.map(({ from, to }) => ({
+    IpProtocol: 'tcp',
+    FromPort: from,
+    ToPort: to,
+    CidrIp: '0.0.0.0/0',
+    Description: from === 443 && to === 443 ? 'HTTPS to AWS APIs and the internet' : `TCP ${from === to ? from : `${from}-${to}`} (egress)`,
+  }));
 }
 
 /** PostgreSQL and MySQL/MariaDB (Aurora included): the databases applications use most. */
 export const DATABASE_PORTS = [5432, 3306] as const;
 /** The only ports the internet may reach, and only on the load balancer. */
 export const PUBLIC_PORTS = [80, 443] as const;
-/** Previews run in the staging network with staging's resources (see readConfig). */
-const PREVIEW_HOST = 'staging';
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 const arn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
@@ -41,12 +54,13 @@ export const SESSION_MANAGER_ACTIONS = [
 
 function instancePolicy(application: string, environment: string): Record<string, unknown> {
   const bucket = importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName);
-  const prefix = storagePrefix(application, environment);
-  const parameters = parameterPath(application, environment);
+  // A preview's secrets and storage are the previews' own (accessScope), never staging's.
+  const prefix = storagePrefix(application, accessScope(environment));
+  const parameters = parameterPath(application, accessScope(environment));
   const logGroup = logGroupName(application, environment);
   const stack = rollingStack(application, environment);
-  // The rolling stack and every release stack of this environment; previews' stacks when staging.
-  const stacks = [stack, `${stack}-*`, ...(environment === PREVIEW_HOST ? [rollingStack(application, previewEnvironment(0)).replace(/0$/, '*')] : [])];
+  // The rolling stack and every release stack of this environment.
+  const stacks = [stack, `${stack}-*`];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -145,8 +159,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         GroupDescription: `${application} ${environment} instances: the application port from the load balancer only`,
         VpcId: vpcId,
         SecurityGroupEgress: [
-          // AWS APIs (ECR, SSM, CloudWatch Logs, CloudFormation) and the application's HTTPS calls.
-          { ...tcp(443), CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs and the internet' },
+          ...outbound(options.egress ?? 'all'),
           ...DATABASE_PORTS.map((databasePort) => ({ ...tcp(databasePort), DestinationSecurityGroupId: groupId('DatabaseSecurityGroup'), Description: 'The application databases' })),
         ],
         Tags: tags,

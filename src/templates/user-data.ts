@@ -27,7 +27,7 @@ export const SIGNALLED_RESOURCE = 'AutoScalingGroup';
 
 export interface UserDataInput {
   readonly application: string;
-  /** The environment the container is told it runs in (ENVIRONMENT): a preview's is its network's. */
+  /** The environment the container is told it runs in (ENVIRONMENT): a preview's own name, pr-<n>. */
   readonly environment: string;
   /** The environment that names the instance's log streams: a preview's own (pr-<n>). */
   readonly logEnvironment: string;

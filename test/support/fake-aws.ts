@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hostname, releaseStack } from '../../src/config/names.js';
+import { hostname, releaseRecordKey, releaseStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import type { Certificates, EngineDeps, Images, Probe } from '../../src/engine/context.js';
 import {
@@ -26,6 +26,7 @@ import {
 } from '../../src/engine/ports.js';
 import { foreignOwner } from '../../src/engine/ownership.js';
 import type { LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
+import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
 import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
 import { configOf, VALID_INPUTS } from './config.js';
@@ -598,6 +599,43 @@ export class FakeImages implements Images {
     await called(this.journal, `images.find ${version}`);
     return this.registry.get(version);
   }
+
+  /** Any registry: the image is held while some version names its repository and digest. */
+  async holds(image: ImageRef): Promise<boolean> {
+    await called(this.journal, `images.holds ${image.repository}@${image.digest}`);
+    return [...this.registry.values()].some((held) => held.repository === image.repository && held.digest === image.digest);
+  }
+}
+
+/** Release records by application, environment and version, as the storage bucket keeps them. */
+export class FakeRecords implements ReleaseRecords {
+  readonly records = new Map<string, ReleaseRecord>();
+
+  constructor(private readonly journal: Journal) {}
+
+  private key(application: string, environment: string, version: string): string {
+    return releaseRecordKey(application, environment, version);
+  }
+
+  async where(application: string, environment: string, version: string): Promise<string> {
+    return `s3://storage/${this.key(application, environment, version)}`;
+  }
+
+  async write(record: ReleaseRecord): Promise<void> {
+    await called(this.journal, `records.write ${record.environment} ${record.version}`);
+    // Stored as text and read back through the parser, as the real store does.
+    this.records.set(this.key(record.application, record.environment, record.version), JSON.parse(JSON.stringify(record)) as ReleaseRecord);
+  }
+
+  async read(application: string, environment: string, version: string): Promise<ReleaseRecord | undefined> {
+    await called(this.journal, `records.read ${environment} ${version}`);
+    const record = this.records.get(this.key(application, environment, version));
+    return record ? parseRecord(JSON.stringify(record), await this.where(application, environment, version)) : undefined;
+  }
+
+  get(environment: string, version: string, application = APP): ReleaseRecord | undefined {
+    return this.records.get(this.key(application, environment, version));
+  }
 }
 
 export class FakeProbe implements Probe {
@@ -700,6 +738,7 @@ export class FakeAws implements EngineDeps {
   readonly identity = new FakeIdentity(this.journal);
   readonly certificates = new FakeCertificates(this.journal);
   readonly images = new FakeImages(this.journal);
+  readonly records = new FakeRecords(this.journal);
   readonly probe = new FakeProbe(this.journal);
   readonly locks = new FakeLocks(this.journal);
   readonly logs = new FakeLogs(this.journal);

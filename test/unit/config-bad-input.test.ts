@@ -99,3 +99,16 @@ describe('a bad value is refused, naming the input and what is allowed', () => {
     });
   }
 });
+
+describe('the egress input', () => {
+  test('all by default; a list of names, ports and ranges always includes HTTPS', () => {
+    assert.equal(configOf({}).egress, 'all');
+    assert.deepEqual(configOf({ egress: 'http, 5432,6379,8000-8100' }).egress, [{ from: 443, to: 443 }, { from: 80, to: 80 }, { from: 5432, to: 5432 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }]);
+  });
+
+  for (const bad of ['smtp', '0', '70000', '9000-8000', 'all,5432']) {
+    test(`refuses ${bad}, naming the input and what it allows`, () => {
+      assert.throws(() => configOf({ egress: bad }), /egress.*is not allowed: use all, or a comma-separated list of https, http, TCP ports/s);
+    });
+  }
+});

