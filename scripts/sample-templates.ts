@@ -7,6 +7,7 @@
 import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
 import type { Template } from '../src/engine/ports.js';
+import { resourcesSpec } from '../src/engine/stack-specs.js';
 import { applicationInput, applicationTemplate } from '../src/templates/application.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { environmentTemplate } from '../src/templates/environment.js';
@@ -34,8 +35,9 @@ export function sampleTemplates(): Record<string, Template> {
   const blueGreen = sampleConfig({ environment: 'production', strategy: 'blue-green' });
   const fixedSize = sampleConfig({ environment: 'qa', 'min-size': '2', 'desired-size': '2', 'max-size': '2' });
   const preview = sampleConfig({}, 42);
+  const limitedEgress = sampleConfig({ environment: 'qa', egress: 'https,5432,8000-8100' });
   const notifying = sampleConfig({ environment: 'production', strategy: 'blue-green', notify: 'oncall@example.com,arn:aws:sns:eu-west-1:123456789012:alerts' });
-  const resources = (environment: string) => resourcesTemplate({ application: rolling.application, environment, networkEnvironment: environment, port: rolling.port });
+  const resources = (environment: string) => resourcesTemplate({ application: rolling.application, environment, networkEnvironment: environment, port: rolling.port, logRetentionDays: rolling.logRetentionDays });
   return {
     'base': baseTemplate({ cloudTrail: true }),
     'base-without-cloudtrail': baseTemplate({ cloudTrail: false }),
@@ -44,7 +46,10 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
-    'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, subscribers: notifying.notify.emails }),
+    'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),
+    // A preview's own resources (role, security groups, log group) in the staging network.
+    'resources-preview': resourcesSpec(preview).template,
+    'resources-qa-limited-egress': resourcesSpec(limitedEgress).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),

@@ -33,6 +33,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     throw error;
   }
 
+  if (config.command === 'exec') {
+    core.setFailed('command: exec opens an interactive session, which a workflow cannot hold: run wimpy exec in a terminal.');
+    return;
+  }
+
   // The runner cancels with SIGINT, then SIGTERM: stop polling, end cleanly, say what was left.
   const cancel = new AbortController();
   const onSignal = (signal: string) => () => {

@@ -1,7 +1,12 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { hostname as osHostname, userInfo } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -18,17 +23,27 @@ import { EcrRegistry } from './aws/ecr.js';
 import { createIdentity } from './aws/identity.js';
 import { createLogGroups } from './aws/log-groups.js';
 import { createNotifications } from './aws/notifications.js';
+import { createLocks } from './aws/locks.js';
+import { createLogs } from './aws/logs.js';
+import { createInstances } from './aws/instances.js';
+import { missingTools, startSession } from './aws/session-manager.js';
+import { chooseInstance, ExecError, missingToolsMessage, sessionArgv } from './engine/exec.js';
+import { readReleases } from './engine/rollback.js';
+import { readStatus } from './engine/status.js';
+import { statusMarkdown, statusText } from './report/status.js';
 import { createStacks } from './aws/stacks.js';
 import { DockerCli } from './build/docker.js';
 import { HttpRegistry } from './build/registry-http.js';
 import type { EventIntent } from './config/event.js';
-import { repositoryName } from './config/names.js';
+import { createReleaseRecords } from './aws/release-records.js';
+import { BASE_STACK, repositoryName } from './config/names.js';
 import type { Config } from './config/types.js';
 import type { EngineDeps, Images } from './engine/context.js';
 import { planRun } from './engine/plan.js';
 import { planChanges, releaseHistoryNow } from './engine/plan-changes.js';
 import { changesAsLogLines } from './engine/stack-status.js';
-import type { Log } from './engine/ports.js';
+import type { Log, Logs } from './engine/ports.js';
+import { formatLogLine, readLogs } from './engine/logs.js';
 import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
 import { runCommand } from './engine/run.js';
 import { systemClock } from './engine/system-clock.js';
@@ -38,7 +53,9 @@ import { createProbe } from './http/probe.js';
 import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
 import type { RunReport } from './report/run-report.js';
 import { summaryMarkdown } from './report/summary.js';
+import { logsMarkdown } from './report/logs.js';
 import { registryOf } from './templates/application.js';
+import { BASE_OUTPUTS } from './templates/outputs.js';
 
 /**
  * The composition root: the one place that knows every adapter. It builds them from the
@@ -61,6 +78,10 @@ export interface RunInfo {
   readonly signal?: AbortSignal;
   /** Where a terminal prints the plan; the action logs it. */
   readonly print?: (text: string) => void;
+  /** `logs` in a terminal: keep printing new lines until interrupted. */
+  readonly follow?: boolean;
+  /** `exec`: the command to run in the container; a shell when empty. */
+  readonly execCommand?: readonly string[];
 }
 
 export interface EntryOutcome {
@@ -68,17 +89,40 @@ export interface EntryOutcome {
   readonly report?: RunReport;
   /** Set when the run must fail. */
   readonly failure?: string;
+  /** What a terminal's --json prints instead of the outputs: `status`'s whole report. */
+  readonly document?: unknown;
+  /** A terminal's exit code other than 0 or 1: 2 where a tool is missing. */
+  readonly exitCode?: number;
 }
+
+const ECR_HOST = /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 
 /** The registry of the release: a prebuilt image's own, the `registry` input, or the account's ECR. */
 function registryFor(config: Config, ecr: ECRClient): Registry {
   const { build } = config;
-  const host = build.image ? registryOf(parseImageReference(build.image).repository) : build.registry;
-  // A prebuilt image in ECR is read through the account's ECR; a `registry` input is always a plain v2 registry.
-  if (!host || (build.image && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host))) {
-    return new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
-  }
-  return new HttpRegistry({ registry: host, ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) });
+  // A `registry` input is always a plain v2 registry, whatever its host.
+  if (!build.image && build.registry) return httpRegistry(config, build.registry);
+  return registryAt(config, ecr, build.image ? registryOf(parseImageReference(build.image).repository) : undefined);
+}
+
+/** The registry at a host: ECR for an ECR host or none (the account's), else a plain v2 registry. */
+function registryAt(config: Config, ecr: ECRClient, host: string | undefined): Registry {
+  const { build } = config;
+  if (!host || ECR_HOST.test(host)) return new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
+  return httpRegistry(config, host);
+}
+
+function httpRegistry(config: Config, host: string): Registry {
+  const { build } = config;
+  // The `registry` input's login is given to its own host only.
+  const login = host === build.registry ? { ...(build.registryUsername ? { username: build.registryUsername } : {}), ...(build.registryPassword ? { password: build.registryPassword } : {}) } : {};
+  return new HttpRegistry({ registry: host, ...login });
+}
+
+/** The client is made on the first read: most runs never read a log. */
+function lazyLogs(settings: ReturnType<typeof clientSettings>): Logs {
+  let logs: Logs | undefined;
+  return { read: (query, signal) => (logs ??= createLogs(explainingFailures(new CloudWatchLogsClient(settings)))).read(query, signal) };
 }
 
 export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
@@ -98,15 +142,20 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
       const digest = await registry.find(repository, version);
       return digest ? { repository, tag: version, digest } : undefined;
     },
+    // Where the image lives, which need not be the registry this run would push to.
+    holds: async (image) => (await registryAt(config, ecr, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
   };
+  const s3 = explainingFailures(new S3Client(settings));
+  const stacks = createStacks({
+    cloudformation: explainingFailures(new CloudFormationClient(settings)),
+    s3,
+    ssm: explainingFailures(new SSMClient(settings)),
+    clock,
+    log: (line) => info.log.info(line),
+  });
   return {
-    stacks: createStacks({
-      cloudformation: explainingFailures(new CloudFormationClient(settings)),
-      s3: explainingFailures(new S3Client(settings)),
-      ssm: explainingFailures(new SSMClient(settings)),
-      clock,
-      log: (line) => info.log.info(line),
-    }),
+    stacks,
+    records: createReleaseRecords({ s3, bucket: storageBucket(stacks) }),
     dns: createDns(route53, clock),
     alarms: createAlarms(explainingFailures(new CloudWatchClient(settings))),
     identity: createIdentity(explainingFailures(new STSClient(settings))),
@@ -115,9 +164,17 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     probe: createProbe(clock),
     logGroups: createLogGroups(explainingFailures(new CloudWatchLogsClient(settings))),
     notifications: createNotifications(explainingFailures(new SNSClient(settings))),
+    locks: createLocks(explainingFailures(new DynamoDBClient(settings))),
+    logs: lazyLogs(settings),
     clock,
     log: info.log,
   };
+}
+
+/** The base stack's storage bucket, looked up once it exists (a first deploy creates it mid-run). */
+function storageBucket(stacks: EngineDeps['stacks']): () => Promise<string | undefined> {
+  let found: string | undefined;
+  return async () => (found ??= (await stacks.describe(BASE_STACK))?.outputs[BASE_OUTPUTS.storageBucketName]);
 }
 
 function feedbackFor(config: Config, info: RunInfo): Feedback | undefined {
@@ -177,6 +234,10 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     return { outputs: { url: plan.url, version: plan.version, image: '', 'stack-name': stack, environment: config.environment, 'has-changes': String(hasChanges) } };
   }
 
+  if (config.command === 'logs') return runLogs(config, info, print, writeSummary);
+  if (config.command === 'status') return runStatus(config, info, print, writeSummary);
+  if (config.command === 'exec') return runExec(config, info, print);
+
   const deps = createEngineDeps(config, info);
   if (feedback && DEPLOYING.has(config.command)) {
     await feedback.started({
@@ -192,6 +253,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   const outcome = await runCommand(config, deps, {
     run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) },
     sha: info.sha,
+    holder: info.runUrl ?? terminalHolder(),
     ...(info.runUrl ? { logUrl: info.runUrl } : {}),
     ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
     ...(region ? { region } : {}),
@@ -201,14 +263,97 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     const cause = report.rootCause;
     info.log.error(`${cause.stack} ${cause.resource} (${cause.type}) ${cause.status}: ${cause.reason ?? 'no reason given'}`);
   }
+  // The annotation people see first says why the instances never answered.
+  for (const boot of report.bootLogs ?? []) {
+    info.log.error(`Instance ${boot.instance} of ${boot.release}, last ${boot.lines.length} lines of its boot and container logs:\n${boot.lines.join('\n')}\nMore: ${boot.command}`);
+  }
   if (feedback) {
     await feedback.finished(report);
     for (const environment of outcome.expiredPreviews) await feedback.previewRemoved(environment, Number(environment.slice(3)));
   }
   await writeSummary(summaryMarkdown(report));
   print(`${report.status}: ${config.command} ${config.application} ${config.environment}${report.url ? ` ${report.url}` : ''} (${report.version || 'no version'})`);
+  await outcome.released;
   const failed = report.status === 'failure' || report.status === 'cancelled';
   return { outputs: outcome.outputs, report, ...(failed ? { failure: report.message ?? `${config.command} failed` } : {}) };
+}
+
+/** A run from a terminal names itself by who and where: `user@host`. */
+function terminalHolder(): string {
+  let user = 'someone';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No user name in this environment (a container without a passwd entry).
+  }
+  return `${user}@${osHostname()} (terminal)`;
+}
+
+/** `logs`: only a CloudWatch Logs client, no stack or GitHub call. */
+async function runLogs(config: Config, info: RunInfo, print: (text: string) => void, writeSummary: (markdown: string) => Promise<boolean>): Promise<EntryOutcome> {
+  const logs = lazyLogs(clientSettings(info.env));
+  try {
+    const result = await readLogs(config, { logs, clock: systemClock }, { follow: info.follow === true, ...(info.signal ? { signal: info.signal } : {}), onLine: (line) => print(formatLogLine(line)) });
+    if (result.count === 0) info.log.info(`No log lines in ${result.group} for ${config.environment}${config.logs.release ? ` release ${config.logs.release}` : ''} in that window.`);
+    await writeSummary(logsMarkdown(config, result));
+    return { outputs: { 'log-group': result.group, environment: config.environment } };
+  } catch (error) {
+    return { outputs: {}, failure: `The logs could not be read: ${(error as Error).message}` };
+  }
+}
+
+/** Only the clients `status` and `exec` read with, made when they are used. */
+function readingDeps(info: RunInfo) {
+  const settings = clientSettings(info.env);
+  return {
+    stacks: createStacks({
+      cloudformation: explainingFailures(new CloudFormationClient(settings)),
+      s3: explainingFailures(new S3Client(settings)),
+      ssm: explainingFailures(new SSMClient(settings)),
+      clock: systemClock,
+      log: (line: string) => info.log.info(line),
+    }),
+    dns: createDns(explainingFailures(new Route53Client(settings)), systemClock),
+    instances: createInstances(() => ({
+      autoScaling: explainingFailures(new AutoScalingClient(settings)),
+      ec2: explainingFailures(new EC2Client(settings)),
+      elbv2: explainingFailures(new ElasticLoadBalancingV2Client(settings)),
+    })),
+    clock: systemClock,
+  };
+}
+
+async function runStatus(config: Config, info: RunInfo, print: (text: string) => void, writeSummary: (markdown: string) => Promise<boolean>): Promise<EntryOutcome> {
+  try {
+    const status = await readStatus(config, readingDeps(info));
+    print(statusText(status));
+    await writeSummary(statusMarkdown(status));
+    return { document: status, outputs: { url: status.url, environment: config.environment, 'log-group': status.logGroup, version: status.releases.find((release) => release.weight > 0 && !release.canary)?.version ?? '' } };
+  } catch (error) {
+    return { outputs: {}, failure: `The status could not be read: ${(error as Error).message}` };
+  }
+}
+
+/** `exec`: finds the instance, then hands the terminal to the user's AWS CLI. */
+async function runExec(config: Config, info: RunInfo, print: (text: string) => void): Promise<EntryOutcome> {
+  const deps = readingDeps(info);
+  let argv: string[];
+  try {
+    const [state, groups] = await Promise.all([readReleases(config, deps), deps.instances.groups(config.application, config.environment, Date.now())]);
+    const instance = chooseInstance(state, groups);
+    argv = sessionArgv(instance.id, info.execCommand ?? [], clientSettings(info.env).region);
+    info.log.info(`Instance ${instance.id} of release ${instance.version}`);
+  } catch (error) {
+    if (error instanceof ExecError) return { outputs: {}, failure: error.message };
+    return { outputs: {}, failure: `The instance could not be found: ${(error as Error).message}` };
+  }
+  const missing = missingTools(info.env);
+  if (missing.length > 0) {
+    print(missingToolsMessage(missing, argv));
+    return { outputs: {}, failure: `${missing.join(' and ')} not installed`, exitCode: 2 };
+  }
+  const code = await startSession(argv, info.env);
+  return { outputs: {}, ...(code !== 0 ? { failure: `The session ended with exit code ${code}`, exitCode: code } : {}) };
 }
 
 function skippedReport(config: Config, info: RunInfo, reason: string): RunReport {

@@ -79,7 +79,8 @@ export class EcrRegistry implements Registry {
         new DescribeImagesCommand({
           repositoryName: uri ? uri[2] : repository,
           ...(uri ? { registryId: uri[1] } : {}),
-          imageIds: [{ imageTag: tag }],
+          // A digest names the image itself: a rollback checks that the recorded bytes are still there.
+          imageIds: [tag.startsWith('sha256:') ? { imageDigest: tag } : { imageTag: tag }],
         }),
       );
       return result.imageDetails?.[0]?.imageDigest;

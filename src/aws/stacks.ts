@@ -8,6 +8,7 @@ import {
   DeleteChangeSetCommand,
   DeleteStackCommand,
   CreateStackCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -16,6 +17,7 @@ import {
   type ChangeSetType,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -39,7 +41,8 @@ import {
   succeeded,
   type StackOperation,
 } from '../engine/stack-status.js';
-import { classifyAwsError, explainAwsError, isValidationError } from './aws-errors.js';
+import { foreignOwner } from '../engine/ownership.js';
+import { classifyAwsError, errorCode, explainAwsError, isValidationError } from './aws-errors.js';
 import { changeSetInput, computeChangeSet, createStackInput, templateSource } from './stacks-change-set.js';
 import { resolvedNames, sameParameters, sameResolvedValues, sameTags, sameTemplate } from './stacks-compare.js';
 import { EventStream, latestEvents } from './stacks-events.js';
@@ -265,6 +268,12 @@ function planCreation(run: Run, spec: StackSpec, outcome: ApplyOutcome): StackRe
   return { name: spec.name, outcome, outputs: {}, changes };
 }
 
+/** The id of the stack whose creation carried `token`: a CreateStack whose answer was lost. */
+async function createdBy(run: Run, name: string, token: string): Promise<string | undefined> {
+  const page = await run.deps.cloudformation.send(new DescribeStackEventsCommand({ StackName: name }), sendOptions(run));
+  return page.StackEvents?.find((event) => event.ClientRequestToken === token)?.StackId;
+}
+
 /**
  * A new stack is created directly, as aws-actions/aws-cloudformation-github-deploy does: a
  * change set would have nothing to compare with, and CreateStack turns termination protection
@@ -275,7 +284,14 @@ async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome):
   const source = await templateSource(run.deps, spec.name, JSON.stringify(spec.template));
   const changes = additionsOf(spec.template);
   run.options.onChanges?.(spec.name, changes);
-  const created = await cloudformation.send(new CreateStackCommand(createStackInput(spec, source)), sendOptions(run));
+  // The token makes the request recognisable: a retry CloudFormation already took is not a new stack.
+  const token = `wimpy-${randomUUID()}`;
+  const created = await cloudformation.send(new CreateStackCommand({ ...createStackInput(spec, source), ClientRequestToken: token }), sendOptions(run)).catch(async (error: unknown) => {
+    const own = errorCode(error) === 'AlreadyExistsException' ? await createdBy(run, spec.name, token) : undefined;
+    if (!own) throw error;
+    run.deps.log?.(`Stack ${spec.name}: the answer to its creation was lost, but the stack is the one this run asked for (same request token): going on.`);
+    return { StackId: own };
+  });
   const ref = created.StackId ?? spec.name;
   // A new stack has no events but those of its creation.
   const stream = new EventStream(cloudformation, ref, undefined, run.options.onEvent);
@@ -298,9 +314,18 @@ async function protect(run: Run, spec: StackSpec, protectedNow: boolean): Promis
   run.deps.log?.(`Termination protection of stack ${spec.name} turned on.`);
 }
 
+/** Refuses a stack that another application or environment owns, before anything is sent to it. */
+function refuseForeign(run: Run, stack: Stack | undefined, owner: Readonly<Record<string, string>> | undefined): void {
+  // A stack still in review is an empty shell a change set left: nobody's resources yet.
+  if (!stack || !owner || ['DELETE_COMPLETE', 'REVIEW_IN_PROGRESS'].includes(statusOf(stack))) return;
+  const problem = foreignOwner(run.name, toSummary(stack).tags, owner);
+  if (problem) throw new StackFailure(problem, run.name, statusOf(stack));
+}
+
 async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
   const run: Run = { deps, options, name: spec.name };
   let stack = await find(deps.cloudformation, spec.name, options.signal);
+  refuseForeign(run, stack, spec.tags);
   let recreated = false;
   for (;;) {
     const status = statusOf(stack);
@@ -364,6 +389,7 @@ async function refuseWhileImported(run: Run, stack: Stack): Promise<void> {
 async function remove(deps: StacksDeps, name: string, options: ApplyOptions): Promise<void> {
   const run: Run = { deps, options, name };
   let stack = await find(deps.cloudformation, name, options.signal);
+  refuseForeign(run, stack, options.owner);
   if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
   if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
   refuseIfProtected(run, stack);

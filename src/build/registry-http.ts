@@ -72,7 +72,7 @@ export class HttpRegistry implements Registry {
 
   async find(repository: string, tag: string): Promise<string | undefined> {
     const endpoint = endpointOf(repository);
-    const url = `${endpoint.base}/v2/${endpoint.path}/manifests/${encodeURIComponent(tag)}`;
+    const url = `${endpoint.base}/v2/${endpoint.path}/manifests/${tag.startsWith('sha256:') ? tag : encodeURIComponent(tag)}`;
     let authorization: string | undefined;
     let response = await this.request(url, 'HEAD', endpoint);
     if (response.status === 401) {

@@ -10,6 +10,8 @@ export interface CommandSpec {
   readonly summary: string;
   /** The command reports the action's outputs (url, version, ...): `--json` prints them. */
   readonly outputs: boolean;
+  /** What `--json` prints, where it is more than the outputs. */
+  readonly json?: string;
 }
 
 export const COMMAND_SPECS: Readonly<Record<Command, CommandSpec>> = {
@@ -18,4 +20,11 @@ export const COMMAND_SPECS: Readonly<Record<Command, CommandSpec>> = {
   rollback: { summary: 'Return to a release (--version, default the last good one): a traffic change where it is still warm.', outputs: true },
   promote: { summary: 'blue-green: move all traffic to a canary left below 100 %.', outputs: true },
   destroy: { summary: "Remove the application's stacks in an environment (--destroy-environment: its network too).", outputs: true },
+  logs: { summary: 'Print the container and boot logs of an environment, newest last (--since, --release, --process, --filter, --follow).', outputs: true },
+  status: {
+    summary: 'Show the URL, the releases with their traffic and health, the instances and the recent scaling. Changes nothing.',
+    outputs: true,
+    json: 'Print the status as one JSON document on stdout (its field names are listed in the README); the text goes to stderr.',
+  },
+  exec: { summary: 'Open a shell (or run the command after --) in the container of a serving instance, through Session Manager.', outputs: false },
 };

@@ -26,11 +26,11 @@ export interface OutputSpec {
 }
 
 export const INPUTS: readonly InputSpec[] = [
-  { name: 'command', default: 'deploy', description: 'What to do: plan, deploy, rollback, promote or destroy.' },
+  { name: 'command', default: 'deploy', description: 'What to do: plan, deploy, rollback, promote, destroy, logs or status (and exec, in a terminal only).' },
   { name: 'application-name', required: true, description: 'The application, a DNS label (lowercase letters, digits, hyphens; at most 28 characters). Names every stack, hostname and repository.' },
   { name: 'application-port', default: '8080', description: 'The port the container listens on (1 to 65535).' },
   { name: 'hosted-zone', required: true, description: 'The Route 53 public hosted zone that holds the hostnames, e.g. example.com.' },
-  { name: 'environment', default: 'staging', description: 'staging, production or another DNS label. pull_request events deploy a preview, pr-<number>, instead.' },
+  { name: 'environment', default: 'staging', description: 'staging, production or another single word of lowercase letters and digits (no hyphen). pull_request events deploy a preview, pr-<number>, instead.' },
   { name: 'strategy', default: 'rolling', description: 'rolling (one stack, instances replaced in batches) or blue-green (one stack per release, traffic moved by DNS weights).' },
   { name: 'version', default: '', description: 'The release version and image tag. Default: the commit SHA. With command rollback: the version to return to (default: the last good release).' },
   { name: 'steps', default: 'environment,build,deploy', description: 'The phases to run, comma separated: a subset of environment, build, deploy.' },
@@ -55,7 +55,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'health-check-path', default: '/health', description: 'The path that answers 2xx when an instance is healthy.' },
   { name: 'signal-timeout-minutes', default: '10', description: 'How long a new instance has to become healthy before CloudFormation rolls back (1 to 60).' },
   { name: 'environment-variables', default: '', description: 'Container environment, one KEY=VALUE per line; values keep every character after the first =. Lines starting with # are comments.' },
-  { name: 'secrets', default: '', description: 'Container secrets, one NAME=ssm-parameter-name per line; read at boot from SSM Parameter Store under /<application>/<environment>/, never written anywhere.' },
+  { name: 'secrets', default: '', description: 'Container secrets, one NAME=ssm-parameter-name per line; read at boot from SSM Parameter Store under /<application>/<environment>/ (previews: /<application>/preview/), never written anywhere.' },
   { name: 'verify-url', default: 'true', description: 'Wait until the URL answers the health check path with 2xx before reporting success.' },
   { name: 'dns-ttl', default: '60', description: 'TTL of the DNS records, in seconds (a blue-green release is removed after twice this).' },
   { name: 'canary-steps', default: '10,50,100', description: 'blue-green: ascending percentages of traffic for the new release. Stop below 100 to leave a canary for promote.' },
@@ -63,7 +63,13 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated or one per line; one in ALARM during a step sends all traffic back.' },
   { name: 'keep-releases', default: '1', description: 'blue-green: how many previous releases stay warm, so that a rollback to them takes seconds (0 to 5). The serving and the last good release are always kept.' },
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
-  { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one.' },
+  { name: 'egress', default: 'all', description: 'Where the instances may connect: all (any destination, as AWS does by default), or a comma-separated list of https, http, TCP ports and ranges such as https,5432,6379,8000-8100. HTTPS (443) is always allowed: the instances need it to reach AWS.' },
+  { name: 'cloudtrail', default: 'true', description: 'Create the multi-region CloudTrail in the base stack. Turn off when the organisation already has one. Shared by the account: the run that creates the base stack sets it; change it later with steps: environment.' },
+  { name: 'log-retention-days', default: '30', description: 'How many days CloudWatch Logs keeps the application\'s container and boot logs: one of the values CloudWatch allows (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).' },
+  { name: 'since', commands: ['logs'], default: '1h', description: 'With command logs: how far back to read, as an age (30s, 10m, 2h, 7d) or a timestamp (2026-05-01T12:00:00Z).' },
+  { name: 'release', commands: ['logs'], default: '', description: 'With command logs: only the lines of this release version. Default: every release of the environment.' },
+  { name: 'process', commands: ['logs'], default: '', description: 'With command logs: only the lines of this process type. Today every instance runs one process, web.' },
+  { name: 'filter', commands: ['logs'], default: '', description: 'With command logs: a CloudWatch Logs filter pattern, e.g. ERROR or "status=500" or { $.level = "error" }.' },
   { name: 'destroy-environment', commands: ['destroy'], default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
   { name: 'destroy-logs', commands: ['destroy'], default: 'false', description: "With command destroy: also delete the application's log group. Without it the logs are kept, as the buckets are, and a later deploy writes to them again." },
   { name: 'notify', commands: ['deploy', 'rollback', 'promote', 'plan'], default: '', description: "E-mail addresses and SNS topic ARNs, comma separated or one per line, that hear of this application's deploys, rollbacks, promotes and scaling events. Addresses are subscribed to the environment's topic (each confirms from AWS's e-mail); topics of your own (AWS Chatbot's, say) get the same messages." },
@@ -75,6 +81,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'image', description: 'The image deployed, pinned by digest.' },
   { name: 'stack-name', description: 'The application stack that serves the release.' },
   { name: 'environment', description: 'The environment deployed to (pr-<number> for previews).' },
+  { name: 'log-group', description: 'The CloudWatch Logs group of the application\'s container and boot logs in this environment.' },
   { name: 'has-changes', description: 'true when the run changed a stack or the traffic.' },
 ];
 

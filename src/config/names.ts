@@ -66,6 +66,17 @@ export function previewEnvironment(pullRequest: number): string {
   return `pr-${pullRequest}`;
 }
 
+/** The label every preview's secrets and storage live under: shared by the previews, by nothing else. */
+export const PREVIEW_SCOPE = 'preview';
+
+/**
+ * Whose secrets and storage an environment's instances may use: its own, or for a preview
+ * (pr-<n>) those of the application's previews, never staging's.
+ */
+export function accessScope(environment: string): string {
+  return /^pr-\d+$/.test(environment) ? PREVIEW_SCOPE : environment;
+}
+
 /** The ECR repository of an application: one per application, shared by its environments. */
 export function repositoryName(application: string): string {
   return application;
@@ -78,6 +89,32 @@ export function logGroupName(application: string, environment: string): string {
 /** The SNS topic of an environment's notifications, shared by its applications. */
 export function notificationTopicName(environment: string): string {
   return `wimpy-${environment}-notifications`;
+}
+
+/**
+ * The log streams of an instance: `<environment>/<version>/<instance>/<source>`, the source
+ * being a process (web) or `boot`, its first boot's output. Previews share staging's log group,
+ * so the environment leads; the release and instance of every line are read back from its stream.
+ */
+export const BOOT_LOG_SOURCE = 'boot';
+
+export interface LogStream {
+  readonly environment: string;
+  readonly version: string;
+  readonly instance: string;
+  readonly source: string;
+}
+
+export function logStreamName(stream: LogStream): string {
+  return `${stream.environment}/${stream.version}/${stream.instance}/${stream.source}`;
+}
+
+/** The stream of a name that logStreamName made; undefined for any other stream of the group. */
+export function parseLogStream(name: string): LogStream | undefined {
+  const parts = name.split('/');
+  if (parts.length !== 4 || parts.some((part) => part === '')) return undefined;
+  const [environment, version, instance, source] = parts as [string, string, string, string];
+  return { environment, version, instance, source };
 }
 
 /** The SSM path under which an application's secrets live; its role may read nothing else. */
@@ -93,4 +130,9 @@ export function storagePrefix(application: string, environment: string): string 
 /** Export names that application stacks import from the environment and resources stacks. */
 export function exportName(stack: string, output: string): string {
   return `${stack}-${output}`;
+}
+
+/** The release record of a version, in the storage bucket: outside every instance's prefix. */
+export function releaseRecordKey(application: string, environment: string, version: string): string {
+  return `releases/${application}/${environment}/${version}.json`;
 }

@@ -1,7 +1,7 @@
 import { defaultOf, INPUTS } from './inputs.js';
-import { hostname, parameterPath, pinnedHostname, previewEnvironment } from './names.js';
-import { COMMANDS, STEPS, STRATEGIES } from './types.js';
-import type { Command, Config, ConfigError, SecretRef, Step, Strategy, Variable } from './types.js';
+import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment, versionLabel } from './names.js';
+import { COMMANDS, PROCESSES, STEPS, STRATEGIES } from './types.js';
+import type { Command, Config, ConfigError, Egress, LogsQuery, PortRange, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
 /**
@@ -38,12 +38,23 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PREVIEW = /^pr-(\d{1,7})$/;
+const ONE_WORD = /^[a-z][a-z0-9]*$/;
 // Characters that have no business in a value: everything below space but tab, and DEL.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Names the product sets itself; applications written for Wimpy read them. */
 export const RESERVED_VARIABLES = ['ENVIRONMENT', 'PORT', 'DOCKER_REGISTRY', 'KMS_MASTER_KEY', 'S3_BUCKET'] as const;
 const RESERVED_ENVIRONMENTS = new Set(['base']);
+/** Stack kinds that follow `<application>-<environment>-` in a name, which no release may take. */
+const RESERVED_LABELS = new Set(['resources']);
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** Commands that only read what a deploy made: no release version is needed to run them. */
+const READING_COMMANDS = new Set<Command>(['rollback', 'logs', 'status', 'exec']);
+const AGE = /^(\d{1,6})(s|m|h|d)$/;
+const AGE_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const MAX_FILTER = 1024;
 const MAX_APPLICATION = 28;
 const MAX_ENVIRONMENT = 16;
 
@@ -150,6 +161,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
 
   // `wimpy` names the account's own stacks (wimpy-base, wimpy-<environment>): an application of that name would collide with them.
   if (application === 'wimpy') r.fail('application-name', application, 'is reserved for the account baseline and network stacks (wimpy-base, wimpy-<environment>): choose another name');
+  // AWS keeps names that start with `aws` for itself (stack, role and repository names among them).
+  else if (application.startsWith('aws')) r.fail('application-name', application, 'starts with aws, which AWS reserves for its own names: choose another name');
 
   const port = r.integer('application-port', 1, 65535);
 
@@ -165,11 +178,19 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   } else if (intent.kind === 'preview-deploy' || intent.kind === 'preview-destroy') {
     environment = previewEnvironment(intent.pullRequest);
     if (command === 'deploy') command = intent.kind === 'preview-deploy' ? 'deploy' : 'destroy';
-  } else if (!DNS_LABEL.test(environment) || environment.length > (PREVIEW.test(environment) ? 10 : MAX_ENVIRONMENT)) {
-    r.fail('environment', environment, `is not allowed: use staging, production or another DNS label of at most ${MAX_ENVIRONMENT} characters`);
+  } else if (PREVIEW.test(environment) && command !== 'destroy') {
+    // pr-<n> is a pull request's preview: only that pull request's runs deploy it; a destroy from
+    // a terminal or a dispatch may still remove a preview whose closing run failed.
+    r.fail('environment', environment, 'is the name of a pull request preview: previews are deployed by pull_request events only (a destroy may remove one)');
+  } else if (!PREVIEW.test(environment) && (!ONE_WORD.test(environment) || environment.length > MAX_ENVIRONMENT)) {
+    // One word: then `<application>-<environment>` names of two applications cannot meet
+    // (shop + api-staging would be shop-api + staging).
+    r.fail('environment', environment, `is not allowed: use staging, production or another single word of at most ${MAX_ENVIRONMENT} lowercase letters and digits, starting with a letter (no hyphen, so that shop + api-staging can never name the stacks of shop-api + staging)`);
   } else if (RESERVED_ENVIRONMENTS.has(environment)) {
     r.fail('environment', environment, 'is reserved for the account baseline (wimpy-base): choose another name');
-  } else if (environment.endsWith('-resources') || environment === 'resources') {
+  } else if (environment === PREVIEW_SCOPE) {
+    r.fail('environment', environment, `is reserved: the application's previews keep their secrets under /<application>/${PREVIEW_SCOPE}/ and their storage under storage/${PREVIEW_SCOPE}/: choose another name`);
+  } else if (environment === 'resources') {
     r.fail('environment', environment, 'ends like the resources stacks (<application>-<environment>-resources) and would collide with them: choose another name');
   }
   const previewMatch = PREVIEW.exec(environment);
@@ -179,10 +200,13 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
 
   let version = r.text('version');
   if (version === '' && command !== 'rollback') version = facts.sha;
-  if (version === '' && command !== 'rollback') {
+  if (version === '' && !READING_COMMANDS.has(command)) {
     r.fail('version', version, 'is required outside a git checkout: give the release version, e.g. v1.4.2');
   } else if (version !== '' && !IMAGE_TAG.test(version)) {
     r.fail('version', version, 'is not allowed: use an image tag of 1 to 128 letters, digits, _, . and -, not starting with . or -');
+  } else if (version !== '' && (RESERVED_LABELS.has(versionLabel(version)) || PREVIEW.test(versionLabel(version)))) {
+    // A release stack is <application>-<environment>-<version>: these would name another kind of stack.
+    r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources, or a preview's pr-<number>), not a release: choose another version`);
   }
 
   const stepNames = r.list('steps');
@@ -242,7 +266,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
       r.fail('environment-variables', `${variable.name}=${variable.value}`, `sets ${variable.name}, which the action sets itself (${RESERVED_VARIABLES.join(', ')})`);
     }
   }
-  const secretPath = parameterPath(application, environment === '' ? 'staging' : preview !== undefined ? 'staging' : environment);
+  // A preview reads the previews' secrets, never staging's.
+  const secretPath = parameterPath(application, environment === '' ? 'staging' : accessScope(environment));
   const secrets: SecretRef[] = [];
   for (const secret of r.variables('secrets', ENV_NAME, 'use letters, digits and _, not starting with a digit')) {
     const parameter = secret.value.trim().startsWith('/') ? secret.value.trim() : `${secretPath}${secret.value.trim()}`;
@@ -275,6 +300,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const previewTtlHours = ttl ? Number(ttl[1]) * (ttl[2] === 'd' ? 24 : 1) : 0;
 
   const cloudTrail = r.boolean('cloudtrail');
+  const egress = readEgress(r);
   const destroyEnvironment = r.boolean('destroy-environment');
   const destroyLogs = r.boolean('destroy-logs');
 
@@ -287,6 +313,12 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     else r.fail('notify', item, 'is not allowed: use an e-mail address such as oncall@example.com or an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:alerts (standard topics; FIFO topics take no notifications)');
   }
   if (new Set(notifyItems).size !== notifyItems.length) r.fail('notify', notifyText, 'names the same address or topic twice');
+  const logRetentionText = r.text('log-retention-days');
+  const logRetentionDays = Number(logRetentionText);
+  if (!/^\d+$/.test(logRetentionText) || !(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    r.fail('log-retention-days', logRetentionText, `is not allowed: CloudWatch Logs keeps events for one of ${LOG_RETENTION_DAYS.join(', ')} days`);
+  }
+  const logs = readLogsQuery(r);
 
   if (command === 'promote' && strategy !== 'blue-green') r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
   // Only names whose parts are all valid can be measured: otherwise their own errors say it.
@@ -341,11 +373,31 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     keepReleases,
     previewTtlHours,
     cloudTrail,
+    egress,
     destroyEnvironment,
     destroyLogs,
     notify,
+    logRetentionDays,
+    logs,
   };
   return deepFreeze(config);
+}
+
+/** The inputs of `logs`: read for every command, so that a wrong value is refused whatever runs. */
+function readLogsQuery(r: Reader): LogsQuery {
+  const since = r.text('since');
+  const age = AGE.exec(since);
+  let window: Pick<LogsQuery, 'sinceMs' | 'sinceAt'> = {};
+  if (age) window = { sinceMs: Number(age[1]) * AGE_UNIT_MS[age[2] as keyof typeof AGE_UNIT_MS] };
+  else if (TIMESTAMP.test(since) && !Number.isNaN(Date.parse(since))) window = { sinceAt: Date.parse(since) };
+  else r.fail('since', since, 'is not allowed: use an age such as 30s, 10m, 2h or 7d, or a timestamp such as 2026-05-01T12:00:00Z');
+  const release = r.text('release');
+  if (release !== '' && !IMAGE_TAG.test(release)) r.fail('release', release, 'is not allowed: use a release version, an image tag of letters, digits, _, . and -');
+  const process = r.text('process');
+  if (process !== '' && !(PROCESSES as readonly string[]).includes(process)) r.fail('process', process, `is not allowed: the processes are ${PROCESSES.join(', ')} (other process types are reserved until they exist)`);
+  const filter = r.text('filter');
+  if (filter.length > MAX_FILTER || CONTROL.test(filter)) r.fail('filter', filter, `is not allowed: use a CloudWatch Logs filter pattern of at most ${MAX_FILTER} printable characters`);
+  return { ...window, ...(release ? { release } : {}), ...(process ? { process } : {}), ...(filter ? { filter } : {}) };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -354,4 +406,25 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+const NAMED_PORTS: Readonly<Record<string, number>> = { https: 443, http: 80 };
+
+/** `all`, or named ports, ports and ranges; HTTPS is added, since instances reach AWS over it. */
+function readEgress(r: Reader): Egress {
+  const items = r.list('egress').map((item) => item.toLowerCase());
+  if (items.length === 0 || (items.length === 1 && items[0] === 'all')) return 'all';
+  const ranges: PortRange[] = [{ from: 443, to: 443 }];
+  for (const item of items) {
+    const named = NAMED_PORTS[item];
+    const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+    const from = named ?? (range ? Number(range[1]) : NaN);
+    const to = named ?? (range ? Number(range[2] ?? range[1]) : NaN);
+    if (!(from >= 1 && to <= 65535 && from <= to)) {
+      r.fail('egress', item, 'is not allowed: use all, or a comma-separated list of https, http, TCP ports (1 to 65535) and ranges such as 8000-8100');
+    } else if (!ranges.some((have) => have.from === from && have.to === to)) {
+      ranges.push({ from, to });
+    }
+  }
+  return ranges;
 }

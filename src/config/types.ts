@@ -1,6 +1,6 @@
 /** The typed, validated and frozen configuration of one run. Built only by `readConfig`. */
 
-export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy'] as const;
+export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const STRATEGIES = ['rolling', 'blue-green'] as const;
@@ -37,12 +37,36 @@ export interface BuildConfig {
   readonly keepImages: number;
 }
 
+/** A TCP port range the instances may connect to anywhere. */
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Outbound traffic of the instances: anywhere, or only these TCP ports (443 always among them). */
+export type Egress = 'all' | readonly PortRange[];
+
 export interface CapacityConfig {
   readonly instanceType: string;
   readonly minSize: number;
   readonly desiredSize: number;
   readonly maxSize: number;
   readonly cpuTarget: number;
+}
+
+/** The process types an instance runs; `web` is the only one until workers exist. */
+export const PROCESSES = ['web'] as const;
+
+/** What `logs` reads: a window, and optionally one release, process or pattern. */
+export interface LogsQuery {
+  /** How far back from now, in milliseconds, when `since` is an age. */
+  readonly sinceMs?: number;
+  /** Epoch milliseconds, when `since` is a timestamp. */
+  readonly sinceAt?: number;
+  readonly release?: string;
+  readonly process?: string;
+  /** A CloudWatch Logs filter pattern, passed as it is. */
+  readonly filter?: string;
 }
 
 export interface Config {
@@ -76,11 +100,15 @@ export interface Config {
   readonly keepReleases: number;
   /** Hours after which a preview is removed; 0 means never. */
   readonly previewTtlHours: number;
+  readonly egress: Egress;
   readonly cloudTrail: boolean;
   readonly destroyEnvironment: boolean;
   /** With destroy: also delete the application's log group, which is otherwise kept. */
   readonly destroyLogs: boolean;
   readonly notify: NotifyConfig;
+  /** Days CloudWatch Logs keeps the log group's events. */
+  readonly logRetentionDays: number;
+  readonly logs: LogsQuery;
 }
 
 /** Who hears of the environment's deploys and scaling events besides GitHub. */

@@ -1,53 +1,81 @@
 import type { Config } from '../config/types.js';
-import { pause, type EngineDeps, type RunClock } from './context.js';
+import type { EngineDeps, RunClock } from './context.js';
 import type { WeightedTarget } from './ports.js';
-import { releaseHistory } from './releases.js';
+import { releaseHistory, type Release } from './releases.js';
 import { stackTags } from './stack-tags.js';
 import { cleanupCandidates } from './traffic.js';
+
+/** A release cleanup left in place, and why, in words for the summary. */
+export interface KeptRelease {
+  readonly stack: string;
+  readonly reason: string;
+}
 
 export interface CleanupReport {
   readonly removed: readonly string[];
   /** Left for a later run: their records may still be cached by resolvers. */
   readonly waiting: readonly string[];
+  /** Every release left in place, with why: serving, last good, warm, waiting until a time. */
+  readonly kept: readonly KeptRelease[];
 }
 
-/** Time kept free before the deadline: cleanup must never make a good deploy time out. */
-const MARGIN_MS = 60_000;
+export const NO_CLEANUP: CleanupReport = { removed: [], waiting: [], kept: [] };
+
+function keptReason(release: Release, serving: readonly Release[]): string {
+  if (serving.includes(release)) return 'serving';
+  if (release.stackStatus.endsWith('_IN_PROGRESS')) return `its stack is ${release.stackStatus}`;
+  return release.health === 'good' ? 'a good release kept warm for a rollback (last good, or within keep-releases)' : `kept: ${release.reason}`;
+}
 
 /**
  * Removes release stacks nobody needs: never the serving or the last good release (see
- * cleanupCandidates). A stack whose record has just gone to 0 goes once resolvers have
- * forgotten it (twice the TTL), as Wimpy did, if the run's deadline leaves time; else a later
- * run removes it. Failures here are warnings: the release is already live.
+ * cleanupCandidates), and never a stack this run did not see when it started (`seenAtStart`):
+ * it decides from what AWS held once the run had the lock. A release whose record has just gone
+ * to 0 goes once resolvers have forgotten it (twice the TTL). The moment each release left
+ * traffic is kept in the lock's record, so a later run removes it once that time has come, and
+ * no run sleeps for it. Failures here are warnings: the release is already live.
  */
-export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, zoneId: string, hostname: string, traffic: readonly WeightedTarget[]): Promise<CleanupReport> {
+export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, zoneId: string, hostname: string, traffic: readonly WeightedTarget[], seenAtStart: ReadonlySet<string>): Promise<CleanupReport> {
   try {
     const stacks = await deps.stacks.list(stackTags(config.application, config.environment));
     const history = releaseHistory(stacks, traffic);
-    const plan = cleanupCandidates(history, { keepReleases: config.keepReleases, now: deps.clock.now(), dnsTtlSeconds: config.dnsTtl, zeroSince: new Map() });
-    let ready = [...plan.remove];
-    const waiting = [...plan.waiting];
-    const lastReady = Math.max(0, ...waiting.map((entry) => entry.readyAt));
-    if (waiting.length > 0 && lastReady + MARGIN_MS < run.deadline && !run.signal?.aborted) {
-      deps.log.info(`Waiting ${Math.round((lastReady - deps.clock.now()) / 1000)} s (twice the DNS TTL) before removing ${waiting.map((entry) => entry.release.stackName).join(', ')}.`);
-      await pause(deps.clock, Math.max(0, lastReady - deps.clock.now()), run.signal);
-      // Cancelled while resolvers forgot the records: the stacks are left for a later run.
-      if (run.signal?.aborted) return { removed: [], waiting: waiting.map((entry) => entry.release.stackName) };
-      ready = [...ready, ...waiting.map((entry) => entry.release)];
-      waiting.length = 0;
-    }
-    if (ready.length === 0) return { removed: [], waiting: waiting.map((entry) => entry.release.stackName) };
+    const now = deps.clock.now();
+    const departures = run.lock?.departures ?? new Map<string, number>();
+    const candidates = cleanupCandidates(history, { keepReleases: config.keepReleases, now, dnsTtlSeconds: config.dnsTtl, zeroSince: departures });
+    // Judged among all releases, but only those this run saw at its start may go.
+    const unseen = (release: Release) => !seenAtStart.has(release.stackName);
+    const plan = {
+      kept: candidates.kept,
+      remove: candidates.remove.filter((release) => !unseen(release)),
+      waiting: candidates.waiting.filter((entry) => !unseen(entry.release)),
+      appeared: [...candidates.remove, ...candidates.waiting.map((entry) => entry.release)].filter(unseen),
+    };
+    const live = history.filter((release) => release.weight > 0);
+    const kept: KeptRelease[] = [
+      ...plan.kept.map((release) => ({ stack: release.stackName, reason: keptReason(release, live) })),
+      ...plan.appeared.map((release) => ({ stack: release.stackName, reason: 'it appeared while this run worked: left for a run that sees it from its start' })),
+      ...plan.waiting.map((entry) => ({ stack: entry.release.stackName, reason: `left traffic; removed by the next run after ${new Date(entry.readyAt).toISOString()} (twice the DNS TTL)` })),
+    ];
+    const ready = plan.remove;
     const names = new Set(ready.map((release) => release.stackName));
-    const records = traffic.filter((target) => names.has(target.setIdentifier));
-    if (records.length > 0) {
-      const kept = traffic.filter((target) => !names.has(target.setIdentifier));
-      await deps.dns.setWeights(zoneId, hostname, kept, records, run.deadline);
+    // A release at weight 0 with no departure on record left traffic now: counted from now. One
+    // that serves again (after a rollback) has not left.
+    const left = new Map(history.filter((release) => release.hasRecord && release.weight === 0 && !departures.has(release.stackName)).map((release) => [release.stackName, now] as const));
+    const back = history.filter((release) => release.weight > 0 && departures.has(release.stackName)).map((release) => release.stackName);
+    if (plan.waiting.length > 0) deps.log.info(`Left for a later run, once resolvers have forgotten their records: ${plan.waiting.map((entry) => `${entry.release.stackName} (after ${new Date(entry.readyAt).toISOString()})`).join(', ')}.`);
+    if (names.size > 0) {
+      const records = traffic.filter((target) => names.has(target.setIdentifier));
+      if (records.length > 0) {
+        const remaining = traffic.filter((target) => !names.has(target.setIdentifier));
+        await deps.dns.setWeights(zoneId, hostname, remaining, records, run.deadline);
+      }
+      await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) }))));
+      deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
     }
-    await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }))));
-    deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
-    return { removed: [...names], waiting: waiting.map((entry) => entry.release.stackName) };
+    await run.lock?.recordDepartures(left, [...[...names].filter((name) => departures.has(name)), ...back]);
+    return { removed: [...names], waiting: plan.waiting.map((entry) => entry.release.stackName), kept };
   } catch (error) {
     deps.log.warning(`Old releases were not removed (the deploy itself succeeded): ${(error as Error).message}`);
-    return { removed: [], waiting: [] };
+    return NO_CLEANUP;
   }
 }

@@ -1,4 +1,6 @@
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, LogGroups, Notifications, Stacks } from './ports.js';
+import type { HeldLock, Locks } from './lock.js';
+import type { Alarms, Clock, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, Stacks } from './ports.js';
+import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
@@ -11,6 +13,8 @@ export interface Images {
   publish(version: string): Promise<ImageRef>;
   /** The release's image when the registry holds it. */
   find(version: string): Promise<ImageRef | undefined>;
+  /** Whether the image's own registry (wherever it lives) still holds it by its digest. */
+  holds(image: ImageRef): Promise<boolean>;
 }
 
 /** Answers whether a URL serves: 2xx from the health check path. */
@@ -29,9 +33,13 @@ export interface EngineDeps {
   readonly identity: Identity;
   readonly certificates: Certificates;
   readonly images: Images;
+  readonly records: ReleaseRecords;
   readonly probe: Probe;
   readonly logGroups: LogGroups;
   readonly notifications: Notifications;
+  readonly locks: Locks;
+  /** The application's log group: read only when a boot fails. */
+  readonly logs: Logs;
   readonly clock: Clock;
   readonly log: Log;
 }
@@ -42,6 +50,8 @@ export interface RunClock {
   /** Epoch milliseconds: timeout-minutes after the start. */
   readonly deadline: number;
   readonly signal?: AbortSignal;
+  /** The lock of the application and environment, once the run holds it. */
+  readonly lock?: HeldLock;
 }
 
 export class CancelledError extends Error {

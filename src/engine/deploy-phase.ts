@@ -1,10 +1,13 @@
-import { applicationStack, hostname } from '../config/names.js';
+import { applicationStack, hostname, TAG_VERSION } from '../config/names.js';
 import type { Config } from '../config/types.js';
-import { cleanUp, type CleanupReport } from './cleanup.js';
+import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
+import { refuseForeignRecords } from './ownership.js';
+import { stackTags } from './stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { ApplyOptions, ImageRef, StackResult, StackSummary, WeightedTarget } from './ports.js';
+import type { ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
+import { recordOf, restoredConfig } from './release-record.js';
 import { TAG_REPLACES } from './releases.js';
-import { rollOut, describeWeights, type TrafficMove } from './rollout.js';
+import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
 import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
 import { canaryPlan, replacesTag, rollbackWeights, share } from './traffic.js';
 
@@ -43,8 +46,6 @@ function sameWeights(a: readonly WeightedTarget[], b: readonly WeightedTarget[])
   return b.every((target) => a.some((have) => have.setIdentifier === target.setIdentifier && have.weight === target.weight && have.dnsName.toLowerCase().replace(/\.$/, '') === target.dnsName.toLowerCase().replace(/\.$/, '')));
 }
 
-const NO_CLEANUP: CleanupReport = { removed: [], waiting: [] };
-
 const withTarget = (current: readonly WeightedTarget[], target: WeightedTarget) => [...current.filter((have) => have.setIdentifier !== target.setIdentifier), target];
 
 /**
@@ -77,15 +78,21 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const host = hostname(config.application, config.environment, config.hostedZone);
   const url = publicUrl(config);
   const name = applicationStack(config.application, config.environment, config.strategy, config.version);
-  // Independent reads, side by side: one round trip, not two.
-  const [current, existing] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name)]);
+  // Independent reads, side by side: one round trip, not three. What they see, read under the
+  // lock, is all that this run's traffic change and cleanup decide from.
+  const [current, existing, ownStacks] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name), deps.stacks.list(stackTags(config.application, config.environment))]);
+  const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
+  await refuseForeignRecords(deps, host, current, seenAtStart);
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
-  const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId };
+  // A stack that CloudFormation will create (none, or one it deletes and creates again).
+  const creating = !existing || ['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS', 'DELETE_COMPLETE'].includes(existing.status);
+  const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId, creating };
   const { rollback = false, ...track } = options;
   const applyOptions = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
 
   if (config.strategy === 'rolling') {
     const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
+    await record(config, image, spec, deps, rollback);
     const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
     const target = targetOf(stack, 100);
     const desired = rollbackWeights(withTarget(current, target), target);
@@ -94,12 +101,13 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       await deps.dns.setWeights(placement.zoneId, host, desired, [], run.deadline);
       deps.log.info(`Traffic: ${describeWeights(desired)}`);
     }
-    await verify(config, deps, run, url);
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired);
+    await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired, seenAtStart);
     return { stack, traffic: desired, trafficChanged, url, cleanup };
   }
 
   const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
+  await record(config, image, spec, deps, rollback);
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const releaseUrl = pinnedUrl(config, config.version)!;
 
@@ -125,9 +133,49 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     moves,
   }, config, deps, run);
   const full = share(after, name) === 100;
-  if (full) await verify(config, deps, run, url);
-  const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after) : NO_CLEANUP;
+  if (full) {
+    try {
+      await verify(config, deps, run, url);
+    } catch (error) {
+      if (!previous) throw error;
+      // The release took all traffic and then failed its check: the release that served before takes it back.
+      const back = rollbackWeights(after, { ...previous, weight: 0 });
+      await deps.dns.setWeights(placement.zoneId, host, back, [], Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
+      deps.log.warning(`Traffic: ${describeWeights(back)}`);
+      throw new RolloutFailure(`${config.version} took all traffic, then failed its check (${(error as Error).message}): all traffic went back to ${previous.setIdentifier}.`, back);
+    }
+  }
+  const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after, seenAtStart) : NO_CLEANUP;
   return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup, moves };
+}
+
+/**
+ * Records the release before its stack is applied, so that no release can serve without a
+ * record. A rollback's redeploy comes from the record and leaves it as it is.
+ */
+async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<void> {
+  if (rollback) return;
+  await deps.records.write(recordOf(config, image, spec.template, deps.clock.now()));
+}
+
+/**
+ * A rolling release that fails its check after it took the hostname: the release the stack ran
+ * before is deployed again from its record, and the run fails saying so. Without a record (or
+ * during a rollback's own redeploy) the run fails with what it left serving.
+ */
+async function verifyOrRestore(config: Config, deps: EngineDeps, run: RunClock, url: string, placement: Placement, existing: StackSummary | undefined, rollback: boolean): Promise<void> {
+  try {
+    await verify(config, deps, run, url);
+  } catch (error) {
+    const before = existing?.parameters.Version || existing?.tags[TAG_VERSION];
+    const failed = `${config.version} failed its check after it took all traffic (${(error as Error).message})`;
+    if (rollback || !before || before === config.version) throw error;
+    const record = await deps.records.read(config.application, config.environment, before);
+    if (!record) throw new Error(`${failed}, and ${before}, which served before, has no release record to be deployed again from: ${config.version} still serves. Roll back with its inputs.`, { cause: error });
+    deps.log.warning(`${failed}: deploying ${before} again as it was recorded.`);
+    await deployRelease(restoredConfig(config, record), record.image, placement, deps, run, { rollback: true });
+    throw new Error(`${failed}: ${before}, which served before, was deployed again from its record and serves now.`, { cause: error });
+  }
 }
 
 /** Waits until the URL answers the health check path with 2xx, unless verify-url is off. */

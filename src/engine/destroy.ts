@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { StackSummary } from './ports.js';
 import { readReleases } from './rollback.js';
+import { stackTags } from './stack-tags.js';
 
 /**
  * Removes an application from an environment: its records first (so nobody is sent to a stack
@@ -21,7 +22,7 @@ function isReleaseOf(config: Config, stack: StackSummary): boolean {
 }
 
 export async function destroy(config: Config, deps: EngineDeps, run: RunClock): Promise<DestroyResult> {
-  const options = { deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+  const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
   const state = await readReleases(config, deps);
   const releases = state.stacks.filter((stack) => isReleaseOf(config, stack)).map((stack) => stack.name);
   const names = new Set(releases);
@@ -32,23 +33,24 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   }
   await Promise.all(releases.map((name) => deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options))));
   const removed = [...releases];
-  // A preview shares the staging resources and network: those stay.
+  // A preview's resources are its own; the staging network it runs in stays.
+  const resources = resourcesStack(config.application, config.environment);
+  await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
+  removed.push(resources);
+  // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
+  const logGroup = logGroupName(config.application, config.environment);
+  if (config.destroyLogs) {
+    await deps.logGroups.remove(logGroup);
+    removed.push(logGroup);
+  } else {
+    deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
+  }
   if (config.preview === undefined) {
-    const resources = resourcesStack(config.application, config.environment);
-    await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
-    removed.push(resources);
-    const logGroup = logGroupName(config.application, config.environment);
-    if (config.destroyLogs) {
-      await deps.logGroups.remove(logGroup);
-      removed.push(logGroup);
-    } else {
-      deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
-    }
     if (config.destroyEnvironment) {
       const network = environmentStack(config.environment);
       await deps.log.group(`remove ${network}`, async () => {
         await deps.stacks.unprotect(network);
-        await deps.stacks.remove(network, options);
+        await deps.stacks.remove(network, { ...options, owner: stackTags('wimpy', config.environment) });
       });
       removed.push(network);
     }

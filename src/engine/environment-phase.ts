@@ -1,10 +1,11 @@
-import { environmentStack, logGroupName, resourcesStack } from '../config/names.js';
+import { BASE_STACK, environmentStack, logGroupName, resourcesStack } from '../config/names.js';
+import { changesOnPurpose, settle, TAG_CLOUDTRAIL } from './shared-settings.js';
 import type { Config } from '../config/types.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import { cidrFor } from '../templates/network.js';
 import { KEEPS_LOG_GROUP } from '../templates/resources.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { ApplyOptions, StackResult, StackSpec } from './ports.js';
+import type { ApplyOptions, StackResult, StackSpec, StackSummary } from './ports.js';
 import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
 
 /**
@@ -12,18 +13,33 @@ import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
  * topic import the base's log bucket and key), then the application's resources, which import
  * from both. A run with nothing to change costs a few reads per stack and no change set.
  */
-export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, options: Omit<ApplyOptions, 'deadline'> = {}): Promise<StackResult[]> {
+export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
+  /** What people must read in the summary too: a shared setting kept over the run's input. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, environmentOptions: EnvironmentOptions = {}): Promise<StackResult[]> {
+  const { onWarning, ...options } = environmentOptions;
   const apply = (spec: StackSpec) =>
     deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
-  if (config.preview !== undefined) return sharedWithPreview(config, deps);
-  const [cidr, keepsLogGroup] = await Promise.all([environmentCidr(config, deps), logGroupKept(config, deps)]);
-  const specs = { base: baseSpec(config), network: environmentSpec(config, cidr), resources: resourcesSpec(config, keepsLogGroup) };
+  const [cidr, baseNow, keepsLogGroup] = await Promise.all([environmentCidr(config, deps), deps.stacks.describe(BASE_STACK), logGroupKept(config, deps)]);
+  const trail = settle({ input: 'cloudtrail', stack: BASE_STACK, tag: TAG_CLOUDTRAIL, wanted: String(config.cloudTrail) }, baseNow, changesOnPurpose(config));
+  if (trail.warning) {
+    deps.log.warning(trail.warning);
+    onWarning?.(trail.warning);
+  }
+  const specs = { base: baseSpec({ ...config, cloudTrail: trail.value === 'true' }), network: environmentSpec(config, cidr), resources: resourcesSpec(config, keepsLogGroup) };
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // in the order of their imports.
-  const checked = options.dryRun ? {} : Object.fromEntries(await Promise.all(Object.entries(specs).map(async ([key, spec]) => [key, await deps.stacks.unchanged(spec, run.signal)] as const)));
+  // A preview never changes the stacks staging runs on: they are used as they are, or created
+  // as staging's first deploy would create them when the account has none yet.
+  const [checked, shared] = await Promise.all([
+    options.dryRun ? {} : Promise.all(Object.entries(specs).map(async ([key, spec]) => [key, await deps.stacks.unchanged(spec, run.signal)] as const)).then(Object.fromEntries),
+    config.preview === undefined ? {} : existingShared(specs, deps),
+  ]);
   const applyOrKeep = (key: keyof typeof specs): Promise<StackResult> => {
-    const kept = checked[key];
+    const kept = (checked as Partial<Record<string, StackResult>>)[key] ?? (shared as Partial<Record<string, StackResult>>)[key];
     if (!kept) return apply(specs[key]);
     options.onChanges?.(kept.name, []);
     return Promise.resolve(kept);
@@ -54,25 +70,18 @@ export async function environmentCidr(config: Config, deps: Pick<EngineDeps, 'st
 /**
  * Whether the application's log group outlived an earlier resources stack: a stack keeps what it
  * was created with; a new stack adopts a log group that an earlier one left (destroy keeps logs)
- * instead of failing to create a second one of the same name.
+ * instead of failing to create a second one of the same name. A preview's resources and log
+ * group are its own.
  */
 export async function logGroupKept(config: Config, deps: Pick<EngineDeps, 'stacks' | 'logGroups'>): Promise<boolean> {
-  const stack = await deps.stacks.describe(resourcesStack(config.application, config.networkEnvironment));
+  const stack = await deps.stacks.describe(resourcesStack(config.application, config.environment));
   if (stack) return stack.parameters[KEEPS_LOG_GROUP] === 'true';
-  return deps.logGroups.exists(logGroupName(config.application, config.networkEnvironment));
+  return deps.logGroups.exists(logGroupName(config.application, config.environment));
 }
 
-/**
- * A preview uses staging's baseline, network and resources and never changes them: its own
- * inputs (a port, a pull request's code) must not reach the stacks staging runs on. They must
- * exist; staging's own runs create and update them.
- */
-async function sharedWithPreview(config: Config, deps: EngineDeps): Promise<StackResult[]> {
-  const names = [baseSpec(config).name, environmentStack(config.networkEnvironment), resourcesSpec(config).name];
-  const found = await Promise.all(names.map((name) => deps.stacks.describe(name)));
-  const missing = names.filter((_, i) => !found[i]);
-  if (missing.length > 0) {
-    throw new Error(`Preview ${config.environment} runs in the ${config.networkEnvironment} network, which is not there yet (${missing.join(', ')}): deploy ${config.networkEnvironment} once first, e.g. on a push to main.`);
-  }
-  return found.map((stack): StackResult => ({ name: stack!.name, outcome: 'unchanged', outputs: stack!.outputs, changes: [] }));
+/** The shared stacks (baseline, network) that exist, as they are: a preview uses them unchanged. */
+async function existingShared(specs: { base: StackSpec; network: StackSpec }, deps: EngineDeps): Promise<Partial<Record<'base' | 'network', StackResult>>> {
+  const [base, network] = await Promise.all([deps.stacks.describe(specs.base.name), deps.stacks.describe(specs.network.name)]);
+  const asIs = (stack: StackSummary): StackResult => ({ name: stack.name, outcome: 'unchanged', outputs: stack.outputs, changes: [] });
+  return { ...(base ? { base: asIs(base) } : {}), ...(network ? { network: asIs(network) } : {}) };
 }

@@ -66,6 +66,11 @@ export interface ApplyOptions {
   readonly dryRun?: boolean;
   /** Aborted when the runner cancels the job: stop polling and say what was left. */
   readonly signal?: AbortSignal;
+  /**
+   * The tags (wimpy:application, wimpy:environment) an existing stack must carry to be removed;
+   * apply takes them from the spec's tags. A stack of another owner is refused (ownership.ts).
+   */
+  readonly owner?: Readonly<Record<string, string>>;
 }
 
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */
@@ -184,4 +189,63 @@ export interface Log {
   warning(message: string): void;
   error(message: string): void;
   group<T>(name: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** One event of a log group, as CloudWatch Logs holds it. */
+export interface LogEvent {
+  readonly id: string;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  readonly stream: string;
+  readonly message: string;
+}
+
+export interface LogQuery {
+  readonly group: string;
+  /** Only streams whose names start with this. */
+  readonly streamPrefix: string;
+  /** Epoch milliseconds, inclusive. */
+  readonly start: number;
+  /** A CloudWatch Logs filter pattern. */
+  readonly filter?: string;
+}
+
+/** Reads a log group. */
+export interface Logs {
+  /** Every event the query matches, oldest first. */
+  read(query: LogQuery, signal?: AbortSignal): Promise<LogEvent[]>;
+}
+
+/** One instance of an application's Auto Scaling group. */
+export interface InstanceState {
+  readonly id: string;
+  /** Auto Scaling's lifecycle state: InService, Pending, Terminating, ... */
+  readonly lifecycle: string;
+  /** The load balancer's view: healthy, unhealthy, initial, draining, unused; absent when not registered. */
+  readonly targetHealth?: string;
+  readonly targetReason?: string;
+  readonly launchedAt?: Date;
+}
+
+export interface ScalingActivity {
+  readonly time: Date;
+  readonly status: string;
+  readonly description: string;
+}
+
+/** The Auto Scaling group of one release stack. */
+export interface InstanceGroup {
+  readonly name: string;
+  /** The stack it belongs to (its Name tag). */
+  readonly stackName: string;
+  readonly version: string;
+  readonly desired: number;
+  readonly instances: readonly InstanceState[];
+  /** Scaling activities since the time asked for, newest first. */
+  readonly activities: readonly ScalingActivity[];
+}
+
+/** Reads the instances of an application in an environment. */
+export interface Instances {
+  groups(application: string, environment: string, activitiesSince: number): Promise<InstanceGroup[]>;
 }

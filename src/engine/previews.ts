@@ -2,6 +2,7 @@ import { previewEnvironment, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } fr
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { destroy } from './destroy.js';
+import { LockBusyError, lockKey, withLock, type LockOwner } from './lock.js';
 
 const PREVIEW = /^pr-(\d+)$/;
 
@@ -10,7 +11,7 @@ const PREVIEW = /^pr-(\d+)$/;
  * longer than preview-ttl, so a pull request left open for months costs nothing. Failures are
  * warnings: the run's own work is what it reports on.
  */
-export async function removeExpiredPreviews(config: Config, deps: EngineDeps, run: RunClock): Promise<string[]> {
+export async function removeExpiredPreviews(config: Config, deps: EngineDeps, run: RunClock, owner: LockOwner): Promise<string[]> {
   if (config.previewTtlHours === 0) return [];
   const removed: string[] = [];
   try {
@@ -25,8 +26,16 @@ export async function removeExpiredPreviews(config: Config, deps: EngineDeps, ru
       const number = Number(PREVIEW.exec(stack.tags[TAG_ENVIRONMENT]!)![1]);
       const environment = previewEnvironment(number);
       deps.log.info(`Preview ${environment} is older than preview-ttl (${config.previewTtlHours} h): removing it.`);
-      await destroy({ ...config, environment, preview: number, networkEnvironment: 'staging', strategy: 'rolling', destroyEnvironment: false }, deps, run);
-      removed.push(environment);
+      try {
+        // The preview's own lock, taken now or never: a run working on it means it is not stale.
+        await withLock(deps, run, { ...owner, key: lockKey(config.application, environment) }, (locked) =>
+          destroy({ ...config, environment, preview: number, networkEnvironment: 'staging', strategy: 'rolling', destroyEnvironment: false }, deps, locked),
+        );
+        removed.push(environment);
+      } catch (error) {
+        if (!(error instanceof LockBusyError)) throw error;
+        deps.log.info(`Preview ${environment} was left: ${error.message}`);
+      }
     }
   } catch (error) {
     deps.log.warning(`Expired previews were not removed: ${(error as Error).message}`);

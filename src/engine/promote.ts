@@ -37,6 +37,6 @@ export async function promote(config: Config, deps: EngineDeps, run: RunClock): 
     ...(previous ? { previous } : {}),
     moves,
   }, config, deps, run);
-  const cleanup = await cleanUp(config, deps, run, state.zoneId, state.hostname, traffic);
+  const cleanup = await cleanUp(config, deps, run, state.zoneId, state.hostname, traffic, new Set(state.stacks.map((stack) => stack.name)));
   return { version: canary.version, stackName: canary.stackName, traffic, cleanup, moves };
 }

@@ -92,6 +92,15 @@ export function newestFirst(a: Release, b: Release): number {
   return byTime !== 0 ? byTime : b.stackName.localeCompare(a.stackName);
 }
 
+/**
+ * The version a release stack runs: its Version parameter, which every update of the stack
+ * sets along with the image, else its version tag. The rolling stack runs one release after
+ * another, and a rollback must not take it for the release it ran before.
+ */
+function runningVersion(stack: StackSummary): string {
+  return stack.parameters.Version || stack.tags[TAG_VERSION]!;
+}
+
 /** Every release of the given stacks, newest first, with its weight and health. */
 export function releaseHistory(stacks: readonly StackSummary[], weights: readonly WeightedTarget[]): Release[] {
   const releaseStacks = stacks.filter(isReleaseStack);
@@ -103,7 +112,7 @@ export function releaseHistory(stacks: readonly StackSummary[], weights: readonl
       const weight = weightOf.get(stack.name) ?? 0;
       const replaces = stack.tags[TAG_REPLACES];
       return {
-        version: stack.tags[TAG_VERSION]!,
+        version: runningVersion(stack),
         stackName: stack.name,
         stackStatus: stack.status,
         ...(stack.createdAt ? { createdAt: stack.createdAt } : {}),

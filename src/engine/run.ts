@@ -2,6 +2,7 @@ import { applicationStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
 import { announce } from './announce.js';
+import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { environmentCost } from './cost.js';
@@ -13,9 +14,12 @@ import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { RolloutFailure, type TrafficMove } from './rollout.js';
+import { lockKey, waitLimit, withLock, type LockOwner } from './lock.js';
 import { publicUrl } from './stack-specs.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
+import { failedBootLogs, logGroupOf } from './logs.js';
+import type { BootLogReport } from '../report/run-report.js';
 
 /**
  * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
@@ -24,6 +28,8 @@ import { changesAsLogLines, eventLine } from './stack-status.js';
 
 export interface RunRequest {
   readonly run: RunClock;
+  /** Who runs this, as a waiting run prints the lock's holder: the run's URL, or user@host. */
+  readonly holder?: string;
   /** The commit of the run: the pull request's head for previews. */
   readonly sha: string;
   readonly logUrl?: string;
@@ -37,10 +43,13 @@ export interface RunOutcome {
   readonly outputs: Readonly<Record<string, string>>;
   /** Previews removed because they expired: their GitHub deployments become inactive. */
   readonly expiredPreviews: readonly string[];
+  /** Settles once the run's lock is released: the entry awaits it after reporting. */
+  readonly released: Promise<void>;
 }
 
 interface Progress {
   stacks: StackReport[];
+  warnings: string[];
   changes: Map<string, readonly ResourceChange[]>;
   events: StackEvent[];
   image?: ImageRef;
@@ -57,6 +66,7 @@ function tracker(deps: EngineDeps, progress: Progress) {
       progress.changes.set(stack, changes);
       for (const line of changesAsLogLines(stack, changes)) deps.log.info(line);
     },
+    onWarning: (message: string) => progress.warnings.push(message),
   };
 }
 
@@ -136,6 +146,23 @@ function imageText(image?: ImageRef): string | undefined {
   return image ? `${image.repository}@${image.digest}` : undefined;
 }
 
+/**
+ * The end of the logs of the release whose stack failed: its instances' boot output and first
+ * container lines say why they never signalled. Only for the release's own stack, and never a
+ * reason for a second failure: a log that cannot be read leaves the report as it was.
+ */
+async function bootLogsOf(error: unknown, config: Config, version: string, deps: EngineDeps, since: number): Promise<{ bootLogs?: readonly BootLogReport[] }> {
+  if (!(error instanceof StackFailure) || !['deploy', 'rollback'].includes(config.command) || !version) return {};
+  if (error.stackName !== applicationStack(config.application, config.environment, config.strategy, version)) return {};
+  try {
+    const bootLogs = await failedBootLogs(config, version, deps.logs, since);
+    return bootLogs.length > 0 ? { bootLogs } : {};
+  } catch (failure) {
+    deps.log.warning(`The boot logs of ${version} could not be read from ${logGroupOf(config)}: ${(failure as Error).message}`);
+    return {};
+  }
+}
+
 function rootCauseOf(error: unknown, progress: Progress): Pick<RunReport, 'rootCause' | 'lastEvents'> {
   if (!(error instanceof StackFailure)) return {};
   const events = progress.events.filter((event) => event.stackName === error.stackName).slice(-8).map(eventReport);
@@ -143,7 +170,7 @@ function rootCauseOf(error: unknown, progress: Progress): Pick<RunReport, 'rootC
 }
 
 export async function runCommand(config: Config, deps: EngineDeps, request: RunRequest): Promise<RunOutcome> {
-  const progress: Progress = { stacks: [], changes: new Map(), events: [] };
+  const progress: Progress = { stacks: [], warnings: [], changes: new Map(), events: [] };
   const started = request.run.startedAt;
   const common = {
     application: config.application,
@@ -162,57 +189,65 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let pinned: string | undefined;
   let changed = false;
   let message: string | undefined;
+  let kept: readonly KeptRelease[] = [];
   let sweep: Promise<string[]> = Promise.resolve([]);
   // An account that allowed-account-ids refuses is not touched at all, not even to tell of it.
   let accountAllowed = false;
+  let released: Promise<void> = Promise.resolve();
   try {
     await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
     accountAllowed = true;
     // Expired previews are other stacks than this run's: swept side by side with its work, but
     // after a rollback, whose few reads before its weight change must stay few.
-    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run);
-    switch (config.command) {
-      case 'deploy': {
-        const result = await deploy(config, deps, request, progress);
-        if (result) {
-          traffic = result.traffic;
-          stackName = result.stack.name;
-          pinned = result.pinnedUrl;
-          changed = result.trafficChanged;
-          moves = result.moves ?? [];
+    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
+    // Everything from here decides from what AWS holds once this run holds the lock.
+    await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release) }, async (locked, lock) => {
+      const run: RunClock = { ...locked, lock };
+      switch (config.command) {
+        case 'deploy': {
+          const result = await deploy(config, deps, { ...request, run }, progress);
+          if (result) {
+            traffic = result.traffic;
+            stackName = result.stack.name;
+            pinned = result.pinnedUrl;
+            changed = result.trafficChanged;
+            kept = result.cleanup.kept;
+            moves = result.moves ?? [];
+          }
+          break;
         }
-        break;
+        case 'rollback': {
+          const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId), tracker(deps, progress));
+          version = result.version;
+          traffic = result.traffic;
+          stackName = result.stackName;
+          changed = true;
+          if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
+          message = result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`;
+          break;
+        }
+        case 'promote': {
+          await checkAlarms(config, deps);
+          const result = await promote(config, deps, run);
+          kept = result.cleanup.kept;
+          moves = result.moves;
+          version = result.version;
+          traffic = result.traffic;
+          stackName = result.stackName;
+          changed = true;
+          break;
+        }
+        case 'destroy': {
+          const result = await destroy(config, deps, run);
+          progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
+          changed = result.removed.length > 0;
+          message = result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.';
+          break;
+        }
+        case 'plan':
+          throw new Error('plan is answered by planRun, without AWS');
       }
-      case 'rollback': {
-        const result = await rollback(config, deps, request.run, (zoneId) => placementFor(config, deps, request.run)(zoneId));
-        version = result.version;
-        traffic = result.traffic;
-        stackName = result.stackName;
-        changed = true;
-        if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
-        message = result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`;
-        break;
-      }
-      case 'promote': {
-        await checkAlarms(config, deps);
-        const result = await promote(config, deps, request.run);
-        version = result.version;
-        traffic = result.traffic;
-        moves = result.moves;
-        stackName = result.stackName;
-        changed = true;
-        break;
-      }
-      case 'destroy': {
-        const result = await destroy(config, deps, request.run);
-        progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
-        changed = result.removed.length > 0;
-        message = result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.';
-        break;
-      }
-      case 'plan':
-        throw new Error('plan is answered by planRun, without AWS');
-    }
+    });
   } catch (error) {
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
     if (error instanceof RolloutFailure) {
@@ -221,6 +256,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     }
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
     const failure = error instanceof Error ? error.message : String(error);
+    const bootLogs = cancelled ? {} : await bootLogsOf(error, config, version, deps, started);
     const report: RunReport = {
       ...common,
       status: cancelled ? 'cancelled' : 'failure',
@@ -231,13 +267,16 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
       message: failure,
+      ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
+      ...logGroupField(config),
       ...rootCauseOf(error, progress),
+      ...bootLogs,
     };
     if (accountAllowed) await tell(config, deps, report, request.run);
-    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run) };
+    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run), released };
   }
 
-  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run) : await unlessCancelled(sweep, request.run);
+  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run, lockOwner(config, request)) : await unlessCancelled(sweep, request.run);
   const stacksChanged = progress.stacks.some((stack) => stack.outcome !== 'unchanged');
   const hasChanges = changed || stacksChanged;
   const report: RunReport = {
@@ -252,10 +291,23 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
     ...(message ? { message } : {}),
+    ...(kept.length > 0 ? { releases: kept } : {}),
+    ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
+    ...logGroupField(config),
     ...(config.command === 'deploy' && config.steps.includes('deploy') ? { cost: environmentCost(config, request.region) } : {}),
   };
   await tell(config, deps, report, request.run);
-  return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews };
+  return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
+}
+
+/** How this run describes itself in the locks it takes. */
+function lockOwner(config: Config, request: RunRequest): LockOwner {
+  return { holder: request.holder ?? request.logUrl ?? 'a run that gave no name', command: config.command, version: config.version };
+}
+
+/** The log group, for the commands after which the environment has one. */
+function logGroupField(config: Config): { logGroup?: string } {
+  return config.command === 'destroy' ? {} : { logGroup: logGroupOf(config) };
 }
 
 /**
@@ -282,5 +334,6 @@ function outputsOf(config: Config, version: string, stackName: string, url: stri
     'stack-name': serves ? stackName : '',
     environment: config.environment,
     'has-changes': String(hasChanges),
+    'log-group': serves ? logGroupOf(config) : '',
   };
 }

@@ -5,6 +5,7 @@ import { baseTemplate } from '../templates/base.js';
 import { environmentTemplate } from '../templates/environment.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate } from '../templates/resources.js';
 import type { StackSpec } from './ports.js';
+import { TAG_CLOUDTRAIL } from './shared-settings.js';
 import { stackTags } from './stack-tags.js';
 
 /**
@@ -18,7 +19,8 @@ export function baseSpec(config: Config): StackSpec {
     name: BASE_STACK,
     template: baseTemplate({ cloudTrail: config.cloudTrail }),
     parameters: {},
-    tags: stackTags('wimpy', 'account'),
+    // The trail is the account's: the stack says which way it was set (see shared-settings.ts).
+    tags: { ...stackTags('wimpy', 'account'), [TAG_CLOUDTRAIL]: String(config.cloudTrail) },
     terminationProtection: true,
   };
 }
@@ -35,12 +37,25 @@ export function environmentSpec(config: Config, cidr: string): StackSpec {
   };
 }
 
-/** `keepsLogGroup`: the log group outlived an earlier stack of these resources (see KEEPS_LOG_GROUP). */
+/**
+ * The application's resources in its environment; a preview has its own, in the staging network.
+ * `keepsLogGroup`: the log group outlived an earlier stack of these resources (see KEEPS_LOG_GROUP).
+ */
 export function resourcesSpec(config: Config, keepsLogGroup = false): StackSpec {
-  const environment = config.networkEnvironment;
+  const { environment, networkEnvironment } = config;
   return {
     name: resourcesStack(config.application, environment),
-    template: resourcesTemplate({ application: config.application, environment, networkEnvironment: environment, port: config.port, subscribers: config.notify.emails }),
+    template: resourcesTemplate({
+      application: config.application,
+      environment,
+      networkEnvironment,
+      port: config.port,
+      egress: config.egress,
+      logRetentionDays: config.logRetentionDays,
+      // The e-mail subscriptions live in the environment's own resources stack: a preview's stack,
+      // removed with the preview, must not take staging's subscriptions (the same endpoint) with it.
+      subscribers: environment === networkEnvironment ? config.notify.emails : [],
+    }),
     parameters: { [KEEPS_LOG_GROUP]: String(keepsLogGroup) },
     tags: stackTags(config.application, environment),
     terminationProtection: false,
@@ -54,12 +69,14 @@ export interface ReleaseFacts {
   readonly hostedZoneId: string;
   /** Tags kept from the release stack as it was created (wimpy:replaces). */
   readonly extraTags?: Readonly<Record<string, string>>;
+  /** No stack of that name exists yet: the group starts at desired-size (see ApplicationInput.creating). */
+  readonly creating?: boolean;
 }
 
 /** The application stack of the release: the rolling stack, or the release's own blue-green stack. */
 export function applicationSpec(config: Config, version: string, facts: ReleaseFacts): StackSpec {
   const forVersion: Config = { ...config, version };
-  const input = applicationInput(forVersion);
+  const input = { ...applicationInput(forVersion), ...(facts.creating ? { creating: true } : {}) };
   return {
     name: applicationStack(config.application, config.environment, config.strategy, version),
     template: applicationTemplate(input),

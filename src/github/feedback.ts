@@ -111,7 +111,8 @@ export function finalStatus(report: RunReport, logUrl?: string): DeploymentStatu
       return { state: 'failure', description, ...log };
     }
     case 'cancelled':
-      return { state: 'failure', description: 'The run was cancelled; CloudFormation may still be finishing its update.', ...log };
+      // `error`, not `failure`: a person stopped the run; nothing says the application is broken.
+      return { state: 'error', description: 'The run was cancelled; CloudFormation may still be finishing its update.', ...log };
     case 'planned':
     case 'skipped':
       return { state: 'inactive', description: report.message ?? 'Nothing was deployed.', ...log };

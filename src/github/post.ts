@@ -1,6 +1,6 @@
 /**
  * The post step: when the main step was cancelled or crashed before it ended its deployment,
- * mark that deployment failed, so that GitHub never shows a deploy in progress forever.
+ * mark that deployment as ended in error (not as a failed application), so that GitHub never shows a deploy in progress forever.
  */
 import * as core from '@actions/core';
 import type { Log } from '../engine/ports.js';
@@ -28,11 +28,12 @@ export function readSaved(value: string): SavedDeployment | undefined {
 export async function endDangling(octokit: Octokit, saved: SavedDeployment, log: Pick<Log, 'info' | 'warning'>): Promise<void> {
   try {
     await setDeploymentStatus(octokit, { owner: saved.owner, repo: saved.repo }, saved.id, {
-      state: 'failure',
+      // A cancelled or crashed run says nothing about the application: `error`, not `failure`.
+      state: 'error',
       description: DANGLING_DESCRIPTION,
       ...(saved.logUrl ? { logUrl: saved.logUrl } : {}),
     });
-    log.info(`GitHub deployment ${saved.id} marked failed: the main step did not finish it.`);
+    log.info(`GitHub deployment ${saved.id} marked as ended in error: the main step did not finish it.`);
   } catch (error) {
     log.warning(explainFailure(error, `mark deployment ${saved.id} failed`, 'deployments'));
   }

@@ -32,6 +32,11 @@ export function text(value: string): string {
   return value.replace(BREAKS_AND_CONTROLS, ' ').replace(SPECIAL, (char) => ENTITIES[char] ?? char);
 }
 
+/** Lines shown as they are, in monospace: each line made safe, the line breaks kept. */
+export function preformatted(lines: readonly string[]): string {
+  return `<pre>${lines.map(text).join('\n')}</pre>`;
+}
+
 /** A value in monospace; `<code>` rather than backticks because entities are decoded inside it. */
 export function code(value: string): string {
   return `<code>${text(value)}</code>`;

@@ -4,7 +4,7 @@
  */
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
-import { clip, code, details, formatDuration, link, table, text } from './markdown.js';
+import { clip, code, details, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
 import type { EventReport, RunReport, StackReport, TrafficStepReport } from './run-report.js';
@@ -25,6 +25,9 @@ const VERBS: Readonly<Record<Command, { readonly infinitive: string; readonly pa
   promote: { infinitive: 'promote', past: 'Promoted', preposition: 'in' },
   destroy: { infinitive: 'remove', past: 'Removed', preposition: 'from' },
   plan: { infinitive: 'plan', past: 'Planned', preposition: 'for' },
+  logs: { infinitive: 'read the logs of', past: 'Read the logs of', preposition: 'in' },
+  status: { infinitive: 'read the status of', past: 'Read the status of', preposition: 'in' },
+  exec: { infinitive: 'open a shell in', past: 'Opened a shell in', preposition: 'in' },
 };
 
 const SHA = /^[0-9a-f]{40}$/i;
@@ -92,6 +95,7 @@ function facts(report: RunReport, complete: boolean): string[][] {
   if (complete) add('Image', report.image && code(report.image));
   add('Changes', text(totalChanges(report)));
   add('Duration', text(formatDuration(report.durationMs)));
+  add('Log group', report.logGroup && code(report.logGroup));
   add('Log', link(report.logUrl, 'workflow run'));
   return rows;
 }
@@ -165,7 +169,15 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   const parts = [`${'#'.repeat(options.heading)} ${title(report)}`];
   if (report.message) parts.push(text(report.message));
   if (report.rootCause) parts.push(rootCause(report.rootCause));
+  for (const warning of report.warnings ?? []) parts.push(`> [!WARNING]\n> ${text(warning)}`);
   parts.push(table(['', ''], facts(report, options.open)));
+  if (report.releases && report.releases.length > 0) {
+    parts.push(details('Releases kept', table(['Stack', 'Why'], report.releases.map((kept) => [code(kept.stack), text(kept.reason)])), options.open));
+  }
+  for (const boot of report.bootLogs ?? []) {
+    // Open even in a comment: these lines are why the deploy failed.
+    parts.push(details(`Boot and container log of ${code(boot.instance)} (${code(shortVersion(boot.release))}), last ${boot.lines.length} lines`, `${preformatted(boot.lines)}\n\nMore: ${code(boot.command)}`, true));
+  }
   parts.push(...pictures(report));
   if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {

@@ -35,6 +35,12 @@ export interface TrafficShare {
   readonly weight: number;
 }
 
+/** A release stack that cleanup kept. */
+export interface KeptReleaseReport {
+  readonly stack: string;
+  readonly reason: string;
+}
+
 /** One step of a rollout: the shares it set, how long it was watched, and why it went back, for a revert. */
 export interface TrafficStepReport {
   readonly shares: readonly TrafficShare[];
@@ -50,6 +56,16 @@ export interface EventReport {
   readonly status: string;
   readonly reason?: string;
   readonly timestamp?: Date;
+}
+
+/** The end of one instance's logs, read after its boot failed. */
+export interface BootLogReport {
+  readonly instance: string;
+  readonly release: string;
+  /** Oldest first, each `time source | message`. */
+  readonly lines: readonly string[];
+  /** The command that reads more of them. */
+  readonly command: string;
 }
 
 export interface RunReport {
@@ -82,6 +98,14 @@ export interface RunReport {
   readonly lastEvents?: readonly EventReport[];
   /** One or two sentences for people: why a run was skipped, what failed when no stack event says. */
   readonly message?: string;
+  /** Release stacks left in place by cleanup, and why (serving, last good, warm, waiting until a time). */
+  readonly releases?: readonly KeptReleaseReport[];
+  /** What people must know although the run succeeded: an input the account overrode, and how to change it on purpose. */
+  readonly warnings?: readonly string[];
+  /** The CloudWatch Logs group of the application's container and boot logs. */
+  readonly logGroup?: string;
+  /** On a failed boot: the last lines of the failing instances' boot and container logs. */
+  readonly bootLogs?: readonly BootLogReport[];
   /** The workflow run's page. */
   readonly logUrl?: string;
   /** The commit's page. */

@@ -28,6 +28,12 @@ export interface ApplicationInput {
   readonly strategy: Strategy;
   /** Topics of the user's own that hear the groups' events too, beside the environment's topic. */
   readonly notificationTopics?: readonly string[];
+  /**
+   * The stack is being created: only then does the group get a DesiredCapacity. On an update the
+   * property is left out, which CloudFormation takes as "keep the group's current size": a group
+   * its scaling policy has scaled out is not cut back to the template's number by a deploy.
+   */
+  readonly creating?: boolean;
 }
 
 /** What Auto Scaling reports to the notification topics: every launch and termination, and their failures. */
@@ -51,7 +57,6 @@ export interface ApplicationParametersInput {
 
 const PARAMETER = {
   ...SCRIPT_VALUES,
-  version: 'Version',
   certificateArn: 'CertificateArn',
   hostedZoneId: 'HostedZoneId',
   machineImage: 'AmiId',
@@ -142,7 +147,8 @@ const minutes = (count: number) => `PT${count}M`;
 export function applicationTemplate(input: ApplicationInput): Template {
   const { application, environment, networkEnvironment, capacity } = input;
   const network = environmentStack(networkEnvironment);
-  const resources = resourcesStack(application, networkEnvironment);
+  // A preview's own resources (role, security groups, log group); staging's network.
+  const resources = resourcesStack(application, environment);
   const splitImport = (stack: string, output: string) => ({ 'Fn::Split': [',', importOf(stack, output)] });
   const tags = [...resourceTags({ application, environment }), { Key: TAG_VERSION, Value: ref(PARAMETER.version) }];
   const named = [...tags, { Key: 'Name', Value: ref('AWS::StackName') }];
@@ -175,7 +181,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
         UserData: {
           'Fn::Base64': {
             'Fn::Sub': [
-              userData({ application, environment: networkEnvironment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
+              userData({ application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
               {
                 [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
                 [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),
@@ -213,7 +219,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
       LaunchTemplate: { LaunchTemplateId: ref('LaunchTemplate'), Version: getAtt('LaunchTemplate', 'LatestVersionNumber') },
       MinSize: String(capacity.minSize),
       MaxSize: String(capacity.maxSize),
-      DesiredCapacity: String(capacity.desiredSize),
+      ...(input.creating ? { DesiredCapacity: String(capacity.desiredSize) } : {}),
       TargetGroupARNs: [ref('TargetGroup')],
       HealthCheckType: 'ELB',
       HealthCheckGracePeriod: input.signalTimeoutMinutes * 60,

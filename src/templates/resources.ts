@@ -1,4 +1,5 @@
-import { BASE_STACK, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
+import { BASE_STACK, accessScope, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
+import type { Egress } from '../config/types.js';
 import type { Template } from '../engine/ports.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { EXCEPTIONS, instanceRoleWildcards, resourceFinding, withExceptions } from './security-exceptions.js';
@@ -13,6 +14,22 @@ export interface ResourcesOptions {
   readonly port: number;
   /** E-mail addresses subscribed to the environment's notifications for this application. */
   readonly subscribers?: readonly string[];
+  /** Where the instances may connect; anywhere when absent. */
+  readonly egress?: Egress;
+  /** Days the log group keeps container and boot logs. */
+  readonly logRetentionDays: number;
+}
+
+/** The instances' outbound rules: anywhere (AWS's own default), or the listed TCP ports anywhere. */
+function outbound(egress: Egress): Record<string, unknown>[] {
+  if (egress === 'all') return [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'Anywhere, as AWS allows by default (egress: all)' }];
+  return egress.map(({ from, to }) => ({
+    IpProtocol: 'tcp',
+    FromPort: from,
+    ToPort: to,
+    CidrIp: '0.0.0.0/0',
+    Description: from === 443 && to === 443 ? 'HTTPS to AWS APIs and the internet' : `TCP ${from === to ? from : `${from}-${to}`} (egress)`,
+  }));
 }
 
 /**
@@ -28,7 +45,6 @@ const CREATES_LOG_GROUP = 'CreatesLogGroup';
 export const DATABASE_PORTS = [5432, 3306] as const;
 /** The only ports the internet may reach, and only on the load balancer. */
 export const PUBLIC_PORTS = [80, 443] as const;
-const LOG_RETENTION_DAYS = 30;
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 const arn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
@@ -51,14 +67,15 @@ export const SESSION_MANAGER_ACTIONS = [
 /** The ARNs the instance role's own wildcards stand in, named once for the policy and its suppressions. */
 function instanceResources(application: string, environment: string) {
   const bucket = importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName);
+  // A preview's logs are its own; its secrets and storage are the previews' own (accessScope), never staging's.
   const logGroup = logGroupName(application, environment);
-  const parameters = parameterPath(application, environment);
+  const parameters = parameterPath(application, accessScope(environment));
   return {
     logGroup: arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}`),
     logStreams: arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:log-stream:*`),
     // Joined rather than substituted, so that a suppression can name them without a `${` of its own.
     storageBucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucket]] },
-    storageObjects: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucket, `/${storagePrefix(application, environment)}*`]] },
+    storageObjects: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucket, `/${storagePrefix(application, accessScope(environment))}*`]] },
     // GetParametersByPath names the path itself, without the trailing slash.
     secretsPath: arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters.replace(/\/$/, '')}`),
     secrets: arn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameters}*`),
@@ -66,7 +83,7 @@ function instanceResources(application: string, environment: string) {
 }
 
 function instancePolicy(application: string, environment: string): Record<string, unknown> {
-  const prefix = storagePrefix(application, environment);
+  const prefix = storagePrefix(application, accessScope(environment));
   const own = instanceResources(application, environment);
   const masterKey = importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn);
   return {
@@ -183,8 +200,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         GroupDescription: `${application} ${environment} instances: the application port from the load balancer only`,
         VpcId: vpcId,
         SecurityGroupEgress: [
-          // AWS APIs (ECR, SSM, CloudWatch Logs, CloudFormation) and the application's HTTPS calls.
-          { ...tcp(443), CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs and the internet' },
+          ...outbound(options.egress ?? 'all'),
           ...DATABASE_PORTS.map((databasePort) => ({ ...tcp(databasePort), DestinationSecurityGroupId: groupId('DatabaseSecurityGroup'), Description: 'The application databases' })),
         ],
         Tags: tags,
@@ -227,7 +243,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       UpdateReplacePolicy: 'Retain',
       Properties: {
         LogGroupName: logGroupName(application, environment),
-        RetentionInDays: LOG_RETENTION_DAYS,
+        RetentionInDays: options.logRetentionDays,
         KmsKeyId: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
         Tags: tags,
       },

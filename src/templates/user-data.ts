@@ -19,6 +19,7 @@ export const SCRIPT_VALUES = {
   kmsMasterKey: 'KmsKeyArn',
   storageBucket: 'StorageBucketName',
   logGroup: 'LogGroupName',
+  version: 'Version',
 } as const;
 
 /** The logical id of the Auto Scaling group that waits for the instances' signals. */
@@ -26,8 +27,10 @@ export const SIGNALLED_RESOURCE = 'AutoScalingGroup';
 
 export interface UserDataInput {
   readonly application: string;
-  /** The environment the container is told it runs in (ENVIRONMENT): a preview's is its network's. */
+  /** The environment the container is told it runs in (ENVIRONMENT): a preview's own name, pr-<n>. */
   readonly environment: string;
+  /** The environment that names the instance's log streams: a preview's own (pr-<n>). */
+  readonly logEnvironment: string;
   readonly port: number;
   readonly healthCheckPath: string;
   readonly signalTimeoutMinutes: number;
@@ -35,7 +38,8 @@ export interface UserDataInput {
 
 const CONF_DIR = '/etc/wimpy';
 const SECRETS_READER = '/usr/local/sbin/wimpy-read-secrets';
-const SERVICE = 'wimpy-app';
+/** The container's name on every instance (and its systemd unit's). */
+export const SERVICE = 'wimpy-app';
 
 /** A bash word that stands for `value` exactly, whatever it holds. */
 export function shellQuote(value: string): string {
@@ -99,7 +103,7 @@ RuntimeDirectory=wimpy
 RuntimeDirectoryMode=0700
 ExecStartPre=-/usr/bin/docker rm --force ${SERVICE}
 ExecStartPre=${SECRETS_READER} ${CONF_DIR}/secrets.list /run/wimpy/secrets.env \${REGION}
-ExecStart=/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env -p \${PORT}:\${PORT} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-region=\${REGION} \${IMAGE}
+ExecStart=/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env -p \${PORT}:\${PORT} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-stream=\${LOG_STREAM} --log-opt awslogs-region=\${REGION} \${IMAGE}
 ExecStop=/usr/bin/docker stop ${SERVICE}
 Restart=always
 RestartSec=5
@@ -119,6 +123,7 @@ set -euo pipefail
 
 application=${shellQuote(input.application)}
 environment=${shellQuote(input.environment)}
+log_environment=${shellQuote(input.logEnvironment)}
 port=${shellQuote(String(input.port))}
 health_url=${shellQuote(healthUrl)}
 signal_timeout_seconds=${minutes * 60}
@@ -127,6 +132,7 @@ registry='${sub(SCRIPT_VALUES.registry)}'
 kms_master_key='${sub(SCRIPT_VALUES.kmsMasterKey)}'
 s3_bucket='${sub(SCRIPT_VALUES.storageBucket)}'
 log_group='${sub(SCRIPT_VALUES.logGroup)}'
+version='${sub(SCRIPT_VALUES.version)}'
 variables='${sub(SCRIPT_VALUES.variables)}'
 secrets='${sub(SCRIPT_VALUES.secrets)}'
 region='${sub('AWS::Region')}'
@@ -136,18 +142,36 @@ reader=${SECRETS_READER}
 unit_dir=/etc/systemd/system
 cfn_signal=/opt/aws/bin/cfn-signal
 signalled=false
+# Streams <environment>/<version>/<instance>/<source>: \`logs\` reads them back.
+instance_id=unknown
+boot_log=/var/log/cloud-init-output.log
+
+# Boot output and the container's start, kept beyond a terminated instance.
+send_boot_log() {
+  local stream="$log_environment/$version/$instance_id/boot" events
+  events=$(mktemp)
+  { tail -n 400 "$boot_log"; journalctl --unit ${SERVICE} --no-pager --lines 100 2>&1; } | python3 -c '
+import json, sys, time
+now = int(time.time() * 1000)
+lines = [line.rstrip()[:8000] or "-" for line in sys.stdin] or ["(no output)"]
+print(json.dumps([{"timestamp": now, "message": line} for line in lines]))' >"$events"
+  aws logs create-log-stream --region "$region" --log-group-name "$log_group" --log-stream-name "$stream" || true
+  aws logs put-log-events --region "$region" --log-group-name "$log_group" --log-stream-name "$stream" --log-events "file://$events" >/dev/null
+  rm -f "$events"
+}
 
 # One signal per instance: success once the container answers, failure as soon as anything
 # goes wrong, so that a broken release fails fast instead of waiting for the timeout.
 signal() {
   signalled=true
+  send_boot_log || echo "The boot log could not be sent to $log_group" >&2
   "$cfn_signal" --success "$1" --reason "$2" --stack "$stack" --resource ${SIGNALLED_RESOURCE} --region "$region" || echo "cfn-signal failed" >&2
 }
 
 on_exit() {
   local status=$?
   if [[ $signalled == false ]]; then
-    signal false "The first boot of $application failed (exit status $status): see /var/log/cloud-init-output.log"
+    signal false "The first boot of $application failed (exit status $status): its boot log is in $log_group, stream $log_environment/$version/$instance_id/boot"
   fi
 }
 
@@ -184,6 +208,7 @@ write_configuration() {
       printf 'IMAGE=%s\\n' "$image"
       printf 'PORT=%s\\n' "$port"
       printf 'LOG_GROUP=%s\\n' "$log_group"
+      printf 'LOG_STREAM=%s\\n' "$log_environment/$version/$instance_id/web"
       printf 'REGION=%s\\n' "$region"
     } >"$conf_dir/unit.env"
   )
@@ -222,6 +247,7 @@ answers() {
 
 main() {
   trap on_exit EXIT
+  instance_id=$(ec2-metadata --instance-id | cut -d ' ' -f 2) || instance_id=unknown
   install_packages
   write_configuration
   write_service

@@ -10,14 +10,26 @@ import { COMMANDS, type Command } from '../config/types.js';
  * commands, so this module never changes when they grow.
  */
 export type Invocation =
-  | { readonly kind: 'run'; readonly command: Command; readonly inputs: Readonly<Record<string, string>>; readonly json: boolean }
+  | {
+      readonly kind: 'run';
+      readonly command: Command;
+      readonly inputs: Readonly<Record<string, string>>;
+      readonly json: boolean;
+      /** `logs --follow`: new lines until interrupted. */
+      readonly follow: boolean;
+      /** `exec -- words`: the command to run in the container. */
+      readonly rest: readonly string[];
+    }
   | { readonly kind: 'help'; readonly command?: Command }
   | { readonly kind: 'version' }
   /** Wrong usage: the problems, and the command when one was understood (for its help). */
   | { readonly kind: 'usage'; readonly problems: readonly string[]; readonly command?: Command };
 
 /** Flags of the terminal itself, beside the inputs. */
-const TOOL_FLAGS: Readonly<Record<string, 'help' | 'json' | 'version'>> = { '--help': 'help', '-h': 'help', '--json': 'json', '-V': 'version' };
+const TOOL_FLAGS: Readonly<Record<string, 'help' | 'json' | 'version' | 'follow'>> = { '--help': 'help', '-h': 'help', '--json': 'json', '-V': 'version', '--follow': 'follow' };
+/** The commands that take the words after `--`, and the one that follows. */
+const TAKES_REST: readonly Command[] = ['exec'];
+const FOLLOWS: readonly Command[] = ['logs'];
 
 const isCommand = (word: string): word is Command => (COMMANDS as readonly string[]).includes(word);
 const inputNamed = (name: string) => INPUTS.find((input) => input.name === name);
@@ -40,6 +52,7 @@ export function parseArgv(argv: readonly string[]): Invocation {
       ...INPUTS.map((input) => [input.name, { type: 'string' as const }]),
       ['help', { type: 'boolean' as const, short: 'h' }],
       ['json', { type: 'boolean' as const }],
+      ['follow', { type: 'boolean' as const }],
     ]),
     strict: false,
     allowPositionals: true,
@@ -50,10 +63,17 @@ export function parseArgv(argv: readonly string[]): Invocation {
   const given: Record<string, string> = {};
   let help = false;
   let json = false;
+  let follow = false;
   let version = false;
+  const rest: string[] = [];
+  let afterTerminator = false;
   for (const token of tokens) {
+    if (token.kind === 'option-terminator') {
+      afterTerminator = true;
+      continue;
+    }
     if (token.kind === 'positional') {
-      words.push(token.value);
+      (afterTerminator ? rest : words).push(token.value);
       continue;
     }
     if (token.kind !== 'option') continue;
@@ -63,6 +83,7 @@ export function parseArgv(argv: readonly string[]): Invocation {
       if (value !== undefined) problems.push(`${rawName} takes no value`);
       if (toolFlag === 'help') help = true;
       else if (toolFlag === 'json') json = true;
+      else if (toolFlag === 'follow') follow = true;
       else version = true;
       continue;
     }
@@ -105,9 +126,11 @@ export function parseArgv(argv: readonly string[]): Invocation {
       if (!allowed.has(name)) problems.push(`--${name} is not a flag of wimpy ${command}: see wimpy help ${command}`);
     }
     if (json && !COMMAND_SPECS[command].outputs) problems.push(`--json: wimpy ${command} has no outputs to print`);
+    if (follow && !FOLLOWS.includes(command)) problems.push(`--follow is only for wimpy ${FOLLOWS.join(', ')}`);
+    if (rest.length > 0 && !TAKES_REST.includes(command)) problems.push(`${rest.join(' ')}: words after -- are only for wimpy ${TAKES_REST.join(', ')}`);
   }
   if (problems.length > 0 || !command) return { kind: 'usage', problems, ...(command ? { command } : {}) };
-  return { kind: 'run', command, inputs: { ...given, command }, json };
+  return { kind: 'run', command, inputs: { ...given, command }, json, follow, rest };
 }
 
 /** An action's default that only means something in a workflow (`${{ github.token }}`) is not shown. */
@@ -150,14 +173,16 @@ export function usage(): string {
 export function commandUsage(command: Command): string {
   const spec = COMMAND_SPECS[command];
   return [
-    `Usage: wimpy ${command} [--flag value ...]${spec.outputs ? ' [--json]' : ''}`,
+    `Usage: wimpy ${command} [--flag value ...]${spec.outputs ? ' [--json]' : ''}${FOLLOWS.includes(command) ? ' [--follow]' : ''}${TAKES_REST.includes(command) ? ' [-- command ...]' : ''}`,
     '',
     spec.summary,
     '',
     'Flags:',
     ...table([
       ...flagsOf(command).map((input) => [`--${input.name}`, `${input.description}${shownDefault(input)}`] as const),
-      ...(spec.outputs ? [['--json', 'Print the outputs (url, version, image, ...) as one JSON object on stdout; the log goes to stderr.'] as const] : []),
+      ...(spec.outputs ? [['--json', spec.json ?? 'Print the outputs (url, version, image, ...) as one JSON object on stdout; the log goes to stderr.'] as const] : []),
+      ...(FOLLOWS.includes(command) ? [['--follow', 'Keep printing new lines, asking every two seconds, until Ctrl-C.'] as const] : []),
+      ...(TAKES_REST.includes(command) ? [['-- command ...', 'Run this command in the container instead of a shell.'] as const] : []),
       ['--help, -h', 'This help.'],
     ]),
     '',

@@ -76,11 +76,13 @@ export async function cli(
       ...(inputs['github-token'] ? { githubToken: inputs['github-token'] } : {}),
       signal: cancel.signal,
       print: (text) => say(`${text}\n`),
+      follow: args.follow,
+      execCommand: args.rest,
     });
-    if (args.json) io.out(`${JSON.stringify(outcome.outputs)}\n`);
+    if (args.json) io.out(`${JSON.stringify(outcome.document ?? outcome.outputs, null, outcome.document ? 2 : undefined)}\n`);
     if (outcome.failure) {
       io.err(`error: ${outcome.failure}\n`);
-      return 1;
+      return outcome.exitCode ?? 1;
     }
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deployInputs, describeStack, imageOf, prepareEmulator, recordsOf, skip, type Emulator } from '../support/emulator.js';
+import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, skip, type Emulator } from '../support/emulator.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { examplePayload, runAction, type ActionRun } from '../support/run-action.js';
 
@@ -16,6 +17,7 @@ const MERGE_SHA = 'c0ffee0000000000000000000000000000000002';
 const PUSHED_SHA = '5a7e1d0f1c9a4b2e8d3c6f7a0b1e2d3c4f5a6b7c';
 const HOST = 'awesome-application-pr-2.armesto.net';
 const STACK = 'awesome-application-pr-2';
+const RESOURCES = 'awesome-application-pr-2-resources';
 
 describe('a pull request preview against an AWS API and GitHub', { skip }, () => {
   let emulator: Emulator;
@@ -49,9 +51,8 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
   before(async () => {
     emulator = await prepareEmulator();
     github = await startGitHubStandIn();
-    // Previews live in staging's network, which a push to main has built before any pull request.
-    const staging = await runAction({ awsEndpoint: emulator.endpoint, inputs: deployInputs({ version: 'v1', steps: 'environment' }) });
-    assert.equal(staging.exitCode, 0, staging.stdout + staging.stderr);
+    // An empty account: the repository's first pull request (the one that adds the workflows)
+    // comes before any deploy of staging.
     opened = await pullRequestRun('opened');
   });
   after(async () => {
@@ -84,6 +85,21 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
     t.diagnostic(`deployments: ${statesOf().join('; ')}`);
   });
 
+  test("opened in an empty account: the baseline and staging network created as staging would, and an identity of the preview's own", async (t) => {
+    for (const name of ['wimpy-base', 'wimpy-staging', RESOURCES]) assert.equal((await describeStack(emulator, name))?.StackStatus, 'CREATE_COMPLETE', name);
+    assert.equal(await describeStack(emulator, 'awesome-application-staging-resources'), undefined, "staging's own resources are not the preview's");
+    // The role's policy documents as CloudFormation holds them in the preview's resources stack.
+    const template = JSON.parse((await emulator.cloudformation.send(new GetTemplateCommand({ StackName: RESOURCES }))).TemplateBody ?? '{}') as { Resources: Record<string, { Type: string; Properties: { Policies?: { PolicyDocument: unknown }[] } }> };
+    const documents = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::IAM::Role').flatMap((resource) => resource.Properties.Policies ?? []).map((policy) => JSON.stringify(policy.PolicyDocument));
+    assert.equal(documents.length, 1);
+    const text = documents.join('\n');
+    assert.match(text, /parameter\/awesome-application\/preview\/\*/);
+    assert.match(text, /storage\/preview\/awesome-application\/\*/);
+    assert.doesNotMatch(text, /awesome-application\/staging|storage\/staging\//, 'the preview role names no staging secret or storage');
+    assert.ok(outputsOf(await describeStack(emulator, RESOURCES)).InstanceRoleArn, 'the role exists');
+    t.diagnostic(`the preview role's policy: ${text.slice(0, 300)}...`);
+  });
+
   test('synchronize: deploys the new head to the same stack, updates the same comment and adds a deployment', async (t) => {
     const first = comments()[0]!;
     const run = await pullRequestRun('synchronize', PUSHED_SHA);
@@ -108,9 +124,9 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
     assert.equal(run.exitCode, 0, run.stdout + run.stderr);
     assert.equal(await describeStack(emulator, STACK), undefined);
     assert.deepEqual(await recordsOf(emulator, HOST), []);
-    // Only the preview goes: the staging network and resources it ran in stay.
+    // The preview and its own resources go: the staging network it ran in stays.
+    assert.equal(await describeStack(emulator, RESOURCES), undefined);
     assert.equal((await describeStack(emulator, 'wimpy-staging'))?.StackStatus, 'CREATE_COMPLETE');
-    assert.equal((await describeStack(emulator, 'awesome-application-staging-resources'))?.StackStatus, 'CREATE_COMPLETE');
     assert.deepEqual(github.deployments.map((deployment) => github.latestState(Number(deployment.id))), ['inactive', 'inactive']);
     assert.equal(comments().length, 1);
     const body = comments()[0]!.body ?? '';

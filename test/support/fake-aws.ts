@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hostname, releaseStack } from '../../src/config/names.js';
+import { hostname, releaseRecordKey, releaseStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import type { Certificates, EngineDeps, Images, Probe } from '../../src/engine/context.js';
 import {
@@ -15,6 +15,9 @@ import {
   type LogGroups,
   type Notification,
   type Notifications,
+  type LogEvent,
+  type LogQuery,
+  type Logs,
   type ResourceChange,
   type StackEvent,
   type StackResult,
@@ -24,6 +27,9 @@ import {
   type Template,
   type WeightedTarget,
 } from '../../src/engine/ports.js';
+import { foreignOwner } from '../../src/engine/ownership.js';
+import type { LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
+import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
 import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
 import { configOf, VALID_INPUTS } from './config.js';
@@ -314,7 +320,15 @@ export class FakeStacks implements Stacks {
     return outcome;
   }
 
+  /** As the adapter does: a stack another application or environment owns is refused. */
+  private refuseForeign(name: string, owner: Readonly<Record<string, string>> | undefined): void {
+    const stack = this.stacks.get(name);
+    const problem = stack && owner ? foreignOwner(name, stack.tags, owner) : undefined;
+    if (problem) throw new StackFailure(problem, name, stack?.status);
+  }
+
   private async applyNow(spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
+    this.refuseForeign(spec.name, spec.tags);
     const existing = this.stacks.get(spec.name);
     const recreate = existing?.status === 'ROLLBACK_COMPLETE';
     const current = recreate ? undefined : existing;
@@ -398,6 +412,12 @@ export class FakeStacks implements Stacks {
       this.calls.push({ kind: 'remove', name, outcome: 'absent' });
       this.journal.push(`stacks.remove ${name}: absent`);
       return;
+    }
+    try {
+      this.refuseForeign(name, options.owner);
+    } catch (error) {
+      this.journal.push(`stacks.remove ${name}: refused`);
+      throw error;
     }
     if (stack.terminationProtection) {
       this.calls.push({ kind: 'remove', name, outcome: 'failed' });
@@ -582,6 +602,43 @@ export class FakeImages implements Images {
     await called(this.journal, `images.find ${version}`);
     return this.registry.get(version);
   }
+
+  /** Any registry: the image is held while some version names its repository and digest. */
+  async holds(image: ImageRef): Promise<boolean> {
+    await called(this.journal, `images.holds ${image.repository}@${image.digest}`);
+    return [...this.registry.values()].some((held) => held.repository === image.repository && held.digest === image.digest);
+  }
+}
+
+/** Release records by application, environment and version, as the storage bucket keeps them. */
+export class FakeRecords implements ReleaseRecords {
+  readonly records = new Map<string, ReleaseRecord>();
+
+  constructor(private readonly journal: Journal) {}
+
+  private key(application: string, environment: string, version: string): string {
+    return releaseRecordKey(application, environment, version);
+  }
+
+  async where(application: string, environment: string, version: string): Promise<string> {
+    return `s3://storage/${this.key(application, environment, version)}`;
+  }
+
+  async write(record: ReleaseRecord): Promise<void> {
+    await called(this.journal, `records.write ${record.environment} ${record.version}`);
+    // Stored as text and read back through the parser, as the real store does.
+    this.records.set(this.key(record.application, record.environment, record.version), JSON.parse(JSON.stringify(record)) as ReleaseRecord);
+  }
+
+  async read(application: string, environment: string, version: string): Promise<ReleaseRecord | undefined> {
+    await called(this.journal, `records.read ${environment} ${version}`);
+    const record = this.records.get(this.key(application, environment, version));
+    return record ? parseRecord(JSON.stringify(record), await this.where(application, environment, version)) : undefined;
+  }
+
+  get(environment: string, version: string, application = APP): ReleaseRecord | undefined {
+    return this.records.get(this.key(application, environment, version));
+  }
 }
 
 export class FakeProbe implements Probe {
@@ -638,6 +695,74 @@ export class FakeNotifications implements Notifications {
   }
 }
 
+/** The account's lock table: one record per key, taken and released as DynamoDB's conditions do. */
+export class FakeLocks implements Locks {
+  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number> }>();
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Another run holds `key` until `expiresAt`. */
+  hold(key: string, holder: Omit<LockHolder, 'expiresAt'>, expiresAt: number): void {
+    const record = this.records.get(key);
+    this.records.set(key, { claim: { ...holder, token: 'someone-else' }, expiresAt, departures: record?.departures ?? new Map() });
+  }
+
+  async take(key: string, claim: LockClaim, expiresAt: number, now: number): Promise<TakeResult> {
+    await called(this.journal, `locks.take ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim && record.expiresAt >= now) return { taken: false, holder: { ...record.claim, expiresAt: record.expiresAt } };
+    const departures = record?.departures ?? new Map<string, number>();
+    this.records.set(key, { claim, expiresAt, departures });
+    return { taken: true, departures: new Map(departures) };
+  }
+
+  async extend(key: string, token: string, expiresAt: number): Promise<boolean> {
+    await called(this.journal, `locks.extend ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim?.token !== token) return false;
+    record.expiresAt = expiresAt;
+    return true;
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await called(this.journal, `locks.release ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim?.token === token) delete record.claim;
+  }
+
+  async recordDepartures(key: string, token: string, left: ReadonlyMap<string, number>, forget: readonly string[]): Promise<void> {
+    await called(this.journal, `locks.recordDepartures ${key}`);
+    const record = this.records.get(key);
+    if (record?.claim?.token !== token) throw new Error(`The conditional request failed: ${key} is not held by this run.`);
+    for (const stack of forget) record.departures.delete(stack);
+    for (const [stack, at] of left) record.departures.set(stack, at);
+  }
+
+  /** Whether anyone holds `key` now. */
+  held(key: string): boolean {
+    return this.records.get(key)?.claim !== undefined;
+  }
+}
+
+/** A log group's events, as instances would have written them; read as FilterLogEvents reads (without patterns). */
+export class FakeLogs implements Logs {
+  readonly events: LogEvent[] = [];
+  readonly queries: LogQuery[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Writes lines to a stream, one millisecond apart from `at` on. */
+  write(stream: string, at: number, ...messages: string[]): void {
+    messages.forEach((message, i) => this.events.push({ id: `${stream}#${this.events.length}`, timestamp: at + i, stream, message }));
+  }
+
+  async read(query: LogQuery): Promise<LogEvent[]> {
+    this.queries.push(query);
+    await called(this.journal, `logs.read ${query.group} ${query.streamPrefix}`);
+    return this.events.filter((event) => event.stream.startsWith(query.streamPrefix) && event.timestamp >= query.start && (!query.filter || event.message.includes(query.filter)));
+  }
+}
+
 /** The whole fake account: pass it wherever EngineDeps is wanted. */
 export class FakeAws implements EngineDeps {
   readonly journal: Journal = [];
@@ -649,9 +774,12 @@ export class FakeAws implements EngineDeps {
   readonly identity = new FakeIdentity(this.journal);
   readonly certificates = new FakeCertificates(this.journal);
   readonly images = new FakeImages(this.journal);
+  readonly records = new FakeRecords(this.journal);
   readonly probe = new FakeProbe(this.journal);
   readonly logGroups = new FakeLogGroups(this.journal);
   readonly notifications = new FakeNotifications(this.journal);
+  readonly locks = new FakeLocks(this.journal);
+  readonly logs = new FakeLogs(this.journal);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {
@@ -660,8 +788,10 @@ export class FakeAws implements EngineDeps {
   }
 
   /** Runs the configuration's command against this account, as the action's entry does. */
-  run(config: Config, overrides: Partial<RunRequest> = {}): Promise<RunOutcome> {
-    return runCommand(config, this, this.request(config, overrides));
+  async run(config: Config, overrides: Partial<RunRequest> = {}): Promise<RunOutcome> {
+    const outcome = await runCommand(config, this, this.request(config, overrides));
+    await outcome.released;
+    return outcome;
   }
 
   /** Journal entries from `from` on: what a run did, when taken with `const mark = aws.journal.length` before it. */

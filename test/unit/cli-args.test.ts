@@ -7,7 +7,26 @@ import { COMMANDS } from '../../src/config/types.js';
 describe('the terminal command line', () => {
   test('takes the inputs as flags, --input value or --input=value', () => {
     const args = parseArgv(['deploy', '--application-name', 'shop', '--hosted-zone=example.com', '--environment-variables', 'A=b=c']);
-    assert.deepEqual(args, { kind: 'run', command: 'deploy', json: false, inputs: { command: 'deploy', 'application-name': 'shop', 'hosted-zone': 'example.com', 'environment-variables': 'A=b=c' } });
+    assert.deepEqual(args, { kind: 'run', command: 'deploy', json: false, follow: false, rest: [], inputs: { command: 'deploy', 'application-name': 'shop', 'hosted-zone': 'example.com', 'environment-variables': 'A=b=c' } });
+  });
+
+  test('logs takes --since, --release, --process, --filter and --follow, in any order', () => {
+    const args = parseArgv(['--follow', 'logs', '--since', '10m', '--release=v1', '--process', 'web', '--filter', '"status=500"']);
+    assert.deepEqual(args, { kind: 'run', command: 'logs', json: false, follow: true, rest: [], inputs: { command: 'logs', since: '10m', release: 'v1', process: 'web', filter: '"status=500"' } });
+  });
+
+  test('exec takes the words after -- as its command, flags and all', () => {
+    const args = parseArgv(['exec', '--application-name', 'shop', '--', 'ls', '-la', '--since']);
+    assert.equal(args.kind, 'run');
+    assert.deepEqual(args.kind === 'run' && args.rest, ['ls', '-la', '--since']);
+  });
+
+  test('--follow is refused outside logs, words after -- outside exec, and logs\' flags outside logs, each naming the flag', () => {
+    const problems = (argv: string[]) => { const args = parseArgv(argv); return args.kind === 'usage' ? args.problems : []; };
+    assert.deepEqual(problems(['status', '--follow']), ['--follow is only for wimpy logs']);
+    assert.deepEqual(problems(['logs', '--', 'ls']), ['ls: words after -- are only for wimpy exec']);
+    assert.deepEqual(problems(['deploy', '--since', '1h']), ['--since is not a flag of wimpy deploy: see wimpy help deploy']);
+    assert.deepEqual(problems(['exec', '--json']), ['--json: wimpy exec has no outputs to print']);
   });
 
   test('takes the command and the flags in any order', () => {
@@ -20,7 +39,7 @@ describe('the terminal command line', () => {
   });
 
   test('keeps --version as the release input, and gives the tool its own version with wimpy version or -V', () => {
-    assert.deepEqual(parseArgv(['rollback', '--version', 'v1.4.2']), { kind: 'run', command: 'rollback', json: false, inputs: { command: 'rollback', version: 'v1.4.2' } });
+    assert.deepEqual(parseArgv(['rollback', '--version', 'v1.4.2']), { kind: 'run', command: 'rollback', json: false, follow: false, rest: [], inputs: { command: 'rollback', version: 'v1.4.2' } });
     assert.deepEqual(parseArgv(['version']), { kind: 'version' });
     assert.deepEqual(parseArgv(['-V']), { kind: 'version' });
   });

@@ -5,7 +5,16 @@ import { configOf } from '../support/config.js';
 
 /** Each bad value, the input its error must name, and words of what is allowed. */
 const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
-  [{ command: 'apply' }, 'command', /use one of plan, deploy, rollback, promote, destroy/],
+  [{ command: 'apply' }, 'command', /use one of plan, deploy, rollback, promote, destroy, logs, status, exec/],
+  [{ 'log-retention-days': '10' }, 'log-retention-days', /one of 1, 3, 5, 7, 14, 30, 60/],
+  [{ 'log-retention-days': 'forever' }, 'log-retention-days', /one of 1, 3/],
+  [{ command: 'logs', since: 'yesterday' }, 'since', /an age such as 30s, 10m, 2h or 7d, or a timestamp/],
+  [{ command: 'logs', since: '2h ago' }, 'since', /an age/],
+  [{ command: 'logs', since: '2026-13-45T00:00:00Z' }, 'since', /a timestamp such as 2026-05-01T12:00:00Z/],
+  [{ command: 'logs', release: 'feature/login' }, 'release', /a release version/],
+  [{ command: 'logs', process: 'worker' }, 'process', /the processes are web \(other process types are reserved/],
+  [{ command: 'logs', filter: 'ERROR\u0000' }, 'filter', /filter pattern of at most 1024 printable characters/],
+  [{ command: 'logs', filter: 'x'.repeat(1025) }, 'filter', /at most 1024/],
   [{ command: 'promote' }, 'command', /only for strategy blue-green/],
   [{ 'application-name': '' }, 'application-name', /is required/],
   [{ 'application-name': 'Awesome' }, 'application-name', /lowercase letters, digits and hyphens/],
@@ -22,11 +31,12 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ 'hosted-zone': 'https://example.com' }, 'hosted-zone', /domain name/],
   [{ 'hosted-zone': 'exa mple.com' }, 'hosted-zone', /domain name/],
   [{ strategy: 'canary' }, 'strategy', /rolling, blue-green/],
-  [{ environment: 'Production' }, 'environment', /DNS label/],
+  [{ environment: 'Production' }, 'environment', /single word of at most 16 lowercase letters/],
   [{ environment: 'base' }, 'environment', /reserved/],
-  [{ environment: 'eu-resources' }, 'environment', /would collide/],
+  [{ environment: 'resources' }, 'environment', /would collide/],
+  [{ environment: 'eu-resources' }, 'environment', /single word/],
   [{ 'application-name': 'wimpy' }, 'application-name', /reserved for the account baseline/],
-  [{ environment: 'a-very-long-environment-name' }, 'environment', /at most 16/],
+  [{ environment: 'averylongenvironmentname' }, 'environment', /at most 16/],
   [{ version: 'feature/login' }, 'version', /image tag/],
   [{ version: '-rc1' }, 'version', /not starting with \. or -/],
   [{ version: 'x'.repeat(129) }, 'version', /1 to 128/],
@@ -86,6 +96,19 @@ describe('a bad value is refused, naming the input and what is allowed', () => {
         assert.match(error.message, allowed);
         return true;
       });
+    });
+  }
+});
+
+describe('the egress input', () => {
+  test('all by default; a list of names, ports and ranges always includes HTTPS', () => {
+    assert.equal(configOf({}).egress, 'all');
+    assert.deepEqual(configOf({ egress: 'http, 5432,6379,8000-8100' }).egress, [{ from: 443, to: 443 }, { from: 80, to: 80 }, { from: 5432, to: 5432 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }]);
+  });
+
+  for (const bad of ['smtp', '0', '70000', '9000-8000', 'all,5432']) {
+    test(`refuses ${bad}, naming the input and what it allows`, () => {
+      assert.throws(() => configOf({ egress: bad }), /egress.*is not allowed: use all, or a comma-separated list of https, http, TCP ports/s);
     });
   }
 });

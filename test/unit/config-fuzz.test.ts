@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultOf, INPUTS } from '../../src/config/inputs.js';
 import { parameterPath } from '../../src/config/names.js';
-import { ConfigurationError } from '../../src/config/read-config.js';
+import { ConfigurationError, LOG_RETENTION_DAYS } from '../../src/config/read-config.js';
 import { COMMANDS, STEPS, STRATEGIES } from '../../src/config/types.js';
 import type { Config } from '../../src/config/types.js';
 import { configOf, PUSH, VALID_INPUTS } from '../support/config.js';
@@ -209,6 +209,32 @@ const SPECS: Record<string, (name: string) => Spec> = {
     },
     allowed: (raw) => /^(?:0|\d{1,5}[hd])$/.test(word(name, raw)),
   }),
+  egress: (name) => {
+    const NAMED: Record<string, [number, number]> = { https: [443, 443], http: [80, 80] };
+    const range = (item: string): [number, number] | undefined => {
+      const named = NAMED[item.toLowerCase()];
+      if (named) return named;
+      const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+      const from = Number(match?.[1]);
+      const to = Number(match?.[2] ?? match?.[1]);
+      return match && from >= 1 && to <= 65535 && from <= to ? [from, to] : undefined;
+    };
+    const isAll = (raw: string) => {
+      const list = items(name, raw).map((item) => item.toLowerCase());
+      return list.length === 0 || (list.length === 1 && list[0] === 'all');
+    };
+    return {
+      valid: padded(fc.oneof(fc.constantFrom('all', 'ALL', 'https', 'smtp', '0', '9000-8000'), joined(fc.oneof(fc.constantFrom('https', 'http', 'HTTP'), fc.integer({ min: 0, max: 70_000 }).map(String), fc.tuple(fc.integer({ min: 1, max: 65_535 }), fc.integer({ min: 1, max: 65_535 })).map(([a, b]) => `${a}-${b}`)), [',', ', ']))),
+      kept: (c) => c.egress,
+      denotes: (raw) => {
+        if (isAll(raw)) return 'all';
+        const ranges: { from: number; to: number }[] = [{ from: 443, to: 443 }];
+        for (const [from, to] of items(name, raw).map(range) as [number, number][]) if (!ranges.some((have) => have.from === from && have.to === to)) ranges.push({ from, to });
+        return ranges;
+      },
+      allowed: (raw) => isAll(raw) || items(name, raw).every((item) => range(item) !== undefined),
+    };
+  },
   cloudtrail: boolean((c) => c.cloudTrail),
   'destroy-environment': boolean((c) => c.destroyEnvironment),
   'destroy-logs': boolean((c) => c.destroyLogs),
@@ -227,13 +253,46 @@ const SPECS: Record<string, (name: string) => Spec> = {
       allowed: (raw) => list(raw).every((item) => (isEmail(item) && item.length <= 254) || isTopic(item)) && new Set(list(raw)).size === list(raw).length,
     };
   },
+  'log-retention-days': (name) => ({
+    valid: padded(fc.oneof(fc.constantFrom(...LOG_RETENTION_DAYS.map(String)), fc.integer({ min: 0, max: 4000 }).map(String), fc.constantFrom('030', '2w', '-1'))),
+    kept: (c) => c.logRetentionDays,
+    denotes: (raw) => Number(word(name, raw)),
+    allowed: (raw) => /^\d+$/.test(word(name, raw)) && (LOG_RETENTION_DAYS as readonly number[]).includes(Number(word(name, raw))),
+  }),
+  // An age (s, m, h, d) or an ISO 8601 timestamp: the logs' window.
+  since: (name) => ({
+    valid: padded(fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 9_999_999 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'M', '')).map(([n, unit]) => `${n}${unit}`),
+      fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((date) => date.toISOString()),
+      fc.constantFrom('2026-05-01', '2026-05-01T12:00Z', '2026-13-01T00:00:00Z', 'yesterday', '1h ago', 'now'),
+    )),
+    kept: (c) => c.logs.sinceMs ?? c.logs.sinceAt,
+    denotes: (raw) => {
+      const age = /^(\d+)([smhd])$/.exec(word(name, raw));
+      return age ? Number(age[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'] : Date.parse(word(name, raw));
+    },
+    // A timestamp is ISO 8601 and nothing after it: Date.parse alone also reads "2026-05-01#".
+    allowed: (raw) => /^\d{1,6}[smhd]$/.test(word(name, raw)) || (ISO_TIMESTAMP.test(word(name, raw)) && !Number.isNaN(Date.parse(word(name, raw)))),
+  }),
+  release: text(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/), fc.constantFrom('v1.4.2', '.hidden', 'a/b')), (c) => c.logs.release),
+  process: (name) => ({
+    valid: padded(fc.constantFrom('web', 'worker', 'WEB', '')),
+    kept: (c) => c.logs.process,
+    denotes: (raw) => word(name, raw) || undefined,
+    allowed: (raw) => ['', 'web'].includes(word(name, raw)),
+  }),
+  filter: text(fc.constantFrom('ERROR', '"status=500"', '{ $.level = "error" }', '[ip, user, status=5*]', '?ERROR ?WARN'), (c) => c.logs.filter),
 };
+
+/** ISO 8601 as `since` takes it: a date, optionally a time, optionally a zone. */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Counterexamples fast-check once found in readConfig, checked on every run since. */
 const FOUND: Record<string, readonly string[]> = {
   environment: ['a'.repeat(44)],
   'registry-username': ['\u0000'],
   'min-size': ['2'],
+  since: ['2026-05-01#'],
 };
 
 /** A refusal says what would be accepted, not only that the value is wrong. */

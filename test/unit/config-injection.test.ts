@@ -65,6 +65,9 @@ const FREE_TEXT: Record<string, FreeText> = {
   // A secret names an SSM parameter: letters, digits and _ . - / only.
   secrets: keyValue((c) => c.secrets, []),
   // A line break starts the next alarm name, so the second line is a name of its own.
+  release: single((c) => c.logs.release),
+  // A filter pattern is CloudWatch's own syntax, passed as one request field: printable text is kept.
+  filter: single((c) => c.logs.filter, [...PRINTABLE, '\n- name: x']),
   'alarm-names': { raw: asIs, kept: (c) => c.alarmNames, expected: (text) => [text.trim()], keeps: [...PRINTABLE, '\n- name: x'] },
   // Only e-mail addresses and topic ARNs: every injection is neither.
   notify: single((c) => c.notify),
@@ -73,7 +76,8 @@ const FREE_TEXT: Record<string, FreeText> = {
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
 const CLOSED = [
   'command', 'application-port', 'strategy', 'steps', 'timeout-minutes', 'github-token', 'keep-images', 'min-size', 'desired-size', 'max-size', 'cpu-target',
-  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'cloudtrail', 'destroy-environment', 'destroy-logs',
+  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'egress', 'cloudtrail', 'destroy-environment', 'destroy-logs',
+  'log-retention-days', 'since', 'process',
 ];
 
 /** With a registry of their own, so that the registry's username and password are read. */

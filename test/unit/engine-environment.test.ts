@@ -35,7 +35,7 @@ describe('environments', () => {
     assert.ok(!aws.stacks.calls.slice(before).some((call) => call.name === environmentStack('qa')), 'the network of qa is unchanged: not applied again');
   });
 
-  test('a preview deploys only its application stack, into the staging network and resources, which it never changes', async () => {
+  test('a preview deploys its own resources and application stack into the staging network, and never changes staging stacks', async () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1, steps: 'environment' }));
     const before = aws.stacks.calls.length;
@@ -44,18 +44,30 @@ describe('environments', () => {
     const { report, outputs } = await aws.run(preview);
 
     assert.equal(report.status, 'success');
-    assert.deepEqual(aws.stacks.calls.slice(before).map((call) => call.name), [rollingStack(APP, 'pr-7')]);
+    assert.deepEqual(aws.stacks.calls.slice(before).map((call) => call.name), [resourcesStack(APP, 'pr-7'), rollingStack(APP, 'pr-7')]);
     assert.equal(aws.stacks.get(rollingStack(APP, 'pr-7'))!.tags[TAG_ENVIRONMENT], 'pr-7');
     assert.equal(outputs.url, `https://${hostname(APP, 'pr-7', 'armesto.net')}`);
     assert.deepEqual(aws.dns.weightsOf(hostname(APP, 'pr-7', 'armesto.net')), { [rollingStack(APP, 'pr-7')]: 100 });
   });
 
-  test('a preview before staging has a network fails, saying to deploy staging first, and creates nothing', async () => {
+  test('a preview in an empty account creates the baseline and the staging network as staging would, then its own stacks', async () => {
     const aws = new FakeAws();
     const { report } = await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
-    assert.equal(report.status, 'failure');
-    assert.match(report.message ?? '', /Preview pr-7 runs in the staging network, which is not there yet .*deploy staging once first/);
-    assert.deepEqual(aws.stacks.calls, []);
+    assert.equal(report.status, 'success', report.message);
+    assert.deepEqual(aws.stacks.calls.map((call) => call.name).slice(0, 2).sort(), [BASE_STACK, environmentStack('staging')].sort());
+    assert.deepEqual(aws.stacks.calls.map((call) => call.name).slice(2), [resourcesStack(APP, 'pr-7'), rollingStack(APP, 'pr-7')]);
+    // Staging's first deploy then finds the same network and baseline: nothing to change there.
+    const staging = await aws.run(configOf({ version: V1, steps: 'environment' }));
+    assert.deepEqual(staging.report.stacks.map((stack) => `${stack.name} ${stack.outcome}`), [`${BASE_STACK} unchanged`, `${environmentStack('staging')} unchanged`, `${resourcesStack(APP, 'staging')} created`]);
+  });
+
+  test('a preview never updates an existing baseline or staging network, even when its inputs would change them', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({ version: V1, steps: 'environment', cloudtrail: 'false' }));
+    const before = aws.stacks.calls.length;
+    const { report } = await aws.run(configOf({ cloudtrail: 'true' }, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
+    assert.equal(report.status, 'success', report.message);
+    assert.ok(aws.stacks.calls.slice(before).every((call) => call.name !== BASE_STACK && call.name !== environmentStack('staging')));
   });
 });
 
@@ -98,14 +110,14 @@ describe('destroy', () => {
     assert.deepEqual(aws.stacks.removed.at(-1), network, 'the network goes last, after what imports from it');
   });
 
-  test('of a preview removes its stack and record and leaves the staging resources it shares', async () => {
+  test('of a preview removes its stacks and record and leaves staging as it is', async () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1, steps: 'environment' }));
     await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
     const { report } = await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-destroy', pullRequest: 7 } }));
 
     assert.equal(report.status, 'success');
-    assert.deepEqual(aws.stacks.removed, [rollingStack(APP, 'pr-7')]);
+    assert.deepEqual(aws.stacks.removed, [rollingStack(APP, 'pr-7'), resourcesStack(APP, 'pr-7')]);
     assert.deepEqual(aws.dns.recordsOf(hostname(APP, 'pr-7', 'armesto.net')), []);
     assert.ok(aws.stacks.get(resourcesStack(APP, 'staging')));
   });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configOf } from '../support/config.js';
-import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
+import { APP, blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 
 /** A canary left below 100 and finished by promote; old releases removed, never the ones that matter. */
 
@@ -46,36 +46,63 @@ describe('a canary and its promotion', () => {
 });
 
 describe('cleanup of old releases', () => {
-  test('keeps the serving and the last good release even with keep-releases 0, and removes an older one only after its record is deleted', async () => {
+  const keepNone = { 'keep-releases': '0' };
+
+  test('keeps the serving and the last good release even with keep-releases 0; an older one is removed by a later run once twice the TTL has passed since it left traffic, without sleeping', async () => {
     const aws = new FakeAws();
-    const keepNone = { 'keep-releases': '0' };
-    await aws.run(blueGreen(V1, keepNone));
-    await aws.run(blueGreen(V2, keepNone));
+    const slowDns = { ...keepNone, 'dns-ttl': '3600' };
+    await aws.run(blueGreen(V1, slowDns));
+    await aws.run(blueGreen(V2, slowDns));
     assert.ok(aws.stacks.get(A), 'the last good release stays');
-    assert.deepEqual(aws.stacks.removed, []);
+    const third = await aws.run(blueGreen(V3, slowDns));
 
+    assert.deepEqual(aws.stacks.removed, [], 'A left traffic less than two hours ago: resolvers may still send people to it');
+    assert.deepEqual(aws.clock.sleeps.filter((ms) => ms >= 120_000), [], 'no run sleeps for the TTL');
+    const departed = aws.locks.records.get(`${APP}/staging`)?.departures;
+    assert.deepEqual([...(departed ?? new Map()).keys()].sort(), [A, B], 'the moment each release left traffic is kept in AWS for later runs');
+    assert.ok(third.report.releases?.some((kept) => kept.stack === A && /removed by the next run after/.test(kept.reason)), 'the summary says when A goes');
+
+    aws.clock.advance(2 * 3600_000);
     const mark = aws.journal.length;
-    await aws.run(blueGreen(V3, keepNone));
+    const later = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: V3 }));
+    assert.deepEqual(aws.stacks.removed, [], 'a rollback removes nothing');
+    assert.equal(later.report.status, 'success');
 
+    await aws.run(blueGreen(V3, slowDns));
     assert.deepEqual(aws.stacks.removed, [A]);
     assert.ok(aws.stacks.get(B), 'the last good release stays');
     assert.ok(aws.stacks.get(C), 'the serving release stays');
     const removal = aws.dns.batches.at(-1)!;
     assert.deepEqual(removal.remove.map((target) => target.setIdentifier), [A]);
-    assert.deepEqual(removal.after.map((target) => [target.setIdentifier, target.weight]), [[B, 0], [C, 100]]);
     const calls = aws.since(mark);
     assert.ok(calls.lastIndexOf(`dns.setWeights ${STAGING_HOST}`) < calls.indexOf(`stacks.remove ${A}`), 'the record goes before the stack');
-    const lines = aws.log.lines;
-    assert.ok(lines.indexOf(`Waiting 120 s (twice the DNS TTL) before removing ${A}.`) < lines.indexOf(`group: remove ${A}`), 'resolvers get twice the TTL to forget the record');
+    assert.ok(!aws.locks.records.get(`${APP}/staging`)?.departures.has(A), 'the entry of a removed release is forgotten');
   });
 
-  test('leaves an old release for a later run when the deadline leaves no time to wait out the DNS TTL', async () => {
+  test('with timeout-minutes 3, seven deploys five minutes apart with keep-releases 1 leave the serving and the last good release only: each run removes what is due', async () => {
     const aws = new FakeAws();
-    const slowDns = { 'keep-releases': '0', 'dns-ttl': '3600' };
-    for (const version of [V1, V2, V3]) await aws.run(blueGreen(version, slowDns));
+    const versions = Array.from({ length: 7 }, (_, i) => `${i + 1}`.repeat(7) + 'f'.repeat(33));
+    for (const version of versions) {
+      const { report } = await aws.run(blueGreen(version, { 'keep-releases': '1', 'timeout-minutes': '3', 'step-wait': '0' }));
+      assert.equal(report.status, 'success', report.message);
+      aws.clock.advance(5 * 60_000);
+    }
+    const left = [...aws.stacks.stacks.keys()].filter((name) => name.startsWith(`${APP}-staging-`) && !name.endsWith('-resources')).sort();
+    // The serving release and the last good one (which is also the one release keep-releases keeps warm).
+    assert.deepEqual(left, versions.slice(-2).map(stagingRelease).sort());
+  });
 
-    assert.deepEqual(aws.stacks.removed, []);
-    assert.ok(aws.stacks.get(A));
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 0, [B]: 0, [C]: 100 });
+  test('never removes a release stack the run did not see when it started', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1, keepNone));
+    // A stack of the environment that appears while the next run works (made by hand, or by a
+    // run of an older version of this action that takes no lock), not serving and unreferenced.
+    aws.dns.onChange(() => {
+      const name = stagingRelease(V3);
+      const tags = { 'wimpy:application': APP, 'wimpy:environment': 'staging', 'wimpy:version': V3 };
+      if (!aws.stacks.get(name)) aws.stacks.stacks.set(name, { name, status: 'CREATE_COMPLETE', template: {}, parameters: {}, tags, outputs: {}, terminationProtection: false, createdAt: new Date(aws.clock.now()) });
+    });
+    await aws.run(blueGreen(V2, keepNone));
+    assert.ok(aws.stacks.get(stagingRelease(V3)), 'left alone: this run decided from what it saw under the lock');
   });
 });

@@ -75,6 +75,8 @@ describe('a rolling deploy', () => {
   test('the same version again changes nothing: status no-change, has-changes false, no weight change', async () => {
     const aws = new FakeAws();
     await aws.run(rolling());
+    // The first update leaves out the group's DesiredCapacity, which only a creation sets.
+    await aws.run(rolling());
     const batches = aws.dns.batches.length;
     const updated = aws.stacks.updated.length;
     const { report, outputs } = await aws.run(rolling());
@@ -137,5 +139,18 @@ describe('a rolling deploy', () => {
     assert.equal(report.status, 'failure');
     assert.equal(report.message, 'The AWS credentials are for account 999999999999, which allowed-account-ids (123456789012, 210987654321) does not allow: nothing was changed.');
     assert.deepEqual(aws.journal, ['identity.accountId']);
+  });
+});
+
+describe('the size of a group', () => {
+  test('is set by the deploy that creates its stack and left to the scaling policy by every update', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({ version: V1, 'min-size': '1', 'desired-size': '2', 'max-size': '4' }));
+    const group = () => (aws.stacks.get(STACK)!.template.Resources as Record<string, { Properties: Record<string, unknown> }>).AutoScalingGroup!.Properties;
+    assert.equal(group().DesiredCapacity, '2');
+
+    await aws.run(configOf({ version: V2, 'min-size': '1', 'desired-size': '2', 'max-size': '4' }));
+
+    assert.equal('DesiredCapacity' in group(), false);
   });
 });

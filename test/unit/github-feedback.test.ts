@@ -146,6 +146,17 @@ describe('feedback', () => {
     assert.deepEqual(standIn.standInErrors, []);
   });
 
+  test('a cancelled run ends its deployment in error, saying it was cancelled, not as a failed application', async () => {
+    await start();
+    const run = runFor(standIn, 'opened');
+    const before = bodies(standIn, 'repos/create-deployment-status').length;
+    await run.feedback.started(run.start);
+    await run.feedback.finished(run.report({ status: 'cancelled', message: 'The run was cancelled during the rollout.' }));
+    const [, last] = bodies(standIn, 'repos/create-deployment-status').slice(before) as Array<{ state: string; description: string }>;
+    assert.equal(last?.state, 'error');
+    assert.match(last?.description ?? '', /^The run was cancelled/);
+  });
+
   test('without deployments: write, goes on and warns with the permission to add', async () => {
     await start();
     standIn.fail({ operationId: 'repos/create-deployment', status: 403 });

@@ -30,12 +30,12 @@ describe('the post step', () => {
   const post = (state: string, log = new RecordingLog()) =>
     runPost({ state: (name) => (name === DEPLOYMENT_STATE ? state : ''), token: standIn.token, octokit: createOctokit(standIn.token, { baseUrl: standIn.url }), log });
 
-  test('marks failed the deployment that the main step left in progress', async () => {
+  test('ends in error (cancelled or crashed, not a failed application) the deployment that the main step left in progress', async () => {
     await post(saved(deploymentId));
     assert.deepEqual(standIn.requests.map((r) => [r.operationId, r.body]), [
-      ['repos/create-deployment-status', { state: 'failure', description: DANGLING_DESCRIPTION, log_url: LOG_URL }],
+      ['repos/create-deployment-status', { state: 'error', description: DANGLING_DESCRIPTION, log_url: LOG_URL }],
     ]);
-    assert.equal(standIn.latestState(deploymentId), 'failure');
+    assert.equal(standIn.latestState(deploymentId), 'error');
   });
 
   test('does nothing when the main step finished its deployment', async () => {

@@ -142,7 +142,9 @@ describe('credentials that expire in the middle of a run', () => {
     aws.images.push('v2');
     const client = new CloudFormationClient({ region: 'eu-west-1' });
     const cloudformation = mockClient(client);
-    cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({ Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0) }] });
+    const owned = { StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: new Date(0), Tags: [{ Key: 'wimpy:application', Value: 'shop' }, { Key: 'wimpy:environment', Value: 'production' }] };
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [owned] });
+    cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({ Stacks: [owned] });
     cloudformation.on(CreateChangeSetCommand).resolves({ Id: 'change-set', StackId: STACK_ID });
     cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, CreationTime: new Date(0), Changes: [] });
     cloudformation.on(ExecuteChangeSetCommand).resolves({});

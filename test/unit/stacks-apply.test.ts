@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { StackFailure } from '../../src/engine/ports.js';
-import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent } from './stacks-support.js';
+import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent, OUTDATED_TAGS } from './stacks-support.js';
 
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 const TAGS = [
@@ -57,14 +57,40 @@ describe('creating a stack', () => {
         Tags: TAGS,
         Capabilities: CAPABILITIES,
         EnableTerminationProtection: true,
+        ClientRequestToken: h.cfn.commandCalls(CreateStackCommand)[0]?.args[0].input.ClientRequestToken,
       },
     ]);
+    assert.match(h.cfn.commandCalls(CreateStackCommand)[0]?.args[0].input.ClientRequestToken ?? '', /^wimpy-[0-9a-f-]{36}$/, 'a token of its own, so that a retry is recognised');
     assert.deepEqual(result, { name: NAME, outcome: 'created', outputs: { Url: 'https://shop.example.com' }, changes: ADDITIONS });
     // Protection came with the stack: nothing to turn on afterwards, and no change set on the way.
     assert.equal(h.cfn.commandCalls(UpdateTerminationProtectionCommand).length, 0);
     assert.deepEqual(h.lines, []);
     assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
     assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
+  });
+
+  test('a CreateStack whose answer was lost (the stack exists, made by this request) is adopted, not failed with "already exists"', async () => {
+    const h = harness();
+    firstCreate(h);
+    h.cfn.on(CreateStackCommand).callsFake((input: { ClientRequestToken: string }) => {
+      // CloudFormation took the first request; its answer never came back; the retry is refused.
+      h.cfn.on(DescribeStackEventsCommand, { StackName: NAME }).resolves({ StackEvents: [{ ...stackEvent('CREATE_IN_PROGRESS', 0, 'User Initiated'), ClientRequestToken: input.ClientRequestToken }] });
+      throw Object.assign(new Error(`Stack [${NAME}] already exists`), { name: 'AlreadyExistsException' });
+    });
+
+    const result = await h.stacks.apply(spec(), h.options());
+
+    assert.equal(result.outcome, 'created');
+    assert.deepEqual(h.lines, [`Stack ${NAME}: the answer to its creation was lost, but the stack is the one this run asked for (same request token): going on.`]);
+  });
+
+  test('a stack of the same name created by another request is not adopted', async () => {
+    const h = harness();
+    firstCreate(h);
+    h.cfn.on(DescribeStackEventsCommand, { StackName: NAME }).resolves({ StackEvents: [{ ...stackEvent('CREATE_IN_PROGRESS', 0, 'User Initiated'), ClientRequestToken: 'wimpy-someone-else' }] });
+    h.cfn.on(CreateStackCommand).rejects(Object.assign(new Error(`Stack [${NAME}] already exists`), { name: 'AlreadyExistsException' }));
+
+    await assert.rejects(h.stacks.apply(spec(), h.options()), /already exists/);
   });
 
   test('leaves termination protection off when the stack does not ask for it', async () => {
@@ -150,7 +176,7 @@ describe('updating a stack', () => {
 
   test('waits for the change set to be computed, then for the stack, each wait starting fast again', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     await h.stacks.apply(spec(), h.options());
     // Two looks at the change set, then three at the stack.
@@ -169,14 +195,14 @@ describe('updating a stack', () => {
 
   test('shows every change, its action and replacement, before executing it', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     let executedBeforeShown = -1;
     await h.stacks.apply(spec(), h.options({ onChanges: () => (executedBeforeShown = h.cfn.commandCalls(ExecuteChangeSetCommand).length) }));
     assert.equal(executedBeforeShown, 0);
 
     const shown = harness();
-    shown.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    shown.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(shown);
     await shown.stacks.apply(spec(), shown.options());
     assert.deepEqual(shown.shown, [
@@ -192,7 +218,7 @@ describe('updating a stack', () => {
 
   test('a plan shows the change set and deletes it without executing it', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     h.cfn.on(DeleteChangeSetCommand).resolves({});
     const result = await h.stacks.apply(spec({ terminationProtection: true }), h.options({ dryRun: true }));
@@ -267,7 +293,7 @@ describe('nothing to change', () => {
 
   test('a change set that fails for another reason is a failure with that reason', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.changeSetAnswers('FAILED', [], 'Parameters: [Subnets] must have values');
     await assert.rejects(h.stacks.apply(spec(), h.options()), (error: unknown) => {
       assert.ok(error instanceof StackFailure);
@@ -318,7 +344,7 @@ describe('templates over the inline limit', () => {
 
   test('are uploaded to the storage bucket and passed by URL', async () => {
     const h = harness({ withS3: true, templateBucket: 'wimpy-storage-123456789012' });
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.s3.on(PutObjectCommand).resolves({});
     h.changeSetAnswers('CREATE_COMPLETE', []);
     h.progress([{ StackStatus: 'UPDATE_COMPLETE' }], [[stackEvent('UPDATE_COMPLETE', 5)]]);
@@ -335,7 +361,7 @@ describe('templates over the inline limit', () => {
 
   test('without a bucket fail before any change, saying the size, the limit and what is needed', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     await assert.rejects(h.stacks.apply(spec({ template: big }), h.options()), (error: unknown) => {
       assert.ok(error instanceof StackFailure);
       assert.equal(error.stackName, NAME);

@@ -11,7 +11,7 @@ import {
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { StackFailure } from '../../src/engine/ports.js';
-import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, spec, stackEvent } from './stacks-support.js';
+import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, spec, stackEvent, OUTDATED_TAGS } from './stacks-support.js';
 
 const OLD_ID = `arn:aws:cloudformation:eu-west-1:123456789012:stack/${NAME}/0f0e0d0c-0000-11f0-8000-000000000001`;
 const ASG = 'AWS::AutoScaling::AutoScalingGroup';
@@ -182,7 +182,7 @@ describe('a stack that needs a person', () => {
 describe('an operation that CloudFormation rolls back', () => {
   test('an update rolled back is a failure whose root cause is the first failure that is not a cancellation', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.changeSetAnswers('CREATE_COMPLETE', [change('AutoScalingGroup', ASG, 'Modify', 'False')]);
     const signals = 'Received 0 SUCCESS signal(s) out of 1.  Unable to satisfy 100% MinSuccessfulInstancesPercent requirement';
     h.progress(
@@ -229,7 +229,7 @@ describe('an operation that CloudFormation rolls back', () => {
 describe('waiting for this run\'s own operation', () => {
   test('has no timeout but the deadline: a long, healthy update finishes', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.changeSetAnswers('CREATE_COMPLETE', []);
     const twoHours = Array.from({ length: 1500 }, () => ({ StackStatus: 'UPDATE_IN_PROGRESS' as const }));
     h.progress([...twoHours, { StackStatus: 'UPDATE_COMPLETE' }], [[stackEvent('UPDATE_COMPLETE', 7200)]]);
@@ -241,7 +241,7 @@ describe('waiting for this run\'s own operation', () => {
   test('stops at once when the run is cancelled and says which state the stack was left in', async () => {
     const h = harness();
     const cancel = new AbortController();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     h.changeSetAnswers('CREATE_COMPLETE', []);
     h.progress([{ StackStatus: 'UPDATE_IN_PROGRESS' }], [[stackEvent('UPDATE_IN_PROGRESS', 1, 'User Initiated')]]);
     await assert.rejects(h.stacks.apply(spec(), h.options({ signal: cancel.signal, onEvent: () => cancel.abort() })), (error) => {

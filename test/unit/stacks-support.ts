@@ -65,6 +65,9 @@ export function spec(overrides: Partial<StackSpec> = {}): StackSpec {
   };
 }
 
+/** Tags of the same owner that differ from `spec()`'s: the stack needs an update. */
+export const OUTDATED_TAGS = [{ Key: 'wimpy:application', Value: 'shop' }, { Key: 'wimpy:environment', Value: 'production' }, { Key: 'team', Value: 'before' }];
+
 /** A stack as DescribeStacks returns it, deployed from `spec()`. */
 export function deployed(overrides: Partial<Stack> = {}): Stack {
   const desired = spec();

@@ -144,13 +144,21 @@ describe('the application stack template', () => {
   });
 
   test('the group spans the application subnets, sized as configured, replacing instances the load balancer finds unhealthy', () => {
-    const properties = templateOf(ROLLING).Resources.AutoScalingGroup.Properties;
+    const properties = (applicationTemplate({ ...applicationInput(ROLLING), creating: true }) as Plain).Resources.AutoScalingGroup.Properties;
     assert.deepEqual(properties.VPCZoneIdentifier, { 'Fn::Split': [',', importOf('wimpy-production', 'ApplicationSubnetIds')] });
     assert.deepEqual([properties.MinSize, properties.DesiredCapacity, properties.MaxSize], ['2', '3', '6']);
     assert.deepEqual(properties.LaunchTemplate, { LaunchTemplateId: { Ref: 'LaunchTemplate' }, Version: { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] } });
     assert.deepEqual(properties.TargetGroupARNs, [{ Ref: 'TargetGroup' }]);
     assert.equal(properties.HealthCheckType, 'ELB');
     assert.equal(properties.HealthCheckGracePeriod, 420);
+  });
+
+  test('an update leaves the group at its current size: no DesiredCapacity, which would reset a group its scaling policy scaled out', () => {
+    const group = templateOf(ROLLING).Resources.AutoScalingGroup;
+    assert.equal('DesiredCapacity' in group.Properties, false);
+    assert.deepEqual([group.Properties.MinSize, group.Properties.MaxSize], ['2', '6']);
+    // The creation still waits for desired-size healthy instances.
+    assert.equal(group.CreationPolicy.ResourceSignal.Count, 3);
   });
 
   test('target tracking keeps the average CPU at the configured target, and a fixed-size group has no scaling policy', () => {
@@ -179,16 +187,18 @@ describe('the application stack template', () => {
     for (const specification of specifications) assert.deepEqual(wimpyTags(specification.Tags), expected, specification.ResourceType);
   });
 
-  test('a preview runs in the staging network, with the staging resources, and tells its container it is in staging', () => {
+  test('a preview runs in the staging network with resources of its own, and tells its container its own name', () => {
     const template = templateOf(PREVIEW);
     assert.deepEqual(template.Resources.AutoScalingGroup.Properties.VPCZoneIdentifier, { 'Fn::Split': [',', importOf('wimpy-staging', 'ApplicationSubnetIds')] });
     const [script, values] = launchData(template).UserData['Fn::Base64']['Fn::Sub'];
     assert.deepEqual(values, {
       KmsKeyArn: importOf('wimpy-base', 'KmsKeyArn'),
       StorageBucketName: importOf('wimpy-base', 'StorageBucketName'),
-      LogGroupName: importOf('awesome-application-staging-resources', 'LogGroupName'),
+      LogGroupName: importOf('awesome-application-pr-12-resources', 'LogGroupName'),
     });
-    assert.match(script, /^environment='staging'$/m);
+    assert.deepEqual(launchData(template).IamInstanceProfile, { Arn: importOf('awesome-application-pr-12-resources', 'InstanceProfileArn') });
+    assert.match(script, /^environment='pr-12'$/m);
+    assert.doesNotMatch(JSON.stringify(template), /staging-resources/);
   });
 
   test('a blue-green release answers at its pinned hostname, an alias of its own load balancer; public records are not in the stack', () => {
@@ -290,7 +300,7 @@ describe('the application stack template', () => {
   });
 
   test("the stack lets the instances' role signal this stack alone, by its id, before any instance starts", () => {
-    for (const [config, resources] of [[ROLLING, 'awesome-application-production-resources'], [BLUE_GREEN, 'awesome-application-production-resources'], [PREVIEW, 'awesome-application-staging-resources']] as const) {
+    for (const [config, resources] of [[ROLLING, 'awesome-application-production-resources'], [BLUE_GREEN, 'awesome-application-production-resources'], [PREVIEW, 'awesome-application-pr-12-resources']] as const) {
       const template = templateOf(config);
       const policy = only(template, 'AWS::IAM::Policy');
       assert.deepEqual(policy.Properties.Roles, [importOf(resources, 'InstanceRoleName')]);
@@ -305,7 +315,7 @@ describe('the application stack template', () => {
     const stackId = (name: string) => `arn:aws:cloudformation:eu-west-1:123456789012:stack/${name}/0a1b2c3d-0000-0000-0000-000000000000`;
     // What the role of shop in api may signal: every SignalResource grant of its resources stack and of its own application stack.
     const grants = [
-      ...valuesOf(resourcesTemplate({ application: 'shop', environment: 'api', networkEnvironment: 'api', port: 8080 }), 'Statement').flat() as Plain[],
+      ...valuesOf(resourcesTemplate({ application: 'shop', environment: 'api', networkEnvironment: 'api', port: 8080, logRetentionDays: 30 }), 'Statement').flat() as Plain[],
       ...valuesOf(templateOf(shopInApi), 'Statement').flat() as Plain[],
     ].filter((statement) => [statement.Action].flat().includes('cloudformation:SignalResource'));
     const reaches = (target: string) => grants.some((statement) => [statement.Resource].flat().some((resource: unknown) =>

@@ -208,7 +208,7 @@ describe('the account base stack', () => {
     const owner = { [TAG_APPLICATION]: 'wimpy', [TAG_ENVIRONMENT]: 'account' };
     // CloudFormation copies a stack's tags onto each of its resources that takes tags; the key relies on that alone.
     const taggedByStack = ['MasterKey'];
-    assert.deepEqual(baseSpec(configOf()).tags, owner);
+    assert.deepEqual(baseSpec(configOf()).tags, { ...owner, 'wimpy:cloudtrail': 'true' }, 'the stack also says how the account set its trail');
     assert.deepEqual(
       missingTags(base, owner),
       taggedByStack.flatMap((logicalId) => Object.keys(owner).map((tag) => `${logicalId}: ${tag}`)),

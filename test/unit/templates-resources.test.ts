@@ -2,14 +2,18 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
+import { resourcesSpec } from '../../src/engine/stack-specs.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
+import { configOf } from '../support/config.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
 
 const PORT = 8080;
-const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT });
-const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT });
+const staging = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30 });
+const production = resourcesTemplate({ application: 'shop', environment: 'production', networkEnvironment: 'production', port: PORT, logRetentionDays: 30 });
+/** A preview on another port than staging's, in the staging network. */
+const preview = resourcesTemplate({ application: 'shop', environment: 'pr-7', networkEnvironment: 'staging', port: 9090, logRetentionDays: 30 });
 
 type Plain = Record<string, unknown>;
 interface Rule extends Plain {
@@ -36,6 +40,14 @@ const statementFor = (action: string) => statements(staging).find((statement) =>
 const subText = (value: unknown): string => {
   const sub = (value as { 'Fn::Sub': string | [string, Plain] })['Fn::Sub'];
   return Array.isArray(sub) ? sub[0] : sub;
+};
+/** An ARN as text: a substitution's pattern, or a join's parts with the partition and the imported bucket named as a substitution would. */
+const arnText = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  if ((value as Plain)['Fn::Sub']) return subText(value);
+  const joined = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!joined) return JSON.stringify(value);
+  return joined[1].map((part) => typeof part === 'string' ? part : JSON.stringify(part) === JSON.stringify({ Ref: 'AWS::Partition' }) ? '${AWS::Partition}' : '${Bucket}').join(joined[0]);
 };
 
 /** The actions of the statement that grants `action` in staging, and the ARNs it grants them on. */
@@ -84,21 +96,12 @@ describe('the resources stack of an application in an environment', () => {
     ]);
   });
 
-  test('lets the instances out only over HTTPS and to the databases', () => {
-    const out = rules(staging, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup');
-    assert.deepEqual(out.map((rule) => [rule.FromPort, rule.CidrIp ?? rule.DestinationSecurityGroupId]), [
-      [443, '0.0.0.0/0'],
-      [5432, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
-      [3306, { 'Fn::GetAtt': ['DatabaseSecurityGroup', 'GroupId'] }],
-    ]);
-  });
-
   test('lets the databases open no connection: their one egress rule matches no traffic', () => {
     assert.deepEqual(rules(staging, 'Egress').filter((rule) => rule.group === 'DatabaseSecurityGroup').map((rule) => rule.CidrIp), ['255.255.255.255/32']);
   });
 
   test('puts every security group in the VPC of the network environment', () => {
-    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT });
+    const elsewhere = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'qa', port: PORT, logRetentionDays: 30 });
     for (const group of Object.values(resourcesOfType(elsewhere, 'AWS::EC2::SecurityGroup'))) assert.deepEqual(group.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-qa-VpcId' });
   });
 
@@ -222,13 +225,18 @@ describe('the resources stack of an application in an environment', () => {
   });
 
   test("subscribes each address of notify to the environment's topic by e-mail, and nothing when there is none", () => {
-    const subscribed = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, subscribers: ['oncall@example.com', 'lead@example.com'] });
+    const subscribed = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30, subscribers: ['oncall@example.com', 'lead@example.com'] });
     assert.deepEqual(Object.values(resourcesOfType(subscribed, 'AWS::SNS::Subscription')).map((subscription) => subscription.Properties), [
       { TopicArn: { 'Fn::ImportValue': 'wimpy-staging-NotificationTopicArn' }, Protocol: 'email', Endpoint: 'oncall@example.com' },
       { TopicArn: { 'Fn::ImportValue': 'wimpy-staging-NotificationTopicArn' }, Protocol: 'email', Endpoint: 'lead@example.com' },
     ]);
     assert.deepEqual(resourcesOfType(staging, 'AWS::SNS::Subscription'), {});
     assert.deepEqual(specProblems(subscribed), []);
+  });
+
+  test('keeps the logs as long as log-retention-days says', () => {
+    const spec = resourcesSpec(configOf({ 'log-retention-days': '365' }));
+    assert.equal((resourcesOfType(spec.template, 'AWS::Logs::LogGroup').LogGroup!.Properties as { RetentionInDays: number }).RetentionInDays, 365);
   });
 
   test('imports only what the base and environment stacks export', () => {
@@ -255,5 +263,72 @@ describe('the resources stack of an application in an environment', () => {
 
   test('tags every resource that takes tags with its application and environment', () => {
     assert.deepEqual(missingTags(staging, { [TAG_APPLICATION]: 'shop', [TAG_ENVIRONMENT]: 'staging' }), []);
+  });
+});
+
+describe("a preview's own identity, in the staging network", () => {
+  /** Every resource ARN pattern the preview role is granted, with the actions granted on it. */
+  const grants = (template: Template) => statements(template).flatMap((statement) => list(statement.Resource).map((resource) => ({ actions: list(statement.Action).map(String), resource: arnText(resource) })));
+  const S3_WRITES = ['s3:PutObject', 's3:DeleteObject'];
+  const SSM_READS = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'];
+
+  test("reads secrets only under /<app>/preview/, none of staging's /<app>/staging/", () => {
+    const reads = grants(preview).filter((grant) => grant.actions.some((action) => SSM_READS.includes(action))).map((grant) => grant.resource);
+    assert.deepEqual(reads, ['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/preview', 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/preview/*']);
+    assert.ok(grants(preview).every((grant) => !grant.resource.includes('/shop/staging')), 'no statement names staging parameters');
+    assert.ok(grants(preview).every((grant) => !grant.actions.some((action) => action === 'ssm:*' || action === '*')));
+  });
+
+  test("writes storage only under storage/preview/<app>/, none of staging's prefix", () => {
+    const writes = grants(preview).filter((grant) => grant.actions.some((action) => S3_WRITES.includes(action) || action === 's3:*'));
+    assert.deepEqual(writes.map((grant) => grant.resource), ['arn:${AWS::Partition}:s3:::${Bucket}/storage/preview/shop/*']);
+    assert.ok(grants(preview).every((grant) => !grant.resource.includes('storage/staging/')));
+    const listing = statements(preview).find((statement) => list(statement.Action).includes('s3:ListBucket'))!;
+    assert.deepEqual(listing.Condition, { StringLike: { 's3:prefix': ['storage/preview/shop/', 'storage/preview/shop/*'] } });
+  });
+
+  test("uses the master key only through S3 for the previews' prefix and through SSM for the previews' parameters", () => {
+    const kms = statements(preview).filter((statement) => list(statement.Action).some((action) => String(action).startsWith('kms:')));
+    assert.deepEqual(kms.map((statement) => (statement.Condition as { StringEquals: Plain }).StringEquals['kms:ViaService']), [{ 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' }, { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' }]);
+    const contexts = kms.flatMap((statement) => Object.values((statement.Condition as { ArnLike: Plain }).ArnLike).flat()).map(arnText);
+    assert.deepEqual(contexts, [
+      'arn:${AWS::Partition}:s3:::${Bucket}',
+      'arn:${AWS::Partition}:s3:::${Bucket}/storage/preview/shop/*',
+      'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/preview/*',
+    ]);
+  });
+
+  test('lets the load balancer reach the preview on its own port, in the staging network', () => {
+    const toInstances = rules(preview, 'Ingress').filter((rule) => rule.group === 'InstanceSecurityGroup');
+    assert.deepEqual(toInstances.map((rule) => [rule.FromPort, rule.ToPort, groupOf(rule.SourceSecurityGroupId)]), [[9090, 9090, 'LoadBalancerSecurityGroup']]);
+    const fromBalancer = rules(preview, 'Egress').filter((rule) => rule.group === 'LoadBalancerSecurityGroup');
+    assert.deepEqual(fromBalancer.map((rule) => [rule.FromPort, rule.ToPort]), [[9090, 9090]]);
+    assert.deepEqual(resourcesOfType(preview, 'AWS::EC2::SecurityGroup').InstanceSecurityGroup!.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-staging-VpcId' });
+  });
+
+  test('keeps its logs in a log group of its own', () => {
+    assert.equal(resourcesOfType(preview, 'AWS::Logs::LogGroup').LogGroup!.Properties.LogGroupName, '/wimpy/pr-7/shop');
+  });
+
+  test('passes the CloudFormation resource specification', () => {
+    assert.deepEqual(specProblems(preview), []);
+  });
+});
+
+describe('outbound traffic of the instances', () => {
+  const instanceEgress = (template: Template) => rules(template, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.CidrIp === '0.0.0.0/0');
+
+  test('by default goes anywhere, as AWS allows by default: Redis, SMTP, plain HTTP and any API port work', () => {
+    assert.deepEqual(instanceEgress(staging).map((rule) => [rule.IpProtocol, rule.CidrIp]), [['-1', '0.0.0.0/0']]);
+    for (const port of [6379, 25, 80, 9200]) assert.ok(instanceEgress(staging).some((rule) => covers(rule, port)), String(port));
+  });
+
+  test('restricted, reaches only the listed TCP ports and HTTPS, and the databases through their security group', () => {
+    const restricted = resourcesTemplate({ application: 'shop', environment: 'staging', networkEnvironment: 'staging', port: PORT, logRetentionDays: 30, egress: [{ from: 443, to: 443 }, { from: 6379, to: 6379 }, { from: 8000, to: 8100 }] });
+    assert.deepEqual(instanceEgress(restricted).map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort]), [['tcp', 443, 443], ['tcp', 6379, 6379], ['tcp', 8000, 8100]]);
+    assert.ok(!instanceEgress(restricted).some((rule) => covers(rule, 25)), 'SMTP is not listed: not reachable');
+    const toDatabases = rules(restricted, 'Egress').filter((rule) => rule.group === 'InstanceSecurityGroup' && rule.DestinationSecurityGroupId);
+    assert.deepEqual(toDatabases.map((rule) => rule.FromPort), [5432, 3306]);
+    assert.deepEqual(specProblems(restricted), []);
   });
 });

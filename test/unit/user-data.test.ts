@@ -9,7 +9,7 @@ import type { UserDataInput } from '../../src/templates/user-data.js';
 import { MAX_PARAMETER_LENGTH } from '../../src/templates/application.js';
 import type { SecretRef, Variable } from '../../src/config/types.js';
 
-const INPUT: UserDataInput = { application: 'awesome-application', environment: 'staging', port: 8080, healthCheckPath: '/health', signalTimeoutMinutes: 10 };
+const INPUT: UserDataInput = { application: 'awesome-application', environment: 'staging', logEnvironment: 'staging', port: 8080, healthCheckPath: '/health', signalTimeoutMinutes: 10 };
 const ECR_IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/awesome-application:v1@sha256:${'a'.repeat(64)}`;
 
 /** Values that would break a script that pasted them into shell code. */
@@ -55,6 +55,7 @@ function rendered(release: Release = {}, input: UserDataInput = INPUT): string {
     [SCRIPT_VALUES.kmsMasterKey]: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     [SCRIPT_VALUES.storageBucket]: 'wimpy-storage-123456789012-eu-west-1',
     [SCRIPT_VALUES.logGroup]: '/wimpy/staging/awesome-application',
+    [SCRIPT_VALUES.version]: 'v1.4.2',
     'AWS::Region': 'eu-west-1',
     'AWS::StackName': 'awesome-application-staging',
     ...release.raw,
@@ -195,14 +196,14 @@ describe('the user data of the instances', () => {
   });
 
   test('the container runs under systemd, restarted always, with its secrets from /run, its port published and its logs in CloudWatch', () => {
-    const run = sandbox(rendered(), 'write_configuration; write_service');
+    const run = sandbox(rendered(), 'instance_id=i-0abc; write_configuration; write_service');
     assert.equal(run.status, 0, run.stderr);
     const unit = readFileSync(join(run.dir, 'systemd', 'wimpy-app.service'), 'utf8');
     assert.match(unit, /^Restart=always$/m);
     assert.match(unit, /^EnvironmentFile=\/etc\/wimpy\/unit\.env$/m);
     assert.match(unit, /^ExecStartPre=\/usr\/local\/sbin\/wimpy-read-secrets \/etc\/wimpy\/secrets\.list \/run\/wimpy\/secrets\.env \$\{REGION\}$/m);
-    assert.match(unit, /^ExecStart=\/usr\/bin\/docker run --rm --name wimpy-app --env-file \/etc\/wimpy\/app\.env --env-file \/run\/wimpy\/secrets\.env -p \$\{PORT\}:\$\{PORT\} --log-driver awslogs --log-opt awslogs-group=\$\{LOG_GROUP\} --log-opt awslogs-region=\$\{REGION\} \$\{IMAGE\}$/m);
-    assert.equal(readFileSync(join(run.dir, 'etc', 'unit.env'), 'utf8'), `IMAGE=${ECR_IMAGE}\nPORT=8080\nLOG_GROUP=/wimpy/staging/awesome-application\nREGION=eu-west-1\n`);
+    assert.match(unit, /^ExecStart=\/usr\/bin\/docker run --rm --name wimpy-app --env-file \/etc\/wimpy\/app\.env --env-file \/run\/wimpy\/secrets\.env -p \$\{PORT\}:\$\{PORT\} --log-driver awslogs --log-opt awslogs-group=\$\{LOG_GROUP\} --log-opt awslogs-stream=\$\{LOG_STREAM\} --log-opt awslogs-region=\$\{REGION\} \$\{IMAGE\}$/m);
+    assert.equal(readFileSync(join(run.dir, 'etc', 'unit.env'), 'utf8'), `IMAGE=${ECR_IMAGE}\nPORT=8080\nLOG_GROUP=/wimpy/staging/awesome-application\nLOG_STREAM=staging/v1.4.2/i-0abc/web\nREGION=eu-west-1\n`);
     assert.equal(readFileSync(join(run.dir, 'bin', 'wimpy-read-secrets'), 'utf8'), SECRETS_READER_SCRIPT);
     assert.equal(statSync(join(run.dir, 'bin', 'wimpy-read-secrets')).mode & 0o777, 0o700);
     rmSync(run.dir, { recursive: true });
@@ -243,6 +244,28 @@ describe('the user data of the instances', () => {
     rmSync(run.dir, { recursive: true });
   });
 
+  test('a failed boot sends its boot output and the container\'s start to the log group, in the instance\'s own boot stream, before it signals', () => {
+    const stubs = [
+      'ec2-metadata() { echo "instance-id: i-0abc"; }',
+      'journalctl() { echo "wimpy-app.service: container exited with status 3"; }',
+      'docker() { echo "docker $*" >>"$calls"; [[ $1 != pull ]]; }',
+      // Keeps the events file the script hands to put-log-events.
+      'aws() { echo "aws $*" >>"$calls"; local a; for a in "$@"; do if [[ $a == file://* ]]; then cp "${a#file://}" "$1.events"; fi; done; }',
+    ].join('\n');
+    const run = sandbox(rendered(), 'boot_log="$1/boot.log"; printf "pulling image\\nmanifest unknown\\n" >"$boot_log"; main', stubs.replace('"$1.events"', '"$calls.events"'));
+    assert.notEqual(run.status, 0);
+    const stream = 'staging/v1.4.2/i-0abc/boot';
+    const logCalls = run.calls.filter((call) => call.startsWith('aws logs ') || call.startsWith('cfn-signal '));
+    assert.deepEqual(logCalls.map((call) => call.split(' ').slice(0, 2).join(' ')), ['aws logs', 'aws logs', 'cfn-signal --success']);
+    assert.match(logCalls[0]!, new RegExp(`create-log-stream --region eu-west-1 --log-group-name /wimpy/staging/awesome-application --log-stream-name ${stream}$`));
+    assert.match(logCalls[1]!, new RegExp(`put-log-events --region eu-west-1 --log-group-name /wimpy/staging/awesome-application --log-stream-name ${stream} --log-events file://`));
+    assert.match(logCalls[2]!, new RegExp(`its boot log is in /wimpy/staging/awesome-application, stream ${stream}`));
+    const events = JSON.parse(readFileSync(join(run.dir, 'calls.events'), 'utf8')) as { timestamp: number; message: string }[];
+    assert.deepEqual(events.map((event) => event.message), ['pulling image', 'manifest unknown', 'wimpy-app.service: container exited with status 3']);
+    assert.ok(events.every((event) => Math.abs(event.timestamp - Date.now()) < 60_000));
+    rmSync(run.dir, { recursive: true });
+  });
+
   test('secrets are read at boot from SSM Parameter Store into a root-only file, and their values are never printed', () => {
     const secrets: SecretRef[] = [
       { name: 'DB_PASSWORD', parameter: '/awesome-application/staging/db-password' },
@@ -277,7 +300,7 @@ describe('the user data of the instances', () => {
   });
 
   test('the user data stays within the 16 KB EC2 accepts, with the longest values every input allows', () => {
-    const longest: UserDataInput = { application: 'a'.repeat(28), environment: 'e'.repeat(16), port: 65535, healthCheckPath: `/${'h'.repeat(1023)}`, signalTimeoutMinutes: 60 };
+    const longest: UserDataInput = { application: 'a'.repeat(28), environment: 'e'.repeat(16), logEnvironment: 'e'.repeat(16), port: 65535, healthCheckPath: `/${'h'.repeat(1023)}`, signalTimeoutMinutes: 60 };
     const full = 'A'.repeat(MAX_PARAMETER_LENGTH);
     const script = rendered({ raw: { [SCRIPT_VALUES.variables]: full, [SCRIPT_VALUES.secrets]: full, 'AWS::StackName': 's'.repeat(128) } }, longest);
     assert.ok(Buffer.byteLength(script) <= 16 * 1024, `${Buffer.byteLength(script)} bytes`);
