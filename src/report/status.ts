@@ -1,4 +1,5 @@
 import type { StatusReport } from '../engine/status.js';
+import { releasesDiagram, type ReleaseNode } from './diagrams.js';
 import { code, link, table, text } from './markdown.js';
 import { shortVersion } from './render.js';
 
@@ -13,6 +14,16 @@ function age(seconds?: number): string {
 
 function marks(release: StatusReport['releases'][number]): string {
   return [release.canary && 'canary, waiting for promote', release.lastGood && 'last good', release.warm && release.weight === 0 && 'warm'].filter(Boolean).join(', ');
+}
+
+/** The releases behind the hostname, drawn from the same fields as the table under it. */
+function releasesPicture(status: StatusReport): string | undefined {
+  return releasesDiagram(new URL(status.url).hostname, status.releases.map((release): ReleaseNode => ({
+    version: shortVersion(release.version),
+    weight: release.weight,
+    role: release.canary ? 'canary' : release.weight > 0 ? 'serving' : release.lastGood ? 'last good' : release.warm ? 'warm' : 'old',
+    ...(release.ageSeconds !== undefined ? { age: age(release.ageSeconds) } : {}),
+  })));
 }
 
 export function statusText(status: StatusReport): string {
@@ -41,6 +52,8 @@ export function statusMarkdown(status: StatusReport): string {
     ...(status.lastDeployment ? [['**Last deployment**', `${code(shortVersion(status.lastDeployment.version))} at ${text(status.lastDeployment.at)}`]] : []),
   ]));
   if (status.promotePending) parts.push('⏸️ A canary waits for `promote` (or `rollback` to send its traffic back).');
+  const picture = releasesPicture(status);
+  if (picture) parts.push(picture);
   parts.push(table(['Release', 'Traffic', 'Health', 'Age', '', 'Image', 'Pinned URL'], status.releases.map((release) => [
     code(shortVersion(release.version)), `${release.weight} %`, text(release.health), text(age(release.ageSeconds)), text(marks(release)), release.image ? code(release.image) : '', release.pinnedUrl ? link(release.pinnedUrl, text(release.pinnedUrl)) : '',
   ])));

@@ -6,6 +6,7 @@ import { readReleases } from '../../src/engine/rollback.js';
 import { readStatus } from '../../src/engine/status.js';
 import { statusMarkdown, statusText } from '../../src/report/status.js';
 import { configOf } from '../support/config.js';
+import { parseDiagram } from '../support/mermaid.js';
 import { blueGreen, FakeAws, stagingRelease, V1, V2 } from '../support/fake-aws.js';
 
 const A = stagingRelease(V1);
@@ -65,6 +66,15 @@ describe('status', () => {
     assert.match(markdown, /<code>2222222<\/code> \| 10 % \| in-progress/);
     assert.match(markdown, /<code>1111111<\/code> \| 90 % \| good/);
     assert.match(markdown, /<code>i-0aaa<\/code>/);
+  });
+
+  test('the summary draws the releases behind the hostname: the canary at 10 %, the last good release at 90 %', async () => {
+    const aws = await canaryAt10();
+    const status = await readStatus(configOf({ command: 'status' }), { ...aws, instances: instances() });
+    const [picture] = await Promise.all((statusMarkdown(status).match(/```mermaid\n[\s\S]*?\n```/g) ?? []).map(parseDiagram));
+    assert.equal(picture?.nodes[0]?.text, 'awesome-application-staging.armesto.net');
+    assert.deepEqual(picture?.nodes.slice(1).map((node) => [node.text.split('\n')[0], node.classes.join()]), [['2222222', 'canary'], ['1111111', 'serving']]);
+    assert.deepEqual(picture?.edges.map((edge) => edge.text), ['10 %', '90 %']);
   });
 
   test('a status read changes nothing', async () => {
