@@ -30,6 +30,7 @@ describe('a rolling deploy against an AWS API', { skip }, () => {
       'stack-name': STACK,
       environment: 'staging',
       'has-changes': 'true',
+      'log-group': `/wimpy/staging/${APPLICATION}`,
     });
     for (const name of ['wimpy-base', 'wimpy-staging', `${APPLICATION}-staging-resources`, STACK]) {
       assert.equal((await describeStack(emulator, name))?.StackStatus, 'CREATE_COMPLETE', name);
