@@ -142,7 +142,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       const back = rollbackWeights(after, { ...previous, weight: 0 });
       await deps.dns.setWeights(placement.zoneId, host, back, [], Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
       deps.log.warning(`Traffic: ${describeWeights(back)}`);
-      throw new RolloutFailure(`${config.version} took all traffic, then failed its check (${(error as Error).message}): all traffic went back to ${previous.setIdentifier}.`, back);
+      const why = `${config.version} took all traffic, then failed its check (${(error as Error).message}): all traffic went back to ${previous.setIdentifier}.`;
+      // The picture of the run ends with this way back, like a canary's revert.
+      throw new RolloutFailure(why, back, [...moves, { weights: back, reverted: `failed its check: ${(error as Error).message}` }]);
     }
   }
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after, seenAtStart) : NO_CLEANUP;

@@ -165,6 +165,8 @@ describe('a release that fails its check after it took all traffic', () => {
 
     assert.equal(report.status, 'failure');
     assert.match(report.message!, new RegExp(`${V2} took all traffic, then failed its check .*: all traffic went back to ${stagingRelease(V1)}`));
+    assert.match(report.trafficSteps?.at(-1)?.reverted ?? '', /^failed its check: /, 'the picture of the run ends with the way back');
+    assert.deepEqual(report.trafficSteps?.at(-1)?.shares.map((share) => [share.release, share.weight]), [[stagingRelease(V1), 100], [stagingRelease(V2), 0]]);
     assert.deepEqual(aws.dns.weightsOf(STAGING), { [stagingRelease(V1)]: 100, [stagingRelease(V2)]: 0 });
   });
 
