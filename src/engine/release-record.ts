@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CapacityConfig, Config, SecretRef, Variable } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import type { ImageRef, Template } from './ports.js';
 
 /**
@@ -18,14 +18,7 @@ import type { ImageRef, Template } from './ports.js';
 export const RECORD_SCHEMA = 1;
 
 /** The inputs that shape a release's instances and container; restored by a rollback. */
-export interface ReleaseInputs {
-  readonly port: number;
-  readonly healthCheckPath: string;
-  readonly capacity: CapacityConfig;
-  readonly signalTimeoutMinutes: number;
-  readonly variables: readonly Variable[];
-  readonly secrets: readonly SecretRef[];
-}
+export type ReleaseInputs = Pick<Config, 'port' | 'healthCheckPath' | 'capacity' | 'signalTimeoutMinutes' | 'variables' | 'secrets'>;
 
 export interface ReleaseRecord {
   readonly schema: typeof RECORD_SCHEMA;
