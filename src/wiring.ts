@@ -144,6 +144,11 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     },
     // Where the image lives, which need not be the registry this run would push to.
     holds: async (image) => (await registryAt(config, ecr, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
+    async protect(environment, versions, only) {
+      if (!registry.protect) return;
+      const repository = await registry.locate(repositoryName(config.application));
+      if (repository) await registry.protect(repository, environment, versions, only);
+    },
   };
   const s3 = explainingFailures(new S3Client(settings));
   const stacks = createStacks({

@@ -46,7 +46,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'registry-username', commands: ['deploy', 'plan'], default: '', description: 'Username for a registry other than ECR.' },
   { name: 'registry-password', default: '', secret: true, env: 'REGISTRY_PASSWORD', commands: ['deploy', 'plan'],  description: 'Password for a registry other than ECR. Masked.' },
   { name: 'image', commands: ['deploy', 'plan'], default: '', description: 'A prebuilt image to deploy instead of building (repository:tag or repository@sha256:...).' },
-  { name: 'keep-images', default: '30', description: 'How many images the ECR lifecycle policy keeps (1 to 1000), previews included: a serving release older than that many newer images loses its image, and new instances could not start. Raise it where previews push often.' },
+  { name: 'keep-images', default: '30', description: 'How many images the ECR lifecycle policy keeps (1 to 1000), previews included. The images of releases that serve, are kept warm or are the last good one are kept besides, whatever previews push (see "Images that releases need are never expired").' },
   { name: 'instance-type', default: 't3.small', description: 'The EC2 instance type.' },
   { name: 'min-size', default: '1', description: 'Smallest number of instances.' },
   { name: 'desired-size', default: '1', description: 'Number of instances to start with.' },

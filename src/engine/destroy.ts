@@ -1,6 +1,7 @@
 import { environmentStack, logGroupName, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
+import { protectImages } from './image-protection.js';
 import type { StackSummary } from './ports.js';
 import { readReleases } from './rollback.js';
 import { stackTags } from './stack-tags.js';
@@ -33,6 +34,8 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   }
   await Promise.all(releases.map((name) => deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options))));
   const removed = [...releases];
+  // No release of the environment is left to need its image.
+  await protectImages(config, deps, [], true);
   // A preview's resources are its own; the staging network it runs in stays.
   const resources = resourcesStack(config.application, config.environment);
   await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
