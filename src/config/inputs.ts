@@ -60,7 +60,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'dns-ttl', default: '60', description: 'TTL of the DNS records, in seconds (a blue-green release is removed after twice this).' },
   { name: 'canary-steps', default: '10,50,100', description: 'blue-green: ascending percentages of traffic for the new release. Stop below 100 to leave a canary for promote.' },
   { name: 'step-wait', default: '60', description: 'blue-green: seconds to watch each canary step before the next.' },
-  { name: 'alarm-names', default: '', description: 'blue-green: CloudWatch alarms, comma separated or one per line; one in ALARM during a step sends all traffic back.' },
+  { name: 'alarm-names', default: '', description: "blue-green: CloudWatch alarms watched during canary steps besides the release's own (5xx rate, unhealthy targets), comma separated or one per line; one in ALARM during a step sends all traffic back." },
   { name: 'keep-releases', default: '1', description: 'blue-green: how many previous releases stay warm, so that a rollback to them takes seconds (0 to 5). The serving and the last good release are always kept.' },
   { name: 'preview-ttl', default: '7d', description: 'Age after which a pull request preview is removed by any run (hours or days, e.g. 48h, 7d; 0 never).' },
   { name: 'egress', default: 'all', description: 'Where the instances may connect: all (any destination, as AWS does by default), or a comma-separated list of https, http, TCP ports and ranges such as https,5432,6379,8000-8100. HTTPS (443) is always allowed: the instances need it to reach AWS.' },
