@@ -218,6 +218,7 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) },
     sha: info.sha,
     holder: info.runUrl ?? terminalHolder(),
+    who: info.env.GITHUB_ACTOR || terminalHolder(),
     ...(info.runUrl ? { logUrl: info.runUrl } : {}),
     ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
     ...(region ? { region } : {}),
@@ -273,6 +274,7 @@ function readingDeps(info: RunInfo) {
     stacks: stacksPort(clients, { clock: systemClock, log: (line: string) => info.log.info(line) }),
     dns: dnsPort(clients, systemClock),
     instances: instancesPort(clients),
+    locks: locksPort(clients),
     clock: systemClock,
   };
 }

@@ -18,7 +18,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { LockClaim, LockHolder, Locks, TakeResult } from '../engine/lock.js';
+import type { LastRun, LockClaim, LockHolder, Locks, RunEnding, TakeResult } from '../engine/lock.js';
 
 export const LOCK_TABLE = 'wimpy-locks';
 /** Records of environments nobody touched for this long are purged by DynamoDB's TTL. */
@@ -33,6 +33,8 @@ const names = {
   '#pk': 'pk', '#token': 'token', '#holder': 'holder', '#command': 'command', '#version': 'version',
   '#since': 'since', '#expiresAt': 'expiresAt', '#purgeAt': 'purgeAt', '#departures': 'departures',
 };
+/** Not among `names`: DynamoDB refuses a request that names an attribute its expressions leave unused. */
+const LAST_RUN = { '#lastRun': 'lastRun' };
 const pick = (...keys: (keyof typeof names)[]) => Object.fromEntries(keys.map((name) => [name, names[name]]));
 const purgeAt = (now: number) => ({ N: String(Math.floor(now / 1000) + PURGE_AFTER_SECONDS) });
 const key = (lockKey: string) => ({ pk: { S: lockKey } });
@@ -50,6 +52,40 @@ function holderOf(item: Item | undefined): LockHolder | undefined {
 
 function departuresOf(item: Item | undefined): Map<string, number> {
   return new Map(Object.entries(item?.departures?.M ?? {}).map(([stack, value]) => [stack, Number(value.N ?? 0)]));
+}
+
+const ENDINGS: readonly RunEnding[] = ['succeeded', 'failed', 'cancelled'];
+
+/** The last run as the record keeps it: one map, written with the release that ends the run. */
+function lastRunItem(last: LastRun): AttributeValue {
+  return {
+    M: {
+      who: { S: last.who },
+      command: { S: last.command },
+      version: { S: last.version },
+      stack: { S: last.stack },
+      startedAt: { N: String(last.startedAt) },
+      endedAt: { N: String(last.endedAt) },
+      outcome: { S: last.outcome },
+      ...(last.runUrl ? { runUrl: { S: last.runUrl } } : {}),
+    },
+  };
+}
+
+function lastRunOf(item: Item | undefined): LastRun | undefined {
+  const map = item?.lastRun?.M;
+  if (!map?.who?.S || !map.endedAt?.N) return undefined;
+  const outcome = ENDINGS.find((ending) => ending === map.outcome?.S) ?? 'failed';
+  return {
+    who: map.who.S,
+    command: map.command?.S ?? 'unknown',
+    version: map.version?.S ?? '',
+    stack: map.stack?.S ?? '',
+    startedAt: Number(map.startedAt?.N ?? 0),
+    endedAt: Number(map.endedAt.N),
+    outcome,
+    ...(map.runUrl?.S ? { runUrl: map.runUrl.S } : {}),
+  };
 }
 
 export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
@@ -143,20 +179,31 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
       }
     },
 
-    async release(lockKey, token) {
+    async release(lockKey, token, last) {
       try {
-        // The record stays (it keeps the departures): only the claim goes.
+        // The record stays (it keeps the departures and the last run): only the claim goes.
         await client.send(new UpdateItemCommand({
           TableName: table,
           Key: key(lockKey),
-          UpdateExpression: 'REMOVE #token, #holder, #command, #version, #since, #expiresAt',
+          UpdateExpression: `${last ? 'SET #lastRun = :lastRun ' : ''}REMOVE #token, #holder, #command, #version, #since, #expiresAt`,
           ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: pick('#token', '#holder', '#command', '#version', '#since', '#expiresAt'),
-          ExpressionAttributeValues: { ':token': { S: token } },
+          ExpressionAttributeNames: { ...pick('#token', '#holder', '#command', '#version', '#since', '#expiresAt'), ...(last ? LAST_RUN : {}) },
+          ExpressionAttributeValues: { ':token': { S: token }, ...(last ? { ':lastRun': lastRunItem(last) } : {}) },
         }));
       } catch (error) {
         // No longer ours: another run took it over after our lease ran out; never free theirs.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async lastRun(lockKey) {
+      try {
+        const answer = await client.send(new GetItemCommand({ TableName: table, Key: key(lockKey), ProjectionExpression: '#lastRun', ExpressionAttributeNames: LAST_RUN }));
+        return lastRunOf(answer.Item);
+      } catch (error) {
+        // No table yet: no run has ever held a lock in this account and region.
+        if (error instanceof ResourceNotFoundException) return undefined;
+        throw error;
       }
     },
 

@@ -31,6 +31,29 @@ export interface LockClaim extends Omit<LockHolder, 'expiresAt'> {
   readonly token: string;
 }
 
+/** How a run that held the lock ended. */
+export type RunEnding = 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * The last run that held an environment's lock, kept in its record when that run lets go:
+ * `status` tells it as the last deployment (who, when, from which run).
+ */
+export interface LastRun {
+  /** The GitHub user who started the workflow run, or `user@host` in a terminal. */
+  readonly who: string;
+  readonly command: string;
+  /** The release the run ended with (a rollback's target); empty when it had none. */
+  readonly version: string;
+  /** The stack of that release. */
+  readonly stack: string;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly outcome: RunEnding;
+  /** The workflow run's page; absent for a terminal. */
+  readonly runUrl?: string;
+}
+
 export type TakeResult =
   | { readonly taken: true; readonly departures: ReadonlyMap<string, number> }
   | { readonly taken: false; readonly holder?: LockHolder };
@@ -41,8 +64,10 @@ export interface Locks {
   take(key: string, claim: LockClaim, expiresAt: number, now: number, signal?: AbortSignal): Promise<TakeResult>;
   /** Extends the lease; false when the lock is no longer this token's. */
   extend(key: string, token: string, expiresAt: number): Promise<boolean>;
-  /** Frees the lock if this token holds it; never frees another run's. */
-  release(key: string, token: string): Promise<void>;
+  /** Frees the lock if this token holds it, keeping `last` in its record; never frees another run's. */
+  release(key: string, token: string, last?: LastRun): Promise<void>;
+  /** The last run that let go of the lock, when one was recorded; reads only (creates no table). */
+  lastRun(key: string): Promise<LastRun | undefined>;
   /** Under the lock: when releases left traffic (epoch ms), and the entries of releases that are gone. */
   recordDepartures(key: string, token: string, left: ReadonlyMap<string, number>, forget: readonly string[]): Promise<void>;
 }
@@ -111,6 +136,8 @@ export interface LockRequest extends LockOwner {
    * the release is on its way and the lock costs the run one round trip, the one that took it.
    */
   readonly deferRelease?: (release: Promise<void>) => void;
+  /** What the lock's record keeps of this run once it ends, for `status`. */
+  readonly lastRun?: (ending: RunEnding) => LastRun;
 }
 
 /** Half the run's time may go to waiting; the other half is the work's. */
@@ -147,15 +174,20 @@ export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRe
     departures,
     recordDepartures: (left, forget) => deps.locks.recordDepartures(request.key, claim.token, left, forget),
   };
+  let ending: RunEnding = 'failed';
   try {
-    return await work({ ...run, signal }, held);
+    const result = await work({ ...run, signal }, held);
+    ending = 'succeeded';
+    return result;
   } catch (error) {
+    if (error instanceof CancelledError || run.signal?.aborted) ending = 'cancelled';
     if (lostMessage) throw new LockLostError(lostMessage);
     throw error;
   } finally {
     clearInterval(beat);
+    const last = request.lastRun?.(ending);
     // A cancelled run gives the release a short grace, then leaves the lock to its expiry.
-    const release = untilCancelled(deps.locks.release(request.key, claim.token), run, `while the lock of ${request.key} was released`).catch((error: unknown) =>
+    const release = untilCancelled(deps.locks.release(request.key, claim.token, last), run, `while the lock of ${request.key} was released`).catch((error: unknown) =>
       deps.log.warning(`The lock of ${request.key} was not released (${(error as Error).message}); it frees itself within ${Math.round(lease / 1000)} s.`),
     );
     if (request.deferRelease) request.deferRelease(release);

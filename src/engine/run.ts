@@ -14,7 +14,7 @@ import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { RolloutFailure, watchedAlarms, type TrafficMove } from './rollout.js';
-import { lockKey, waitLimit, withLock, type LockOwner } from './lock.js';
+import { lockKey, waitLimit, withLock, type LastRun, type LockOwner, type RunEnding } from './lock.js';
 import { publicUrl } from './urls.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
@@ -30,6 +30,8 @@ export interface RunRequest {
   readonly run: RunClock;
   /** Who runs this, as a waiting run prints the lock's holder: the run's URL, or user@host. */
   readonly holder?: string;
+  /** The person behind the run, as `status` tells the last deployment: the GitHub user, or user@host. */
+  readonly who?: string;
   /** The commit of the run: the pull request's head for previews. */
   readonly sha: string;
   readonly logUrl?: string;
@@ -203,7 +205,18 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     // after a rollback, whose few reads before its weight change must stay few.
     if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
     // Everything from here decides from what AWS holds once this run holds the lock.
-    await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release) }, async (locked, lock) => {
+    // The lock's record keeps how this run ended: `status` tells it as the last deployment.
+    const lastRun = (outcome: RunEnding): LastRun => ({
+      who: request.who ?? lockOwner(config, request).holder,
+      command: config.command,
+      version,
+      stack: stackName,
+      startedAt: started,
+      endedAt: deps.clock.now(),
+      outcome,
+      ...(request.logUrl ? { runUrl: request.logUrl } : {}),
+    });
+    await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release), lastRun }, async (locked, lock) => {
       const run: RunClock = { ...locked, lock };
       switch (config.command) {
         case 'deploy': {

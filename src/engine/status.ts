@@ -1,5 +1,6 @@
 import { rollingStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
+import { lockKey, type LastRun, type Locks, type RunEnding } from './lock.js';
 import { logGroupOf } from './logs.js';
 import type { Clock, Dns, Instances, Stacks } from './ports.js';
 import { lastGood, releaseHistory, serving, type Health } from './releases.js';
@@ -65,14 +66,34 @@ export interface StatusReport {
   readonly instances: readonly InstanceStatus[];
   /** Scaling activities of the last hour, newest first. */
   readonly scaling: readonly ScalingStatus[];
-  /** The newest release stack's last change: which version, when. */
-  readonly lastDeployment?: { readonly version: string; readonly stack: string; readonly at: string };
+  /**
+   * The last run that changed the environment, as its lock's record keeps it (who, when, from
+   * which run); without a record, the newest release stack's last change (version, stack, at).
+   */
+  readonly lastDeployment?: LastDeployment;
+}
+
+export interface LastDeployment {
+  readonly version: string;
+  readonly stack: string;
+  /** ISO 8601: when the run ended (or the stack last changed). */
+  readonly at: string;
+  /** The GitHub user who started the run, or user@host for a terminal. */
+  readonly by?: string;
+  /** deploy, rollback, promote or destroy. */
+  readonly command?: string;
+  readonly outcome?: RunEnding;
+  /** ISO 8601. */
+  readonly startedAt?: string;
+  /** The workflow run's page. */
+  readonly runUrl?: string;
 }
 
 export interface StatusDeps {
   readonly stacks: Stacks;
   readonly dns: Dns;
   readonly instances: Instances;
+  readonly locks: Pick<Locks, 'lastRun'>;
   readonly clock: Clock;
 }
 
@@ -81,7 +102,11 @@ const iso = (date?: Date) => (date ? { at: date.toISOString() } : undefined);
 
 export async function readStatus(config: Config, deps: StatusDeps): Promise<StatusReport> {
   const now = deps.clock.now();
-  const [state, groups] = await Promise.all([readReleases(config, deps), deps.instances.groups(config.application, config.environment, now - HOUR_MS)]);
+  const [state, groups, lastRun] = await Promise.all([
+    readReleases(config, deps),
+    deps.instances.groups(config.application, config.environment, now - HOUR_MS),
+    deps.locks.lastRun(lockKey(config.application, config.environment)),
+  ]);
   const history = releaseHistory(state.stacks, state.weights);
   const good = lastGood(history);
   const servingNow = new Set(serving(history).map((release) => release.stackName));
@@ -130,6 +155,21 @@ export async function readStatus(config: Config, deps: StatusDeps): Promise<Stat
     promotePending: releases.some((release) => release.canary),
     instances,
     scaling,
-    ...(newest && when ? { lastDeployment: { version: history.find((release) => release.stackName === newest.name)!.version, stack: newest.name, at: when.at } } : {}),
+    ...(lastRun
+      ? { lastDeployment: fromLock(lastRun) }
+      : newest && when ? { lastDeployment: { version: history.find((release) => release.stackName === newest.name)!.version, stack: newest.name, at: when.at } } : {}),
+  };
+}
+
+function fromLock(run: LastRun): LastDeployment {
+  return {
+    version: run.version,
+    stack: run.stack,
+    at: new Date(run.endedAt).toISOString(),
+    by: run.who,
+    command: run.command,
+    outcome: run.outcome,
+    startedAt: new Date(run.startedAt).toISOString(),
+    ...(run.runUrl ? { runUrl: run.runUrl } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { StatusReport } from '../engine/status.js';
+import type { LastDeployment, StatusReport } from '../engine/status.js';
 import { releasesDiagram, type ReleaseNode } from './diagrams.js';
 import { code, link, table, text } from './markdown.js';
 import { shortVersion } from './render.js';
@@ -26,6 +26,21 @@ function releasesPicture(status: StatusReport): string | undefined {
   })));
 }
 
+/** `deploy abc1234 by octocat, succeeded at <time>`: the command and who only when the lock's record tells them. */
+function lastDeploymentWords(last: LastDeployment): string {
+  const what = `${last.command ? `${last.command} ` : ''}${shortVersion(last.version) || '(no version)'}${last.stack ? ` (${last.stack})` : ''}`;
+  const who = last.by ? ` by ${last.by}` : '';
+  const how = last.outcome ? `, ${last.outcome}` : '';
+  return `${what}${who}${how} at ${last.at}${last.runUrl ? `, run ${last.runUrl}` : ''}`;
+}
+
+function lastDeploymentMarkdown(last: LastDeployment): string {
+  const what = `${last.command ? `${text(last.command)} ` : ''}${code(shortVersion(last.version) || '(no version)')}`;
+  const who = last.by ? ` by ${text(last.by)}` : '';
+  const how = last.outcome ? `, ${text(last.outcome)}` : '';
+  return `${what}${who}${how} at ${text(last.at)}${last.runUrl ? ` (${link(last.runUrl, 'workflow run')})` : ''}`;
+}
+
 export function statusText(status: StatusReport): string {
   const lines = [`${status.application} in ${status.environment}: ${status.url}`, `Log group: ${status.logGroup}`];
   if (status.promotePending) lines.push('A canary waits for promote: wimpy promote, or rollback to send its traffic back.');
@@ -40,7 +55,7 @@ export function statusText(status: StatusReport): string {
   }
   lines.push('', status.scaling.length === 0 ? 'Scaling in the last hour: none' : 'Scaling in the last hour:');
   for (const activity of status.scaling) lines.push(`  ${activity.time}  ${activity.status}  ${activity.description}`);
-  if (status.lastDeployment) lines.push('', `Last deployment: ${shortVersion(status.lastDeployment.version)} (${status.lastDeployment.stack}) at ${status.lastDeployment.at}`);
+  if (status.lastDeployment) lines.push('', `Last deployment: ${lastDeploymentWords(status.lastDeployment)}`);
   return lines.join('\n');
 }
 
@@ -49,7 +64,7 @@ export function statusMarkdown(status: StatusReport): string {
   parts.push(table(['', ''], [
     ['**URL**', link(status.url, text(status.url))],
     ['**Log group**', code(status.logGroup)],
-    ...(status.lastDeployment ? [['**Last deployment**', `${code(shortVersion(status.lastDeployment.version))} at ${text(status.lastDeployment.at)}`]] : []),
+    ...(status.lastDeployment ? [['**Last deployment**', lastDeploymentMarkdown(status.lastDeployment)]] : []),
   ]));
   if (status.promotePending) parts.push('⏸️ A canary waits for `promote` (or `rollback` to send its traffic back).');
   const picture = releasesPicture(status);

@@ -85,8 +85,18 @@ describe('operating a deployed application against an AWS API', { skip }, () => 
   test('wimpy status --json lists both releases with their weights and says that promote is pending', async () => {
     const run = await wimpy(['status', ...BASE, '--json']);
     assert.equal(run.exitCode, 0, run.stderr);
-    const status = JSON.parse(run.stdout) as { promotePending: boolean; releases: { version: string; weight: number; canary: boolean; lastGood: boolean }[]; url: string; logGroup: string };
+    const status = JSON.parse(run.stdout) as {
+      promotePending: boolean;
+      releases: { version: string; weight: number; canary: boolean; lastGood: boolean }[];
+      url: string;
+      logGroup: string;
+      lastDeployment?: { version: string; stack: string; at: string; by?: string; command?: string; outcome?: string; startedAt?: string };
+    };
     assert.equal(status.promotePending, true);
+    const last = status.lastDeployment;
+    assert.deepEqual([last?.command, last?.version, last?.stack, last?.outcome], ['deploy', 'v2', 'awesome-application-production-v2', 'succeeded'], 'the last run, as the lock kept it');
+    assert.ok(last?.by, 'who ran it');
+    assert.ok(Date.parse(last?.startedAt ?? '') <= Date.parse(last?.at ?? ''), 'when: started, then ended');
     assert.deepEqual(status.releases.map((release) => [release.version, release.weight, release.canary, release.lastGood]), [['v2', 10, true, false], ['v1', 90, false, true]]);
     assert.equal(status.url, 'https://awesome-application.armesto.net');
     assert.equal(status.logGroup, GROUP);
@@ -98,6 +108,7 @@ describe('operating a deployed application against an AWS API', { skip }, () => 
     assert.match(run.summary, /A canary waits for `promote`/);
     assert.match(run.summary, /<code>v2<\/code> \| 10 % \| in-progress/);
     assert.match(run.summary, /<code>v1<\/code> \| 90 % \| good/);
+    assert.match(run.summary, /\*\*Last deployment\*\* \| deploy <code>v2<\/code> by .+, succeeded at \d{4}-/);
   });
 
   test('wimpy exec without the Session Manager plugin says what to install and the exact command, exit code 2', async () => {

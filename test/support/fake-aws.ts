@@ -28,7 +28,7 @@ import {
   type WeightedTarget,
 } from '../../src/engine/ports.js';
 import { foreignOwner } from '../../src/engine/ownership.js';
-import type { LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
+import type { LastRun, LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
 import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
 import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
@@ -707,14 +707,14 @@ export class FakeNotifications implements Notifications {
 
 /** The account's lock table: one record per key, taken and released as DynamoDB's conditions do. */
 export class FakeLocks implements Locks {
-  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number> }>();
+  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number>; lastRun?: LastRun }>();
 
   constructor(private readonly journal: Journal) {}
 
   /** Another run holds `key` until `expiresAt`. */
   hold(key: string, holder: Omit<LockHolder, 'expiresAt'>, expiresAt: number): void {
     const record = this.records.get(key);
-    this.records.set(key, { claim: { ...holder, token: 'someone-else' }, expiresAt, departures: record?.departures ?? new Map() });
+    this.records.set(key, { ...record, claim: { ...holder, token: 'someone-else' }, expiresAt, departures: record?.departures ?? new Map() });
   }
 
   async take(key: string, claim: LockClaim, expiresAt: number, now: number): Promise<TakeResult> {
@@ -722,7 +722,7 @@ export class FakeLocks implements Locks {
     const record = this.records.get(key);
     if (record?.claim && record.expiresAt >= now) return { taken: false, holder: { ...record.claim, expiresAt: record.expiresAt } };
     const departures = record?.departures ?? new Map<string, number>();
-    this.records.set(key, { claim, expiresAt, departures });
+    this.records.set(key, { ...record, claim, expiresAt, departures });
     return { taken: true, departures: new Map(departures) };
   }
 
@@ -734,10 +734,17 @@ export class FakeLocks implements Locks {
     return true;
   }
 
-  async release(key: string, token: string): Promise<void> {
+  async release(key: string, token: string, last?: LastRun): Promise<void> {
     await called(this.journal, `locks.release ${key}`);
     const record = this.records.get(key);
-    if (record?.claim?.token === token) delete record.claim;
+    if (record?.claim?.token !== token) return;
+    delete record.claim;
+    if (last) record.lastRun = last;
+  }
+
+  async lastRun(key: string): Promise<LastRun | undefined> {
+    await called(this.journal, `locks.lastRun ${key}`);
+    return this.records.get(key)?.lastRun;
   }
 
   async recordDepartures(key: string, token: string, left: ReadonlyMap<string, number>, forget: readonly string[]): Promise<void> {
