@@ -44,6 +44,7 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-production': environmentTemplate({ environment: 'production', cidr: cidrFor('production', []) }),
     'environment-staging': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []) }),
     'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
+    'environment-with-nat-instance': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []), nat: 'instance' }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),

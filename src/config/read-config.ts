@@ -1,6 +1,6 @@
 import { defaultOf, INPUTS } from './inputs.js';
 import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment, versionLabel } from './names.js';
-import { COMMANDS, PROCESSES, STEPS, STRATEGIES } from './types.js';
+import { COMMANDS, NAT_MODES, PROCESSES, STEPS, STRATEGIES } from './types.js';
 import type { Command, Config, ConfigError, Egress, LogsQuery, PortRange, SecretRef, Step, Strategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
@@ -300,6 +300,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const previewTtlHours = ttl ? Number(ttl[1]) * (ttl[2] === 'd' ? 24 : 1) : 0;
 
   const cloudTrail = r.boolean('cloudtrail');
+  const nat = r.oneOf('nat', NAT_MODES);
   const egress = readEgress(r);
   const destroyEnvironment = r.boolean('destroy-environment');
   const destroyLogs = r.boolean('destroy-logs');
@@ -373,6 +374,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     keepReleases,
     previewTtlHours,
     cloudTrail,
+    nat,
     egress,
     destroyEnvironment,
     destroyLogs,

@@ -1,5 +1,5 @@
 import { BASE_STACK, environmentStack, logGroupName, resourcesStack } from '../config/names.js';
-import { changesOnPurpose, settle, TAG_CLOUDTRAIL } from './shared-settings.js';
+import { changesOnPurpose, settle, TAG_CLOUDTRAIL, TAG_NAT, type SharedSetting } from './shared-settings.js';
 import type { Config } from '../config/types.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import { cidrFor } from '../templates/network.js';
@@ -22,13 +22,19 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   const { onWarning, ...options } = environmentOptions;
   const apply = (spec: StackSpec) =>
     deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...options, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) }));
-  const [cidr, baseNow, keepsLogGroup] = await Promise.all([environmentCidr(config, deps), deps.stacks.describe(BASE_STACK), logGroupKept(config, deps)]);
-  const trail = settle({ input: 'cloudtrail', stack: BASE_STACK, tag: TAG_CLOUDTRAIL, wanted: String(config.cloudTrail) }, baseNow, changesOnPurpose(config));
-  if (trail.warning) {
-    deps.log.warning(trail.warning);
-    onWarning?.(trail.warning);
-  }
-  const specs = { base: baseSpec({ ...config, cloudTrail: trail.value === 'true' }), network: environmentSpec(config, cidr), resources: resourcesSpec(config, keepsLogGroup) };
+  const networkName = environmentStack(config.networkEnvironment);
+  const [cidr, baseNow, networkNow, keepsLogGroup] = await Promise.all([environmentCidr(config, deps), deps.stacks.describe(BASE_STACK), deps.stacks.describe(networkName), logGroupKept(config, deps)]);
+  const settled = (setting: SharedSetting, existing: StackSummary | undefined): string => {
+    const { value, warning } = settle(setting, existing, changesOnPurpose(config));
+    if (warning) {
+      deps.log.warning(warning);
+      onWarning?.(warning);
+    }
+    return value;
+  };
+  const cloudTrail = settled({ input: 'cloudtrail', stack: BASE_STACK, tag: TAG_CLOUDTRAIL, wanted: String(config.cloudTrail) }, baseNow) === 'true';
+  const nat = settled({ input: 'nat', stack: networkName, tag: TAG_NAT, wanted: config.nat }, networkNow) as Config['nat'];
+  const specs = { base: baseSpec({ ...config, cloudTrail }), network: environmentSpec({ ...config, nat }, cidr), resources: resourcesSpec(config, keepsLogGroup) };
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // in the order of their imports.

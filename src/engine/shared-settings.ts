@@ -9,6 +9,7 @@ import type { StackSummary } from './ports.js';
  */
 
 export const TAG_CLOUDTRAIL = 'wimpy:cloudtrail';
+export const TAG_NAT = 'wimpy:nat';
 
 export interface SharedSetting {
   /** The input, as action.yml names it. */

@@ -5,7 +5,7 @@ import { baseTemplate } from '../templates/base.js';
 import { environmentTemplate } from '../templates/environment.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate } from '../templates/resources.js';
 import type { StackSpec } from './ports.js';
-import { TAG_CLOUDTRAIL } from './shared-settings.js';
+import { TAG_CLOUDTRAIL, TAG_NAT } from './shared-settings.js';
 import { stackTags } from './stack-tags.js';
 
 /**
@@ -30,9 +30,10 @@ export function environmentSpec(config: Config, cidr: string): StackSpec {
   const environment = config.networkEnvironment;
   return {
     name: environmentStack(environment),
-    template: environmentTemplate({ environment, cidr }),
+    template: environmentTemplate({ environment, cidr, nat: config.nat }),
     parameters: {},
-    tags: stackTags('wimpy', environment),
+    // How its subnets reach the internet is the environment's: the stack says which way it was set.
+    tags: { ...stackTags('wimpy', environment), [TAG_NAT]: config.nat },
     terminationProtection: true,
   };
 }

@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultOf, INPUTS } from '../../src/config/inputs.js';
 import { parameterPath } from '../../src/config/names.js';
 import { ConfigurationError, LOG_RETENTION_DAYS } from '../../src/config/read-config.js';
-import { COMMANDS, STEPS, STRATEGIES } from '../../src/config/types.js';
+import { COMMANDS, NAT_MODES, STEPS, STRATEGIES } from '../../src/config/types.js';
 import type { Config } from '../../src/config/types.js';
 import { configOf, PUSH, VALID_INPUTS } from '../support/config.js';
 import { startRequestCounter } from '../support/request-counter.js';
@@ -235,6 +235,7 @@ const SPECS: Record<string, (name: string) => Spec> = {
       allowed: (raw) => isAll(raw) || items(name, raw).every((item) => range(item) !== undefined),
     };
   },
+  nat: oneOf(NAT_MODES, (c) => c.nat),
   cloudtrail: boolean((c) => c.cloudTrail),
   'destroy-environment': boolean((c) => c.destroyEnvironment),
   'destroy-logs': boolean((c) => c.destroyLogs),
