@@ -77,6 +77,12 @@ function natUserData(sources: readonly string[]): string {
   ].join('\n');
 }
 
+const FORWARDED = [
+  { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535 },
+  { IpProtocol: 'udp', FromPort: 0, ToPort: 65535 },
+  { IpProtocol: 'icmp', FromPort: -1, ToPort: -1 },
+] as const;
+
 function instance(context: NatContext): NatResources {
   return {
     parameters: {
@@ -92,7 +98,8 @@ function instance(context: NatContext): NatResources {
         Properties: {
           GroupDescription: 'NAT instance: forwards what the application subnets send out, accepts nothing else',
           VpcId: { Ref: 'Vpc' },
-          SecurityGroupIngress: context.sources.map((source) => ({ IpProtocol: '-1', CidrIp: source, Description: `Outbound traffic of the application subnet ${source}` })),
+          // TCP, UDP and ICMP: what applications send out (ICMP for path MTU discovery and ping).
+          SecurityGroupIngress: context.sources.flatMap((source) => FORWARDED.map((rule) => ({ ...rule, CidrIp: source, Description: `Outbound ${rule.IpProtocol} of the application subnet ${source}` }))),
           SecurityGroupEgress: [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0', Description: 'The internet, on behalf of the application subnets' }],
           Tags: context.named('nat'),
         },

@@ -223,7 +223,8 @@ describe('the environment stack with nat: instance', () => {
     for (const source of plan.application) assert.match(boot, new RegExp(`-s ${source.replace(/\./g, '\\.')} -j MASQUERADE`));
     assert.doesNotMatch(boot, /-s 0\.0\.0\.0\/0/);
     const group = resourcesOfType(nat, 'AWS::EC2::SecurityGroup').NatInstanceSecurityGroup!;
-    assert.deepEqual((group.Properties.SecurityGroupIngress as { CidrIp: string }[]).map((rule) => rule.CidrIp), [...plan.application]);
+    const rules = (group.Properties.SecurityGroupIngress as { CidrIp: string; IpProtocol: string }[]).map((rule) => `${rule.IpProtocol} ${rule.CidrIp}`);
+    assert.deepEqual(rules, plan.application.flatMap((source) => [`tcp ${source}`, `udp ${source}`, `icmp ${source}`]));
   });
 
   test('is a small Arm instance on the newest Amazon Linux of the region, with IMDSv2 only, an encrypted disk and standard credits', () => {
