@@ -1,6 +1,6 @@
 import { BASE_STACK, TAG_VERSION, environmentStack, pinnedHostname, resourcesStack } from '../config/names.js';
 import type { CapacityConfig, Config, SecretRef, Strategy, Variable } from '../config/types.js';
-import type { Template } from '../engine/ports.js';
+import type { Template } from './template.js';
 import { architectureOf } from './architecture.js';
 import { LOG_PREFIXES } from './log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';

@@ -1,7 +1,7 @@
 import { BASE_STACK, environmentStack, notificationTopicName } from '../config/names.js';
-import type { Template } from '../engine/ports.js';
 import type { Nat } from '../config/types.js';
 import { natResources } from './nat.js';
+import type { Template } from './template.js';
 import { subnetPlan } from './network.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';

@@ -57,7 +57,7 @@ describe('an environment created with nat: instance, then changed on purpose', {
 
     const blog = await runAction({ awsEndpoint: emulator.endpoint, inputs: deployInputs({ 'application-name': 'blog', image: imageOf('2') }) });
     assert.equal(blog.exitCode, 0, blog.stdout + blog.stderr);
-    assert.match(blog.stdout, /::warning::nat: this run asks for gateway, but wimpy-staging, which every application of the account shares, has instance; kept instance\./);
+    assert.match(blog.stdout, /::warning::nat: this run asks for gateway, but wimpy-staging, which every application in staging shares, has instance; kept instance\./);
     assert.ok((await resourcesOf('wimpy-staging')).includes('NatInstance'));
 
     const change = await runAction({ awsEndpoint: emulator.endpoint, inputs: deployInputs({ 'application-name': 'shop', nat: 'gateway', steps: 'environment' }) });

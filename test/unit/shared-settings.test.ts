@@ -58,7 +58,7 @@ describe("the environment's NAT, shared by every application of the environment"
     assert.equal(aws.stacks.get(environmentStack('staging'))?.tags['wimpy:nat'], 'instance');
     const { report } = await aws.run(configOf({ 'application-name': 'blog' }));
     assert.equal(natOf(aws), 'instance', "another application's default does not bring the NAT gateway back");
-    assert.match(report.warnings?.[0] ?? '', /^nat: this run asks for gateway, but wimpy-staging, which every application of the account shares, has instance; kept instance\. To change it on purpose, run once with steps: environment and nat: gateway\.$/);
+    assert.match(report.warnings?.[0] ?? '', /^nat: this run asks for gateway, but wimpy-staging, which every application in staging shares, has instance; kept instance\. To change it on purpose, run once with steps: environment and nat: gateway\.$/);
   });
 
   test('a run of the environment phase alone changes it on purpose', async () => {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import type { StackSummary } from './ports.js';
+import type { StackSummary } from './spec.js';
 
 /**
  * Settings of the stacks many applications share (`wimpy-base` for the account, `wimpy-<environment>`
@@ -15,6 +15,8 @@ export interface SharedSetting {
   /** The input, as action.yml names it. */
   readonly input: string;
   readonly stack: string;
+  /** Who shares the stack, as people say it: "every application of the account". */
+  readonly sharedBy: string;
   readonly tag: string;
   /** The input's value, as the tag spells it. */
   readonly wanted: string;
@@ -41,7 +43,7 @@ export function settle(setting: SharedSetting, existing: StackSummary | undefine
   return {
     value: held,
     warning:
-      `${setting.input}: this run asks for ${setting.wanted}, but ${setting.stack}, which every application of the account shares, has ${held}; ` +
+      `${setting.input}: this run asks for ${setting.wanted}, but ${setting.stack}, which ${setting.sharedBy} shares, has ${held}; ` +
       `kept ${held}. To change it on purpose, run once with steps: environment and ${setting.input}: ${setting.wanted}.`,
   };
 }
