@@ -4,6 +4,7 @@ import type { Template } from './template.js';
 import { architectureOf } from './architecture.js';
 import { LOG_PREFIXES } from './log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';
+import { releaseAlarms } from './release-alarms.js';
 import { resourceTags } from './tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
 
@@ -315,6 +316,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
           DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }],
         },
       },
+      // Canary steps watch them; a rolling release has no canary.
+      ...(pinned ? releaseAlarms({ loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'), targetGroupFullName: getAtt('TargetGroup', 'TargetGroupFullName') }) : {}),
       HttpListener: {
         Type: 'AWS::ElasticLoadBalancingV2::Listener',
         Properties: {
