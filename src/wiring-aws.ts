@@ -26,7 +26,7 @@ const NOTIFICATIONS: Methods<Notifications> = { publish: true };
 const LOCKS: Methods<Locks> = { take: true, extend: true, release: true, recordDepartures: true };
 const LOGS: Methods<Logs> = { read: true };
 const INSTANCES: Methods<Instances> = { groups: true };
-const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true };
+const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true, protect: true };
 
 /** The SDK clients, each made once on first use, with the settings and failure messages they share. */
 export function sdkClients(settings: ClientSettings) {

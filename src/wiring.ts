@@ -110,6 +110,11 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     },
     // Where the image lives, which need not be the registry this run would push to.
     holds: async (image) => (await registryAt(config, clients, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
+    async protect(environment, versions, only) {
+      if (!registry.protect) return;
+      const repository = await registry.locate(repositoryName(config.application));
+      if (repository) await registry.protect(repository, environment, versions, only);
+    },
   };
   const stacks = stacksPort(clients, { clock, log: (line) => info.log.info(line) });
   return {

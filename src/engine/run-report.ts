@@ -87,6 +87,8 @@ export interface RunReport {
   readonly pinnedUrl?: string;
   /** Traffic after the run, most weight first is the usual order; rendered as given. */
   readonly traffic: readonly TrafficShare[];
+  /** The alarms that watch the release's canary steps: its own (5xx rate, unhealthy targets), then alarm-names. */
+  readonly alarms?: readonly string[];
   /** The canary steps of a blue-green run, a revert last; absent when traffic moved in one go or not at all. */
   readonly trafficSteps?: readonly TrafficStepReport[];
   /** Every stack the run applied, planned or removed, in order. */

@@ -93,6 +93,7 @@ function facts(report: RunReport, complete: boolean): string[][] {
   add('Pinned URL', report.pinnedUrl && link(report.pinnedUrl, text(report.pinnedUrl)));
   add('Strategy', text(report.strategy));
   add('Traffic', traffic(report));
+  add('Alarms', report.alarms?.map(code).join(', '));
   if (complete) add('Image', report.image && code(report.image));
   add('Changes', text(totalChanges(report)));
   add('Duration', text(formatDuration(report.durationMs)));

@@ -5,6 +5,7 @@ import type { Template } from '../../templates/template.js';
 import { architectureOf } from './architecture.js';
 import { LOG_PREFIXES } from '../../templates/log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from '../../templates/outputs.js';
+import { releaseAlarms } from '../../templates/release-alarms.js';
 import { resourceTags } from '../../templates/tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
 
@@ -279,6 +280,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
           DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }],
         },
       },
+      // Canary steps watch them; a rolling release has no canary.
+      ...(pinned ? releaseAlarms({ loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'), targetGroupFullName: getAtt('TargetGroup', 'TargetGroupFullName') }) : {}),
       HttpListener: {
         Type: 'AWS::ElasticLoadBalancingV2::Listener',
         Properties: {
