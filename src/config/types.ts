@@ -3,8 +3,8 @@
 export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export const STRATEGIES = ['rolling', 'blue-green'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+export const TRAFFIC_STRATEGIES = ['rolling', 'blue-green'] as const;
+export type TrafficStrategy = (typeof TRAFFIC_STRATEGIES)[number];
 
 /** How an environment's instances reach the internet: a managed NAT gateway or one NAT instance (templates/nat.ts). */
 export const NAT_MODES = ['gateway', 'instance'] as const;
@@ -84,7 +84,7 @@ export interface Config {
   readonly networkEnvironment: string;
   /** The pull request number when this run is a preview. */
   readonly preview?: number;
-  readonly strategy: Strategy;
+  readonly strategy: TrafficStrategy;
   /** The release version; for rollback, empty means "the last good release". */
   readonly version: string;
   readonly steps: readonly Step[];
