@@ -1,7 +1,7 @@
 import { releaseName } from '../stacks/application-release.js';
 import { oversizedTemplates } from '../stacks/inline-limit.js';
 import type { Config } from '../config/types.js';
-import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
+import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from './run-report.js';
 import { announce } from './announce.js';
 import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
@@ -20,7 +20,7 @@ import { publicUrl } from './urls.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
-import type { BootLogReport } from '../report/run-report.js';
+import type { BootLogReport } from './run-report.js';
 
 /**
  * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
