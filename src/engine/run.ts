@@ -1,4 +1,5 @@
 import { releaseName } from '../stacks/application-release.js';
+import { oversizedTemplates } from '../stacks/inline-limit.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from './run-report.js';
 import { announce } from './announce.js';
@@ -197,6 +198,9 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let accountAllowed = false;
   let released: Promise<void> = Promise.resolve();
   try {
+    // A template CloudFormation cannot take inline would stop the run halfway: stop it before anything changes.
+    const oversized = config.command === 'deploy' ? oversizedTemplates(config) : [];
+    if (oversized.length > 0) throw new Error(oversized.join('\n'));
     await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
     accountAllowed = true;
     // Expired previews are other stacks than this run's: swept side by side with its work, but
