@@ -239,7 +239,7 @@ export async function runActionScenarios(endpoint: string, probe: Probe, progres
 function specsOf(config: Config, facts: ReleaseFacts) {
   const cidr = cidrFor(config.networkEnvironment, []);
   return {
-    environment: [plannedSpec(accountBaseline, config), environmentNetwork.spec(config, { cidr }), plannedSpec(applicationResources, config)],
+    environment: [plannedSpec(accountBaseline, config), environmentNetwork.spec(config, { cidr, nat: config.nat }), plannedSpec(applicationResources, config)],
     application: applicationRelease.spec(config, facts),
   };
 }

@@ -9,7 +9,7 @@ import type { Config } from '../src/config/types.js';
 import type { Template } from '../src/engine/ports.js';
 import { applicationResources } from '../src/stacks/application-resources.js';
 import { plannedSpec } from '../src/stacks/catalogue.js';
-import { applicationInput, applicationTemplate } from '../src/templates/application.js';
+import { applicationInput, applicationTemplate } from '../src/platforms/ec2/release-template.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { environmentTemplate } from '../src/templates/environment.js';
 import { cidrFor } from '../src/templates/network.js';
@@ -45,6 +45,7 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-production': environmentTemplate({ environment: 'production', cidr: cidrFor('production', []) }),
     'environment-staging': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []) }),
     'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
+    'environment-with-nat-instance': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []), nat: 'instance' }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),

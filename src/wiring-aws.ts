@@ -58,8 +58,8 @@ export interface StacksWiring {
 
 export function stacksPort(clients: SdkClients, wiring: StacksWiring): Stacks {
   return onFirstUse(STACKS, async () => {
-    const [{ createStacks }, cloudformation, s3, ssm] = await Promise.all([import('./aws/stacks.js'), clients.cloudformation(), clients.s3(), clients.ssm()]);
-    return createStacks({ cloudformation, s3, ssm, ...wiring });
+    const [{ createStacks }, cloudformation, ssm] = await Promise.all([import('./aws/stacks.js'), clients.cloudformation(), clients.ssm()]);
+    return createStacks({ cloudformation, ssm, ...wiring });
   });
 }
 

@@ -25,10 +25,10 @@ import { createProbe } from './http/probe.js';
 import { alarmsPort, certificatesPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 import type { Log } from './engine/ports.js';
 import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
-import type { RunReport } from './report/run-report.js';
+import type { RunReport } from './engine/run-report.js';
 import { summaryMarkdown } from './report/summary.js';
 import { logsMarkdown } from './report/logs.js';
-import { registryOf } from './templates/application.js';
+import { registryOf } from './platforms/ec2/release-template.js';
 import { BASE_OUTPUTS } from './templates/outputs.js';
 
 /**

@@ -1,8 +1,7 @@
 /**
- * Change sets: the template handed over inline or through S3, the change set created and read
+ * Change sets: the template handed over inline, the change set created and read
  * once CloudFormation has computed it, its rows in the product's words.
  */
-import { createHash } from 'node:crypto';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -12,43 +11,20 @@ import {
   type ChangeSetType,
   type DescribeChangeSetCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { inlineLimitFailure } from '../stacks/inline-limit.js';
 import { StackFailure, type ChangeAction, type ResourceChange, type StackSpec } from '../engine/ports.js';
 import type { PollLimits, StopReason } from './stacks-wait.js';
 
-/** CloudFormation's limit for TemplateBody; larger templates must be read from S3. */
-export const INLINE_TEMPLATE_LIMIT = 51_200;
-
-export type TemplateSource = { readonly TemplateBody: string } | { readonly TemplateURL: string };
-
-export interface TemplateStore {
-  readonly s3?: S3Client;
-  readonly templateBucket?: string;
-}
-
-async function s3Url(s3: S3Client, bucket: string, key: string): Promise<string> {
-  const region = await s3.config.region();
-  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://${bucket}.s3.${region}.${domain}/${key}`;
-}
+export type TemplateSource = { readonly TemplateBody: string };
 
 /**
- * The template inline when it fits, else uploaded under a name derived from its content (the
- * same template is the same object, so reruns overwrite nothing that differs).
+ * The template, sent inline. One over CloudFormation's inline limit fails here, before the stack
+ * changes; the run checks every template of its stacks before its first change (inlineLimitFailure).
  */
-export async function templateSource(store: TemplateStore, stack: string, body: string): Promise<TemplateSource> {
-  const size = Buffer.byteLength(body, 'utf8');
-  if (size <= INLINE_TEMPLATE_LIMIT) return { TemplateBody: body };
-  if (!store.s3 || !store.templateBucket) {
-    throw new StackFailure(
-      `The template of stack ${stack} is ${size} bytes, over CloudFormation's limit of 51,200 bytes for a template sent inline; ` +
-        "it must be uploaded to S3, which needs the base stack's storage bucket: deploy the environment step first.",
-      stack,
-    );
-  }
-  const key = `templates/${stack}/${createHash('sha256').update(body).digest('hex')}.json`;
-  await store.s3.send(new PutObjectCommand({ Bucket: store.templateBucket, Key: key, Body: body, ContentType: 'application/json' }));
-  return { TemplateURL: await s3Url(store.s3, store.templateBucket, key) };
+export function templateSource(stack: string, body: string): TemplateSource {
+  const failure = inlineLimitFailure(stack, Buffer.byteLength(body, 'utf8'));
+  if (failure) throw new StackFailure(failure, stack);
+  return { TemplateBody: body };
 }
 
 export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;

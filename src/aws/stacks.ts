@@ -19,7 +19,6 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   StackFailure,
@@ -51,13 +50,9 @@ import { pollUntil, type PollLimits, type StopReason } from './stacks-wait.js';
 
 export interface StacksDeps {
   readonly cloudformation: CloudFormationClient;
-  /** Uploads templates over the inline limit; needed with `templateBucket`. */
-  readonly s3?: S3Client;
   /** Reads what SSM parameter types resolve to now; without it, a stack that has one is compared by a change set. */
   readonly ssm?: SSMClient;
   readonly clock: Clock;
-  /** The base stack's storage bucket, once it exists. */
-  readonly templateBucket?: string;
   /** What the adapter decided on its own: a stack deleted to be created again, a wait for another operation. */
   readonly log?: (line: string) => void;
 }
@@ -189,7 +184,7 @@ function unchanged(run: Run, stack: Stack | undefined): StackResult {
 
 async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, outcome: ApplyOutcome, stack: Stack | undefined): Promise<StackResult> {
   const { cloudformation, clock } = run.deps;
-  const source = await templateSource(run.deps, spec.name, JSON.stringify(spec.template));
+  const source = templateSource(spec.name, JSON.stringify(spec.template));
   const changeSetName = `${CHANGE_SET_PREFIX}${clock.now()}`;
   const computed = await computeChangeSet(cloudformation, changeSetInput(spec, changeSetName, type, source), limits(run), (reason) =>
     stopped(run, reason, `${statusOf(stack)} (change set ${changeSetName} not computed yet)`, spec.name),
@@ -282,7 +277,7 @@ async function createdBy(run: Run, name: string, token: string): Promise<string 
  */
 async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome): Promise<StackResult> {
   const { cloudformation } = run.deps;
-  const source = await templateSource(run.deps, spec.name, JSON.stringify(spec.template));
+  const source = templateSource(spec.name, JSON.stringify(spec.template));
   const changes = additionsOf(spec.template);
   run.options.onChanges?.(spec.name, changes);
   // The token makes the request recognisable: a retry CloudFormation already took is not a new stack.

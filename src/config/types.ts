@@ -3,8 +3,12 @@
 export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export const STRATEGIES = ['rolling', 'blue-green'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+export const TRAFFIC_STRATEGIES = ['rolling', 'blue-green'] as const;
+export type TrafficStrategy = (typeof TRAFFIC_STRATEGIES)[number];
+
+/** How an environment's instances reach the internet: a managed NAT gateway or one NAT instance (templates/nat.ts). */
+export const NAT_MODES = ['gateway', 'instance'] as const;
+export type Nat = (typeof NAT_MODES)[number];
 
 export const STEPS = ['environment', 'build', 'deploy'] as const;
 export type Step = (typeof STEPS)[number];
@@ -80,7 +84,7 @@ export interface Config {
   readonly networkEnvironment: string;
   /** The pull request number when this run is a preview. */
   readonly preview?: number;
-  readonly strategy: Strategy;
+  readonly strategy: TrafficStrategy;
   /** The release version; for rollback, empty means "the last good release". */
   readonly version: string;
   readonly steps: readonly Step[];
@@ -102,6 +106,8 @@ export interface Config {
   readonly previewTtlHours: number;
   readonly egress: Egress;
   readonly cloudTrail: boolean;
+  /** How the environment's application subnets reach the internet (shared by the environment). */
+  readonly nat: Nat;
   readonly destroyEnvironment: boolean;
   /** With destroy: also delete the application's log group, which is otherwise kept. */
   readonly destroyLogs: boolean;

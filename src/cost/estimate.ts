@@ -82,6 +82,20 @@ function volumeGb(data: Readonly<Record<string, unknown>> | undefined): number {
   return mappings.reduce((sum, mapping) => sum + (numberOf(mapping.Ebs?.VolumeSize) ?? 0), 0);
 }
 
+/** `count` instances of `type`, each with the disks of `data` (launch template data or an instance's properties). */
+function instanceLines(what: string, type: unknown, count: number, data: Readonly<Record<string, unknown>> | undefined, prices: RegionPrices, unpriced: Set<string>): CostLine[] {
+  const hourly = typeof type === 'string' ? prices.instanceHour[type] : undefined;
+  if (typeof type !== 'string' || hourly === undefined) {
+    unpriced.add(`${what} (${typeof type === 'string' ? type : 'type unknown'})`);
+    return [];
+  }
+  const disk = volumeGb(data);
+  return [
+    { what: `${count} × ${type}`, monthly: count * monthly(hourly) },
+    ...(disk > 0 ? [{ what: `${count} × ${disk} GB gp3 disk`, monthly: count * disk * prices.gp3GbMonth }] : []),
+  ];
+}
+
 function resourceLines(id: string, resource: Resource, resources: Readonly<Record<string, Resource>>, prices: RegionPrices, unpriced: Set<string>): CostLine[] {
   const properties = resource.Properties ?? {};
   switch (resource.Type) {
@@ -94,23 +108,15 @@ function resourceLines(id: string, resource: Resource, resources: Readonly<Recor
       return [{ what: 'NAT gateway', monthly: monthly(prices.natGatewayHour) }];
     case 'AWS::EC2::EIP':
       return [{ what: 'public IPv4 address', monthly: monthly(prices.publicIpv4Hour) }];
+    case 'AWS::EC2::Instance':
+      return instanceLines(`instance ${id}`, properties.InstanceType, 1, properties, prices, unpriced);
     case 'AWS::KMS::Key':
       return [{ what: 'KMS key', monthly: prices.kmsKeyMonth }];
     case 'AWS::AutoScaling::AutoScalingGroup': {
       const data = launchDataOf(resource, resources);
-      const type = typeof data?.InstanceType === 'string' ? data.InstanceType : undefined;
       // The group's smallest size is what it runs without load; scaling out adds to it.
       const count = numberOf(properties.MinSize) ?? numberOf(properties.DesiredCapacity) ?? 1;
-      const hourly = type ? prices.instanceHour[type] : undefined;
-      if (!type || hourly === undefined) {
-        unpriced.add(`instances of ${id} (${type ?? 'type unknown'})`);
-        return [];
-      }
-      const disk = volumeGb(data);
-      return [
-        { what: `${count} × ${type}`, monthly: count * monthly(hourly) },
-        ...(disk > 0 ? [{ what: `${count} × ${disk} GB gp3 disk`, monthly: count * disk * prices.gp3GbMonth }] : []),
-      ];
+      return instanceLines(`instances of ${id}`, data?.InstanceType, count, data, prices, unpriced);
     }
     case 'AWS::RDS::DBInstance': {
       const type = typeof properties.DBInstanceClass === 'string' ? properties.DBInstanceClass : undefined;

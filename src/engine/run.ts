@@ -1,6 +1,7 @@
 import { releaseName } from '../stacks/application-release.js';
+import { oversizedTemplates } from '../stacks/inline-limit.js';
 import type { Config } from '../config/types.js';
-import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
+import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from './run-report.js';
 import { announce } from './announce.js';
 import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
@@ -19,7 +20,7 @@ import { publicUrl } from './urls.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
-import type { BootLogReport } from '../report/run-report.js';
+import type { BootLogReport } from './run-report.js';
 
 /**
  * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
@@ -199,6 +200,9 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let accountAllowed = false;
   let released: Promise<void> = Promise.resolve();
   try {
+    // A template CloudFormation cannot take inline would stop the run halfway: stop it before anything changes.
+    const oversized = config.command === 'deploy' ? oversizedTemplates(config) : [];
+    if (oversized.length > 0) throw new Error(oversized.join('\n'));
     await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
     accountAllowed = true;
     // Expired previews are other stacks than this run's: swept side by side with its work, but

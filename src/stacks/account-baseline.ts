@@ -23,7 +23,7 @@ export const accountBaseline: StackKind<BaselineFacts> = {
   purpose: () => 'account baseline: KMS key, CloudTrail, log and storage buckets',
   sharedBy: () => 'every application of the account and region',
   async read(config, account) {
-    const trail = settle({ input: 'cloudtrail', stack: BASE_STACK, tag: TAG_CLOUDTRAIL, wanted: String(config.cloudTrail) }, await account.describe(BASE_STACK), changesOnPurpose(config));
+    const trail = settle({ input: 'cloudtrail', stack: BASE_STACK, sharedBy: 'every application of the account', tag: TAG_CLOUDTRAIL, wanted: String(config.cloudTrail) }, await account.describe(BASE_STACK), changesOnPurpose(config));
     return { facts: { cloudTrail: trail.value === 'true' }, ...(trail.warning ? { warning: trail.warning } : {}) };
   },
   planned: (config) => ({ facts: { cloudTrail: config.cloudTrail }, resolvedAtDeploy: [] }),

@@ -1,19 +1,22 @@
 import { environmentStack } from '../config/names.js';
-import type { Config } from '../config/types.js';
+import type { Config, Nat } from '../config/types.js';
 import { environmentTemplate } from '../templates/environment.js';
 import { cidrFor } from '../templates/network.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import type { AccountReads, StackKind } from './kind.js';
+import { changesOnPurpose, settle, TAG_NAT } from './shared-settings.js';
 import { stackTags } from './stack-tags.js';
 
 /**
  * `wimpy-<environment>`: the environment's own VPC over two availability zones, its flow logs
  * (into the baseline's log bucket) and its notification topic. Its applications share it, and
  * previews run in staging's. It goes only when destroy is asked for the environment, and only
- * once no application imports from it.
+ * once no application imports from it. How its subnets reach the internet (`nat`) is the
+ * environment's, set only on purpose (shared-settings.ts).
  */
 export interface NetworkFacts {
   readonly cidr: string;
+  readonly nat: Nat;
 }
 
 const FIXED = new Set(['staging', 'production']);
@@ -27,13 +30,19 @@ export const environmentNetwork: StackKind<NetworkFacts> = {
   name: (config) => environmentStack(config.networkEnvironment),
   purpose: (config) => `network of ${config.networkEnvironment}: VPC ${FIXED.has(config.networkEnvironment) ? cidrFor(config.networkEnvironment, []) : '10.N.0.0/16 (the lowest range free in the account)'} over two availability zones`,
   sharedBy: (config) => `every application in ${config.networkEnvironment}${config.preview !== undefined ? ' and its previews' : ''}`,
-  read: async (config, account) => ({ facts: { cidr: await environmentCidr(config, account) } }),
-  planned: (config) => ({ facts: { cidr: cidrFor(config.networkEnvironment, []) }, resolvedAtDeploy: FIXED.has(config.networkEnvironment) ? [] : ['the VPC range'] }),
+  async read(config, account) {
+    const name = environmentStack(config.networkEnvironment);
+    const [cidr, existing] = await Promise.all([environmentCidr(config, account), account.describe(name)]);
+    const nat = settle({ input: 'nat', stack: name, sharedBy: `every application in ${config.networkEnvironment}`, tag: TAG_NAT, wanted: config.nat }, existing, changesOnPurpose(config));
+    return { facts: { cidr, nat: nat.value as Nat }, ...(nat.warning ? { warning: nat.warning } : {}) };
+  },
+  planned: (config) => ({ facts: { cidr: cidrFor(config.networkEnvironment, []), nat: config.nat }, resolvedAtDeploy: FIXED.has(config.networkEnvironment) ? [] : ['the VPC range'] }),
   spec: (config, facts) => ({
     name: environmentStack(config.networkEnvironment),
-    template: environmentTemplate({ environment: config.networkEnvironment, cidr: facts.cidr }),
+    template: environmentTemplate({ environment: config.networkEnvironment, cidr: facts.cidr, nat: facts.nat }),
     parameters: {},
-    tags: stackTags('wimpy', config.networkEnvironment),
+    // How its subnets reach the internet is the environment's: the stack says which way it was set.
+    tags: { ...stackTags('wimpy', config.networkEnvironment), [TAG_NAT]: facts.nat },
     terminationProtection: true,
   }),
   stacksToRemove: (config) => [environmentStack(config.networkEnvironment)],

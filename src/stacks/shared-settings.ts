@@ -9,11 +9,14 @@ import type { StackSummary } from './spec.js';
  */
 
 export const TAG_CLOUDTRAIL = 'wimpy:cloudtrail';
+export const TAG_NAT = 'wimpy:nat';
 
 export interface SharedSetting {
   /** The input, as action.yml names it. */
   readonly input: string;
   readonly stack: string;
+  /** Who shares the stack, as people say it: "every application of the account". */
+  readonly sharedBy: string;
   readonly tag: string;
   /** The input's value, as the tag spells it. */
   readonly wanted: string;
@@ -40,7 +43,7 @@ export function settle(setting: SharedSetting, existing: StackSummary | undefine
   return {
     value: held,
     warning:
-      `${setting.input}: this run asks for ${setting.wanted}, but ${setting.stack}, which every application of the account shares, has ${held}; ` +
+      `${setting.input}: this run asks for ${setting.wanted}, but ${setting.stack}, which ${setting.sharedBy} shares, has ${held}; ` +
       `kept ${held}. To change it on purpose, run once with steps: environment and ${setting.input}: ${setting.wanted}.`,
   };
 }

@@ -1,4 +1,6 @@
 import { BASE_STACK, environmentStack, notificationTopicName } from '../config/names.js';
+import type { Nat } from '../config/types.js';
+import { natResources } from './nat.js';
 import type { Template } from './template.js';
 import { subnetPlan } from './network.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
@@ -8,6 +10,8 @@ export interface EnvironmentOptions {
   readonly environment: string;
   /** From `cidrFor`: the environment's own 10.N.0.0/16. */
   readonly cidr: string;
+  /** How the application subnets reach the internet; a NAT gateway unless said otherwise. */
+  readonly nat?: Nat;
 }
 
 type Tier = 'Public' | 'Application' | 'Database';
@@ -48,6 +52,7 @@ export function environmentTemplate(options: EnvironmentOptions): Template {
   const owner = { application: 'wimpy', environment };
   const named = (name: string) => resourceTags(owner, { Name: `${environmentStack(environment)}-${name}` });
   const vpc = { Ref: 'Vpc' };
+  const nat = natResources(options.nat ?? 'gateway', { publicSubnet: subnetId('Public', 0), sources: plan.application, named });
   const resources: Record<string, unknown> = {
     Vpc: {
       Type: 'AWS::EC2::VPC',
@@ -61,17 +66,10 @@ export function environmentTemplate(options: EnvironmentOptions): Template {
       DependsOn: ['InternetGatewayAttachment'],
       Properties: { RouteTableId: { Ref: 'PublicRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'InternetGateway' } },
     },
-    NatAddress: { Type: 'AWS::EC2::EIP', DependsOn: ['InternetGatewayAttachment'], Properties: { Domain: 'vpc', Tags: named('nat') } },
-    // One NAT gateway, not one per zone: it costs as much as a small fleet, and the teams this
-    // product serves have no platform team to pay for it twice. Losing its zone stops outbound
-    // traffic only; the load balancer keeps serving from both zones.
-    NatGateway: {
-      Type: 'AWS::EC2::NatGateway',
-      Properties: { AllocationId: { 'Fn::GetAtt': ['NatAddress', 'AllocationId'] }, SubnetId: { Ref: subnetId('Public', 0) }, Tags: named('nat') },
-    },
+    ...nat.resources,
     ApplicationDefaultRoute: {
       Type: 'AWS::EC2::Route',
-      Properties: { RouteTableId: { Ref: 'ApplicationRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: { Ref: 'NatGateway' } },
+      Properties: { RouteTableId: { Ref: 'ApplicationRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', ...nat.route },
     },
     // A gateway endpoint costs nothing and keeps image layers (ECR stores them in S3) and the
     // storage bucket's traffic off the NAT gateway, which charges for every gigabyte.
@@ -140,6 +138,7 @@ export function environmentTemplate(options: EnvironmentOptions): Template {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Wimpy environment ${environment}: its own network across two availability zones`,
+    ...(Object.keys(nat.parameters).length > 0 ? { Parameters: nat.parameters } : {}),
     Resources: resources,
     Outputs: exportedOutputs(environmentStack(environment), {
       [ENVIRONMENT_OUTPUTS.vpcId]: vpc,

@@ -22,6 +22,14 @@ export const EXCEPTIONS = {
     id: 'AwsSolutions-S1',
     reason: 'The log bucket is where server access logs go: logging it into itself would log every delivery of its own logs. CloudTrail records its API calls.',
   },
+  natInstanceMonitoring: {
+    id: 'AwsSolutions-EC28',
+    reason: 'The NAT instance needs no detailed monitoring: its recovery alarm watches the status checks, which AWS reports every minute at no charge.',
+  },
+  natInstanceTermination: {
+    id: 'AwsSolutions-EC29',
+    reason: 'The NAT instance is replaced by its stack when its image is updated and removed when nat changes to gateway; termination protection would block both. The environment stack is protected instead.',
+  },
   registrySignIn: {
     id: 'AwsSolutions-IAM5',
     reason: 'ecr:GetAuthorizationToken and the Session Manager channel actions (ssmmessages, ec2messages, ssm:UpdateInstanceInformation) have no resource-level permissions in AWS: they accept only "*".',

@@ -78,6 +78,7 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ 'keep-releases': '6' }, 'keep-releases', /0 to 5/],
   [{ 'preview-ttl': '1w' }, 'preview-ttl', /48h or 7d/],
   [{ cloudtrail: 'off' }, 'cloudtrail', /true or false/],
+  [{ nat: 'none' }, 'nat', /gateway, instance/],
   [{ 'destroy-environment': '1' }, 'destroy-environment', /true or false/],
 ];
 

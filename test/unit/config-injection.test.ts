@@ -76,7 +76,7 @@ const FREE_TEXT: Record<string, FreeText> = {
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
 const CLOSED = [
   'command', 'application-port', 'strategy', 'steps', 'timeout-minutes', 'github-token', 'keep-images', 'min-size', 'desired-size', 'max-size', 'cpu-target',
-  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'egress', 'cloudtrail', 'destroy-environment', 'destroy-logs',
+  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'egress', 'nat', 'cloudtrail', 'destroy-environment', 'destroy-logs',
   'log-retention-days', 'since', 'process',
 ];
 

@@ -34,6 +34,14 @@ describe('the cost estimate', () => {
     assert.equal(network.shared, 'every application in production');
   });
 
+  test('nat: instance costs one t4g.nano, its disk and its address instead of the NAT gateway', () => {
+    const network = environmentCost(configOf({ environment: 'production', nat: 'instance' }), 'us-east-1').stacks[1]!;
+    assert.deepEqual(network.lines.map((line) => line.what), ['1 × t4g.nano', '1 × 8 GB gp3 disk', 'public IPv4 address']);
+    assert.equal(cents(network.monthly), cents(month(US.instanceHour['t4g.nano']!) + 8 * US.gp3GbMonth + month(US.publicIpv4Hour)));
+    const gateway = environmentCost(configOf({ environment: 'production' }), 'us-east-1').stacks[1]!;
+    assert.ok(gateway.monthly - network.monthly > 25, 'saves most of the NAT line');
+  });
+
   test('blue-green counts the serving release and every warm one', () => {
     const cost = environmentCost(configOf({ environment: 'production', strategy: 'blue-green', 'keep-releases': '2' }), 'us-east-1');
     assert.equal(cost.stacks.at(-1)!.copies, 3);

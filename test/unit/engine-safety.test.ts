@@ -11,7 +11,6 @@ import { applicationRelease } from '../../src/stacks/application-release.js';
 import { applicationResources } from '../../src/stacks/application-resources.js';
 import { plannedSpec } from '../../src/stacks/catalogue.js';
 import { environmentNetwork } from '../../src/stacks/environment-network.js';
-import { cidrFor } from '../../src/templates/network.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { configOf } from '../support/config.js';
 import { FakeAws, LOAD_BALANCER_ZONE_ID, START, type FakeStack } from '../support/fake-aws.js';
@@ -83,7 +82,7 @@ function world(canary: boolean): World {
   const staging = configOf({ environment: 'staging' });
   const other = configOf({ 'application-name': OTHER, environment: 'production', strategy: 'blue-green' });
   seedSpec(aws, plannedSpec(accountBaseline, production));
-  for (const environment of ['staging', 'production']) seedSpec(aws, environmentNetwork.spec(configOf({ environment }), { cidr: cidrFor(environment, []) }));
+  for (const environment of ['staging', 'production']) seedSpec(aws, plannedSpec(environmentNetwork, configOf({ environment })));
   for (const config of [production, staging, other]) seedSpec(aws, plannedSpec(applicationResources, config));
 
   const v1 = seedRelease(aws, production, V1, 30 * DAY);

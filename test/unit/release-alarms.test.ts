@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applicationInput, applicationTemplate } from '../../src/templates/application.js';
+import { applicationInput, applicationTemplate } from '../../src/platforms/ec2/release-template.js';
 import { releaseAlarmNames } from '../../src/templates/release-alarms.js';
 import { planRun } from '../../src/engine/plan.js';
 import { summaryMarkdown } from '../../src/report/summary.js';

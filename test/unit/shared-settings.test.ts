@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_STACK } from '../../src/config/names.js';
+import { BASE_STACK, environmentStack } from '../../src/config/names.js';
 import { configOf } from '../support/config.js';
 import { FakeAws } from '../support/fake-aws.js';
 
@@ -45,5 +45,27 @@ describe('the account trail shared by every application', () => {
     assert.equal(report.warnings, undefined);
     assert.equal(trailOf(aws), false);
     assert.equal(aws.stacks.get(BASE_STACK)?.tags['wimpy:cloudtrail'], 'false');
+  });
+});
+
+describe("the environment's NAT, shared by every application of the environment", () => {
+  const natOf = (aws: FakeAws) => Object.keys((aws.stacks.get(environmentStack('staging'))?.template.Resources ?? {}) as Record<string, unknown>).includes('NatInstance') ? 'instance' : 'gateway';
+
+  test('the run that creates the network sets it; a later run that asks otherwise keeps it and warns', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({ 'application-name': 'shop', nat: 'instance' }));
+    assert.equal(natOf(aws), 'instance');
+    assert.equal(aws.stacks.get(environmentStack('staging'))?.tags['wimpy:nat'], 'instance');
+    const { report } = await aws.run(configOf({ 'application-name': 'blog' }));
+    assert.equal(natOf(aws), 'instance', "another application's default does not bring the NAT gateway back");
+    assert.match(report.warnings?.[0] ?? '', /^nat: this run asks for gateway, but wimpy-staging, which every application in staging shares, has instance; kept instance\. To change it on purpose, run once with steps: environment and nat: gateway\.$/);
+  });
+
+  test('a run of the environment phase alone changes it on purpose', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({}));
+    const { report } = await aws.run(configOf({ nat: 'instance', steps: 'environment' }));
+    assert.equal(report.warnings, undefined);
+    assert.equal(natOf(aws), 'instance');
   });
 });

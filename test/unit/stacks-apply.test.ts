@@ -1,6 +1,5 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import {
   CreateChangeSetCommand,
   CreateStackCommand,
@@ -12,7 +11,6 @@ import {
   GetTemplateCommand,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { StackFailure } from '../../src/engine/ports.js';
 import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent, OUTDATED_TAGS } from './stacks-support.js';
 import { asSent } from '../support/sent-inputs.js';
@@ -344,37 +342,19 @@ describe('parameters', () => {
 describe('templates over the inline limit', () => {
   const big = { ...TEMPLATE, Description: 'x'.repeat(60_000) };
   const body = JSON.stringify(big);
-  const key = `templates/${NAME}/${createHash('sha256').update(body).digest('hex')}.json`;
 
-  test('are uploaded to the storage bucket and passed by URL', async () => {
-    const h = harness({ withS3: true, templateBucket: 'wimpy-storage-123456789012' });
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
-    h.s3.on(PutObjectCommand).resolves({});
-    h.changeSetAnswers('CREATE_COMPLETE', []);
-    h.progress([{ StackStatus: 'UPDATE_COMPLETE' }], [[stackEvent('UPDATE_COMPLETE', 5)]]);
-
-    await h.stacks.apply(spec({ template: big }), h.options());
-
-    assert.deepEqual(h.s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input), [
-      { Bucket: 'wimpy-storage-123456789012', Key: key, Body: body, ContentType: 'application/json' },
-    ]);
-    const input = h.cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
-    assert.equal(input?.TemplateURL, `https://wimpy-storage-123456789012.s3.eu-west-1.amazonaws.com/${key}`);
-    assert.equal(input?.TemplateBody, undefined);
-  });
-
-  test('without a bucket fail before any change, saying the size, the limit and what is needed', async () => {
+  test('fail before any change, naming the stack, its size and the limit', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     await assert.rejects(h.stacks.apply(spec({ template: big }), h.options()), (error: unknown) => {
       assert.ok(error instanceof StackFailure);
       assert.equal(error.stackName, NAME);
-      assert.match(error.message, new RegExp(`template of stack ${NAME} is ${Buffer.byteLength(body)} bytes`));
-      assert.match(error.message, /51,200 bytes/);
-      assert.match(error.message, /base stack's storage bucket/);
+      assert.match(error.message, new RegExp(`template of stack ${NAME} is ${Buffer.byteLength(body).toLocaleString('en-US')} bytes`));
+      assert.match(error.message, /limit of 51,200 bytes/);
       return true;
     });
     assert.equal(h.cfn.commandCalls(CreateChangeSetCommand).length, 0);
+    assert.equal(h.cfn.commandCalls(CreateStackCommand).length, 0);
   });
 });
 

@@ -15,7 +15,6 @@ import {
   type Stack,
   type StackEvent as SdkStackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApplyOptions, Clock, ResourceChange, StackEvent, StackSpec } from '../../src/engine/ports.js';
 import { createStacks } from '../../src/aws/stacks.js';
@@ -120,11 +119,9 @@ export function change(logicalId: string, type: string, action: 'Add' | 'Modify'
 }
 
 /** Sets up and records everything one adapter does. */
-export function harness(deps: { templateBucket?: string; withS3?: boolean } = {}) {
+export function harness() {
   const client = new CloudFormationClient({ region: 'eu-west-1' });
   const cfn = mockClient(client);
-  const s3Client = new S3Client({ region: 'eu-west-1' });
-  const s3 = mockClient(s3Client);
   const clock = fakeClock();
   const lines: string[] = [];
   const events: StackEvent[] = [];
@@ -133,8 +130,6 @@ export function harness(deps: { templateBucket?: string; withS3?: boolean } = {}
     cloudformation: client,
     clock,
     log: (line) => lines.push(line),
-    ...(deps.withS3 ? { s3: s3Client } : {}),
-    ...(deps.templateBucket ? { templateBucket: deps.templateBucket } : {}),
   });
   const options = (extra: Partial<ApplyOptions> = {}): ApplyOptions => ({
     deadline: START + 30 * 60_000,
@@ -169,5 +164,5 @@ export function harness(deps: { templateBucket?: string; withS3?: boolean } = {}
     }
     eventsOf.resolves({ StackEvents: [...seen] });
   };
-  return { client, cfn, s3, clock, stacks, lines, events, shown, options, changeSetAnswers, progress };
+  return { client, cfn, clock, stacks, lines, events, shown, options, changeSetAnswers, progress };
 }

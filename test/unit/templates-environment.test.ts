@@ -200,3 +200,53 @@ describe('the environment stack', () => {
     assert.deepEqual(missingTags(staging, { [TAG_APPLICATION]: 'wimpy', [TAG_ENVIRONMENT]: 'staging' }), []);
   });
 });
+
+describe('the environment stack with nat: instance', () => {
+  const nat = environmentTemplate({ environment: 'staging', cidr: '10.1.0.0/16', nat: 'instance' });
+  const instance = resourcesOfType(nat, 'AWS::EC2::Instance').NatInstance!;
+  const natRoutes = Object.values(resourcesOfType(nat, 'AWS::EC2::Route')).map((route) => route.Properties);
+
+  test('passes the CloudFormation resource specification', () => {
+    assert.deepEqual(specProblems(nat), []);
+  });
+
+  test('routes the application subnets out through one NAT instance in the first public subnet, and keeps no NAT gateway', () => {
+    assert.deepEqual(natRoutes.find((route) => JSON.stringify(route.RouteTableId) === JSON.stringify(ref('ApplicationRouteTable'))), { RouteTableId: ref('ApplicationRouteTable'), DestinationCidrBlock: '0.0.0.0/0', InstanceId: ref('NatInstance') });
+    assert.deepEqual(resourcesOfType(nat, 'AWS::EC2::NatGateway'), {});
+    assert.deepEqual((instance.Properties.NetworkInterfaces as { SubnetId: unknown }[])[0]!.SubnetId, ref('PublicSubnet1'));
+  });
+
+  test('forwards packets that are not its own, and masquerades only what comes from the application subnets', () => {
+    assert.equal(instance.Properties.SourceDestCheck, false);
+    const boot = (instance.Properties.UserData as { 'Fn::Base64': string })['Fn::Base64'];
+    const plan = subnetPlan('10.1.0.0/16');
+    for (const source of plan.application) assert.match(boot, new RegExp(`-s ${source.replace(/\./g, '\\.')} -j MASQUERADE`));
+    assert.doesNotMatch(boot, /-s 0\.0\.0\.0\/0/);
+    const group = resourcesOfType(nat, 'AWS::EC2::SecurityGroup').NatInstanceSecurityGroup!;
+    const rules = (group.Properties.SecurityGroupIngress as { CidrIp: string; IpProtocol: string }[]).map((rule) => `${rule.IpProtocol} ${rule.CidrIp}`);
+    assert.deepEqual(rules, plan.application.flatMap((source) => [`tcp ${source}`, `udp ${source}`, `icmp ${source}`]));
+  });
+
+  test('is a small Arm instance on the newest Amazon Linux of the region, with IMDSv2 only, an encrypted disk and standard credits', () => {
+    assert.equal(instance.Properties.InstanceType, 't4g.nano');
+    assert.deepEqual(instance.Properties.ImageId, ref('NatImageId'));
+    assert.deepEqual((nat.Parameters as Record<string, unknown> | undefined)?.NatImageId, { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64', Description: "The NAT instance's image: the newest Amazon Linux 2023 for Arm when the stack is updated." });
+    const launch = resourcesOfType(nat, 'AWS::EC2::LaunchTemplate').NatInstanceLaunchTemplate!;
+    assert.equal((launch.Properties.LaunchTemplateData as { MetadataOptions: { HttpTokens: string } }).MetadataOptions.HttpTokens, 'required');
+    assert.equal((instance.Properties.BlockDeviceMappings as { Ebs: { Encrypted: boolean } }[])[0]!.Ebs.Encrypted, true);
+    assert.deepEqual(instance.Properties.CreditSpecification, { CPUCredits: 'standard' });
+  });
+
+  test('is recovered by AWS onto healthy hardware when its host fails', () => {
+    const alarm = resourcesOfType(nat, 'AWS::CloudWatch::Alarm').NatInstanceRecovery!;
+    assert.equal(alarm.Properties.MetricName, 'StatusCheckFailed_System');
+    assert.deepEqual(alarm.Properties.Dimensions, [{ Name: 'InstanceId', Value: ref('NatInstance') }]);
+    assert.deepEqual(alarm.Properties.AlarmActions, [{ 'Fn::Sub': 'arn:${AWS::Partition}:automate:${AWS::Region}:ec2:recover' }]);
+  });
+
+  test("has an elastic address of its own: a NAT gateway's address cannot move to an instance while the gateway exists", () => {
+    assert.deepEqual(Object.keys(resourcesOfType(nat, 'AWS::EC2::EIP')), ['NatInstanceAddress']);
+    assert.deepEqual(Object.keys(resourcesOfType(staging, 'AWS::EC2::EIP')), ['NatAddress']);
+    assert.deepEqual(resourcesOfType(nat, 'AWS::EC2::EIP').NatInstanceAddress!.Properties.InstanceId, ref('NatInstance'));
+  });
+});

@@ -3,9 +3,9 @@
  * request comment and the deployment statuses. It holds no configuration and no secret, so
  * whatever renders it cannot leak one.
  */
-import type { Command, Strategy } from '../config/types.js';
+import type { Command, TrafficStrategy } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
-import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from '../engine/ports.js';
+import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from './ports.js';
 
 /**
  * - success: the command did what it was asked (for destroy: everything was removed);
@@ -73,7 +73,7 @@ export interface RunReport {
   /** The environment deployed to (pr-<n> for a preview). */
   readonly environment: string;
   readonly command: Command;
-  readonly strategy: Strategy;
+  readonly strategy: TrafficStrategy;
   readonly status: RunStatus;
   /** The release version (a tag or the commit SHA). */
   readonly version: string;
