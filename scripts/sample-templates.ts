@@ -10,6 +10,7 @@ import type { Template } from '../src/engine/ports.js';
 import { resourcesSpec } from '../src/engine/stack-specs.js';
 import { applicationInput, applicationTemplate } from '../src/templates/application.js';
 import { baseTemplate } from '../src/templates/base.js';
+import { databaseTemplate } from '../src/templates/database.js';
 import { environmentTemplate } from '../src/templates/environment.js';
 import { cidrFor } from '../src/templates/network.js';
 import { resourcesTemplate } from '../src/templates/resources.js';
@@ -55,5 +56,9 @@ export function sampleTemplates(): Record<string, Template> {
     'application-fixed-size': application(fixedSize),
     'application-preview': application(preview),
     'application-notifying-own-topic': application(notifying),
+    'database-postgres-production': databaseTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', engine: 'postgres', instanceClass: 'db.m7g.large', storageGiB: 50, multiAz: true, disposable: false }),
+    'database-mysql-staging': databaseTemplate({ application: 'awesome-application', environment: 'staging', networkEnvironment: 'staging', engine: 'mysql', instanceClass: 'db.t4g.micro', storageGiB: 20, multiAz: false, disposable: false }),
+    // A preview's own: the smallest, no standby, no backups, no deletion protection.
+    'database-preview': databaseTemplate({ application: 'awesome-application', environment: 'pr-42', networkEnvironment: 'staging', engine: 'postgres', instanceClass: 'db.t4g.micro', storageGiB: 20, multiAz: false, disposable: true }),
   };
 }

@@ -1,7 +1,8 @@
-import { BASE_STACK, environmentStack, hostname, pinnedHostname, resourcesStack, applicationStack } from '../config/names.js';
+import { BASE_STACK, databaseStack, environmentStack, hostname, pinnedHostname, resourcesStack, applicationStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { applicationInput, applicationParameters, applicationTemplate } from '../templates/application.js';
 import { baseTemplate } from '../templates/base.js';
+import { databaseTemplate } from '../templates/database.js';
 import { environmentTemplate } from '../templates/environment.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate } from '../templates/resources.js';
 import type { StackSpec } from './ports.js';
@@ -59,6 +60,34 @@ export function resourcesSpec(config: Config, keepsLogGroup = false): StackSpec 
     parameters: { [KEEPS_LOG_GROUP]: String(keepsLogGroup) },
     tags: stackTags(config.application, environment),
     terminationProtection: false,
+  };
+}
+
+/**
+ * The application's own database in its environment, when it has one: a preview's own small one
+ * is its own too; a preview on staging's database (preview-database: staging) has none to apply.
+ * `removing`: destroy-database asked for it, so deletion protection comes off first.
+ */
+export function databaseSpec(config: Config, removing = false): StackSpec | undefined {
+  const database = config.database;
+  if (!database || database.environment !== config.environment) return undefined;
+  return {
+    name: databaseStack(config.application, config.environment),
+    template: databaseTemplate({
+      application: config.application,
+      environment: config.environment,
+      networkEnvironment: config.networkEnvironment,
+      engine: database.engine,
+      instanceClass: database.instanceClass,
+      storageGiB: database.storageGiB,
+      multiAz: database.multiAz,
+      disposable: database.disposable,
+      ...(removing ? { removing } : {}),
+    }),
+    parameters: {},
+    tags: stackTags(config.application, config.environment),
+    // Protected like the account's own stacks; a preview's is removed with the preview.
+    terminationProtection: !database.disposable,
   };
 }
 
