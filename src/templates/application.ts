@@ -1,5 +1,6 @@
-import { BASE_STACK, TAG_VERSION, environmentStack, pinnedHostname, resourcesStack } from '../config/names.js';
-import type { CapacityConfig, Config, SecretRef, Strategy, Variable } from '../config/types.js';
+import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, pinnedHostname, resourcesStack } from '../config/names.js';
+import { DATABASE_OUTPUTS, URL_SCHEMES } from './database.js';
+import type { CapacityConfig, Config, DatabaseEngine, SecretRef, Strategy, Variable } from '../config/types.js';
 import type { Template } from '../engine/ports.js';
 import { architectureOf } from './architecture.js';
 import { LOG_PREFIXES } from './log-delivery.js';
@@ -34,6 +35,8 @@ export interface ApplicationInput {
    * its scaling policy has scaled out is not cut back to the template's number by a deploy.
    */
   readonly creating?: boolean;
+  /** The database the containers use: its stack (the environment's own, or staging's) and engine. */
+  readonly database?: { readonly stack: string; readonly engine: DatabaseEngine };
 }
 
 /** What Auto Scaling reports to the notification topics: every launch and termination, and their failures. */
@@ -136,7 +139,18 @@ export function applicationInput(config: Config): ApplicationInput {
     signalTimeoutMinutes: config.signalTimeoutMinutes,
     strategy: config.strategy,
     ...(config.notify.topics.length > 0 ? { notificationTopics: config.notify.topics } : {}),
+    ...(config.database ? { database: { stack: databaseStack(config.application, config.database.environment), engine: config.database.engine } } : {}),
     ...(config.strategy === 'blue-green' ? { pinnedHostname: pinnedHostname(config.application, config.environment, config.version, config.hostedZone) } : {}),
+  };
+}
+
+/** The database stack's address and secret name, imported for the user data. */
+function databaseImports(stack: string): Record<string, unknown> {
+  return {
+    [SCRIPT_VALUES.databaseHost]: importOf(stack, DATABASE_OUTPUTS.host),
+    [SCRIPT_VALUES.databasePort]: importOf(stack, DATABASE_OUTPUTS.port),
+    [SCRIPT_VALUES.databaseName]: importOf(stack, DATABASE_OUTPUTS.name),
+    [SCRIPT_VALUES.databaseSecret]: importOf(stack, DATABASE_OUTPUTS.secretName),
   };
 }
 
@@ -181,11 +195,15 @@ export function applicationTemplate(input: ApplicationInput): Template {
         UserData: {
           'Fn::Base64': {
             'Fn::Sub': [
-              userData({ application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
+              userData({
+                application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes,
+                ...(input.database ? { databaseScheme: URL_SCHEMES[input.database.engine] } : {}),
+              }),
               {
                 [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
                 [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),
                 [SCRIPT_VALUES.logGroup]: importOf(resources, RESOURCES_OUTPUTS.logGroupName),
+                ...(input.database ? databaseImports(input.database.stack) : {}),
               },
             ],
           },

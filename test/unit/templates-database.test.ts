@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { databaseStack, exportName, resourcesStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import { databaseSpec } from '../../src/engine/stack-specs.js';
-import { DATABASE_USER, ENGINE_VERSIONS } from '../../src/templates/database.js';
+import { applicationInput, applicationTemplate } from '../../src/templates/application.js';
+import { DATABASE_OUTPUTS, DATABASE_USER, ENGINE_VERSIONS } from '../../src/templates/database.js';
+import { SCRIPT_VALUES } from '../../src/templates/user-data.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS } from '../../src/templates/outputs.js';
 import { configOf } from '../support/config.js';
 import { resourcesOfType, specProblems } from '../support/resource-spec.js';
@@ -141,5 +143,36 @@ describe('the database template', () => {
 
   test('every resource and property is one AWS\'s resource specification knows', () => {
     for (const config of [staging, production, preview, configOf({ database: 'mysql', environment: 'staging' })]) assert.deepEqual(specProblems(templateOf(config)), []);
+  });
+});
+
+describe('the application stack of an application with a database', () => {
+  const userDataOf = (config: Config) => {
+    const template = applicationTemplate(applicationInput(config));
+    const launch = resourcesOfType(template, 'AWS::EC2::LaunchTemplate').LaunchTemplate!.Properties as { LaunchTemplateData: { UserData: { 'Fn::Base64': { 'Fn::Sub': [string, Record<string, unknown>] } } } };
+    return launch.LaunchTemplateData.UserData['Fn::Base64']['Fn::Sub'];
+  };
+
+  test('gives the container DATABASE_URL and its parts, read at boot from the database stack\'s exports and its secret', () => {
+    const [script, values] = userDataOf(staging);
+    const stack = databaseStack(APP, 'staging');
+    assert.deepEqual(values[SCRIPT_VALUES.databaseHost], importOf(stack, DATABASE_OUTPUTS.host));
+    assert.deepEqual(values[SCRIPT_VALUES.databasePort], importOf(stack, DATABASE_OUTPUTS.port));
+    assert.deepEqual(values[SCRIPT_VALUES.databaseName], importOf(stack, DATABASE_OUTPUTS.name));
+    assert.deepEqual(values[SCRIPT_VALUES.databaseSecret], importOf(stack, DATABASE_OUTPUTS.secretName));
+    assert.match(script, /database='postgres \$\{DatabaseHost\} \$\{DatabasePort\} \$\{DatabaseName\} \$\{DatabaseSecretName\}'/);
+    for (const variable of ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD']) assert.ok(script.includes(variable), variable);
+  });
+
+  test('a preview reads its own database; on staging\'s, staging\'s', () => {
+    assert.deepEqual(userDataOf(preview)[1][SCRIPT_VALUES.databaseSecret], importOf(databaseStack(APP, 'pr-7'), DATABASE_OUTPUTS.secretName));
+    assert.deepEqual(userDataOf(configOf({ database: 'postgres', 'preview-database': 'staging' }, PREVIEW))[1][SCRIPT_VALUES.databaseSecret], importOf(databaseStack(APP, 'staging'), DATABASE_OUTPUTS.secretName));
+  });
+
+  test('a MySQL database gives a mysql:// URL; no database, no variables', () => {
+    assert.match(userDataOf(configOf({ database: 'mysql', environment: 'staging' }))[0], /database='mysql /);
+    const [script, values] = userDataOf(configOf({ environment: 'staging' }));
+    assert.doesNotMatch(script, /DATABASE_URL/);
+    assert.equal(values[SCRIPT_VALUES.databaseSecret], undefined);
   });
 });
