@@ -5,7 +5,7 @@ import type { Config } from '../../src/config/types.js';
 import { databaseSpec } from '../../src/engine/stack-specs.js';
 import { applicationInput, applicationTemplate } from '../../src/templates/application.js';
 import { DATABASE_OUTPUTS, DATABASE_USER, ENGINE_VERSIONS } from '../../src/templates/database.js';
-import { SCRIPT_VALUES } from '../../src/templates/user-data.js';
+import { DATABASE_READER_SCRIPT, SCRIPT_VALUES } from '../../src/templates/user-data.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS } from '../../src/templates/outputs.js';
 import { configOf } from '../support/config.js';
 import { resourcesOfType, specProblems } from '../support/resource-spec.js';
@@ -161,7 +161,9 @@ describe('the application stack of an application with a database', () => {
     assert.deepEqual(values[SCRIPT_VALUES.databaseName], importOf(stack, DATABASE_OUTPUTS.name));
     assert.deepEqual(values[SCRIPT_VALUES.databaseSecret], importOf(stack, DATABASE_OUTPUTS.secretName));
     assert.match(script, /database='postgres \$\{DatabaseHost\} \$\{DatabasePort\} \$\{DatabaseName\} \$\{DatabaseSecretName\}'/);
-    for (const variable of ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD']) assert.ok(script.includes(variable), variable);
+    // The reader that writes them (its output is checked in user-data.test.ts), run before every start.
+    assert.ok(script.includes(DATABASE_READER_SCRIPT.replaceAll('${', '${!')));
+    assert.match(script, /ExecStartPre=\/usr\/local\/sbin\/wimpy-read-database /);
   });
 
   test('a preview reads its own database; on staging\'s, staging\'s', () => {
