@@ -4,6 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -25,6 +26,7 @@ import { createLogGroups } from './aws/log-groups.js';
 import { createNotifications } from './aws/notifications.js';
 import { createLocks } from './aws/locks.js';
 import { createLogs } from './aws/logs.js';
+import { createReleaseTasks } from './aws/release-tasks.js';
 import { createInstances } from './aws/instances.js';
 import { missingTools, startSession } from './aws/session-manager.js';
 import { chooseInstance, ExecError, missingToolsMessage, sessionArgv } from './engine/exec.js';
@@ -42,7 +44,7 @@ import type { EngineDeps, Images } from './engine/context.js';
 import { planRun } from './engine/plan.js';
 import { planChanges, releaseHistoryNow } from './engine/plan-changes.js';
 import { changesAsLogLines } from './engine/stack-status.js';
-import type { Log, Logs } from './engine/ports.js';
+import type { Log, Logs, ReleaseTasks } from './engine/ports.js';
 import { formatLogLine, readLogs } from './engine/logs.js';
 import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
 import { runCommand } from './engine/run.js';
@@ -166,9 +168,23 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     notifications: createNotifications(explainingFailures(new SNSClient(settings))),
     locks: createLocks(explainingFailures(new DynamoDBClient(settings))),
     logs: lazyLogs(settings),
+    releaseTasks: lazyReleaseTasks(settings),
     clock,
     log: info.log,
   };
+}
+
+/** The ECS client is made on the first release command: most runs have none. */
+function lazyReleaseTasks(settings: ReturnType<typeof clientSettings>): ReleaseTasks {
+  let tasks: ReleaseTasks | undefined;
+  const made = () => {
+    if (!tasks) {
+      const ecs = explainingFailures(new ECSClient(settings));
+      tasks = createReleaseTasks(ecs, () => ecs.config.region());
+    }
+    return tasks;
+  };
+  return { start: (spec) => made().start(spec), state: (cluster, task) => made().state(cluster, task), stop: (cluster, task, reason) => made().stop(cluster, task, reason) };
 }
 
 /** The base stack's storage bucket, looked up once it exists (a first deploy creates it mid-run). */
