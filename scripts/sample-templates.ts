@@ -51,6 +51,8 @@ export function sampleTemplates(): Record<string, Template> {
     // A preview's own resources (role, security groups, log group) in the staging network.
     'resources-preview': resourcesSpec(preview).template,
     'resources-qa-limited-egress': resourcesSpec(limitedEgress).template,
+    // With a release command: its cluster, and the role its tasks take.
+    'resources-with-release-command': resourcesSpec(sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),

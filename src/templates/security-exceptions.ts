@@ -51,6 +51,10 @@ export const EXCEPTIONS = {
     id: 'AwsSolutions-SMG4',
     reason: 'Containers read the password at boot: a rotation would change it under every running instance and break new connections. It stays until the user rotates it and redeploys.',
   },
+  releaseClusterInsights: {
+    id: 'AwsSolutions-ECS4',
+    reason: 'The cluster runs only the release command, one short task per release, whose output is in the application\'s log group: Container Insights would bill metrics for a cluster that is idle between deploys.',
+  },
 } as const satisfies Record<string, Suppression>;
 
 /** The rule ids and reasons of the instance role's own wildcards, each scoped to the application and environment. */
