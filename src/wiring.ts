@@ -5,6 +5,7 @@ import { hostname as osHostname, userInfo } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -27,6 +28,7 @@ import { createNotifications } from './aws/notifications.js';
 import { createLocks } from './aws/locks.js';
 import { createLogs } from './aws/logs.js';
 import { createReleaseTasks } from './aws/release-tasks.js';
+import { createDatabaseSnapshots } from './aws/database-snapshots.js';
 import { createInstances } from './aws/instances.js';
 import { missingTools, startSession } from './aws/session-manager.js';
 import { chooseInstance, ExecError, missingToolsMessage, sessionArgv } from './engine/exec.js';
@@ -169,6 +171,7 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     locks: createLocks(explainingFailures(new DynamoDBClient(settings))),
     logs: lazyLogs(settings),
     releaseTasks: lazyReleaseTasks(settings),
+    databaseSnapshots: { newest: (instanceId) => createDatabaseSnapshots(explainingFailures(new RDSClient(settings))).newest(instanceId) },
     clock,
     log: info.log,
   };

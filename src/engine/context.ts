@@ -1,5 +1,5 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -42,6 +42,7 @@ export interface EngineDeps {
   readonly logs: Logs;
   /** The release command's one-off tasks. */
   readonly releaseTasks: ReleaseTasks;
+  readonly databaseSnapshots: DatabaseSnapshots;
   readonly clock: Clock;
   readonly log: Log;
 }

@@ -1,7 +1,9 @@
-import { environmentStack, logGroupName, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
+import { databaseStack, environmentStack, logGroupName, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { StackSummary } from './ports.js';
+import type { ApplyOptions, StackSummary } from './ports.js';
+import { DATABASE_OUTPUTS } from '../templates/database.js';
+import { databaseSpec } from './stack-specs.js';
 import { readReleases } from './rollback.js';
 import { stackTags } from './stack-tags.js';
 
@@ -15,6 +17,8 @@ import { stackTags } from './stack-tags.js';
 
 export interface DestroyResult {
   readonly removed: readonly string[];
+  /** What people must know of what was kept or left: the database, its final snapshot. */
+  readonly notes?: readonly string[];
 }
 
 function isReleaseOf(config: Config, stack: StackSummary): boolean {
@@ -33,10 +37,20 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   }
   await Promise.all(releases.map((name) => deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options))));
   const removed = [...releases];
-  // A preview's resources are its own; the staging network it runs in stays.
+  const notes: string[] = [];
+  const database = await removeDatabase(config, deps, options);
+  if (database.removed) removed.push(database.removed);
+  if (database.note) {
+    notes.push(database.note);
+    deps.log.info(database.note);
+  }
+  // A preview's resources are its own; the staging network it runs in stays. A database that
+  // stays keeps them too: it uses their security group, and their role reads its secret.
   const resources = resourcesStack(config.application, config.environment);
-  await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
-  removed.push(resources);
+  if (!database.kept) {
+    await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
+    removed.push(resources);
+  }
   // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
   const logGroup = logGroupName(config.application, config.environment);
   if (config.destroyLogs) {
@@ -45,7 +59,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   } else {
     deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
   }
-  if (config.preview === undefined) {
+  if (config.preview === undefined && !database.kept) {
     if (config.destroyEnvironment) {
       const network = environmentStack(config.environment);
       await deps.log.group(`remove ${network}`, async () => {
@@ -55,5 +69,45 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
       removed.push(network);
     }
   }
-  return { removed };
+  return { removed, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+interface DatabaseOutcome {
+  readonly removed?: string;
+  /** The database stays, and with it the resources it uses. */
+  readonly kept?: boolean;
+  readonly note?: string;
+}
+
+/**
+ * The application's database in the environment, as its stack is found (whatever the run's own
+ * inputs say): a preview's own goes with the preview; any other stays unless destroy-database
+ * asks for it, and then goes only after its deletion protection is turned off in an update, and
+ * with the final snapshot that CloudFormation takes (DeletionPolicy: Snapshot), named in the summary.
+ */
+async function removeDatabase(config: Config, deps: EngineDeps, options: ApplyOptions): Promise<DatabaseOutcome> {
+  const name = databaseStack(config.application, config.environment);
+  const stack = await deps.stacks.describe(name);
+  if (!stack || stack.status === 'DELETE_COMPLETE') return {};
+  if (config.preview !== undefined) {
+    await deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options));
+    return { removed: name };
+  }
+  if (!config.destroyDatabase) {
+    return { kept: true, note: `Kept the database stack ${name}, and ${resourcesStack(config.application, config.environment)} whose security group and role it uses: destroy-database: true removes them, after a final snapshot.` };
+  }
+  const spec = config.database ? databaseSpec(config, true) : undefined;
+  if (!spec) throw new Error(`destroy-database: true needs the database input the environment was deployed with (database: ${stack.outputs[DATABASE_OUTPUTS.engine] ?? 'postgres'}), to turn the database's deletion protection off before it is removed.`);
+  const instanceId = stack.outputs[DATABASE_OUTPUTS.instanceId];
+  await deps.log.group(`remove ${name}`, async () => {
+    await deps.stacks.apply(spec, options);
+    await deps.stacks.unprotect(name);
+    await deps.stacks.remove(name, options);
+  });
+  const snapshot = instanceId ? await deps.databaseSnapshots.newest(instanceId) : undefined;
+  const secret = stack.outputs[DATABASE_OUTPUTS.secretName];
+  const note = snapshot
+    ? `Removed the database ${instanceId} after its final snapshot ${snapshot}${secret ? `; its master password stays in the secret ${secret}, for a restore` : ''}.`
+    : `Removed the database ${instanceId ?? name}; RDS lists no final snapshot of it yet: look for the newest manual snapshot of ${instanceId ?? 'the instance'} in the RDS console.`;
+  return { removed: name, note };
 }

@@ -6,12 +6,12 @@ import { cidrFor } from '../templates/network.js';
 import { KEEPS_LOG_GROUP } from '../templates/resources.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, StackResult, StackSpec, StackSummary } from './ports.js';
-import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
+import { baseSpec, databaseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
 
 /**
  * The environment phase: the account baseline, then the environment's network (its flow logs and
  * topic import the base's log bucket and key), then the application's resources, which import
- * from both. A run with nothing to change costs a few reads per stack and no change set.
+ * from both, then its database, when it has one. A run with nothing to change costs a few reads per stack and no change set.
  */
 export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
   /** What people must read in the summary too: a shared setting kept over the run's input. */
@@ -28,7 +28,13 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
     deps.log.warning(trail.warning);
     onWarning?.(trail.warning);
   }
-  const specs = { base: baseSpec({ ...config, cloudTrail: trail.value === 'true' }), network: environmentSpec(config, cidr), resources: resourcesSpec(config, keepsLogGroup) };
+  const database = databaseSpec(config);
+  const specs = {
+    base: baseSpec({ ...config, cloudTrail: trail.value === 'true' }),
+    network: environmentSpec(config, cidr),
+    resources: resourcesSpec(config, keepsLogGroup),
+    ...(database ? { database } : {}),
+  };
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // in the order of their imports.
@@ -40,7 +46,7 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   ]);
   const applyOrKeep = (key: keyof typeof specs): Promise<StackResult> => {
     const kept = (checked as Partial<Record<string, StackResult>>)[key] ?? (shared as Partial<Record<string, StackResult>>)[key];
-    if (!kept) return apply(specs[key]);
+    if (!kept) return apply(specs[key]!);
     options.onChanges?.(kept.name, []);
     return Promise.resolve(kept);
   };
@@ -48,7 +54,10 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   const base = await applyOrKeep('base');
   const network = await applyOrKeep('network');
   const resources = await applyOrKeep('resources');
-  return [base, network, resources];
+  // The database uses the resources' security group and grants their instance role its secret;
+  // the application stack, created after it, imports its address.
+  if (!specs.database) return [base, network, resources];
+  return [base, network, resources, await applyOrKeep('database')];
 }
 
 /**

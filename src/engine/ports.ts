@@ -301,3 +301,9 @@ export interface ReleaseTasks {
   state(cluster: string, taskArn: string): Promise<TaskState>;
   stop(cluster: string, taskArn: string, reason: string): Promise<void>;
 }
+
+/** Amazon RDS, read only: what a removed database left. */
+export interface DatabaseSnapshots {
+  /** The newest manual snapshot of the database instance (CloudFormation's final one), if any. */
+  newest(instanceId: string): Promise<string | undefined>;
+}

@@ -18,6 +18,7 @@ import {
   type LogEvent,
   type LogQuery,
   type Logs,
+  type DatabaseSnapshots,
   type ReleaseTasks,
   type ReleaseTaskSpec,
   type StartedTask,
@@ -772,7 +773,7 @@ export class FakeLogs implements Logs {
 /** What the next release command does: its output, its exit code, and how many reads of its state it runs for. */
 export interface ReleaseScript {
   readonly lines: readonly string[];
-  /** Absent: it never ends by itself (a timeout or a cancellation stops it). */
+  /** Absent, with no reason either: it never ends by itself (a timeout or a cancellation stops it). */
   readonly exitCode?: number;
   readonly polls?: number;
   /** ECS's reason when it stopped the task, e.g. CannotPullContainerError. */
@@ -808,14 +809,27 @@ export class FakeReleaseTasks implements ReleaseTasks {
     const already = this.logs.events.filter((event) => event.stream === task.stream).length;
     if (written > already) this.logs.write(task.stream, this.clock.now(), ...script.lines.slice(already, written));
     if (task.stopped) return { status: 'STOPPED', reason: task.stopped };
-    if (script.exitCode === undefined || task.polls < total) return { status: 'RUNNING' };
-    return { status: 'STOPPED', exitCode: script.exitCode, ...(script.reason ? { reason: script.reason } : {}) };
+    // Without an exit code or a reason it runs until stopped; a reason alone: ECS never started the container.
+    if ((script.exitCode === undefined && script.reason === undefined) || task.polls < total) return { status: 'RUNNING' };
+    return { status: 'STOPPED', ...(script.exitCode !== undefined ? { exitCode: script.exitCode } : {}), ...(script.reason ? { reason: script.reason } : {}) };
   }
 
   async stop(_cluster: string, taskArn: string, reason: string): Promise<void> {
     await called(this.journal, `releaseTasks.stop`);
     this.stopped.push({ taskArn, reason });
     this.tasks.get(taskArn)!.stopped = reason;
+  }
+}
+
+/** RDS's snapshots by instance: CloudFormation's final snapshot appears when a database stack with DeletionPolicy Snapshot is removed. */
+export class FakeDatabaseSnapshots implements DatabaseSnapshots {
+  readonly snapshots = new Map<string, string>();
+
+  constructor(private readonly journal: Journal) {}
+
+  async newest(instanceId: string): Promise<string | undefined> {
+    await called(this.journal, `databaseSnapshots.newest ${instanceId}`);
+    return this.snapshots.get(instanceId);
   }
 }
 
@@ -837,6 +851,7 @@ export class FakeAws implements EngineDeps {
   readonly locks = new FakeLocks(this.journal);
   readonly logs = new FakeLogs(this.journal);
   readonly releaseTasks = new FakeReleaseTasks(this.journal, this.clock, this.logs);
+  readonly databaseSnapshots = new FakeDatabaseSnapshots(this.journal);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {
