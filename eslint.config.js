@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // The pure core must not know the SDK or GitHub: that is the layout's one rule.
-    files: ['src/config/**', 'src/templates/**', 'src/engine/**'],
+    files: ['src/config/**', 'src/stacks/**', 'src/templates/**', 'src/engine/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

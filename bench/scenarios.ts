@@ -10,7 +10,11 @@ import { defaultOf, INPUTS } from '../src/config/inputs.js';
 import { applicationStack, BASE_STACK, hostname, previewEnvironment, releaseStack, rollingStack } from '../src/config/names.js';
 import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
-import { applicationSpec, baseSpec, environmentSpec, resourcesSpec, type ReleaseFacts } from '../src/engine/stack-specs.js';
+import { accountBaseline } from '../src/stacks/account-baseline.js';
+import { applicationRelease, type ReleaseFacts } from '../src/stacks/application-release.js';
+import { applicationResources } from '../src/stacks/application-resources.js';
+import { plannedSpec } from '../src/stacks/catalogue.js';
+import { environmentNetwork } from '../src/stacks/environment-network.js';
 import { systemClock } from '../src/engine/system-clock.js';
 import { cidrFor } from '../src/templates/network.js';
 import { startAwsProxy, type AwsProxy } from '../test/support/aws-proxy.js';
@@ -235,8 +239,8 @@ export async function runActionScenarios(endpoint: string, probe: Probe, progres
 function specsOf(config: Config, facts: ReleaseFacts) {
   const cidr = cidrFor(config.networkEnvironment, []);
   return {
-    environment: [baseSpec(config), environmentSpec(config, cidr), resourcesSpec(config)],
-    application: applicationSpec(config, config.version, facts),
+    environment: [plannedSpec(accountBaseline, config), environmentNetwork.spec(config, { cidr }), plannedSpec(applicationResources, config)],
+    application: applicationRelease.spec(config, facts),
   };
 }
 

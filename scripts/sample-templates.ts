@@ -7,7 +7,8 @@
 import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
 import type { Template } from '../src/engine/ports.js';
-import { resourcesSpec } from '../src/engine/stack-specs.js';
+import { applicationResources } from '../src/stacks/application-resources.js';
+import { plannedSpec } from '../src/stacks/catalogue.js';
 import { applicationInput, applicationTemplate } from '../src/templates/application.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { databaseTemplate } from '../src/templates/database.js';
@@ -49,10 +50,10 @@ export function sampleTemplates(): Record<string, Template> {
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),
     // A preview's own resources (role, security groups, log group) in the staging network.
-    'resources-preview': resourcesSpec(preview).template,
-    'resources-qa-limited-egress': resourcesSpec(limitedEgress).template,
+    'resources-preview': plannedSpec(applicationResources, preview).template,
+    'resources-qa-limited-egress': plannedSpec(applicationResources, limitedEgress).template,
     // With a release command: its cluster, and the role its tasks take.
-    'resources-with-release-command': resourcesSpec(sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
+    'resources-with-release-command': plannedSpec(applicationResources, sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),

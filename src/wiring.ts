@@ -1,52 +1,20 @@
-import { ACMClient } from '@aws-sdk/client-acm';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { hostname as osHostname, userInfo } from 'node:os';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { createAlarms } from './aws/alarms.js';
-import { explainingFailures } from './aws/aws-errors.js';
-import { createCertificates } from './aws/certificates.js';
 import { clientSettings } from './aws/client-config.js';
 import { awsCredentialsFound } from './aws/credentials.js';
-import { createDns } from './aws/dns.js';
-import { EcrRegistry } from './aws/ecr.js';
-import { createIdentity } from './aws/identity.js';
-import { createLogGroups } from './aws/log-groups.js';
-import { createNotifications } from './aws/notifications.js';
-import { createLocks } from './aws/locks.js';
-import { createLogs } from './aws/logs.js';
-import { createReleaseTasks } from './aws/release-tasks.js';
-import { createDatabaseSnapshots } from './aws/database-snapshots.js';
-import { createInstances } from './aws/instances.js';
 import { missingTools, startSession } from './aws/session-manager.js';
 import { chooseInstance, ExecError, missingToolsMessage, sessionArgv } from './engine/exec.js';
 import { readReleases } from './engine/rollback.js';
 import { readStatus } from './engine/status.js';
 import { statusMarkdown, statusText } from './report/status.js';
-import { createStacks } from './aws/stacks.js';
 import { DockerCli } from './build/docker.js';
 import { HttpRegistry } from './build/registry-http.js';
 import type { EventIntent } from './config/event.js';
-import { createReleaseRecords } from './aws/release-records.js';
 import { BASE_STACK, repositoryName } from './config/names.js';
 import type { Config } from './config/types.js';
 import type { EngineDeps, Images } from './engine/context.js';
 import { planRun } from './engine/plan.js';
 import { planChanges, releaseHistoryNow } from './engine/plan-changes.js';
 import { changesAsLogLines } from './engine/stack-status.js';
-import type { Log, Logs, ReleaseTasks } from './engine/ports.js';
 import { formatLogLine, readLogs } from './engine/logs.js';
 import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
 import { runCommand } from './engine/run.js';
@@ -54,6 +22,8 @@ import { systemClock } from './engine/system-clock.js';
 import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
+import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
+import type { Log } from './engine/ports.js';
 import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
 import type { RunReport } from './report/run-report.js';
 import { summaryMarkdown } from './report/summary.js';
@@ -102,17 +72,17 @@ export interface EntryOutcome {
 const ECR_HOST = /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 
 /** The registry of the release: a prebuilt image's own, the `registry` input, or the account's ECR. */
-function registryFor(config: Config, ecr: ECRClient): Registry {
+function registryFor(config: Config, clients: SdkClients): Registry {
   const { build } = config;
   // A `registry` input is always a plain v2 registry, whatever its host.
   if (!build.image && build.registry) return httpRegistry(config, build.registry);
-  return registryAt(config, ecr, build.image ? registryOf(parseImageReference(build.image).repository) : undefined);
+  return registryAt(config, clients, build.image ? registryOf(parseImageReference(build.image).repository) : undefined);
 }
 
 /** The registry at a host: ECR for an ECR host or none (the account's), else a plain v2 registry. */
-function registryAt(config: Config, ecr: ECRClient, host: string | undefined): Registry {
+function registryAt(config: Config, clients: SdkClients, host: string | undefined): Registry {
   const { build } = config;
-  if (!host || ECR_HOST.test(host)) return new EcrRegistry({ application: config.application, keepImages: build.keepImages, client: ecr });
+  if (!host || ECR_HOST.test(host)) return ecrRegistry(clients, { application: config.application, keepImages: build.keepImages });
   return httpRegistry(config, host);
 }
 
@@ -123,18 +93,10 @@ function httpRegistry(config: Config, host: string): Registry {
   return new HttpRegistry({ registry: host, ...login });
 }
 
-/** The client is made on the first read: most runs never read a log. */
-function lazyLogs(settings: ReturnType<typeof clientSettings>): Logs {
-  let logs: Logs | undefined;
-  return { read: (query, signal) => (logs ??= createLogs(explainingFailures(new CloudWatchLogsClient(settings)))).read(query, signal) };
-}
-
 export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
-  const settings = clientSettings(info.env);
+  const clients = sdkClients(clientSettings(info.env));
   const clock = systemClock;
-  const route53 = explainingFailures(new Route53Client(settings));
-  const ecr = explainingFailures(new ECRClient(settings));
-  const registry = registryFor(config, ecr);
+  const registry = registryFor(config, clients);
   const docker = new DockerCli({ mask: info.mask ?? (() => undefined) });
   const source = info.repository ? `${info.serverUrl ?? 'https://github.com'}/${info.repository}` : '';
   const images: Images = {
@@ -147,47 +109,27 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
       return digest ? { repository, tag: version, digest } : undefined;
     },
     // Where the image lives, which need not be the registry this run would push to.
-    holds: async (image) => (await registryAt(config, ecr, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
+    holds: async (image) => (await registryAt(config, clients, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
   };
-  const s3 = explainingFailures(new S3Client(settings));
-  const stacks = createStacks({
-    cloudformation: explainingFailures(new CloudFormationClient(settings)),
-    s3,
-    ssm: explainingFailures(new SSMClient(settings)),
-    clock,
-    log: (line) => info.log.info(line),
-  });
+  const stacks = stacksPort(clients, { clock, log: (line) => info.log.info(line) });
   return {
     stacks,
-    records: createReleaseRecords({ s3, bucket: storageBucket(stacks) }),
-    dns: createDns(route53, clock),
-    alarms: createAlarms(explainingFailures(new CloudWatchClient(settings))),
-    identity: createIdentity(explainingFailures(new STSClient(settings))),
-    certificates: createCertificates(explainingFailures(new ACMClient(settings)), route53, clock),
+    records: recordsPort(clients, storageBucket(stacks)),
+    dns: dnsPort(clients, clock),
+    alarms: alarmsPort(clients),
+    identity: identityPort(clients),
+    certificates: certificatesPort(clients, clock),
     images,
     probe: createProbe(clock),
-    logGroups: createLogGroups(explainingFailures(new CloudWatchLogsClient(settings))),
-    notifications: createNotifications(explainingFailures(new SNSClient(settings))),
-    locks: createLocks(explainingFailures(new DynamoDBClient(settings))),
-    logs: lazyLogs(settings),
-    releaseTasks: lazyReleaseTasks(settings),
-    databaseSnapshots: { newest: (instanceId) => createDatabaseSnapshots(explainingFailures(new RDSClient(settings))).newest(instanceId) },
+    logGroups: logGroupsPort(clients),
+    notifications: notificationsPort(clients),
+    locks: locksPort(clients),
+    logs: logsPort(clients),
+    releaseTasks: releaseTasksPort(clients),
+    databaseSnapshots: databaseSnapshotsPort(clients),
     clock,
     log: info.log,
   };
-}
-
-/** The ECS client is made on the first release command: most runs have none. */
-function lazyReleaseTasks(settings: ReturnType<typeof clientSettings>): ReleaseTasks {
-  let tasks: ReleaseTasks | undefined;
-  const made = () => {
-    if (!tasks) {
-      const ecs = explainingFailures(new ECSClient(settings));
-      tasks = createReleaseTasks(ecs, () => ecs.config.region());
-    }
-    return tasks;
-  };
-  return { start: (spec) => made().start(spec), state: (cluster, task) => made().state(cluster, task), stop: (cluster, task, reason) => made().stop(cluster, task, reason) };
 }
 
 /** The base stack's storage bucket, looked up once it exists (a first deploy creates it mid-run). */
@@ -310,7 +252,7 @@ function terminalHolder(): string {
 
 /** `logs`: only a CloudWatch Logs client, no stack or GitHub call. */
 async function runLogs(config: Config, info: RunInfo, print: (text: string) => void, writeSummary: (markdown: string) => Promise<boolean>): Promise<EntryOutcome> {
-  const logs = lazyLogs(clientSettings(info.env));
+  const logs = logsPort(sdkClients(clientSettings(info.env)));
   try {
     const result = await readLogs(config, { logs, clock: systemClock }, { follow: info.follow === true, ...(info.signal ? { signal: info.signal } : {}), onLine: (line) => print(formatLogLine(line)) });
     if (result.count === 0) info.log.info(`No log lines in ${result.group} for ${config.environment}${config.logs.release ? ` release ${config.logs.release}` : ''} in that window.`);
@@ -323,21 +265,11 @@ async function runLogs(config: Config, info: RunInfo, print: (text: string) => v
 
 /** Only the clients `status` and `exec` read with, made when they are used. */
 function readingDeps(info: RunInfo) {
-  const settings = clientSettings(info.env);
+  const clients = sdkClients(clientSettings(info.env));
   return {
-    stacks: createStacks({
-      cloudformation: explainingFailures(new CloudFormationClient(settings)),
-      s3: explainingFailures(new S3Client(settings)),
-      ssm: explainingFailures(new SSMClient(settings)),
-      clock: systemClock,
-      log: (line: string) => info.log.info(line),
-    }),
-    dns: createDns(explainingFailures(new Route53Client(settings)), systemClock),
-    instances: createInstances(() => ({
-      autoScaling: explainingFailures(new AutoScalingClient(settings)),
-      ec2: explainingFailures(new EC2Client(settings)),
-      elbv2: explainingFailures(new ElasticLoadBalancingV2Client(settings)),
-    })),
+    stacks: stacksPort(clients, { clock: systemClock, log: (line: string) => info.log.info(line) }),
+    dns: dnsPort(clients, systemClock),
+    instances: instancesPort(clients),
     clock: systemClock,
   };
 }

@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { WeightedTarget } from './ports.js';
 import { releaseHistory, type Release } from './releases.js';
-import { stackTags } from './stack-tags.js';
+import { stackTags } from '../stacks/stack-tags.js';
 import { cleanupCandidates } from './traffic.js';
 
 /** A release cleanup left in place, and why, in words for the summary. */

@@ -1,15 +1,16 @@
-import { applicationStack, hostname, TAG_VERSION } from '../config/names.js';
+import { hostname, TAG_VERSION } from '../config/names.js';
+import { applicationRelease, releaseName } from '../stacks/application-release.js';
 import type { Config } from '../config/types.js';
 import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
 import { refuseForeignRecords } from './ownership.js';
-import { stackTags } from './stack-tags.js';
+import { stackTags } from '../stacks/stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
 import { runReleaseCommand } from './release-command.js';
 import { recordOf, restoredConfig } from './release-record.js';
 import { TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
-import { applicationSpec, pinnedUrl, publicUrl } from './stack-specs.js';
+import { pinnedUrl, publicUrl } from './urls.js';
 import { canaryPlan, replacesTag, rollbackWeights, share } from './traffic.js';
 
 /**
@@ -78,7 +79,7 @@ export interface DeployOptions extends Omit<ApplyOptions, 'deadline'> {
 export async function deployRelease(config: Config, image: ImageRef, placement: Placement, deps: EngineDeps, run: RunClock, options: DeployOptions = {}): Promise<DeployResult> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   const url = publicUrl(config);
-  const name = applicationStack(config.application, config.environment, config.strategy, config.version);
+  const name = releaseName(config, config.version);
   // Independent reads, side by side: one round trip, not three. What they see, read under the
   // lock, is all that this run's traffic change and cleanup decide from.
   const [current, existing, ownStacks] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name), deps.stacks.list(stackTags(config.application, config.environment))]);
@@ -94,7 +95,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (releaseCommandDue(config, existing, rollback)) await deps.log.group('release command', () => runReleaseCommand(config, pinned, deps, run));
 
   if (config.strategy === 'rolling') {
-    const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
+    const spec = applicationRelease.spec(config, { ...facts, extraTags: lineage(current, name, existing, rollback) });
     await record(config, image, spec, deps, rollback);
     const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
     const target = targetOf(stack, 100);
@@ -109,7 +110,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     return { stack, traffic: desired, trafficChanged, url, cleanup };
   }
 
-  const spec = applicationSpec(config, config.version, { ...facts, extraTags: lineage(current, name, existing, rollback) });
+  const spec = applicationRelease.spec(config, { ...facts, extraTags: lineage(current, name, existing, rollback) });
   await record(config, image, spec, deps, rollback);
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const releaseUrl = pinnedUrl(config, config.version)!;

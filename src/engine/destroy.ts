@@ -1,18 +1,21 @@
-import { databaseStack, environmentStack, logGroupName, resourcesStack, rollingStack, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
+import { databaseStack, logGroupName, resourcesStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
+import { applicationRelease } from '../stacks/application-release.js';
+import { removalOrder } from '../stacks/catalogue.js';
+import type { StackKind } from '../stacks/kind.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { ApplyOptions, StackSummary } from './ports.js';
+import type { StackSummary } from './ports.js';
 import { DATABASE_OUTPUTS } from '../templates/database.js';
-import { databaseSpec } from './stack-specs.js';
+import { applicationDatabase, databaseSpec } from '../stacks/application-database.js';
+import { stackTags } from '../stacks/stack-tags.js';
 import { readReleases } from './rollback.js';
-import { stackTags } from './stack-tags.js';
 
 /**
  * Removes an application from an environment: its records first (so nobody is sent to a stack
- * that is going away), then its release stacks, then its resources. The environment's network
- * goes only with destroy-environment, and only once no other application imports from it; the
- * base stack, its key and its buckets are never removed by any command. The application's log
- * group outlives its stack unless destroy-logs asks for it.
+ * that is going away), then its stacks in the reverse order of their imports (the catalogue's
+ * kinds removed with the application), then its log group when asked. The environment's kinds
+ * go only with destroy-environment, and only once no other application imports from them; the
+ * kinds the catalogue never removes (the base stack, its key and its buckets) stay.
  */
 
 export interface DestroyResult {
@@ -21,36 +24,28 @@ export interface DestroyResult {
   readonly notes?: readonly string[];
 }
 
-function isReleaseOf(config: Config, stack: StackSummary): boolean {
-  return stack.tags[TAG_ENVIRONMENT] === config.environment && (stack.name === rollingStack(config.application, config.environment) || stack.tags[TAG_VERSION] !== undefined);
-}
-
 export async function destroy(config: Config, deps: EngineDeps, run: RunClock): Promise<DestroyResult> {
-  const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
   const state = await readReleases(config, deps);
-  const releases = state.stacks.filter((stack) => isReleaseOf(config, stack)).map((stack) => stack.name);
-  const names = new Set(releases);
+  const names = new Set(applicationRelease.stacksToRemove(config, state.stacks));
   const records = state.weights.filter((target) => names.has(target.setIdentifier));
   if (records.length > 0) {
     await deps.dns.setWeights(state.zoneId, state.hostname, state.weights.filter((target) => !names.has(target.setIdentifier)), records, run.deadline);
     deps.log.info(`Removed the records of ${state.hostname}`);
   }
-  await Promise.all(releases.map((name) => deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options))));
-  const removed = [...releases];
+  // What imports the database's address goes first; then the database, by its own rules; then
+  // what it uses, unless it stays: it keeps its resources' security group and role.
+  const order = removalOrder(config, 'destroy');
+  const importers = order.filter((kind) => kind.dependsOn.includes(applicationDatabase.id));
+  const removed = await removeKinds(importers, config, deps, run, state.stacks);
   const notes: string[] = [];
-  const database = await removeDatabase(config, deps, options);
+  const database = await removeDatabase(config, deps, run);
   if (database.removed) removed.push(database.removed);
   if (database.note) {
     notes.push(database.note);
     deps.log.info(database.note);
   }
-  // A preview's resources are its own; the staging network it runs in stays. A database that
-  // stays keeps them too: it uses their security group, and their role reads its secret.
-  const resources = resourcesStack(config.application, config.environment);
-  if (!database.kept) {
-    await deps.log.group(`remove ${resources}`, () => deps.stacks.remove(resources, options));
-    removed.push(resources);
-  }
+  const rest = order.filter((kind) => !importers.includes(kind) && !(database.kept && applicationDatabase.dependsOn.includes(kind.id)));
+  removed.push(...(await removeKinds(rest, config, deps, run, state.stacks)));
   // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
   const logGroup = logGroupName(config.application, config.environment);
   if (config.destroyLogs) {
@@ -59,16 +54,8 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   } else {
     deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
   }
-  if (config.preview === undefined && !database.kept) {
-    if (config.destroyEnvironment) {
-      const network = environmentStack(config.environment);
-      await deps.log.group(`remove ${network}`, async () => {
-        await deps.stacks.unprotect(network);
-        await deps.stacks.remove(network, { ...options, owner: stackTags('wimpy', config.environment) });
-      });
-      removed.push(network);
-    }
-  }
+  // A preview never removes what it shares with staging (removalOrder leaves those out); a kept database keeps its network.
+  if (config.destroyEnvironment && !database.kept) removed.push(...(await removeKinds(removalOrder(config, 'destroy-environment'), config, deps, run, state.stacks)));
   return { removed, ...(notes.length > 0 ? { notes } : {}) };
 }
 
@@ -85,7 +72,8 @@ interface DatabaseOutcome {
  * asks for it, and then goes only after its deletion protection is turned off in an update, and
  * with the final snapshot that CloudFormation takes (DeletionPolicy: Snapshot), named in the summary.
  */
-async function removeDatabase(config: Config, deps: EngineDeps, options: ApplyOptions): Promise<DatabaseOutcome> {
+async function removeDatabase(config: Config, deps: EngineDeps, run: RunClock): Promise<DatabaseOutcome> {
+  const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
   const name = databaseStack(config.application, config.environment);
   const stack = await deps.stacks.describe(name);
   if (!stack || stack.status === 'DELETE_COMPLETE') return {};
@@ -110,4 +98,21 @@ async function removeDatabase(config: Config, deps: EngineDeps, options: ApplyOp
     ? `Removed the database ${instanceId} after its final snapshot ${snapshot}${secret ? `; its master password stays in the secret ${secret}, for a restore` : ''}.`
     : `Removed the database ${instanceId ?? name}; RDS lists no final snapshot of it yet: look for the newest manual snapshot of ${instanceId ?? 'the instance'} in the RDS console.`;
   return { removed: name, note };
+}
+
+/** Kind after kind; the stacks of one kind side by side. A protected stack is unprotected first: the removal was asked for. */
+async function removeKinds(kinds: readonly StackKind[], config: Config, deps: EngineDeps, run: RunClock, own: readonly StackSummary[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const kind of kinds) {
+    const removal = kind.removal;
+    if (removal.by === 'never') continue;
+    const options = { deadline: run.deadline, owner: removal.owner(config), ...(run.signal ? { signal: run.signal } : {}) };
+    const names = kind.stacksToRemove(config, own);
+    await Promise.all(names.map((name) => deps.log.group(`remove ${name}`, async () => {
+      if (removal.protected) await deps.stacks.unprotect(name);
+      await deps.stacks.remove(name, options);
+    })));
+    removed.push(...names);
+  }
+  return removed;
 }

@@ -1,10 +1,9 @@
-import { applicationStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { StackReport } from '../report/run-report.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ResourceChange } from './ports.js';
-import { applicationSpec } from './stack-specs.js';
+import { applicationRelease } from '../stacks/application-release.js';
 import { releaseHistory, type Release } from './releases.js';
 import { readReleases } from './rollback.js';
 import { checkAccount } from './run.js';
@@ -24,7 +23,7 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
     reports.push(...results.map((result): StackReport => ({ name: result.name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes })));
   }
   if (config.steps.includes('deploy') && config.version !== '') {
-    const name = applicationStack(config.application, config.environment, config.strategy, config.version);
+    const name = applicationRelease.name(config);
     const deployed = await deps.stacks.describe(name);
     const image = await deps.images.find(config.version);
     // An existing stack's change set needs the release's real parameters: its image digest and the certificate it uses.
@@ -33,9 +32,12 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
       deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
       reports.push({ name, outcome: 'planned', changes: [] });
     } else {
-      const digest = image ? `${image.repository}@${image.digest}` : `${config.application}@sha256:${'0'.repeat(64)}`;
-      const zoneId = deployed?.parameters.HostedZoneId ?? 'Z0000000000000';
-      const spec = applicationSpec(config, config.version, { image: digest, certificateArn: certificateArn ?? 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: zoneId });
+      const planned = applicationRelease.planned(config).facts;
+      const spec = applicationRelease.spec(config, {
+        image: image ? `${image.repository}@${image.digest}` : planned.image,
+        certificateArn: certificateArn ?? planned.certificateArn,
+        hostedZoneId: deployed?.parameters.HostedZoneId ?? planned.hostedZoneId,
+      });
       const result = await deps.stacks.apply(spec, options);
       reports.push({ name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes });
     }

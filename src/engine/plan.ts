@@ -1,11 +1,12 @@
-import { applicationStack, hostname, pinnedHostname, repositoryName } from '../config/names.js';
+import { hostname, pinnedHostname, repositoryName } from '../config/names.js';
 import type { Config } from '../config/types.js';
-import { applicationInput, applicationTemplate } from '../templates/application.js';
-import { cidrFor } from '../templates/network.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { environmentCost } from './cost.js';
-import type { Template } from './ports.js';
-import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
+import { releaseCommandPlace } from './release-command.js';
+import type { Template } from '../templates/template.js';
+import { releaseName } from '../stacks/application-release.js';
+import { dependencyNames, wavesFor } from '../stacks/catalogue.js';
+import type { StackPhase } from '../stacks/kind.js';
 
 /**
  * What a deploy would do, computed from the configuration alone: no credentials, no request.
@@ -14,9 +15,11 @@ import { baseSpec, environmentSpec, resourcesSpec } from './stack-specs.js';
 
 export interface PlannedStack {
   readonly name: string;
-  readonly phase: 'environment' | 'deploy';
+  readonly phase: StackPhase;
   /** Stacks of the same wave are applied side by side. */
   readonly wave: number;
+  /** The stacks it imports from. */
+  readonly dependsOn: readonly string[];
   readonly purpose: string;
   readonly template: Template;
   /** Values only AWS can give (digests, ARNs, ids), resolved at deploy time. */
@@ -53,40 +56,37 @@ function buildStep(config: Config): string {
 function trafficSteps(config: Config): string[] {
   const host = hostname(config.application, config.environment, config.hostedZone);
   if (config.strategy === 'rolling') {
-    return [`update ${applicationStack(config.application, config.environment, 'rolling', config.version)} in place, instances replaced one at a time once healthy; ${host} points at it (weight 100)`];
+    return [`update ${releaseName({ ...config, strategy: 'rolling' }, config.version)} in place, instances replaced one at a time once healthy; ${host} points at it (weight 100)`];
   }
-  const release = applicationStack(config.application, config.environment, 'blue-green', config.version);
+  const release = releaseName({ ...config, strategy: 'blue-green' }, config.version);
   const steps = config.canarySteps.map((percent) => `${percent}% of ${host} to ${release}, ${100 - percent}% to the serving release${percent < 100 ? `, then watch ${config.stepWaitSeconds} s${config.alarmNames.length ? ` and alarms ${config.alarmNames.join(', ')}` : ''}` : ''}`);
   const canary = config.canarySteps.at(-1)! < 100 ? [`stop at ${config.canarySteps.at(-1)}%: a canary until command promote or rollback`] : [];
   return [`create ${release} beside the serving release, at weight 0; wait until ${pinnedHostname(config.application, config.environment, config.version, config.hostedZone)} answers ${config.healthCheckPath}`, ...steps, ...canary, `keep ${config.keepReleases} previous release(s) warm; remove older ones after twice the DNS TTL`];
 }
 
+/** The release command comes first: nothing changes in the release's stack or its traffic until it has succeeded. */
+function releaseCommandStep(config: Config): string[] {
+  if (!config.releaseCommand) return [];
+  return [`run the release command \`${config.releaseCommand.command}\` once, in the release's image, as ${releaseCommandPlace(config)}; a failure or ${config.releaseCommand.timeoutMinutes} minutes stop the deploy here`];
+}
+
 /** `region` prices the estimate (AWS's default region when none is configured). */
 export function planRun(config: Config, region?: string): Plan {
-  const stacks: PlannedStack[] = [];
-  if (config.steps.includes('environment')) {
-    const cidr = cidrFor(config.networkEnvironment, []);
-    const base = baseSpec(config);
-    const network = environmentSpec(config, cidr);
-    const resources = resourcesSpec(config);
-    const known = config.networkEnvironment === 'staging' || config.networkEnvironment === 'production';
-    stacks.push(
-      { name: base.name, phase: 'environment', wave: 1, purpose: 'account baseline: KMS key, CloudTrail, log and storage buckets', template: base.template, resolvedAtDeploy: [] },
-      { name: network.name, phase: 'environment', wave: 1, purpose: `network of ${config.networkEnvironment}: VPC ${known ? cidr : '10.N.0.0/16 (the lowest range free in the account)'} over two availability zones`, template: network.template, resolvedAtDeploy: known ? [] : ['the VPC range'] },
-      { name: resources.name, phase: 'environment', wave: 2, purpose: 'security groups, instance role, log group', template: resources.template, resolvedAtDeploy: [] },
-    );
-  }
-  if (config.steps.includes('deploy')) {
-    const input = applicationInput(config);
-    stacks.push({
-      name: applicationStack(config.application, config.environment, config.strategy, config.version),
-      phase: 'deploy',
-      wave: 3,
-      purpose: 'Auto Scaling group behind an HTTPS load balancer',
-      template: applicationTemplate(input),
-      resolvedAtDeploy: ['the image digest', 'the wildcard certificate of the zone', ...(input.pinnedHostname ? ['the hosted zone id'] : [])],
+  // The catalogue's kinds of the phases the run takes, in the waves they are applied in.
+  const stacks = wavesFor(config)
+    .filter(({ kind }) => config.steps.includes(kind.phase))
+    .map(({ kind, wave }): PlannedStack => {
+      const planned = kind.planned(config);
+      return {
+        name: kind.name(config),
+        phase: kind.phase,
+        wave,
+        dependsOn: dependencyNames(kind, config),
+        purpose: kind.purpose(config),
+        template: kind.spec(config, planned.facts).template,
+        resolvedAtDeploy: planned.resolvedAtDeploy,
+      };
     });
-  }
   return {
     application: config.application,
     environment: config.environment,
@@ -97,7 +97,7 @@ export function planRun(config: Config, region?: string): Plan {
     image: imageOf(config),
     build: buildStep(config),
     stacks,
-    traffic: config.steps.includes('deploy') ? trafficSteps(config) : [],
+    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config)] : [],
     cost: environmentCost(config, region),
   };
 }

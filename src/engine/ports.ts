@@ -4,18 +4,10 @@
  */
 
 import type { Variable } from '../config/types.js';
+import type { StackSpec, StackSummary } from '../stacks/spec.js';
 
-/** A CloudFormation template as a plain object; serialised only by the stacks adapter. */
-export type Template = Record<string, unknown>;
-
-export interface StackSpec {
-  readonly name: string;
-  readonly template: Template;
-  /** Passed exactly as given: commas, quotes and newlines survive. */
-  readonly parameters: Readonly<Record<string, string>>;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly terminationProtection: boolean;
-}
+export type { Template } from '../templates/template.js';
+export type { StackSpec, StackSummary } from '../stacks/spec.js';
 
 export type ChangeAction = 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic';
 
@@ -37,16 +29,6 @@ export interface StackEvent {
   readonly status: string;
   readonly reason?: string;
   readonly timestamp: Date;
-}
-
-export interface StackSummary {
-  readonly name: string;
-  readonly status: string;
-  readonly outputs: Readonly<Record<string, string>>;
-  readonly parameters: Readonly<Record<string, string>>;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly createdAt?: Date;
-  readonly updatedAt?: Date;
 }
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged' | 'recreated';

@@ -5,7 +5,7 @@ import { DATABASE_OUTPUTS, URL_SCHEMES } from '../templates/database.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS } from '../templates/outputs.js';
 import { CancelledError, pause, type EngineDeps, type RunClock } from './context.js';
 import type { ReleaseTaskSpec, StackSummary, TaskSecret } from './ports.js';
-import { stackTags } from './stack-tags.js';
+import { stackTags } from '../stacks/stack-tags.js';
 
 /**
  * The release command: run once per release, before any traffic moves to it, as a one-off ECS

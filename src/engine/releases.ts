@@ -1,4 +1,5 @@
-import { rollingStack, releaseStack, TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION, versionLabel } from '../config/names.js';
+import { TAG_VERSION, versionLabel } from '../config/names.js';
+import { isReleaseStack } from '../stacks/application-release.js';
 import type { StackSummary, WeightedTarget } from './ports.js';
 
 /**
@@ -60,19 +61,6 @@ const MARKED_BAD = new Set(['failed', 'rolled-back']);
 
 function isInProgress(status: string): boolean {
   return status.endsWith('_IN_PROGRESS') && !status.startsWith('DELETE_');
-}
-
-/**
- * A stack is a release when its name is the one names.ts gives its tags: a blue-green release
- * stack, or the rolling stack, whose single record is just another release to the weights.
- * The resources stack of the same application carries the same tags and is not one.
- */
-function isReleaseStack(stack: StackSummary): boolean {
-  const application = stack.tags[TAG_APPLICATION];
-  const environment = stack.tags[TAG_ENVIRONMENT];
-  const version = stack.tags[TAG_VERSION];
-  if (!application || !environment || !version) return false;
-  return stack.name === releaseStack(application, environment, version) || stack.name === rollingStack(application, environment);
 }
 
 function judge(stack: StackSummary, weight: number, totalWeight: number, replaced: ReadonlySet<string>): { health: Health; reason: string } {

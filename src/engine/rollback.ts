@@ -6,7 +6,7 @@ import type { StackSummary, WeightedTarget } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
 import { releaseHistory, rollbackTarget, ReleaseError } from './releases.js';
 import { describeWeights } from './rollout.js';
-import { stackTags } from './stack-tags.js';
+import { stackTags } from '../stacks/stack-tags.js';
 import { rollbackWeights } from './traffic.js';
 
 /**

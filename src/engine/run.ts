@@ -1,4 +1,4 @@
-import { applicationStack } from '../config/names.js';
+import { releaseName } from '../stacks/application-release.js';
 import type { Config } from '../config/types.js';
 import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
 import { announce } from './announce.js';
@@ -15,7 +15,7 @@ import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { RolloutFailure, type TrafficMove } from './rollout.js';
 import { lockKey, waitLimit, withLock, type LockOwner } from './lock.js';
-import { publicUrl } from './stack-specs.js';
+import { publicUrl } from './urls.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
@@ -153,7 +153,7 @@ function imageText(image?: ImageRef): string | undefined {
  */
 async function bootLogsOf(error: unknown, config: Config, version: string, deps: EngineDeps, since: number): Promise<{ bootLogs?: readonly BootLogReport[] }> {
   if (!(error instanceof StackFailure) || !['deploy', 'rollback'].includes(config.command) || !version) return {};
-  if (error.stackName !== applicationStack(config.application, config.environment, config.strategy, version)) return {};
+  if (error.stackName !== releaseName(config, version)) return {};
   try {
     const bootLogs = await failedBootLogs(config, version, deps.logs, since);
     return bootLogs.length > 0 ? { bootLogs } : {};
@@ -185,7 +185,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let version = config.version;
   let traffic: readonly WeightedTarget[] = [];
   let moves: readonly TrafficMove[] = [];
-  let stackName = applicationStack(config.application, config.environment, config.strategy, config.version || 'none');
+  let stackName = releaseName(config, config.version || 'none');
   let pinned: string | undefined;
   let changed = false;
   let message: string | undefined;

@@ -4,7 +4,7 @@ import { logGroupOf } from './logs.js';
 import type { Clock, Dns, Instances, Stacks } from './ports.js';
 import { lastGood, releaseHistory, serving, type Health } from './releases.js';
 import { readReleases } from './rollback.js';
-import { pinnedUrl, publicUrl } from './stack-specs.js';
+import { pinnedUrl, publicUrl } from './urls.js';
 import { share } from './traffic.js';
 
 /**

@@ -35,9 +35,10 @@ export function planPicture(stacks: readonly PlannedStack[], changes?: readonly 
     const priced = estimate?.stacks.find((cost) => cost.name === stack.name);
     const cost = priced ? { cost: `≈ ${formatMonthly(priced.monthly)}` } : {};
     const report = changes?.find((change) => change.name === stack.name);
-    if (!report) return { name: stack.name, wave: stack.wave, action: 'apply' as const, ...cost };
+    const drawn = { name: stack.name, wave: stack.wave, dependsOn: stack.dependsOn, ...cost };
+    if (!report) return { ...drawn, action: 'apply' as const };
     const replacements = report.changes.filter((change) => change.replacement === 'True' || change.replacement === 'Conditional').length;
-    return { name: stack.name, wave: stack.wave, action: actionOf(report), changes: report.changes.length, replacements, ...cost };
+    return { ...drawn, action: actionOf(report), changes: report.changes.length, replacements };
   }));
 }
 

@@ -1,7 +1,7 @@
 import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, pinnedHostname, resourcesStack } from '../config/names.js';
-import { DATABASE_OUTPUTS, URL_SCHEMES } from './database.js';
 import type { CapacityConfig, Config, DatabaseEngine, SecretRef, Strategy, Variable } from '../config/types.js';
-import type { Template } from '../engine/ports.js';
+import { DATABASE_OUTPUTS, URL_SCHEMES } from './database.js';
+import type { Template } from './template.js';
 import { architectureOf } from './architecture.js';
 import { LOG_PREFIXES } from './log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';

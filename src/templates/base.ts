@@ -1,5 +1,5 @@
 import { BASE_STACK, logGroupName } from '../config/names.js';
-import type { Template } from '../engine/ports.js';
+import type { Template } from './template.js';
 import { LOG_PREFIXES, LOG_RETENTION_DAYS, elbLegacyAccountCondition, elbLegacyAccountMapping } from './log-delivery.js';
 import { BASE_OUTPUTS, exportedOutputs } from './outputs.js';
 import { EXCEPTIONS, withExceptions } from './security-exceptions.js';

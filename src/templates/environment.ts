@@ -1,5 +1,5 @@
 import { BASE_STACK, environmentStack, notificationTopicName } from '../config/names.js';
-import type { Template } from '../engine/ports.js';
+import type { Template } from './template.js';
 import { subnetPlan } from './network.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { resourceTags } from './tags.js';

@@ -1,6 +1,6 @@
 import { BASE_STACK, accessScope, releaseCluster, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
 import type { Egress } from '../config/types.js';
-import type { Template } from '../engine/ports.js';
+import type { Template } from './template.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { EXCEPTIONS, instanceRoleWildcards, resourceFinding, withExceptions } from './security-exceptions.js';
 import { resourceTags } from './tags.js';

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseStack, releaseCluster, releaseStack, resourcesStack, rollingStack } from '../../src/config/names.js';
 import { LAST_LINES } from '../../src/engine/release-command.js';
+import { planRun } from '../../src/engine/plan.js';
 import { configOf } from '../support/config.js';
 import { ACCOUNT_ID, APP, FakeAws, REGION, V1, V2 } from '../support/fake-aws.js';
 
@@ -120,5 +121,17 @@ describe('the release command', () => {
     assert.equal(aws.releaseTasks.started.length, 2);
     await aws.run(withCommand({ command: 'rollback', version: V1 }));
     assert.equal(aws.releaseTasks.started.length, 2);
+  });
+});
+
+describe('the plan of a deploy with a release command and a database', () => {
+  test('shows the database stack before the release, and where the release command runs, before any traffic step', () => {
+    const plan = planRun(withCommand({ database: 'postgres' }));
+    const names = plan.stacks.map((stack) => stack.name);
+    assert.ok(names.indexOf(databaseStack(APP, 'staging')) > names.indexOf(resourcesStack(APP, 'staging')));
+    assert.ok(names.indexOf(databaseStack(APP, 'staging')) < names.indexOf(rollingStack(APP, 'staging')));
+    assert.match(plan.stacks.find((stack) => stack.name === databaseStack(APP, 'staging'))!.purpose, /^postgres 18 on Amazon RDS \(db\.t4g\.micro, 20 GiB, deletion protection and a final snapshot\)/);
+    assert.match(plan.traffic[0]!, /^run the release command `python manage.py migrate --noinput` once, in the release's image, as a one-off ECS task on Fargate \(cluster awesome-application-staging-release\) in staging's application subnets/);
+    assert.match(plan.traffic[1]!, /^update awesome-application-staging in place/);
   });
 });

@@ -6,7 +6,11 @@ import type { Config } from '../../src/config/types.js';
 import { planChanges } from '../../src/engine/plan-changes.js';
 import type { StackSummary, Template, WeightedTarget } from '../../src/engine/ports.js';
 import { lastGood, releaseHistory, serving, TAG_REPLACES } from '../../src/engine/releases.js';
-import { applicationSpec, baseSpec, environmentSpec, resourcesSpec } from '../../src/engine/stack-specs.js';
+import { accountBaseline } from '../../src/stacks/account-baseline.js';
+import { applicationRelease } from '../../src/stacks/application-release.js';
+import { applicationResources } from '../../src/stacks/application-resources.js';
+import { plannedSpec } from '../../src/stacks/catalogue.js';
+import { environmentNetwork } from '../../src/stacks/environment-network.js';
 import { cidrFor } from '../../src/templates/network.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { configOf } from '../support/config.js';
@@ -55,7 +59,7 @@ const facts = { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${APP}@sha2
 
 /** A release stack of an application as an earlier run left it, created `age` ago. */
 function seedRelease(aws: FakeAws, config: Config, version: string, age: number, replaces?: string): FakeStack {
-  const spec = applicationSpec({ ...config, version }, version, { ...facts, ...(replaces ? { extraTags: { [TAG_REPLACES]: replaces } } : {}) });
+  const spec = applicationRelease.spec({ ...config, version }, { ...facts, ...(replaces ? { extraTags: { [TAG_REPLACES]: replaces } } : {}) });
   return aws.stacks.seed({ name: spec.name, template: spec.template, parameters: { ...spec.parameters }, tags: { ...spec.tags }, createdAt: new Date(START - age) });
 }
 
@@ -78,9 +82,9 @@ function world(canary: boolean): World {
   const production = configOf({ environment: 'production', strategy: 'blue-green' });
   const staging = configOf({ environment: 'staging' });
   const other = configOf({ 'application-name': OTHER, environment: 'production', strategy: 'blue-green' });
-  seedSpec(aws, baseSpec(production));
-  for (const environment of ['staging', 'production']) seedSpec(aws, environmentSpec(configOf({ environment }), cidrFor(environment, [])));
-  for (const config of [production, staging, other]) seedSpec(aws, resourcesSpec(config));
+  seedSpec(aws, plannedSpec(accountBaseline, production));
+  for (const environment of ['staging', 'production']) seedSpec(aws, environmentNetwork.spec(configOf({ environment }), { cidr: cidrFor(environment, []) }));
+  for (const config of [production, staging, other]) seedSpec(aws, plannedSpec(applicationResources, config));
 
   const v1 = seedRelease(aws, production, V1, 30 * DAY);
   const v2 = seedRelease(aws, production, V2, 20 * DAY, v1.name);

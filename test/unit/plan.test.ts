@@ -5,13 +5,13 @@ import { planMarkdown, planText } from '../../src/report/plan.js';
 import { configOf } from '../support/config.js';
 
 describe('the plan', () => {
-  test('lists the stacks by name in the order they are applied, side by side where they can be', () => {
+  test('lists the stacks by name in the order they are applied: each after the stacks it imports from', () => {
     const plan = planRun(configOf());
-    assert.deepEqual(plan.stacks.map((stack) => [stack.wave, stack.name]), [
-      [1, 'wimpy-base'],
-      [1, 'wimpy-staging'],
-      [2, 'awesome-application-staging-resources'],
-      [3, 'awesome-application-staging'],
+    assert.deepEqual(plan.stacks.map((stack) => [stack.wave, stack.name, stack.dependsOn]), [
+      [1, 'wimpy-base', []],
+      [2, 'wimpy-staging', ['wimpy-base']],
+      [3, 'awesome-application-staging-resources', ['wimpy-base', 'wimpy-staging']],
+      [4, 'awesome-application-staging', ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-resources']],
     ]);
   });
 

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_STACK, TAG_APPLICATION, TAG_ENVIRONMENT, exportName } from '../../src/config/names.js';
-import { baseSpec } from '../../src/engine/stack-specs.js';
+import { accountBaseline } from '../../src/stacks/account-baseline.js';
+import { plannedSpec } from '../../src/stacks/catalogue.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { BASE_OUTPUTS, importOf } from '../../src/templates/outputs.js';
 import { configOf } from '../support/config.js';
@@ -208,7 +209,7 @@ describe('the account base stack', () => {
     const owner = { [TAG_APPLICATION]: 'wimpy', [TAG_ENVIRONMENT]: 'account' };
     // CloudFormation copies a stack's tags onto each of its resources that takes tags; the key relies on that alone.
     const taggedByStack = ['MasterKey'];
-    assert.deepEqual(baseSpec(configOf()).tags, { ...owner, 'wimpy:cloudtrail': 'true' }, 'the stack also says how the account set its trail');
+    assert.deepEqual(plannedSpec(accountBaseline, configOf()).tags, { ...owner, 'wimpy:cloudtrail': 'true' }, 'the stack also says how the account set its trail');
     assert.deepEqual(
       missingTags(base, owner),
       taggedByStack.flatMap((logicalId) => Object.keys(owner).map((tag) => `${logicalId}: ${tag}`)),

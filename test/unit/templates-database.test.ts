@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseStack, exportName, resourcesStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
-import { databaseSpec } from '../../src/engine/stack-specs.js';
+import { applicationDatabase, databaseSpec } from '../../src/stacks/application-database.js';
 import { applicationInput, applicationTemplate } from '../../src/templates/application.js';
 import { DATABASE_OUTPUTS, DATABASE_USER, ENGINE_VERSIONS } from '../../src/templates/database.js';
 import { DATABASE_READER_SCRIPT, SCRIPT_VALUES } from '../../src/templates/user-data.js';
@@ -136,9 +136,10 @@ describe('the database template', () => {
   test('has a stack per application and environment; a preview on staging\'s database has none', () => {
     assert.equal(specOf(staging).name, 'awesome-application-staging-database');
     assert.equal(specOf(preview).name, 'awesome-application-pr-7-database');
-    assert.equal(databaseSpec(configOf({ database: 'postgres', 'preview-database': 'staging' }, PREVIEW)), undefined);
-    assert.equal(databaseSpec(configOf({ database: 'postgres', 'preview-database': 'none' }, PREVIEW)), undefined);
-    assert.equal(databaseSpec(configOf({ environment: 'staging' })), undefined);
+    assert.equal(applicationDatabase.applies!(configOf({ database: 'postgres', 'preview-database': 'staging' }, PREVIEW)), false);
+    assert.equal(applicationDatabase.applies!(configOf({ database: 'postgres', 'preview-database': 'none' }, PREVIEW)), false);
+    assert.equal(applicationDatabase.applies!(configOf({ environment: 'staging' })), false);
+    assert.equal(applicationDatabase.applies!(preview), true);
   });
 
   test('every resource and property is one AWS\'s resource specification knows', () => {

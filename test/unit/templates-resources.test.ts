@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { Template } from '../../src/engine/ports.js';
-import { resourcesSpec } from '../../src/engine/stack-specs.js';
+import { applicationResources } from '../../src/stacks/application-resources.js';
+import { plannedSpec } from '../../src/stacks/catalogue.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
@@ -235,7 +236,7 @@ describe('the resources stack of an application in an environment', () => {
   });
 
   test('keeps the logs as long as log-retention-days says', () => {
-    const spec = resourcesSpec(configOf({ 'log-retention-days': '365' }));
+    const spec = plannedSpec(applicationResources, configOf({ 'log-retention-days': '365' }));
     assert.equal((resourcesOfType(spec.template, 'AWS::Logs::LogGroup').LogGroup!.Properties as { RetentionInDays: number }).RetentionInDays, 365);
   });
 
@@ -334,7 +335,7 @@ describe('outbound traffic of the instances', () => {
 });
 
 describe('the resources of an application with a release command', () => {
-  const withCommand = resourcesSpec(configOf({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template;
+  const withCommand = plannedSpec(applicationResources, configOf({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template;
   const trust = (template: Template) => (resourcesOfType(template, 'AWS::IAM::Role').InstanceRole!.Properties.AssumeRolePolicyDocument as { Statement: Plain[] }).Statement;
 
   test('have a cluster of its own to run the command in', () => {
@@ -347,6 +348,6 @@ describe('the resources of an application with a release command', () => {
     assert.deepEqual(trust(withCommand)[1]!.Condition, { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
     assert.deepEqual(trust(staging).map((statement) => statement.Principal), [{ Service: 'ec2.amazonaws.com' }]);
     const policies = (template: Template) => resourcesOfType(template, 'AWS::IAM::Role').InstanceRole!.Properties.Policies;
-    assert.deepEqual(policies(withCommand), policies(resourcesSpec(configOf({ environment: 'staging' })).template));
+    assert.deepEqual(policies(withCommand), policies(plannedSpec(applicationResources, configOf({ environment: 'staging' })).template));
   });
 });

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import type { StackSummary } from './ports.js';
+import type { StackSummary } from './spec.js';
 
 /**
  * Settings of the stacks many applications share (`wimpy-base` for the account, `wimpy-<environment>`

@@ -1,0 +1,63 @@
+import { logGroupName, resourcesStack } from '../config/names.js';
+import type { Config } from '../config/types.js';
+import { KEEPS_LOG_GROUP, resourcesTemplate } from '../templates/resources.js';
+import type { AccountReads, StackKind } from './kind.js';
+import { stackTags } from './stack-tags.js';
+
+/**
+ * `<app>-<environment>-resources`: the application's security groups, instance role, log group
+ * and e-mail subscriptions in its environment. A preview has its own, in the staging network,
+ * removed with the preview.
+ */
+export interface ResourcesFacts {
+  /** The log group outlived an earlier stack of these resources (see KEEPS_LOG_GROUP). */
+  readonly keepsLogGroup: boolean;
+}
+
+export const applicationResources: StackKind<ResourcesFacts> = {
+  id: 'application-resources',
+  phase: 'environment',
+  dependsOn: ['account-baseline', 'environment-network'],
+  previews: 'own',
+  removal: { by: 'destroy', owner: (config) => stackTags(config.application, config.environment) },
+  name: (config) => resourcesStack(config.application, config.environment),
+  purpose: () => 'security groups, instance role, log group',
+  sharedBy: (config) => (config.preview !== undefined ? `${config.networkEnvironment} and its previews` : undefined),
+  read: async (config, account) => ({ facts: { keepsLogGroup: await logGroupKept(config, account) } }),
+  planned: () => ({ facts: { keepsLogGroup: false }, resolvedAtDeploy: [] }),
+  spec: (config, facts) => {
+    const { environment, networkEnvironment } = config;
+    return {
+      name: resourcesStack(config.application, environment),
+      template: resourcesTemplate({
+        application: config.application,
+        environment,
+        networkEnvironment,
+        port: config.port,
+        egress: config.egress,
+        logRetentionDays: config.logRetentionDays,
+        ...(config.releaseCommand ? { releaseTasks: true } : {}),
+        // The e-mail subscriptions live in the environment's own resources stack: a preview's stack,
+        // removed with the preview, must not take staging's subscriptions (the same endpoint) with it.
+        subscribers: environment === networkEnvironment ? config.notify.emails : [],
+      }),
+      parameters: { [KEEPS_LOG_GROUP]: String(facts.keepsLogGroup) },
+      tags: stackTags(config.application, environment),
+      terminationProtection: false,
+    };
+  },
+  // Removed whether or not it is listed: a removal of a stack that is gone is no error.
+  stacksToRemove: (config) => [resourcesStack(config.application, config.environment)],
+};
+
+/**
+ * Whether the application's log group outlived an earlier resources stack: a stack keeps what it
+ * was created with; a new stack adopts a log group that an earlier one left (destroy keeps logs)
+ * instead of failing to create a second one of the same name. A preview's resources and log
+ * group are its own.
+ */
+export async function logGroupKept(config: Config, account: Pick<AccountReads, 'describe' | 'logGroupExists'>): Promise<boolean> {
+  const stack = await account.describe(resourcesStack(config.application, config.environment));
+  if (stack) return stack.parameters[KEEPS_LOG_GROUP] === 'true';
+  return account.logGroupExists(logGroupName(config.application, config.environment));
+}

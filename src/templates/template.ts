@@ -1,0 +1,2 @@
+/** A CloudFormation template as a plain object; serialised only by the stacks adapter. */
+export type Template = Record<string, unknown>;
