@@ -45,6 +45,8 @@ const ONE_WORD = /^[a-z][a-z0-9]*$/;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Names the product sets itself; applications written for Wimpy read them. */
 export const RESERVED_VARIABLES = ['ENVIRONMENT', 'PORT', 'DOCKER_REGISTRY', 'KMS_MASTER_KEY', 'S3_BUCKET'] as const;
+/** What the container gets from its database (see templates/user-data.ts). */
+export const DATABASE_VARIABLES = ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'] as const;
 const RESERVED_ENVIRONMENTS = new Set(['base']);
 /** Stack kinds that follow `<application>-<environment>-` in a name, which no release may take. */
 const RESERVED_LABELS = new Set(['resources', 'database']);
@@ -321,6 +323,12 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   }
   const logs = readLogsQuery(r);
   const database = readDatabase(r, environment, preview);
+  if (database) {
+    // The database's variables are the action's to set: a second value would hide one of them.
+    for (const [input, names] of [['environment-variables', variables], ['secrets', secrets]] as const) {
+      for (const { name } of names) if ((DATABASE_VARIABLES as readonly string[]).includes(name)) r.fail(input, name, `sets ${name}, which the action sets itself with database (${DATABASE_VARIABLES.join(', ')})`);
+    }
+  }
   const destroyDatabase = r.boolean('destroy-database');
   const releaseCommand = readReleaseCommand(r);
 

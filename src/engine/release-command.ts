@@ -128,10 +128,12 @@ export async function runReleaseCommand(config: Config, image: string, deps: Eng
       deps.log.info(`release | ${event.message}`);
     }
   };
+  // Its last line comes first: a deployment status shows only the start of the message.
   const fail = (why: string) => {
     const last = lines.slice(-LAST_LINES);
     const quoted = last.length > 0 ? ` Its last lines:\n${last.join('\n')}` : ' It wrote no output.';
-    return new ReleaseCommandFailure(`The release command ${why}; no traffic moved and the application stack was not changed.${quoted}`, last, task.logStream);
+    const lastLine = last.at(-1);
+    return new ReleaseCommandFailure(`The release command ${why}${lastLine ? `: ${lastLine}` : ''}. No traffic moved and the application stack was not changed.${quoted}`, last, task.logStream);
   };
   for (;;) {
     const state = await deps.releaseTasks.state(spec.cluster, task.taskArn);

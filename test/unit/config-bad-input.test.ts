@@ -28,6 +28,8 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ 'release-command': 'python manage.py migrate\nrm -rf /' }, 'release-command', /one line of at most 4096 printable characters/],
   [{ 'release-timeout-minutes': '0' }, 'release-timeout-minutes', /1 to 180/],
   [{ 'destroy-database': 'yes' }, 'destroy-database', /true or false/],
+  [{ database: 'postgres', 'environment-variables': 'DATABASE_URL=postgres://elsewhere' }, 'environment-variables', /sets DATABASE_URL, which the action sets itself with database/],
+  [{ database: 'mysql', secrets: 'DATABASE_PASSWORD=db-password' }, 'secrets', /sets DATABASE_PASSWORD, which the action sets itself with database/],
   [{ environment: 'database' }, 'environment', /database stacks .* would collide/],
   [{ version: 'database' }, 'version', /names a kind of stack/],
   [{ 'application-name': '' }, 'application-name', /is required/],

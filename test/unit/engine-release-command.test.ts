@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { databaseStack, releaseCluster, releaseStack, resourcesStack, rollingStack } from '../../src/config/names.js';
 import { LAST_LINES } from '../../src/engine/release-command.js';
 import { planRun } from '../../src/engine/plan.js';
+import { finalStatus } from '../../src/github/feedback.js';
+import { renderReport } from '../../src/report/render.js';
 import { configOf } from '../support/config.js';
 import { ACCOUNT_ID, APP, FakeAws, REGION, V1, V2 } from '../support/fake-aws.js';
 
@@ -82,9 +84,13 @@ describe('the release command', () => {
     const mark = aws.journal.length;
     const { report, outputs } = await aws.run(configOf({ version: V2, 'release-command': MIGRATE }));
     assert.equal(report.status, 'failure');
-    assert.match(report.message!, /^The release command exited with code 1; no traffic moved and the application stack was not changed\. Its last lines:\n/);
+    assert.match(report.message!, /^The release command exited with code 1: django\.db\.utils\.ProgrammingError: column "email" does not exist\. No traffic moved and the application stack was not changed\. Its last lines:\n/);
     assert.ok(report.message!.endsWith(output.slice(-LAST_LINES).join('\n')), report.message);
     assert.ok(!report.message!.includes('line 11\n'), 'only the last lines');
+    // The summary and the pull request comment render the report; the deployment status starts with its message.
+    const summary = renderReport(report, { heading: 2, open: true, eventRows: 10, changeRows: 10 });
+    assert.ok(summary.includes('ProgrammingError: column') && summary.includes('line 30'), summary);
+    assert.match(finalStatus(report).description ?? "", /^The release command exited with code 1: django\.db\.utils\.ProgrammingError/);
     const journal = aws.since(mark);
     assert.equal(applyOf(journal, rollingStack(APP, 'staging')), -1, journal.join('\n'));
     assert.equal(aws.dns.batches.length, batches);
@@ -97,7 +103,7 @@ describe('the release command', () => {
     aws.releaseTasks.script = { lines: ['Applying migrations...'] };
     const { report } = await aws.run(withCommand({ 'release-timeout-minutes': '2' }));
     assert.equal(report.status, 'failure');
-    assert.match(report.message!, /did not finish within release-timeout-minutes \(2\) and was stopped; no traffic moved/);
+    assert.match(report.message!, /did not finish within release-timeout-minutes \(2\) and was stopped: Applying migrations\.\.\.\. No traffic moved/);
     assert.match(report.message!, /Applying migrations\.\.\.$/);
     assert.equal(aws.releaseTasks.stopped.length, 1);
     assert.equal(aws.dns.batches.length, 0);
@@ -109,7 +115,7 @@ describe('the release command', () => {
     // A task that stops without an exit code: ECS never started the container.
     aws.releaseTasks.script = { lines: [], polls: 1, reason: 'CannotPullContainerError: pull access denied' };
     const { report } = await aws.run(withCommand());
-    assert.match(report.message!, /The release command did not run \(CannotPullContainerError: pull access denied\)/);
+    assert.match(report.message!, /The release command did not run \(CannotPullContainerError: pull access denied\)\. No traffic moved and the application stack was not changed\. It wrote no output\./);
   });
 
   test('runs once per release: not again when the release already serves, nor for a rollback', async () => {

@@ -341,6 +341,7 @@ describe('the resources of an application with a release command', () => {
   test('have a cluster of its own to run the command in', () => {
     assert.deepEqual(resourcesOfType(withCommand, 'AWS::ECS::Cluster').ReleaseCluster!.Properties.ClusterName, 'awesome-application-staging-release');
     assert.deepEqual(resourcesOfType(staging, 'AWS::ECS::Cluster'), {});
+    assert.deepEqual(specProblems(withCommand), [], 'every resource and property is one AWS\'s resource specification knows');
   });
 
   test('let its tasks take the instance role, from this account only, and grant nothing more', () => {
