@@ -159,7 +159,7 @@ const report: BenchReport = {
   notes: [
     'Wall time: from spawning `dist/index.js` to its exit (the runner\'s view, cold start included); for the script, from its first command to the end of its last. Peak memory: the action process\'s maximum resident set.',
     'Round trips: the longest chain of requests in which each one started only after the one before it was answered. No run can take less than that many times the added latency; requests sent side by side count once.',
-    'The emulator answers at once where AWS takes seconds or minutes: stacks are complete when CreateStack returns, an empty change set fails immediately. The action looks at a stack or change set a second after starting it, so each one it waits for costs it about a second here; the CLI\'s waiters look at once (on AWS they then look every 30 s for stacks, every 5 s for change sets). The requests and round trips say more than the wall time.',
+    'The emulator answers at once where AWS takes seconds or minutes: stacks are complete when CreateStack returns, an empty change set fails immediately. The action looks at a stack a second after starting it, so each stack it waits for costs it about a second here; change sets, the action through the SDK\'s waiter and the CLI through its own, are looked at once (on AWS the CLI\'s waiters then look every 30 s for stacks, every 5 s for change sets). The requests and round trips say more than the wall time.',
     'Each command of the script is a new AWS CLI process, about half a second of CPU before its first request: most of the script\'s wall time here.',
     ...(moto ? [MOTO_NOTE] : []),
     'The GitHub API is not part of these runs: the action runs without a token, as in a fork, and makes no deployment or comment.',

@@ -9,7 +9,7 @@ import type { Config } from '../src/config/types.js';
 import type { Template } from '../src/engine/ports.js';
 import { applicationResources } from '../src/stacks/application-resources.js';
 import { plannedSpec } from '../src/stacks/catalogue.js';
-import { applicationInput, applicationTemplate } from '../src/templates/application.js';
+import { applicationInput, applicationTemplate } from '../src/platforms/ec2/release-template.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { databaseTemplate } from '../src/templates/database.js';
 import { environmentTemplate } from '../src/templates/environment.js';

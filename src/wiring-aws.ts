@@ -28,7 +28,7 @@ const LOGS: Methods<Logs> = { read: true };
 const INSTANCES: Methods<Instances> = { groups: true };
 const RELEASE_TASKS: Methods<ReleaseTasks> = { start: true, state: true, stop: true };
 const DATABASE_SNAPSHOTS: Methods<DatabaseSnapshots> = { newest: true };
-const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true };
+const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true, protect: true };
 
 /** The SDK clients, each made once on first use, with the settings and failure messages they share. */
 export function sdkClients(settings: ClientSettings) {

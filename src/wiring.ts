@@ -25,10 +25,10 @@ import { createProbe } from './http/probe.js';
 import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 import type { Log } from './engine/ports.js';
 import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
-import type { RunReport } from './report/run-report.js';
+import type { RunReport } from './engine/run-report.js';
 import { summaryMarkdown } from './report/summary.js';
 import { logsMarkdown } from './report/logs.js';
-import { registryOf } from './templates/application.js';
+import { registryOf } from './platforms/ec2/release-template.js';
 import { BASE_OUTPUTS } from './templates/outputs.js';
 
 /**
@@ -110,6 +110,11 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     },
     // Where the image lives, which need not be the registry this run would push to.
     holds: async (image) => (await registryAt(config, clients, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
+    async protect(environment, versions, only) {
+      if (!registry.protect) return;
+      const repository = await registry.locate(repositoryName(config.application));
+      if (repository) await registry.protect(repository, environment, versions, only);
+    },
   };
   const stacks = stacksPort(clients, { clock, log: (line) => info.log.info(line) });
   return {

@@ -1,4 +1,4 @@
-import { DescribeAlarmsCommand, type CloudWatchClient, type StateValue } from '@aws-sdk/client-cloudwatch';
+import { paginateDescribeAlarms, type CloudWatchClient, type StateValue } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState, Alarms } from '../engine/ports.js';
 
 /** DescribeAlarms takes at most 100 alarm names per call. */
@@ -20,21 +20,18 @@ export function createAlarms(cloudwatch: CloudWatchClient): CloudWatchAlarms {
     const unique = [...new Set(names)];
     const found: AlarmState[] = [];
     for (let i = 0; i < unique.length; i += BATCH) {
-      let token: string | undefined;
-      do {
-        const page = await cloudwatch.send(new DescribeAlarmsCommand({
-          AlarmNames: unique.slice(i, i + BATCH),
-          // Without AlarmTypes, DescribeAlarms returns metric alarms only.
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-          ...(state ? { StateValue: state } : {}),
-          MaxRecords: BATCH,
-          ...(token ? { NextToken: token } : {}),
-        }));
+      const pages = paginateDescribeAlarms({ client: cloudwatch }, {
+        AlarmNames: unique.slice(i, i + BATCH),
+        // Without AlarmTypes, DescribeAlarms returns metric alarms only.
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        ...(state ? { StateValue: state } : {}),
+        MaxRecords: BATCH,
+      });
+      for await (const page of pages) {
         for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
           found.push({ name: alarm.AlarmName ?? '', state: alarm.StateValue ?? '', reason: alarm.StateReason ?? '' });
         }
-        token = page.NextToken;
-      } while (token);
+      }
     }
     return found;
   }

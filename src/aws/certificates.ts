@@ -1,6 +1,6 @@
 import {
   DescribeCertificateCommand,
-  ListCertificatesCommand,
+  paginateListCertificates,
   RequestCertificateCommand,
   type ACMClient,
   type CertificateDetail,
@@ -42,12 +42,9 @@ function coversZone(summary: CertificateSummary, zone: string): boolean {
 export function createCertificates(acm: ACMClient, route53: Route53Client, clock: Clock): Certificates {
   async function find(zone: string): Promise<CertificateSummary | undefined> {
     const matches: CertificateSummary[] = [];
-    let token: string | undefined;
-    do {
-      const page = await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'], ...(token ? { NextToken: token } : {}) }));
+    for await (const page of paginateListCertificates({ client: acm }, { CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] })) {
       matches.push(...(page.CertificateSummaryList ?? []).filter((summary) => coversZone(summary, zone)));
-      token = page.NextToken;
-    } while (token);
+    }
     return matches.find((summary) => summary.Status === 'ISSUED') ?? matches[0];
   }
 

@@ -1,13 +1,17 @@
 import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  PutImageCommand,
   PutLifecyclePolicyCommand,
+  paginateListImages,
   type Repository,
 } from '@aws-sdk/client-ecr';
-import { TAG_APPLICATION } from '../config/names.js';
+import { TAG_APPLICATION, versionLabel } from '../config/names.js';
 import { CACHE_TAG, type Registry, type RegistryCredentials } from '../engine/publish-image.js';
 import { errorCode } from './aws-errors.js';
 import { clientSettings } from './client-config.js';
@@ -73,12 +77,10 @@ export class EcrRegistry implements Registry {
   }
 
   async find(repository: string, tag: string): Promise<string | undefined> {
-    const uri = REPOSITORY_URI.exec(repository);
     try {
       const result = await this.client.send(
         new DescribeImagesCommand({
-          repositoryName: uri ? uri[2] : repository,
-          ...(uri ? { registryId: uri[1] } : {}),
+          ...repositoryIds(repository),
           // A digest names the image itself: a rollback checks that the recorded bytes are still there.
           imageIds: [tag.startsWith('sha256:') ? { imageDigest: tag } : { imageTag: tag }],
         }),
@@ -103,6 +105,47 @@ export class EcrRegistry implements Registry {
     };
   }
 
+  /**
+   * Gives the image of each version a keep tag of `scope` (an environment), which the lifecycle
+   * policy never expires; with `only`, the scope's keep tags on other images are removed after.
+   * Tags are added before any is removed, so an image that stays needed is never unprotected.
+   * A version the repository does not hold (a prebuilt image that lives elsewhere) is skipped.
+   */
+  async protect(repository: string, scope: string, versions: readonly string[], only: boolean): Promise<void> {
+    const where = repositoryIds(repository);
+    const prefix = keepTagPrefix(scope);
+    const held = new Set<string>();
+    for await (const page of paginateListImages({ client: this.client }, { ...where, filter: { tagStatus: 'TAGGED' } })) {
+      for (const id of page.imageIds ?? []) if (id.imageTag?.startsWith(prefix)) held.add(id.imageTag);
+    }
+    const wanted = new Map(versions.map((version) => [keepTag(scope, version), version] as const));
+    for (const [tag, version] of wanted) if (!held.has(tag)) await this.tag(where, version, tag);
+    const stale = only ? [...held].filter((tag) => !wanted.has(tag)) : [];
+    for (let i = 0; i < stale.length; i += BATCH_DELETE) {
+      // Deleting a tag of an image that has others removes only that tag: the image stays.
+      await this.client.send(new BatchDeleteImageCommand({ ...where, imageIds: stale.slice(i, i + BATCH_DELETE).map((imageTag) => ({ imageTag })) }));
+    }
+  }
+
+  /** Adds `tag` to the image `version` names, by putting its manifest again under the new tag. */
+  private async tag(where: RepositoryIds, version: string, tag: string): Promise<void> {
+    const found = await this.client.send(new BatchGetImageCommand({ ...where, imageIds: [{ imageTag: version }], acceptedMediaTypes: MANIFEST_TYPES }));
+    const image = found.images?.[0];
+    if (!image?.imageManifest) return;
+    try {
+      await this.client.send(new PutImageCommand({
+        ...where,
+        imageManifest: image.imageManifest,
+        ...(image.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
+        ...(image.imageId?.imageDigest ? { imageDigest: image.imageId.imageDigest } : {}),
+        imageTag: tag,
+      }));
+    } catch (error) {
+      // Another run tagged it a moment ago.
+      if (errorCode(error) !== 'ImageAlreadyExistsException') throw error;
+    }
+  }
+
   private async describe(name: string): Promise<Repository | undefined> {
     try {
       const result = await this.client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
@@ -114,28 +157,72 @@ export class EcrRegistry implements Registry {
   }
 }
 
+/** DeleteImage takes at most 100 image ids per call. */
+const BATCH_DELETE = 100;
+
+/** Every manifest docker or buildx pushes: an image, or an index of images for several platforms. */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+
 /**
- * Untagged images (left behind when the cache tag moves) go after a day; of the rest, the
- * newest `keep` stay. ECR evaluates the lowest rulePriority first, and requires the rule on
- * `any` tag status to come last.
+ * The tags that keep an image: `wimpy-keep.<environment>.<version label>`. The dots cannot occur
+ * in an environment's name, so one environment's prefix never matches another's.
+ */
+export const KEEP_TAG_PREFIX = 'wimpy-keep.';
+
+export function keepTagPrefix(scope: string): string {
+  return `${KEEP_TAG_PREFIX}${scope}.`;
+}
+
+export function keepTag(scope: string, version: string): string {
+  return `${keepTagPrefix(scope)}${versionLabel(version)}`;
+}
+
+/**
+ * Images with a keep tag are never expired: ECR lets no rule of a lower priority expire an image
+ * that matches the tags of a higher one, and no environment holds anywhere near 9999 of them.
+ * Untagged images (left behind when the cache tag moves) go after a day; of the rest, the newest
+ * `keep` stay. ECR evaluates the lowest rulePriority first, and requires the rule on `any` tag
+ * status to come last.
  */
 export function lifecyclePolicy(keep: number): string {
   return JSON.stringify({
     rules: [
       {
         rulePriority: 1,
+        description: 'Never expire the images of releases that serve, are kept warm or are the last good one',
+        selection: { tagStatus: 'tagged', tagPrefixList: [KEEP_TAG_PREFIX], countType: 'imageCountMoreThan', countNumber: 9999 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
         description: 'Expire untagged images after 1 day',
         selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
         action: { type: 'expire' },
       },
       {
-        rulePriority: 2,
+        rulePriority: 3,
         description: `Keep the last ${keep} images`,
         selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
         action: { type: 'expire' },
       },
     ],
   });
+}
+
+interface RepositoryIds {
+  readonly repositoryName: string;
+  readonly registryId?: string;
+}
+
+/** A repository name in this account, or a repository URI of any account. */
+function repositoryIds(repository: string): RepositoryIds {
+  const uri = REPOSITORY_URI.exec(repository);
+  return uri ? { repositoryName: uri[2]!, registryId: uri[1]! } : { repositoryName: repository };
 }
 
 function uriOf(repository: Repository): string {

@@ -6,14 +6,15 @@ import { createHash } from 'node:crypto';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
-  DescribeChangeSetCommand,
+  paginateDescribeChangeSet,
+  waitUntilChangeSetCreateComplete,
   type Change,
   type ChangeSetType,
   type DescribeChangeSetCommandOutput,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { StackFailure, type ChangeAction, type ResourceChange, type StackSpec } from '../engine/ports.js';
-import { pollUntil, type PollLimits } from './stacks-wait.js';
+import type { PollLimits, StopReason } from './stacks-wait.js';
 
 /** CloudFormation's limit for TemplateBody; larger templates must be read from S3. */
 export const INLINE_TEMPLATE_LIMIT = 51_200;
@@ -104,34 +105,59 @@ export interface ComputedChangeSet {
   readonly changes: ResourceChange[];
 }
 
-const COMPUTING = new Set(['CREATE_PENDING', 'CREATE_IN_PROGRESS']);
+
+/** The SDK's waiter's pauses, in seconds: most change sets are computed within a few. */
+export const CHANGE_SET_WAIT = { minDelay: 1, maxDelay: 5 };
+
+/**
+ * The SDK's waiter until CloudFormation has computed the change set, or failed to; a failed
+ * change set (one with nothing to change among them) is an answer, not an error. The run's
+ * deadline is the waiter's limit and the run's signal stops it.
+ */
+async function untilComputed(
+  cloudformation: CloudFormationClient,
+  names: { StackName: string; ChangeSetName: string },
+  limits: PollLimits,
+  stopped: (reason: StopReason) => Promise<Error>,
+): Promise<DescribeChangeSetCommandOutput> {
+  const maxWaitTime = (limits.deadline - limits.clock.now()) / 1000;
+  if (limits.signal?.aborted) throw await stopped('cancelled');
+  if (maxWaitTime <= CHANGE_SET_WAIT.minDelay) throw await stopped('deadline');
+  try {
+    const { reason } = await waitUntilChangeSetCreateComplete({ client: cloudformation, maxWaitTime, ...CHANGE_SET_WAIT, ...(limits.signal ? { abortSignal: limits.signal } : {}) }, names);
+    return reason as DescribeChangeSetCommandOutput;
+  } catch (error) {
+    if (limits.signal?.aborted) throw await stopped('cancelled');
+    if (error instanceof Error && error.name === 'TimeoutError') throw await stopped('deadline');
+    // The waiter's failure carries the last answer: a FAILED change set, or the request's error.
+    const failed = waiterReason(error);
+    if (failed && typeof failed === 'object' && 'Status' in failed) return failed as DescribeChangeSetCommandOutput;
+    throw error;
+  }
+}
+
+/** What the SDK's waiter saw last, which its error carries as JSON. */
+function waiterReason(error: unknown): unknown {
+  try {
+    return (JSON.parse((error as Error).message) as { reason?: unknown }).reason;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Creates the change set and waits until CloudFormation has computed it (or failed to); reads every page of changes. */
 export async function computeChangeSet(
   cloudformation: CloudFormationClient,
   input: ReturnType<typeof changeSetInput>,
   limits: PollLimits,
-  stopped: Parameters<typeof pollUntil>[2],
+  stopped: (reason: StopReason) => Promise<Error>,
 ): Promise<ComputedChangeSet & { readonly stackId?: string }> {
   const created = await cloudformation.send(new CreateChangeSetCommand(input), { abortSignal: limits.signal });
-  const describe = (token?: string) =>
-    cloudformation.send(
-      new DescribeChangeSetCommand({ StackName: input.StackName, ChangeSetName: input.ChangeSetName, ...(token ? { NextToken: token } : {}) }),
-      { abortSignal: limits.signal },
-    );
-  const first: DescribeChangeSetCommandOutput = await pollUntil(
-    limits,
-    async () => {
-      const page = await describe();
-      return COMPUTING.has(page.Status ?? '') ? undefined : page;
-    },
-    stopped,
-  );
+  const first = await untilComputed(cloudformation, { StackName: input.StackName, ChangeSetName: input.ChangeSetName }, limits, stopped);
   const changes = [...(first.Changes ?? [])];
-  for (let token = first.NextToken; token; ) {
-    const page = await describe(token);
-    changes.push(...(page.Changes ?? []));
-    token = page.NextToken;
+  if (first.NextToken) {
+    const rest = paginateDescribeChangeSet({ client: cloudformation, startingToken: first.NextToken }, { StackName: input.StackName, ChangeSetName: input.ChangeSetName }, { abortSignal: limits.signal });
+    for await (const page of rest) changes.push(...(page.Changes ?? []));
   }
   return {
     status: first.Status ?? '',

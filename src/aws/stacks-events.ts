@@ -3,7 +3,7 @@
  * page, for the stack's whole life; a poll reads pages only until it meets an event it has
  * already seen or one older than the operation, so a long-lived stack costs one request a poll.
  */
-import { CloudFormationClient, DescribeStackEventsCommand, type StackEvent as SdkStackEvent } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackEventsCommand, paginateDescribeStackEvents, type StackEvent as SdkStackEvent } from '@aws-sdk/client-cloudformation';
 import type { StackEvent } from '../engine/ports.js';
 
 export function toStackEvent(event: SdkStackEvent): StackEvent {
@@ -50,23 +50,18 @@ export class EventStream {
     const fresh: StackEvent[] = [];
     // A page can repeat an event when new ones arrive between two requests.
     const freshIds = new Set<string>();
-    let token: string | undefined;
-    do {
-      const page = await this.cloudformation.send(new DescribeStackEventsCommand({ StackName: this.stack, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal });
-      token = page.NextToken;
+    // Newest first: the pages stop at the first event seen before, or a page with nothing new.
+    pages: for await (const page of paginateDescribeStackEvents({ client: this.cloudformation }, { StackName: this.stack }, { abortSignal: signal })) {
       const before = fresh.length;
       for (const raw of page.StackEvents ?? []) {
         const event = toStackEvent(raw);
         if (freshIds.has(event.id)) continue;
-        if (this.seen.has(event.id) || (this.since && event.timestamp < this.since)) {
-          token = undefined;
-          break;
-        }
+        if (this.seen.has(event.id) || (this.since && event.timestamp < this.since)) break pages;
         fresh.push(event);
         freshIds.add(event.id);
       }
-      if (fresh.length === before) token = undefined;
-    } while (token);
+      if (fresh.length === before) break;
+    }
     fresh.reverse();
     for (const event of fresh) {
       this.seen.add(event.id);

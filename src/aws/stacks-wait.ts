@@ -1,8 +1,10 @@
 /**
- * Polling without SDK waiters: those sleep between attempts on their own schedule and stop at a
- * timeout of their own. Here the first look comes after about a second (most change sets and
- * small updates are that fast), the pauses grow to five seconds, and the run's one deadline and
- * the runner's cancellation are the only limits.
+ * Polling a stack operation without the SDK's stack waiters: each look here also reads the
+ * stack's new events, which people follow live and which name the cause of a failure, and
+ * the SDK's stack waiters only look at the status. The first look comes after about a second
+ * (most small updates are that fast), the pauses grow to five seconds, and the run's one
+ * deadline and the runner's cancellation are the only limits. Change sets, which have no
+ * events, use the SDK's waiter (stacks-change-set.ts).
  */
 import { pause } from '../engine/context.js';
 import type { Clock } from '../engine/ports.js';

@@ -12,7 +12,8 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
-  ListImportsCommand,
+  paginateDescribeStacks,
+  paginateListImports,
   UpdateTerminationProtectionCommand,
   type ChangeSetType,
   type Stack,
@@ -357,13 +358,8 @@ async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): 
 
 async function importersOf(run: Run, exportName: string): Promise<string[]> {
   const importers: string[] = [];
-  let token: string | undefined;
   try {
-    do {
-      const page = await run.deps.cloudformation.send(new ListImportsCommand({ ExportName: exportName, ...(token ? { NextToken: token } : {}) }), sendOptions(run));
-      importers.push(...(page.Imports ?? []));
-      token = page.NextToken;
-    } while (token);
+    for await (const page of paginateListImports({ client: run.deps.cloudformation }, { ExportName: exportName }, sendOptions(run))) importers.push(...(page.Imports ?? []));
   } catch (error) {
     if (isValidationError(error, 'is not imported by any stack')) return [];
     throw error;
@@ -414,16 +410,13 @@ async function unprotect(deps: StacksDeps, name: string): Promise<void> {
 
 async function list(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackSummary[]> {
   const found: StackSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.cloudformation.send(new DescribeStacksCommand(token ? { NextToken: token } : {}));
+  for await (const page of paginateDescribeStacks({ client: deps.cloudformation }, {})) {
     for (const stack of page.Stacks ?? []) {
       const summary = toSummary(stack);
       if (summary.status === 'DELETE_COMPLETE') continue;
       if (Object.entries(tags).every(([key, value]) => summary.tags[key] === value)) found.push(summary);
     }
-    token = page.NextToken;
-  } while (token);
+  }
   return found;
 }
 

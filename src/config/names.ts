@@ -76,6 +76,15 @@ export function previewEnvironment(pullRequest: number): string {
   return `pr-${pullRequest}`;
 }
 
+/** The one grammar of a preview's environment: pr-<pull request number>. */
+const PREVIEW_ENVIRONMENT = /^pr-(\d{1,7})$/;
+
+/** The pull request number of a preview's environment; undefined for any other environment. */
+export function previewNumber(environment: string): number | undefined {
+  const match = PREVIEW_ENVIRONMENT.exec(environment);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The label every preview's secrets and storage live under: shared by the previews, by nothing else. */
 export const PREVIEW_SCOPE = 'preview';
 
@@ -84,7 +93,7 @@ export const PREVIEW_SCOPE = 'preview';
  * (pr-<n>) those of the application's previews, never staging's.
  */
 export function accessScope(environment: string): string {
-  return /^pr-\d+$/.test(environment) ? PREVIEW_SCOPE : environment;
+  return previewNumber(environment) !== undefined ? PREVIEW_SCOPE : environment;
 }
 
 /** The ECR repository of an application: one per application, shared by its environments. */

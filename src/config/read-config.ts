@@ -1,8 +1,8 @@
 import { defaultOf, INPUTS } from './inputs.js';
-import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment, versionLabel } from './names.js';
-import { COMMANDS, DATABASE_ENGINES, PROCESSES, STEPS, STRATEGIES } from './types.js';
+import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment, previewNumber, versionLabel } from './names.js';
+import { COMMANDS, DATABASE_ENGINES, PROCESSES, STEPS, TRAFFIC_STRATEGIES } from './types.js';
 import { SMALLEST_DATABASE_CLASS, databaseClassProblem } from './database-classes.js';
-import type { Command, Config, ConfigError, DatabaseConfig, DatabaseEngine, ReleaseCommandConfig, Egress, LogsQuery, PortRange, SecretRef, Step, Strategy, Variable } from './types.js';
+import type { Command, Config, ConfigError, DatabaseConfig, DatabaseEngine, ReleaseCommandConfig, Egress, LogsQuery, PortRange, SecretRef, Step, TrafficStrategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
 /**
@@ -38,7 +38,6 @@ const DNS_LABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const PREVIEW = /^pr-(\d{1,7})$/;
 const ONE_WORD = /^[a-z][a-z0-9]*$/;
 // Characters that have no business in a value: everything below space but tab, and DEL.
 // eslint-disable-next-line no-control-regex
@@ -154,7 +153,7 @@ const TOPIC_ARN = /^arn:aws(?:-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,25
 export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const r = new Reader(raw);
   let command: Command = r.oneOf('command', COMMANDS);
-  let strategy: Strategy = r.oneOf('strategy', STRATEGIES);
+  let strategy: TrafficStrategy = r.oneOf('strategy', TRAFFIC_STRATEGIES);
 
   const application = r.text('application-name');
   if (application === '') r.fail('application-name', application, 'is required: name the application, e.g. awesome-application');
@@ -181,11 +180,11 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   } else if (intent.kind === 'preview-deploy' || intent.kind === 'preview-destroy') {
     environment = previewEnvironment(intent.pullRequest);
     if (command === 'deploy') command = intent.kind === 'preview-deploy' ? 'deploy' : 'destroy';
-  } else if (PREVIEW.test(environment) && command !== 'destroy') {
+  } else if (previewNumber(environment) !== undefined && command !== 'destroy') {
     // pr-<n> is a pull request's preview: only that pull request's runs deploy it; a destroy from
     // a terminal or a dispatch may still remove a preview whose closing run failed.
     r.fail('environment', environment, 'is the name of a pull request preview: previews are deployed by pull_request events only (a destroy may remove one)');
-  } else if (!PREVIEW.test(environment) && (!ONE_WORD.test(environment) || environment.length > MAX_ENVIRONMENT)) {
+  } else if (previewNumber(environment) === undefined && (!ONE_WORD.test(environment) || environment.length > MAX_ENVIRONMENT)) {
     // One word: then `<application>-<environment>` names of two applications cannot meet
     // (shop + api-staging would be shop-api + staging).
     r.fail('environment', environment, `is not allowed: use staging, production or another single word of at most ${MAX_ENVIRONMENT} lowercase letters and digits, starting with a letter (no hyphen, so that shop + api-staging can never name the stacks of shop-api + staging)`);
@@ -196,8 +195,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   } else if (RESERVED_LABELS.has(environment)) {
     r.fail('environment', environment, `ends like the ${environment} stacks (<application>-<environment>-${environment}) and would collide with them: choose another name`);
   }
-  const previewMatch = PREVIEW.exec(environment);
-  const preview = previewMatch ? Number(previewMatch[1]) : undefined;
+  const preview = previewNumber(environment);
   // Previews are cheap and simple: one instance in the staging network, updated in place.
   if (preview !== undefined) strategy = 'rolling';
 
@@ -207,7 +205,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('version', version, 'is required outside a git checkout: give the release version, e.g. v1.4.2');
   } else if (version !== '' && !IMAGE_TAG.test(version)) {
     r.fail('version', version, 'is not allowed: use an image tag of 1 to 128 letters, digits, _, . and -, not starting with . or -');
-  } else if (version !== '' && (RESERVED_LABELS.has(versionLabel(version)) || PREVIEW.test(versionLabel(version)))) {
+  } else if (version !== '' && (RESERVED_LABELS.has(versionLabel(version)) || previewNumber(versionLabel(version)) !== undefined)) {
     // A release stack is <application>-<environment>-<version>: these would name another kind of stack.
     r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources or -database, or a preview's pr-<number>), not a release: choose another version`);
   }

@@ -3,8 +3,8 @@
 export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export const STRATEGIES = ['rolling', 'blue-green'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+export const TRAFFIC_STRATEGIES = ['rolling', 'blue-green'] as const;
+export type TrafficStrategy = (typeof TRAFFIC_STRATEGIES)[number];
 
 export const STEPS = ['environment', 'build', 'deploy'] as const;
 export type Step = (typeof STEPS)[number];
@@ -101,7 +101,7 @@ export interface Config {
   readonly networkEnvironment: string;
   /** The pull request number when this run is a preview. */
   readonly preview?: number;
-  readonly strategy: Strategy;
+  readonly strategy: TrafficStrategy;
   /** The release version; for rollback, empty means "the last good release". */
   readonly version: string;
   readonly steps: readonly Step[];

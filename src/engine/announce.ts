@@ -1,7 +1,7 @@
 import { environmentStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
-import { notificationOf } from '../report/notification.js';
-import type { RunReport } from '../report/run-report.js';
+import { notificationOf } from './notification.js';
+import type { RunReport } from './run-report.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import type { EngineDeps } from './context.js';
 

@@ -17,6 +17,8 @@ export interface CleanupReport {
   readonly waiting: readonly string[];
   /** Every release left in place, with why: serving, last good, warm, waiting until a time. */
   readonly kept: readonly KeptRelease[];
+  /** The versions of every release left in place; absent when cleanup could not judge (its images then keep what they have). */
+  readonly keptVersions?: readonly string[];
 }
 
 export const NO_CLEANUP: CleanupReport = { removed: [], waiting: [], kept: [] };
@@ -73,7 +75,8 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, z
       deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
     }
     await run.lock?.recordDepartures(left, [...[...names].filter((name) => departures.has(name)), ...back]);
-    return { removed: [...names], waiting: plan.waiting.map((entry) => entry.release.stackName), kept };
+    const keptVersions = history.filter((release) => !names.has(release.stackName)).map((release) => release.version);
+    return { removed: [...names], waiting: plan.waiting.map((entry) => entry.release.stackName), kept, keptVersions };
   } catch (error) {
     deps.log.warning(`Old releases were not removed (the deploy itself succeeded): ${(error as Error).message}`);
     return NO_CLEANUP;

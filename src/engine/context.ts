@@ -15,6 +15,11 @@ export interface Images {
   find(version: string): Promise<ImageRef | undefined>;
   /** Whether the image's own registry (wherever it lives) still holds it by its digest. */
   holds(image: ImageRef): Promise<boolean>;
+  /**
+   * Keeps the images of these versions from expiring while `environment` needs them; with
+   * `only`, the environment's other images lose that protection (see image-protection.ts).
+   */
+  protect(environment: string, versions: readonly string[], only: boolean): Promise<void>;
 }
 
 /** Answers whether a URL serves: 2xx from the health check path. */

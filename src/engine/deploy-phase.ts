@@ -7,6 +7,7 @@ import { stackTags } from '../stacks/stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
 import { runReleaseCommand } from './release-command.js';
+import { protectImages } from './image-protection.js';
 import { recordOf, restoredConfig } from './release-record.js';
 import { TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
@@ -107,6 +108,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     }
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
     const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, placement.zoneId, host, desired, seenAtStart);
+    // The version the stack ran before is the last good one: a rollback deploys it again.
+    const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
+    if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true);
     return { stack, traffic: desired, trafficChanged, url, cleanup };
   }
 
@@ -152,6 +156,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     }
   }
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after, seenAtStart) : NO_CLEANUP;
+  if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
   return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup, moves };
 }
 
@@ -168,9 +173,11 @@ function releaseCommandDue(config: Config, existing: StackSummary | undefined, r
 
 /**
  * Records the release before its stack is applied, so that no release can serve without a
- * record. A rollback's redeploy comes from the record and leaves it as it is.
+ * record, and protects its image. A rollback's redeploy comes from the record and leaves it as it is.
  */
 async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<void> {
+  // Its instances are about to pull the image: no expiry may take it from now on.
+  await protectImages(config, deps, [config.version], false);
   if (rollback) return;
   await deps.records.write(recordOf(config, image, spec.template, deps.clock.now()));
 }

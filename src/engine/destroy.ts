@@ -4,6 +4,7 @@ import { applicationRelease } from '../stacks/application-release.js';
 import { removalOrder } from '../stacks/catalogue.js';
 import type { StackKind } from '../stacks/kind.js';
 import type { EngineDeps, RunClock } from './context.js';
+import { protectImages } from './image-protection.js';
 import type { StackSummary } from './ports.js';
 import { DATABASE_OUTPUTS } from '../templates/database.js';
 import { applicationDatabase, databaseSpec } from '../stacks/application-database.js';
@@ -46,6 +47,8 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   }
   const rest = order.filter((kind) => !importers.includes(kind) && !(database.kept && applicationDatabase.dependsOn.includes(kind.id)));
   removed.push(...(await removeKinds(rest, config, deps, run, state.stacks)));
+  // No release of the environment is left to need its image.
+  await protectImages(config, deps, [], true);
   // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
   const logGroup = logGroupName(config.application, config.environment);
   if (config.destroyLogs) {

@@ -1,4 +1,4 @@
-import { SERVICE, shellQuote } from '../templates/user-data.js';
+import { SERVICE, shellQuote } from '../platforms/ec2/user-data.js';
 import type { InstanceGroup } from './ports.js';
 import { releaseHistory, serving } from './releases.js';
 import type { ReleaseState } from './rollback.js';

@@ -1,7 +1,7 @@
 import { logGroupName, parseLogStream } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { pause } from './context.js';
-import type { BootLogReport } from '../report/run-report.js';
+import type { BootLogReport } from './run-report.js';
 import type { Clock, LogEvent, LogQuery, Logs } from './ports.js';
 
 /**

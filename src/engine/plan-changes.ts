@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import type { StackReport } from '../report/run-report.js';
+import type { StackReport } from './run-report.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ResourceChange } from './ports.js';

@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { environmentCost } from './cost.js';
 import { releaseCommandPlace } from './release-command.js';
+import { watchedAlarms } from './rollout.js';
 import type { Template } from '../templates/template.js';
 import { releaseName } from '../stacks/application-release.js';
 import { dependencyNames, wavesFor } from '../stacks/catalogue.js';
@@ -59,7 +60,7 @@ function trafficSteps(config: Config): string[] {
     return [`update ${releaseName({ ...config, strategy: 'rolling' }, config.version)} in place, instances replaced one at a time once healthy; ${host} points at it (weight 100)`];
   }
   const release = releaseName({ ...config, strategy: 'blue-green' }, config.version);
-  const steps = config.canarySteps.map((percent) => `${percent}% of ${host} to ${release}, ${100 - percent}% to the serving release${percent < 100 ? `, then watch ${config.stepWaitSeconds} s${config.alarmNames.length ? ` and alarms ${config.alarmNames.join(', ')}` : ''}` : ''}`);
+  const steps = config.canarySteps.map((percent) => `${percent}% of ${host} to ${release}, ${100 - percent}% to the serving release${percent < 100 ? `, then watch ${config.stepWaitSeconds} s and alarms ${watchedAlarms(config, release).join(', ')}` : ''}`);
   const canary = config.canarySteps.at(-1)! < 100 ? [`stop at ${config.canarySteps.at(-1)}%: a canary until command promote or rollback`] : [];
   return [`create ${release} beside the serving release, at weight 0; wait until ${pinnedHostname(config.application, config.environment, config.version, config.hostedZone)} answers ${config.healthCheckPath}`, ...steps, ...canary, `keep ${config.keepReleases} previous release(s) warm; remove older ones after twice the DNS TTL`];
 }

@@ -1,10 +1,9 @@
-import { previewEnvironment, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../config/names.js';
+import { previewEnvironment, previewNumber, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { destroy } from './destroy.js';
 import { LockBusyError, lockKey, withLock, type LockOwner } from './lock.js';
 
-const PREVIEW = /^pr-(\d+)$/;
 
 /**
  * Previews expire: any run of the action for the application removes those untouched for
@@ -20,10 +19,10 @@ export async function removeExpiredPreviews(config: Config, deps: EngineDeps, ru
     const expired = stacks.filter((stack) => {
       const environment = stack.tags[TAG_ENVIRONMENT] ?? '';
       const touched = (stack.updatedAt ?? stack.createdAt)?.getTime() ?? now;
-      return PREVIEW.test(environment) && environment !== config.environment && stack.name === rollingStack(config.application, environment) && now - touched > config.previewTtlHours * 3_600_000;
+      return previewNumber(environment) !== undefined && environment !== config.environment && stack.name === rollingStack(config.application, environment) && now - touched > config.previewTtlHours * 3_600_000;
     });
     for (const stack of expired) {
-      const number = Number(PREVIEW.exec(stack.tags[TAG_ENVIRONMENT]!)![1]);
+      const number = previewNumber(stack.tags[TAG_ENVIRONMENT]!)!;
       const environment = previewEnvironment(number);
       deps.log.info(`Preview ${environment} is older than preview-ttl (${config.previewTtlHours} h): removing it.`);
       try {

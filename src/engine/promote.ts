@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { EngineDeps, RunClock } from './context.js';
+import { protectImages } from './image-protection.js';
 import { readReleases } from './rollback.js';
 import type { WeightedTarget } from './ports.js';
 import { releaseHistory, ReleaseError, serving } from './releases.js';
@@ -38,5 +39,6 @@ export async function promote(config: Config, deps: EngineDeps, run: RunClock): 
     moves,
   }, config, deps, run);
   const cleanup = await cleanUp(config, deps, run, state.zoneId, state.hostname, traffic, new Set(state.stacks.map((stack) => stack.name)));
+  if (cleanup.keptVersions) await protectImages(config, deps, [canary.version, ...cleanup.keptVersions], true);
   return { version: canary.version, stackName: canary.stackName, traffic, cleanup, moves };
 }

@@ -26,6 +26,12 @@ export interface Registry {
   find(repository: string, tag: string): Promise<string | undefined>;
   /** The login docker needs to push, or undefined when the registry needs none. */
   credentials(): Promise<RegistryCredentials | undefined>;
+  /**
+   * Keeps the images of `versions` from the registry's own expiry for `scope` (an environment);
+   * with `only`, the scope's other images lose that protection. Absent where the product sets
+   * no expiry (a registry other than ECR keeps what its owner's rules keep).
+   */
+  protect?(repository: string, scope: string, versions: readonly string[], only: boolean): Promise<void>;
 }
 
 export interface BuildRequest {

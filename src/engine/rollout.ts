@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.js';
+import { releaseAlarmNames } from '../templates/release-alarms.js';
 import { CancelledError, pause, type EngineDeps, type RunClock } from './context.js';
 import type { WeightedTarget } from './ports.js';
 import { judgeStep, rollbackWeights, share } from './traffic.js';
@@ -51,6 +52,11 @@ export interface Rollout {
 /** How often alarms and the release are looked at while a step is watched. */
 const WATCH_INTERVAL_MS = 10_000;
 
+/** The alarms that watch a release's canary steps: its own (see release-alarms.ts), then alarm-names. */
+export function watchedAlarms(config: Pick<Config, 'alarmNames'>, releaseStack: string): string[] {
+  return [...Object.values(releaseAlarmNames(releaseStack)), ...config.alarmNames];
+}
+
 export function describeWeights(set: readonly WeightedTarget[]): string {
   return set.map((target) => `${target.setIdentifier} ${share(set, target.setIdentifier)}%`).join(', ');
 }
@@ -98,7 +104,7 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
     }
     const watchedFrom = deps.clock.now();
     try {
-      return await watch(config, deps, run, rollout.healthUrl);
+      return await watch(config, watchedAlarms(config, rollout.next), deps, run, rollout.healthUrl);
     } finally {
       moves.push({ weights: set, watchedMs: deps.clock.now() - watchedFrom });
     }
@@ -106,14 +112,12 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
 }
 
 /** Watches one step for step-wait seconds; returns why to revert, or undefined when all is well. */
-async function watch(config: Config, deps: EngineDeps, run: RunClock, healthUrl?: string): Promise<string | undefined> {
+async function watch(config: Config, alarms: readonly string[], deps: EngineDeps, run: RunClock, healthUrl?: string): Promise<string | undefined> {
   const until = deps.clock.now() + config.stepWaitSeconds * 1000;
   for (;;) {
     if (run.signal?.aborted) return 'The run was cancelled during the rollout.';
-    if (config.alarmNames.length > 0) {
-      const verdict = judgeStep(await deps.alarms.firing(config.alarmNames));
-      if (verdict.action === 'revert') return verdict.message;
-    }
+    const verdict = judgeStep(await deps.alarms.firing(alarms));
+    if (verdict.action === 'revert') return verdict.message;
     if (deps.clock.now() >= run.deadline) return "The run's deadline (timeout-minutes) passed during a canary step.";
     const left = until - deps.clock.now();
     if (left <= 0) return healthUrl && !(await deps.probe.answers(healthUrl)) ? `The new release stopped answering ${healthUrl}.` : undefined;

@@ -1,6 +1,6 @@
 import { releaseName } from '../stacks/application-release.js';
 import type { Config } from '../config/types.js';
-import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from '../report/run-report.js';
+import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from './run-report.js';
 import { announce } from './announce.js';
 import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
@@ -13,13 +13,13 @@ import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
-import { RolloutFailure, type TrafficMove } from './rollout.js';
+import { RolloutFailure, watchedAlarms, type TrafficMove } from './rollout.js';
 import { lockKey, waitLimit, withLock, type LockOwner } from './lock.js';
 import { publicUrl } from './urls.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
-import type { BootLogReport } from '../report/run-report.js';
+import type { BootLogReport } from './run-report.js';
 
 /**
  * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
@@ -186,6 +186,8 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   let traffic: readonly WeightedTarget[] = [];
   let moves: readonly TrafficMove[] = [];
   let stackName = releaseName(config, config.version || 'none');
+  // The alarms that watch a blue-green release's canary steps, named in the report (promote learns its release).
+  let alarms: readonly string[] = config.strategy === 'blue-green' && config.command === 'deploy' && config.steps.includes('deploy') ? watchedAlarms(config, stackName) : [];
   let pinned: string | undefined;
   let changed = false;
   let message: string | undefined;
@@ -234,6 +236,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
           version = result.version;
           traffic = result.traffic;
           stackName = result.stackName;
+          alarms = watchedAlarms(config, result.stackName);
           changed = true;
           break;
         }
@@ -263,6 +266,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       version,
       ...imageField(progress.image),
       traffic: trafficShares(traffic),
+      ...alarmsField(alarms),
       ...trafficStepsOf(moves),
       stacks: progress.stacks,
       durationMs: deps.clock.now() - started,
@@ -287,6 +291,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
     ...(pinned ? { pinnedUrl: pinned } : {}),
     traffic: trafficShares(traffic),
+    ...alarmsField(alarms),
     ...trafficStepsOf(moves),
     stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
     durationMs: deps.clock.now() - started,
@@ -298,6 +303,10 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   };
   await tell(config, deps, report, request.run);
   return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
+}
+
+function alarmsField(alarms: readonly string[]): Pick<RunReport, 'alarms'> {
+  return alarms.length > 0 ? { alarms } : {};
 }
 
 /** How this run describes itself in the locks it takes. */

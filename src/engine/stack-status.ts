@@ -3,7 +3,6 @@
  * a stack be updated, which one must be waited out, recreated, or left to a person with the
  * exact command that repairs it; which failed event is the root cause; how a change set reads.
  */
-import { code, table, text } from '../report/markdown.js';
 import type { ChangeAction, ResourceChange, StackEvent, Template } from './ports.js';
 
 /**
@@ -212,7 +211,7 @@ export function additionsOf(template: Template): ResourceChange[] {
 
 const SIGNS: Readonly<Record<ChangeAction, string>> = { Add: '+', Modify: '~', Remove: '-', Import: '>', Dynamic: '?' };
 
-function replacementWords(replacement: string | undefined): string {
+export function replacementWords(replacement: string | undefined): string {
   if (replacement === 'True') return 'replaced';
   if (replacement === 'Conditional') return 'may be replaced';
   return '';
@@ -229,13 +228,4 @@ export function changesAsLogLines(stack: string, changes: readonly ResourceChang
       return `  ${SIGNS[change.action]} ${change.action.padEnd(width)} ${change.logicalId} (${change.type})${replaced ? `: ${replaced}` : ''}`;
     }),
   ];
-}
-
-/** The change set as a Markdown table for the job summary; every value is escaped. */
-export function changesAsMarkdown(changes: readonly ResourceChange[]): string {
-  if (changes.length === 0) return 'No changes.';
-  return table(
-    ['Resource', 'Type', 'Action', 'Replacement'],
-    changes.map((change) => [code(change.logicalId), code(change.type), text(change.action), text(replacementWords(change.replacement) || '—')]),
-  );
 }

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import type { Log } from '../engine/ports.js';
 import { commentBody, commentMarker, removedCommentBody } from '../report/comment.js';
 import { shortVersion } from '../report/render.js';
-import type { RunReport } from '../report/run-report.js';
+import type { RunReport } from '../engine/run-report.js';
 import { isRateLimited, retriesOf, statusOf, type Octokit } from './client.js';
 import { tokenAuthor, upsertComment, type Author } from './comments.js';
 import { createDeployment, deactivateEnvironment, setDeploymentStatus, type DeploymentStatus, type Repo } from './deployments.js';

@@ -4,7 +4,7 @@
  */
 import { code, link, text } from './markdown.js';
 import { renderReport } from './render.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../engine/run-report.js';
 
 /** The hidden first line that identifies the comment of `application` in `environment`. */
 export function commentMarker(application: string, environment: string): string {

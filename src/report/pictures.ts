@@ -7,7 +7,7 @@ import type { PlannedStack } from '../engine/plan.js';
 import type { Release } from '../engine/releases.js';
 import { releasesDiagram, stacksDiagram, trafficDiagram, type ReleaseNode, type StackAction } from './diagrams.js';
 import { formatDuration } from './markdown.js';
-import type { RunReport, StackOutcome, StackReport } from './run-report.js';
+import type { RunReport, StackOutcome, StackReport } from '../engine/run-report.js';
 
 const ACTIONS: Readonly<Record<StackOutcome, StackAction>> = {
   created: 'create',

@@ -3,7 +3,7 @@ import type { Release } from '../engine/releases.js';
 import { code, details, table, text } from './markdown.js';
 import { costMarkdown, costText } from './cost.js';
 import { planPicture, releasesPicture } from './pictures.js';
-import type { StackReport } from './run-report.js';
+import type { StackReport } from '../engine/run-report.js';
 
 /** The plan for a terminal: what a deploy would do, then every template it would apply. */
 export function planText(plan: Plan, withTemplates = true): string {

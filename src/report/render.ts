@@ -4,10 +4,11 @@
  */
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
+import { replacementWords } from '../engine/stack-status.js';
 import { clip, code, details, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
-import type { EventReport, RunReport, StackReport, TrafficStepReport } from './run-report.js';
+import type { EventReport, RunReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
 
 export interface RenderOptions {
   /** Markdown heading level of the title. */
@@ -92,6 +93,7 @@ function facts(report: RunReport, complete: boolean): string[][] {
   add('Pinned URL', report.pinnedUrl && link(report.pinnedUrl, text(report.pinnedUrl)));
   add('Strategy', text(report.strategy));
   add('Traffic', traffic(report));
+  add('Alarms', report.alarms?.map(code).join(', '));
   if (complete) add('Image', report.image && code(report.image));
   add('Changes', text(totalChanges(report)));
   add('Duration', text(formatDuration(report.durationMs)));
@@ -190,4 +192,13 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     parts.push(details(planned ? 'What would change' : 'What changed', body, options.open));
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/** The change set as a Markdown table for the job summary; every value is escaped. */
+export function changesAsMarkdown(changes: readonly ResourceChange[]): string {
+  if (changes.length === 0) return 'No changes.';
+  return table(
+    ['Resource', 'Type', 'Action', 'Replacement'],
+    changes.map((change) => [code(change.logicalId), code(change.type), text(change.action), text(replacementWords(change.replacement) || '—')]),
+  );
 }

@@ -3,7 +3,7 @@
  * only from the RunReport's fields, so no configuration value (and no secret) can reach it.
  */
 import { renderReport } from './render.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../engine/run-report.js';
 
 export function summaryMarkdown(report: RunReport): string {
   return renderReport(report, { heading: 2, changeRows: 200, eventRows: 25, open: true });

@@ -1,15 +1,17 @@
 import { applicationStack, releaseStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION } from '../config/names.js';
 import type { Config } from '../config/types.js';
-import { applicationInput, applicationParameters, applicationTemplate } from '../templates/application.js';
+import { platformOf } from '../platforms/index.js';
+import { releaseShape } from '../platforms/platform.js';
 import type { StackKind } from './kind.js';
 import type { StackSummary } from './spec.js';
 import { stackTags } from './stack-tags.js';
 
 /**
- * The release: what serves the application. Rolling keeps one stack per environment
+ * The release: what serves the application. Its traffic strategy names it: rolling keeps one stack per environment
  * (`<app>-<environment>`), updated in place; blue-green one stack per release
  * (`<app>-<environment>-<version7>`), warm ones kept for a rollback. A preview's release is its
- * own. Every release goes with the application.
+ * own. Every release goes with the application. What the stack holds is its compute
+ * platform's (platforms/).
  */
 export interface ReleaseFacts {
   /** repository@sha256:... */
@@ -48,23 +50,25 @@ export const applicationRelease: StackKind<ReleaseFacts> = {
   previews: 'own',
   removal: { by: 'destroy', owner: (config) => stackTags(config.application, config.environment) },
   name: (config) => releaseName(config, config.version),
-  purpose: () => 'Auto Scaling group behind an HTTPS load balancer',
+  purpose: (config) => platformOf(config).purpose,
   sharedBy: () => undefined,
   copies: (config) => (config.strategy === 'blue-green' ? 1 + config.keepReleases : 1),
   planned: (config) => ({
     facts: { image: `${config.application}@sha256:${'0'.repeat(64)}`, certificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: 'Z0000000000000' },
-    resolvedAtDeploy: ['the image digest', 'the wildcard certificate of the zone', ...(applicationInput(config).pinnedHostname ? ['the hosted zone id'] : [])],
+    resolvedAtDeploy: ['the image digest', 'the wildcard certificate of the zone', ...(releaseShape(config).pinnedHostname ? ['the hosted zone id'] : [])],
   }),
   spec: (config, facts) => {
-    const input = { ...applicationInput(config), ...(facts.creating ? { creating: true } : {}) };
+    // The traffic strategy shapes the release (its name, its own hostname); the platform fills it.
+    const platform = platformOf(config);
+    const shape = { ...releaseShape(config), ...(facts.creating ? { creating: true } : {}) };
     return {
       name: releaseName(config, config.version),
-      template: applicationTemplate(input),
-      parameters: applicationParameters({
+      template: platform.template(config, shape),
+      parameters: platform.parameters({
         image: facts.image,
         version: config.version,
         certificateArn: facts.certificateArn,
-        ...(input.pinnedHostname ? { hostedZoneId: facts.hostedZoneId } : {}),
+        ...(shape.pinnedHostname ? { hostedZoneId: facts.hostedZoneId } : {}),
         variables: config.variables,
         secrets: config.secrets,
       }),

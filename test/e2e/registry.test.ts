@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { EcrRegistry } from '../../src/aws/ecr.js';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutImageCommand } from '@aws-sdk/client-ecr';
+import { EcrRegistry, keepTag } from '../../src/aws/ecr.js';
 import { ACCOUNT, APPLICATION, CREDENTIALS, REGION, ZONE, describeStack, prepareEmulator, skip, type Emulator } from '../support/emulator.js';
 import { logLines, runAction } from '../support/run-action.js';
 
@@ -37,8 +37,9 @@ describe('the registry of releases against an AWS API', { skip }, () => {
     const [repository] = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [APPLICATION] }))).repositories ?? [];
     assert.equal(repository?.imageScanningConfiguration?.scanOnPush, true);
     assert.match(repository?.imageTagMutability ?? '', /^IMMUTABLE/);
-    const policy = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: APPLICATION }))).lifecyclePolicyText ?? '{}') as { rules: unknown[] };
-    assert.equal(policy.rules.length, 2);
+    const policy = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: APPLICATION }))).lifecyclePolicyText ?? '{}') as { rules: { selection: { tagPrefixList?: string[] } }[] };
+    assert.equal(policy.rules.length, 3);
+    assert.deepEqual(policy.rules[0]?.selection.tagPrefixList, ['wimpy-keep.'], 'the keep tags are matched first: no later rule expires them');
     assert.equal(await registry.ensureRepository(APPLICATION), uri, 'the second call finds it and changes nothing');
   });
 
@@ -70,6 +71,21 @@ describe('the registry of releases against an AWS API', { skip }, () => {
     assert.equal(logLines(run, /^Building /).length, 0);
     const parameters = (await describeStack(emulator, `${APPLICATION}-staging`))?.Parameters ?? [];
     assert.equal(parameters.find((parameter) => parameter.ParameterKey === 'ImageUri')?.ParameterValue, run.outputs.image);
+    assert.deepEqual((await tagsOf('v7')).sort(), ['v7', keepTag('staging', 'v7')], "the serving release's image carries the keep tag of staging");
     t.diagnostic(line);
   });
+
+  test('keep tags move in the repository: added to the image needed now, removed from the one no release needs, never from another environment', async () => {
+    await ecr.send(new PutImageCommand({ repositoryName: APPLICATION, imageTag: 'v8', imageManifest: MANIFEST.replace('32654', '32655') }));
+    await registry.protect(APPLICATION, 'production', ['v7'], false);
+    await registry.protect(APPLICATION, 'production', ['v8'], true);
+
+    assert.deepEqual((await tagsOf('v8')).sort(), ['v8', keepTag('production', 'v8')]);
+    assert.deepEqual((await tagsOf('v7')).sort(), ['v7', keepTag('staging', 'v7')], 'production gave up v7; staging still keeps it');
+  });
+
+  async function tagsOf(version: string): Promise<string[]> {
+    const images = await ecr.send(new DescribeImagesCommand({ repositoryName: APPLICATION, imageIds: [{ imageTag: version }] }));
+    return images.imageDetails?.[0]?.imageTags ?? [];
+  }
 });

@@ -610,6 +610,16 @@ export class FakeImages implements Images {
     return this.registry.get(version);
   }
 
+  /** The versions whose images each environment keeps from expiry, as the keep tags say. */
+  readonly kept = new Map<string, Set<string>>();
+
+  async protect(environment: string, versions: readonly string[], only: boolean): Promise<void> {
+    await called(this.journal, `images.protect ${environment} ${versions.join(',')}${only ? ' only' : ''}`);
+    const kept = only ? new Set<string>() : (this.kept.get(environment) ?? new Set<string>());
+    for (const version of versions) if (this.registry.has(version)) kept.add(version);
+    this.kept.set(environment, kept);
+  }
+
   /** Any registry: the image is held while some version names its repository and digest. */
   async holds(image: ImageRef): Promise<boolean> {
     await called(this.journal, `images.holds ${image.repository}@${image.digest}`);

@@ -1,5 +1,5 @@
 /** Run reports as the use cases fill them, for the tests of everything that renders one. */
-import type { RunReport } from '../../src/report/run-report.js';
+import type { RunReport } from '../../src/engine/run-report.js';
 
 export const SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAlarms } from '../../src/aws/alarms.js';
+import { answersInTurn, asSent } from '../support/sent-inputs.js';
 
 const client = new CloudWatchClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const cloudwatch = mockClient(client);
@@ -14,7 +15,7 @@ function metric(name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Metr
   return { AlarmName: name, StateValue: state, StateReason: `Threshold Crossed: ${name}` };
 }
 
-const inputs = () => cloudwatch.commandCalls(DescribeAlarmsCommand).map((call) => call.args[0].input);
+const inputs = () => cloudwatch.commandCalls(DescribeAlarmsCommand).map((call) => asSent(call.args[0].input));
 
 describe('firing', () => {
   test('asks CloudWatch for the named metric and composite alarms in ALARM and reports each with its reason', async () => {
@@ -31,13 +32,13 @@ describe('firing', () => {
 
   test('asks about 100 names at a time and follows every page', async () => {
     const names = Array.from({ length: 150 }, (_, i) => `alarm-${i}`);
-    cloudwatch
-      .on(DescribeAlarmsCommand)
-      .resolvesOnce({ MetricAlarms: [metric('alarm-3', 'ALARM')], NextToken: 'page-2' })
-      .resolvesOnce({ MetricAlarms: [metric('alarm-7', 'ALARM')] })
-      .resolvesOnce({ MetricAlarms: [metric('alarm-120', 'ALARM')] });
+    const sent = answersInTurn(cloudwatch.on(DescribeAlarmsCommand), [
+      { MetricAlarms: [metric('alarm-3', 'ALARM')], NextToken: 'page-2' },
+      { MetricAlarms: [metric('alarm-7', 'ALARM')] },
+      { MetricAlarms: [metric('alarm-120', 'ALARM')] },
+    ]);
     assert.deepEqual((await createAlarms(client).firing(names)).map((alarm) => alarm.name), ['alarm-3', 'alarm-7', 'alarm-120']);
-    assert.deepEqual(inputs(), [
+    assert.deepEqual(sent, [
       { AlarmNames: names.slice(0, 100), AlarmTypes: TYPES, StateValue: 'ALARM', MaxRecords: 100 },
       { AlarmNames: names.slice(0, 100), AlarmTypes: TYPES, StateValue: 'ALARM', MaxRecords: 100, NextToken: 'page-2' },
       { AlarmNames: names.slice(100), AlarmTypes: TYPES, StateValue: 'ALARM', MaxRecords: 100 },

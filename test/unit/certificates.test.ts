@@ -5,6 +5,7 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import { createCertificates, idempotencyToken } from '../../src/aws/certificates.js';
 import { fakeClock, START } from './stacks-support.js';
+import { answersInTurn } from '../support/sent-inputs.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const acmClient = new ACMClient({ region: 'eu-west-1', credentials });
@@ -29,24 +30,23 @@ function pending(records: boolean): CertificateDetail {
 }
 
 const certificates = () => createCertificates(acmClient, route53Client, fakeClock());
-const listInputs = () => acm.commandCalls(ListCertificatesCommand).map((call) => call.args[0].input);
 
 describe('ensureWildcard', () => {
   test('returns an issued certificate for *.zone and zone, reading every page, preferring it to a pending one', async () => {
-    acm
-      .on(ListCertificatesCommand)
-      .resolvesOnce({
+    const sent = answersInTurn(acm.on(ListCertificatesCommand), [
+      {
         NextToken: 'page-2',
         CertificateSummaryList: [
           { CertificateArn: OTHER, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'PENDING_VALIDATION' },
           { CertificateArn: 'arn:no-apex', DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com'], Status: 'ISSUED' },
           { CertificateArn: 'arn:other-zone', DomainName: '*.example.org', SubjectAlternativeNameSummaries: ['*.example.org', 'example.org'], Status: 'ISSUED' },
         ],
-      })
-      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: 'example.com', SubjectAlternativeNameSummaries: ['example.com', '*.example.com'], Status: 'ISSUED' }] });
+      },
+      { CertificateSummaryList: [{ CertificateArn: ARN, DomainName: 'example.com', SubjectAlternativeNameSummaries: ['example.com', '*.example.com'], Status: 'ISSUED' }] },
+    ]);
 
     assert.equal(await certificates().ensureWildcard('Example.com.', ZONE_ID, START + HOUR), ARN);
-    assert.deepEqual(listInputs(), [LISTED, { ...LISTED, NextToken: 'page-2' }]);
+    assert.deepEqual(sent, [LISTED, { ...LISTED, NextToken: 'page-2' }]);
     assert.equal(acm.commandCalls(RequestCertificateCommand).length + acm.commandCalls(DescribeCertificateCommand).length + route53.calls().length, 0);
   });
 

@@ -6,7 +6,7 @@ import { defaultOf, INPUTS } from '../../src/config/inputs.js';
 import { parameterPath } from '../../src/config/names.js';
 import { ConfigurationError, LOG_RETENTION_DAYS } from '../../src/config/read-config.js';
 import { databaseClassProblem } from '../../src/config/database-classes.js';
-import { COMMANDS, STEPS, STRATEGIES } from '../../src/config/types.js';
+import { COMMANDS, STEPS, TRAFFIC_STRATEGIES } from '../../src/config/types.js';
 import type { Config } from '../../src/config/types.js';
 import { configOf, PUSH, VALID_INPUTS } from '../support/config.js';
 import { startRequestCounter } from '../support/request-counter.js';
@@ -135,7 +135,7 @@ const SPECS: Record<string, (name: string) => Spec> = {
   'application-port': integer(1, 65535, (c) => c.port),
   'hosted-zone': text(fc.oneof(fc.domain(), fc.domain().map((zone) => `${zone.toUpperCase()}.`)), (c) => c.hostedZone, (value) => value.toLowerCase().replace(/\.$/, '')),
   environment: text(fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,17}$/), fc.constantFrom('staging', 'production', 'base', 'pr-12')), (c) => c.environment, (value) => value),
-  strategy: oneOf(STRATEGIES, (c) => c.strategy),
+  strategy: oneOf(TRAFFIC_STRATEGIES, (c) => c.strategy),
   version: text(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/), fc.stringMatching(/^[0-9a-f]{40}$/)), (c) => c.version, (value) => value || PUSH.sha),
   steps: (name) => ({
     valid: joined(fc.constantFrom(...STEPS, 'test', ' deploy '), [',', ', ']),

@@ -49,12 +49,18 @@ describe('the ECR repository of an application', () => {
       rules: [
         {
           rulePriority: 1,
+          description: 'Never expire the images of releases that serve, are kept warm or are the last good one',
+          selection: { tagStatus: 'tagged', tagPrefixList: ['wimpy-keep.'], countType: 'imageCountMoreThan', countNumber: 9999 },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
           description: 'Expire untagged images after 1 day',
           selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
           action: { type: 'expire' },
         },
         {
-          rulePriority: 2,
+          rulePriority: 3,
           description: 'Keep the last 12 images',
           selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 12 },
           action: { type: 'expire' },

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname, rollingStack } from '../../src/config/names.js';
 import type { StackSpec } from '../../src/engine/ports.js';
-import { encodeSecrets, encodeVariables } from '../../src/templates/user-data.js';
+import { encodeSecrets, encodeVariables } from '../../src/platforms/ec2/user-data.js';
 import { configOf } from '../support/config.js';
 import { APP, FakeAws, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 

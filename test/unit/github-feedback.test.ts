@@ -8,7 +8,7 @@ import { readEvent } from '../../src/config/event.js';
 import { hostname, previewEnvironment } from '../../src/config/names.js';
 import { createOctokit } from '../../src/github/client.js';
 import { createFeedback, DEPLOYMENT_STATE, writeSummary, type FeedbackOptions, type RunState } from '../../src/github/feedback.js';
-import type { RunReport } from '../../src/report/run-report.js';
+import type { RunReport } from '../../src/engine/run-report.js';
 import { startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../support/github-stand-in.js';
 import { RecordingLog } from '../support/recording-log.js';
 import { deployedReport, failedReport } from '../support/run-reports.js';

@@ -10,7 +10,7 @@ import type { EngineDeps } from '../../src/engine/context.js';
 import { runCommand } from '../../src/engine/run.js';
 import { commentBody } from '../../src/report/comment.js';
 import { summaryMarkdown } from '../../src/report/summary.js';
-import { SCRIPT_VALUES } from '../../src/templates/user-data.js';
+import { SCRIPT_VALUES } from '../../src/platforms/ec2/user-data.js';
 import { configOf } from '../support/config.js';
 import { FakeAws } from '../support/fake-aws.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';

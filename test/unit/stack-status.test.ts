@@ -2,11 +2,11 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { StackStatus } from '@aws-sdk/client-cloudformation';
 import type { StackEvent } from '../../src/engine/ports.js';
+import { changesAsMarkdown } from '../../src/report/render.js';
 import {
   STACK_STATUSES,
   additionsOf,
   changesAsLogLines,
-  changesAsMarkdown,
   decide,
   describeFailure,
   eventLine,

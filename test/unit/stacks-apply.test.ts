@@ -5,6 +5,7 @@ import {
   CreateChangeSetCommand,
   CreateStackCommand,
   DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
@@ -14,6 +15,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { StackFailure } from '../../src/engine/ports.js';
 import { NAME, START, STACK_ID, TEMPLATE, change, changeSetName, deployed, event, harness, notFound, spec, stackEvent, OUTDATED_TAGS } from './stacks-support.js';
+import { asSent } from '../support/sent-inputs.js';
 
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 const TAGS = [
@@ -118,7 +120,7 @@ describe('creating a stack', () => {
     firstCreate(h);
     await h.stacks.apply(spec(), h.options());
     assert.deepEqual(h.cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName), [NAME, STACK_ID, STACK_ID]);
-    assert.deepEqual(h.cfn.commandCalls(DescribeStackEventsCommand).map((call) => call.args[0].input), [{ StackName: STACK_ID }, { StackName: STACK_ID }]);
+    assert.deepEqual(h.cfn.commandCalls(DescribeStackEventsCommand).map((call) => asSent(call.args[0].input)), [{ StackName: STACK_ID }, { StackName: STACK_ID }]);
   });
 
   test('streams each event once, oldest first, while it waits', async () => {
@@ -179,8 +181,9 @@ describe('updating a stack', () => {
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
     update(h);
     await h.stacks.apply(spec(), h.options());
-    // Two looks at the change set, then three at the stack.
-    assert.deepEqual(h.clock.sleeps, [1000, 1500, 1000, 1500, 2250]);
+    // The change set is the SDK's waiter's to wait for; then three looks at the stack, starting fast.
+    assert.deepEqual(h.clock.sleeps, [1000, 1500, 2250]);
+    assert.equal(h.cfn.commandCalls(DescribeChangeSetCommand).length, 2);
   });
 
   test('with the same parameters but a new template reads the deployed template, then changes it', async () => {
@@ -287,8 +290,9 @@ describe('nothing to change', () => {
     assert.deepEqual(result, { name: NAME, outcome: 'unchanged', outputs: { Url: 'https://shop.example.com' }, changes: [] });
     assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
     assert.deepEqual(h.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
-    // Only the change set's own computing was waited for.
-    assert.deepEqual(h.clock.sleeps, [1000, 1500]);
+    // Only the change set's computing was waited for, by the SDK's waiter: no pause of the run's own.
+    assert.deepEqual(h.clock.sleeps, []);
+    assert.equal(h.cfn.commandCalls(DescribeChangeSetCommand).length, 2);
   });
 
   test('a change set that fails for another reason is a failure with that reason', async () => {

@@ -44,5 +44,6 @@ test('listing stacks reads every page and keeps the live ones that carry every t
   const found = await h.stacks.list({ 'wimpy:application': 'shop', 'wimpy:environment': 'production' });
 
   assert.deepEqual(found.map((stack) => stack.name), ['shop-production-a1b2c3d', 'shop-production-e4f5a6b']);
-  assert.deepEqual(h.cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input), [{}, { NextToken: 'next' }]);
+  // Two requests, the second with the first page's token: only that token answers with the second page.
+  assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 2);
 });

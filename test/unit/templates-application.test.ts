@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applicationInput, applicationParameters, applicationTemplate, amazonLinuxParameter, registryOf, MAX_PARAMETER_LENGTH } from '../../src/templates/application.js';
-import type { ApplicationParametersInput } from '../../src/templates/application.js';
-import { architectureOf } from '../../src/templates/architecture.js';
+import { applicationInput, applicationParameters, applicationTemplate, amazonLinuxParameter, registryOf, MAX_PARAMETER_LENGTH } from '../../src/platforms/ec2/release-template.js';
+import type { ApplicationParametersInput } from '../../src/platforms/ec2/release-template.js';
+import { ec2 } from '../../src/platforms/ec2/index.js';
+import { releaseShape } from '../../src/platforms/platform.js';
+import { architectureOf } from '../../src/platforms/ec2/architecture.js';
 import { importOf } from '../../src/templates/outputs.js';
 import { TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION, applicationStack, pinnedHostname } from '../../src/config/names.js';
 import { resourcesTemplate } from '../../src/templates/resources.js';
@@ -327,8 +329,10 @@ describe('the application stack template', () => {
     assert.equal(reaches(stackId('shop-api-1a2b3c4')), false, 'another release of shop in api: it grants its own');
   });
 
-  test('a strategy and a pinned hostname that disagree are refused', () => {
-    assert.throws(() => applicationTemplate({ ...applicationInput(ROLLING), pinnedHostname: 'x.armesto.net' }), /rolling stack has no pinned hostname/);
-    assert.throws(() => applicationTemplate({ ...applicationInput(ROLLING), strategy: 'blue-green' }), /blue-green stack needs a pinned hostname/);
+  test('the traffic strategy decides the pinned hostname, and the platform only fills it in', () => {
+    assert.equal(releaseShape(ROLLING).pinnedHostname, undefined);
+    assert.equal(releaseShape(BLUE_GREEN).pinnedHostname, 'awesome-application-production-6113728.armesto.net');
+    assert.deepEqual(ec2.template(BLUE_GREEN, releaseShape(BLUE_GREEN)), applicationTemplate(applicationInput(BLUE_GREEN)));
+    assert.equal(JSON.stringify(ec2.template(ROLLING, releaseShape(ROLLING))).includes('AWS::Route53::RecordSet'), false, 'a rolling release has no record of its own');
   });
 });

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATABASE_READER_SCRIPT, SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, shellQuote, userData } from '../../src/templates/user-data.js';
-import type { UserDataInput } from '../../src/templates/user-data.js';
-import { MAX_PARAMETER_LENGTH } from '../../src/templates/application.js';
+import { DATABASE_READER_SCRIPT, SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, shellQuote, userData } from '../../src/platforms/ec2/user-data.js';
+import type { UserDataInput } from '../../src/platforms/ec2/user-data.js';
+import { MAX_PARAMETER_LENGTH } from '../../src/platforms/ec2/release-template.js';
 import type { SecretRef, Variable } from '../../src/config/types.js';
 
 const INPUT: UserDataInput = { application: 'awesome-application', environment: 'staging', logEnvironment: 'staging', port: 8080, healthCheckPath: '/health', signalTimeoutMinutes: 10 };

@@ -3,9 +3,9 @@
  * request comment and the deployment statuses. It holds no configuration and no secret, so
  * whatever renders it cannot leak one.
  */
-import type { Command, Strategy } from '../config/types.js';
+import type { Command, TrafficStrategy } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
-import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from '../engine/ports.js';
+import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from './ports.js';
 
 /**
  * - success: the command did what it was asked (for destroy: everything was removed);
@@ -73,7 +73,7 @@ export interface RunReport {
   /** The environment deployed to (pr-<n> for a preview). */
   readonly environment: string;
   readonly command: Command;
-  readonly strategy: Strategy;
+  readonly strategy: TrafficStrategy;
   readonly status: RunStatus;
   /** The release version (a tag or the commit SHA). */
   readonly version: string;
@@ -87,6 +87,8 @@ export interface RunReport {
   readonly pinnedUrl?: string;
   /** Traffic after the run, most weight first is the usual order; rendered as given. */
   readonly traffic: readonly TrafficShare[];
+  /** The alarms that watch the release's canary steps: its own (5xx rate, unhealthy targets), then alarm-names. */
+  readonly alarms?: readonly string[];
   /** The canary steps of a blue-green run, a revert last; absent when traffic moved in one go or not at all. */
   readonly trafficSteps?: readonly TrafficStepReport[];
   /** Every stack the run applied, planned or removed, in order. */

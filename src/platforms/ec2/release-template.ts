@@ -1,11 +1,13 @@
-import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, pinnedHostname, resourcesStack } from '../config/names.js';
-import type { CapacityConfig, Config, DatabaseEngine, SecretRef, Strategy, Variable } from '../config/types.js';
-import { DATABASE_OUTPUTS, URL_SCHEMES } from './database.js';
-import type { Template } from './template.js';
+import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, resourcesStack } from '../../config/names.js';
+import type { CapacityConfig, Config, DatabaseEngine } from '../../config/types.js';
+import { DATABASE_OUTPUTS, URL_SCHEMES } from '../../templates/database.js';
+import { releaseShape, type ReleaseShape, type ReleaseValues } from '../platform.js';
+import type { Template } from '../../templates/template.js';
 import { architectureOf } from './architecture.js';
-import { LOG_PREFIXES } from './log-delivery.js';
-import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';
-import { resourceTags } from './tags.js';
+import { LOG_PREFIXES } from '../../templates/log-delivery.js';
+import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from '../../templates/outputs.js';
+import { releaseAlarms } from '../../templates/release-alarms.js';
+import { resourceTags } from '../../templates/tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
 
 /**
@@ -15,26 +17,10 @@ import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, user
  * and a redeploy of the same release is an empty change set.
  */
 
-export interface ApplicationInput {
-  readonly application: string;
-  readonly environment: string;
-  /** The environment whose network and resources stacks the instances use (staging for previews). */
-  readonly networkEnvironment: string;
-  readonly port: number;
-  readonly healthCheckPath: string;
+/** The EC2 platform's input: the release's shape, and how many instances of which type. */
+export interface ApplicationInput extends ReleaseShape {
   readonly capacity: CapacityConfig;
   readonly signalTimeoutMinutes: number;
-  /** Blue-green only: the hostname that reaches this release alone, before any public traffic. */
-  readonly pinnedHostname?: string;
-  readonly strategy: Strategy;
-  /** Topics of the user's own that hear the groups' events too, beside the environment's topic. */
-  readonly notificationTopics?: readonly string[];
-  /**
-   * The stack is being created: only then does the group get a DesiredCapacity. On an update the
-   * property is left out, which CloudFormation takes as "keep the group's current size": a group
-   * its scaling policy has scaled out is not cut back to the template's number by a deploy.
-   */
-  readonly creating?: boolean;
   /** The database the containers use: its stack (the environment's own, or staging's) and engine. */
   readonly database?: { readonly stack: string; readonly engine: DatabaseEngine };
 }
@@ -47,16 +33,7 @@ export const SCALING_NOTIFICATIONS = [
   'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
 ] as const;
 
-export interface ApplicationParametersInput {
-  /** repository@sha256:..., optionally with a tag before the digest. */
-  readonly image: string;
-  readonly version: string;
-  readonly certificateArn: string;
-  /** Only for a template with a pinned hostname (blue-green): the zone of its record. */
-  readonly hostedZoneId?: string;
-  readonly variables: readonly Variable[];
-  readonly secrets: readonly SecretRef[];
-}
+export type ApplicationParametersInput = ReleaseValues;
 
 const PARAMETER = {
   ...SCRIPT_VALUES,
@@ -127,20 +104,13 @@ export function applicationParameters(input: ApplicationParametersInput): Record
   return values;
 }
 
-/** The template's input for a run's configuration; blue-green pins the release's own hostname. */
-export function applicationInput(config: Config): ApplicationInput {
+/** The template's input for a run's configuration: its release's shape, with the group's size. */
+export function applicationInput(config: Config, shape: ReleaseShape = releaseShape(config)): ApplicationInput {
   return {
-    application: config.application,
-    environment: config.environment,
-    networkEnvironment: config.networkEnvironment,
-    port: config.port,
-    healthCheckPath: config.healthCheckPath,
+    ...shape,
     capacity: config.capacity,
     signalTimeoutMinutes: config.signalTimeoutMinutes,
-    strategy: config.strategy,
-    ...(config.notify.topics.length > 0 ? { notificationTopics: config.notify.topics } : {}),
     ...(config.database ? { database: { stack: databaseStack(config.application, config.database.environment), engine: config.database.engine } } : {}),
-    ...(config.strategy === 'blue-green' ? { pinnedHostname: pinnedHostname(config.application, config.environment, config.version, config.hostedZone) } : {}),
   };
 }
 
@@ -167,7 +137,6 @@ export function applicationTemplate(input: ApplicationInput): Template {
   const tags = [...resourceTags({ application, environment }), { Key: TAG_VERSION, Value: ref(PARAMETER.version) }];
   const named = [...tags, { Key: 'Name', Value: ref('AWS::StackName') }];
   const pinned = input.pinnedHostname !== undefined;
-  if (pinned !== (input.strategy === 'blue-green')) throw new Error(`A ${input.strategy} stack ${pinned ? 'has no' : 'needs a'} pinned hostname.`);
   const signalTimeout = minutes(input.signalTimeoutMinutes);
 
   const launchTemplate = {
@@ -333,6 +302,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
           DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }],
         },
       },
+      // Canary steps watch them; a rolling release has no canary.
+      ...(pinned ? releaseAlarms({ loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'), targetGroupFullName: getAtt('TargetGroup', 'TargetGroupFullName') }) : {}),
       HttpListener: {
         Type: 'AWS::ElasticLoadBalancingV2::Listener',
         Properties: {

@@ -1,4 +1,4 @@
-import type { SecretRef, Variable } from '../config/types.js';
+import type { SecretRef, Variable } from '../../config/types.js';
 
 /**
  * The first-boot script of the application's instances, as the text of an `Fn::Sub`.

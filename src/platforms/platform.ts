@@ -1,0 +1,63 @@
+import { pinnedHostname } from '../config/names.js';
+import type { Config, SecretRef, Variable } from '../config/types.js';
+import type { Template } from '../templates/template.js';
+
+/**
+ * What runs the containers of a release: the compute platform. The traffic strategy (rolling,
+ * blue-green) decides which stack a release is and whether it has a hostname of its own; the
+ * platform decides what that stack holds. EC2 (an Auto Scaling group behind a load balancer) is
+ * the one today; another platform (ECS on Fargate) is a module beside it, listed in index.ts.
+ *
+ * Every platform's release stack gives the outputs the traffic needs: LoadBalancerDnsName and
+ * LoadBalancerHostedZoneId (see targetOf in the deploy phase).
+ */
+
+/** A release as every platform is told of it: the traffic strategy's decisions already made. */
+export interface ReleaseShape {
+  readonly application: string;
+  readonly environment: string;
+  /** The environment whose network and resources stacks the release uses (staging for previews). */
+  readonly networkEnvironment: string;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  /** Blue-green only: the hostname that reaches this release alone, before any public traffic. */
+  readonly pinnedHostname?: string;
+  /** Topics of the user's own that hear the platform's events too, beside the environment's topic. */
+  readonly notificationTopics?: readonly string[];
+  /** The stack is being created (see the EC2 group's DesiredCapacity). */
+  readonly creating?: boolean;
+}
+
+/** The values that change with each release: parameters, so that a redeploy is an empty change set. */
+export interface ReleaseValues {
+  /** repository@sha256:..., optionally with a tag before the digest. */
+  readonly image: string;
+  readonly version: string;
+  readonly certificateArn: string;
+  /** Only for a release with a pinned hostname (blue-green): the zone of its record. */
+  readonly hostedZoneId?: string;
+  readonly variables: readonly Variable[];
+  readonly secrets: readonly SecretRef[];
+}
+
+export interface ComputePlatform {
+  readonly id: string;
+  /** One line on what a release stack holds, as the plan shows it. */
+  readonly purpose: string;
+  /** The release stack's template; the platform reads its own settings (capacity, ...) from the configuration. */
+  template(config: Config, shape: ReleaseShape): Template;
+  parameters(values: ReleaseValues): Record<string, string>;
+}
+
+/** The release's shape for a run: blue-green pins the release's own hostname, rolling does not. */
+export function releaseShape(config: Config): ReleaseShape {
+  return {
+    application: config.application,
+    environment: config.environment,
+    networkEnvironment: config.networkEnvironment,
+    port: config.port,
+    healthCheckPath: config.healthCheckPath,
+    ...(config.notify.topics.length > 0 ? { notificationTopics: config.notify.topics } : {}),
+    ...(config.strategy === 'blue-green' ? { pinnedHostname: pinnedHostname(config.application, config.environment, config.version, config.hostedZone) } : {}),
+  };
+}
