@@ -11,6 +11,7 @@ import { applicationResources } from '../src/stacks/application-resources.js';
 import { plannedSpec } from '../src/stacks/catalogue.js';
 import { applicationInput, applicationTemplate } from '../src/platforms/ec2/release-template.js';
 import { baseTemplate } from '../src/templates/base.js';
+import { databaseTemplate } from '../src/templates/database.js';
 import { environmentTemplate } from '../src/templates/environment.js';
 import { cidrFor } from '../src/templates/network.js';
 import { resourcesTemplate } from '../src/templates/resources.js';
@@ -52,10 +53,16 @@ export function sampleTemplates(): Record<string, Template> {
     // A preview's own resources (role, security groups, log group) in the staging network.
     'resources-preview': plannedSpec(applicationResources, preview).template,
     'resources-qa-limited-egress': plannedSpec(applicationResources, limitedEgress).template,
+    // With a release command: its cluster, and the role its tasks take.
+    'resources-with-release-command': plannedSpec(applicationResources, sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),
     'application-preview': application(preview),
     'application-notifying-own-topic': application(notifying),
+    'database-postgres-production': databaseTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', engine: 'postgres', instanceClass: 'db.m7g.large', storageGiB: 50, multiAz: true, disposable: false }),
+    'database-mysql-staging': databaseTemplate({ application: 'awesome-application', environment: 'staging', networkEnvironment: 'staging', engine: 'mysql', instanceClass: 'db.t4g.micro', storageGiB: 20, multiAz: false, disposable: false }),
+    // A preview's own: the smallest, no standby, no backups, no deletion protection.
+    'database-preview': databaseTemplate({ application: 'awesome-application', environment: 'pr-42', networkEnvironment: 'staging', engine: 'postgres', instanceClass: 'db.t4g.micro', storageGiB: 20, multiAz: false, disposable: true }),
   };
 }

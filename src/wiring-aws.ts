@@ -1,6 +1,6 @@
 import type { Certificates } from './engine/context.js';
 import type { Locks } from './engine/lock.js';
-import type { Alarms, Clock, Dns, Identity, Instances, LogGroups, Logs, Notifications, Stacks } from './engine/ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, Instances, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './engine/ports.js';
 import type { Registry } from './engine/publish-image.js';
 import type { ReleaseRecords } from './engine/release-record.js';
 import type { ClientSettings } from './aws/client-config.js';
@@ -26,6 +26,8 @@ const NOTIFICATIONS: Methods<Notifications> = { publish: true };
 const LOCKS: Methods<Locks> = { take: true, extend: true, release: true, lastRun: true, recordDepartures: true };
 const LOGS: Methods<Logs> = { read: true };
 const INSTANCES: Methods<Instances> = { groups: true };
+const RELEASE_TASKS: Methods<ReleaseTasks> = { start: true, state: true, stop: true };
+const DATABASE_SNAPSHOTS: Methods<DatabaseSnapshots> = { newest: true };
 const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true, protect: true };
 
 /** The SDK clients, each made once on first use, with the settings and failure messages they share. */
@@ -39,9 +41,11 @@ export function sdkClients(settings: ClientSettings) {
     dynamodb: client(async () => new (await import('./aws/clients/dynamodb.js')).DynamoDBClient(settings)),
     ec2: client(async () => new (await import('./aws/clients/ec2.js')).EC2Client(settings)),
     ecr: client(async () => new (await import('./aws/clients/ecr.js')).ECRClient(settings)),
+    ecs: client(async () => new (await import('./aws/clients/ecs.js')).ECSClient(settings)),
     elbv2: client(async () => new (await import('./aws/clients/elbv2.js')).ElasticLoadBalancingV2Client(settings)),
     logs: client(async () => new (await import('./aws/clients/cloudwatch-logs.js')).CloudWatchLogsClient(settings)),
     route53: client(async () => new (await import('./aws/clients/route-53.js')).Route53Client(settings)),
+    rds: client(async () => new (await import('./aws/clients/rds.js')).RDSClient(settings)),
     s3: client(async () => new (await import('./aws/clients/s3.js')).S3Client(settings)),
     sns: client(async () => new (await import('./aws/clients/sns.js')).SNSClient(settings)),
     ssm: client(async () => new (await import('./aws/clients/ssm.js')).SSMClient(settings)),
@@ -96,6 +100,16 @@ export function instancesPort(clients: SdkClients): Instances {
     return createInstances(() => ({ autoScaling, ec2, elbv2 }));
   });
 }
+
+/** The release command's one-off tasks: the ECS client loads on the first release command, which most runs never have. */
+export function releaseTasksPort(clients: SdkClients): ReleaseTasks {
+  return onFirstUse(RELEASE_TASKS, async () => {
+    const [{ createReleaseTasks }, ecs] = await Promise.all([import('./aws/release-tasks.js'), clients.ecs()]);
+    return createReleaseTasks(ecs, () => ecs.config.region());
+  });
+}
+
+export const databaseSnapshotsPort = (clients: SdkClients): DatabaseSnapshots => onFirstUse(DATABASE_SNAPSHOTS, async () => (await import('./aws/database-snapshots.js')).createDatabaseSnapshots(await clients.rds()));
 
 /** The account's ECR as the application's registry. */
 export function ecrRegistry(clients: SdkClients, options: { application: string; keepImages: number }): Registry {

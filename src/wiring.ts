@@ -22,7 +22,7 @@ import { systemClock } from './engine/system-clock.js';
 import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
-import { alarmsPort, certificatesPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
+import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 import type { Log } from './engine/ports.js';
 import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
 import type { RunReport } from './engine/run-report.js';
@@ -130,6 +130,8 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     notifications: notificationsPort(clients),
     locks: locksPort(clients),
     logs: logsPort(clients),
+    releaseTasks: releaseTasksPort(clients),
+    databaseSnapshots: databaseSnapshotsPort(clients),
     clock,
     log: info.log,
   };

@@ -71,8 +71,16 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'release', commands: ['logs'], default: '', description: 'With command logs: only the lines of this release version. Default: every release of the environment.' },
   { name: 'process', commands: ['logs'], default: '', description: 'With command logs: only the lines of this process type. Today every instance runs one process, web.' },
   { name: 'filter', commands: ['logs'], default: '', description: 'With command logs: a CloudWatch Logs filter pattern, e.g. ERROR or "status=500" or { $.level = "error" }.' },
+  { name: 'database', default: 'none', description: 'A managed database of the application in each environment: none, postgres or mysql (Amazon RDS, encrypted, in the environment\'s database subnets, reachable from the application only). The container gets DATABASE_URL and DATABASE_HOST, DATABASE_PORT, DATABASE_NAME, DATABASE_USER, DATABASE_PASSWORD, read at boot from a secret AWS generates.' },
+  { name: 'database-class', default: 'db.t4g.micro', description: 'The database\'s RDS instance class, one the engine runs, e.g. db.t4g.micro, db.m7g.large.' },
+  { name: 'database-storage', default: '20', description: 'The database\'s storage in GiB (20 to 65536).' },
+  { name: 'database-multi-az', default: 'production', description: 'A standby in a second availability zone: production (in production only), true or false.' },
+  { name: 'preview-database', default: 'own', description: 'With database, what a pull request preview uses: own (a small database of its own, removed with the preview), staging (staging\'s database: the preview\'s code and migrations change staging\'s data) or none.' },
+  { name: 'release-command', default: '', description: 'A command run once per release before any traffic moves to it, e.g. python manage.py migrate --noinput: in the release\'s image, with its variables, secrets and database, in the application subnets. Its output is streamed into the log and kept in the log group; a failure stops the deploy.' },
+  { name: 'release-timeout-minutes', default: '15', description: 'How long the release command may run before the deploy stops (1 to 180).' },
   { name: 'destroy-environment', commands: ['destroy'], default: 'false', description: 'With command destroy: also remove the environment network (never the base stack, its key or its buckets).' },
   { name: 'destroy-logs', commands: ['destroy'], default: 'false', description: "With command destroy: also delete the application's log group. Without it the logs are kept, as the buckets are, and a later deploy writes to them again." },
+  { name: 'destroy-database', commands: ['destroy'], default: 'false', description: "With command destroy: also delete the database, after a final snapshot that the summary names. Without it the database and its stack are kept." },
   { name: 'notify', commands: ['deploy', 'rollback', 'promote', 'plan'], default: '', description: "E-mail addresses and SNS topic ARNs, comma separated or one per line, that hear of this application's deploys, rollbacks, promotes and scaling events. Addresses are subscribed to the environment's topic (each confirms from AWS's e-mail); topics of your own (AWS Chatbot's, say) get the same messages." },
 ];
 

@@ -38,6 +38,16 @@ export function resourcesStack(application: string, environment: string): string
   return `${application}-${environment}-resources`;
 }
 
+/** The application's managed database in one environment (a preview's own included). */
+export function databaseStack(application: string, environment: string): string {
+  return `${application}-${environment}-database`;
+}
+
+/** The ECS cluster that runs an application's release command in one environment: it costs nothing between runs. */
+export function releaseCluster(application: string, environment: string): string {
+  return `${application}-${environment}-release`;
+}
+
 /** Rolling: one stack per environment. */
 export function rollingStack(application: string, environment: string): string {
   return `${application}-${environment}`;

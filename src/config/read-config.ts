@@ -1,7 +1,8 @@
 import { defaultOf, INPUTS } from './inputs.js';
 import { PREVIEW_SCOPE, accessScope, hostname, parameterPath, pinnedHostname, previewEnvironment, previewNumber, versionLabel } from './names.js';
-import { COMMANDS, NAT_MODES, PROCESSES, STEPS, TRAFFIC_STRATEGIES } from './types.js';
-import type { Command, Config, ConfigError, Egress, LogsQuery, PortRange, SecretRef, Step, TrafficStrategy, Variable } from './types.js';
+import { COMMANDS, DATABASE_ENGINES, NAT_MODES, PROCESSES, STEPS, TRAFFIC_STRATEGIES } from './types.js';
+import { SMALLEST_DATABASE_CLASS, databaseClassProblem } from './database-classes.js';
+import type { Command, Config, ConfigError, DatabaseConfig, DatabaseEngine, ReleaseCommandConfig, Egress, LogsQuery, PortRange, SecretRef, Step, TrafficStrategy, Variable } from './types.js';
 import type { EventIntent } from './event.js';
 
 /**
@@ -43,9 +44,11 @@ const ONE_WORD = /^[a-z][a-z0-9]*$/;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Names the product sets itself; applications written for Wimpy read them. */
 export const RESERVED_VARIABLES = ['ENVIRONMENT', 'PORT', 'DOCKER_REGISTRY', 'KMS_MASTER_KEY', 'S3_BUCKET'] as const;
+/** What the container gets from its database (see templates/user-data.ts). */
+export const DATABASE_VARIABLES = ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'] as const;
 const RESERVED_ENVIRONMENTS = new Set(['base']);
 /** Stack kinds that follow `<application>-<environment>-` in a name, which no release may take. */
-const RESERVED_LABELS = new Set(['resources']);
+const RESERVED_LABELS = new Set(['resources', 'database']);
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 /** Commands that only read what a deploy made: no release version is needed to run them. */
@@ -189,8 +192,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('environment', environment, 'is reserved for the account baseline (wimpy-base): choose another name');
   } else if (environment === PREVIEW_SCOPE) {
     r.fail('environment', environment, `is reserved: the application's previews keep their secrets under /<application>/${PREVIEW_SCOPE}/ and their storage under storage/${PREVIEW_SCOPE}/: choose another name`);
-  } else if (environment === 'resources') {
-    r.fail('environment', environment, 'ends like the resources stacks (<application>-<environment>-resources) and would collide with them: choose another name');
+  } else if (RESERVED_LABELS.has(environment)) {
+    r.fail('environment', environment, `ends like the ${environment} stacks (<application>-<environment>-${environment}) and would collide with them: choose another name`);
   }
   const preview = previewNumber(environment);
   // Previews are cheap and simple: one instance in the staging network, updated in place.
@@ -204,7 +207,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('version', version, 'is not allowed: use an image tag of 1 to 128 letters, digits, _, . and -, not starting with . or -');
   } else if (version !== '' && (RESERVED_LABELS.has(versionLabel(version)) || previewNumber(versionLabel(version)) !== undefined)) {
     // A release stack is <application>-<environment>-<version>: these would name another kind of stack.
-    r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources, or a preview's pr-<number>), not a release: choose another version`);
+    r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources or -database, or a preview's pr-<number>), not a release: choose another version`);
   }
 
   const stepNames = r.list('steps');
@@ -318,6 +321,15 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     r.fail('log-retention-days', logRetentionText, `is not allowed: CloudWatch Logs keeps events for one of ${LOG_RETENTION_DAYS.join(', ')} days`);
   }
   const logs = readLogsQuery(r);
+  const database = readDatabase(r, environment, preview);
+  if (database) {
+    // The database's variables are the action's to set: a second value would hide one of them.
+    for (const [input, names] of [['environment-variables', variables], ['secrets', secrets]] as const) {
+      for (const { name } of names) if ((DATABASE_VARIABLES as readonly string[]).includes(name)) r.fail(input, name, `sets ${name}, which the action sets itself with database (${DATABASE_VARIABLES.join(', ')})`);
+    }
+  }
+  const destroyDatabase = r.boolean('destroy-database');
+  const releaseCommand = readReleaseCommand(r);
 
   if (command === 'promote' && strategy !== 'blue-green') r.fail('command', command, 'is only for strategy blue-green: a rolling deploy has no canary to promote');
   // Only names whose parts are all valid can be measured: otherwise their own errors say it.
@@ -377,10 +389,54 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     destroyEnvironment,
     destroyLogs,
     notify,
+    ...(database ? { database } : {}),
+    destroyDatabase,
+    ...(releaseCommand ? { releaseCommand } : {}),
     logRetentionDays,
     logs,
   };
   return deepFreeze(config);
+}
+
+const MULTI_AZ = ['production', 'true', 'false'] as const;
+const PREVIEW_DATABASES = ['own', 'staging', 'none'] as const;
+const MAX_RELEASE_COMMAND = 4096;
+
+/**
+ * The database this run's containers use. A preview gets the smallest of its own (no standby, no
+ * backups, no deletion protection: it goes with the preview), staging's, or none, as
+ * preview-database says. Every input is read whatever the choice, so a wrong value is refused.
+ */
+function readDatabase(r: Reader, environment: string, preview: number | undefined): DatabaseConfig | undefined {
+  const choice = r.oneOf('database', ['none', ...DATABASE_ENGINES] as const);
+  const instanceClass = r.text('database-class');
+  // Without a database, any class of either engine passes: MySQL's are a superset of PostgreSQL's.
+  const problem = databaseClassProblem(choice === 'none' ? 'mysql' : choice, instanceClass);
+  if (problem) r.fail('database-class', instanceClass, problem);
+  const storageGiB = r.integer('database-storage', 20, 65536);
+  const multiAzChoice = r.oneOf('database-multi-az', MULTI_AZ);
+  const previewChoice = r.oneOf('preview-database', PREVIEW_DATABASES);
+  if (choice === 'none') return undefined;
+  const engine: DatabaseEngine = choice;
+  if (preview === undefined) {
+    const multiAz = multiAzChoice === 'production' ? environment === 'production' : multiAzChoice === 'true';
+    return { engine, instanceClass, storageGiB, multiAz, disposable: false, environment };
+  }
+  if (previewChoice === 'none') return undefined;
+  if (previewChoice === 'staging') return { engine, instanceClass, storageGiB, multiAz: multiAzChoice === 'true', disposable: false, environment: 'staging' };
+  return { engine, instanceClass: SMALLEST_DATABASE_CLASS, storageGiB: 20, multiAz: false, disposable: true, environment };
+}
+
+/** The release command: printable text on one line, run as the container's command. */
+function readReleaseCommand(r: Reader): ReleaseCommandConfig | undefined {
+  const command = r.text('release-command');
+  const timeoutMinutes = r.integer('release-timeout-minutes', 1, 180);
+  if (command === '') return undefined;
+  if (CONTROL.test(command) || command.length > MAX_RELEASE_COMMAND) {
+    r.fail('release-command', command, `is not allowed: use one line of at most ${MAX_RELEASE_COMMAND} printable characters, e.g. python manage.py migrate --noinput (chain steps with && or a script in the image)`);
+    return undefined;
+  }
+  return { command, timeoutMinutes };
 }
 
 /** The inputs of `logs`: read for every command, so that a wrong value is refused whatever runs. */

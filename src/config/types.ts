@@ -73,6 +73,27 @@ export interface LogsQuery {
   readonly filter?: string;
 }
 
+export const DATABASE_ENGINES = ['postgres', 'mysql'] as const;
+export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
+
+/** The managed database the application's containers use in this run's environment. */
+export interface DatabaseConfig {
+  readonly engine: DatabaseEngine;
+  readonly instanceClass: string;
+  readonly storageGiB: number;
+  readonly multiAz: boolean;
+  /** A preview's own database: the smallest, without backups or deletion protection, removed with the preview. */
+  readonly disposable: boolean;
+  /** The environment whose database stack it is: the run's own, or staging's (preview-database: staging). */
+  readonly environment: string;
+}
+
+/** A command run once per release, before any traffic moves to it. */
+export interface ReleaseCommandConfig {
+  readonly command: string;
+  readonly timeoutMinutes: number;
+}
+
 export interface Config {
   readonly command: Command;
   readonly application: string;
@@ -112,6 +133,11 @@ export interface Config {
   /** With destroy: also delete the application's log group, which is otherwise kept. */
   readonly destroyLogs: boolean;
   readonly notify: NotifyConfig;
+  /** Absent: no database (database: none, or a preview with preview-database: none). */
+  readonly database?: DatabaseConfig;
+  /** With destroy: also delete the database, after a final snapshot. */
+  readonly destroyDatabase: boolean;
+  readonly releaseCommand?: ReleaseCommandConfig;
   /** Days CloudWatch Logs keeps the log group's events. */
   readonly logRetentionDays: number;
   readonly logs: LogsQuery;

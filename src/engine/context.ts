@@ -1,5 +1,5 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, Stacks } from './ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -45,6 +45,9 @@ export interface EngineDeps {
   readonly locks: Locks;
   /** The application's log group: read only when a boot fails. */
   readonly logs: Logs;
+  /** The release command's one-off tasks. */
+  readonly releaseTasks: ReleaseTasks;
+  readonly databaseSnapshots: DatabaseSnapshots;
   readonly clock: Clock;
   readonly log: Log;
 }

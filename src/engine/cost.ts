@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.js';
 import { estimateCost, type CostEstimate } from '../cost/estimate.js';
-import { waves } from '../stacks/catalogue.js';
+import { wavesFor } from '../stacks/catalogue.js';
 
 /** Where prices are taken when no region is configured: AWS's default region. */
 export const DEFAULT_PRICE_REGION = 'us-east-1';
@@ -12,7 +12,7 @@ export const DEFAULT_PRICE_REGION = 'us-east-1';
  * say so; blue-green keeps the serving release and `keep-releases` warm ones, each a full stack.
  */
 export function environmentCost(config: Config, region: string | undefined): CostEstimate {
-  const estimate = estimateCost(waves().map(({ kind }) => {
+  const estimate = estimateCost(wavesFor(config).map(({ kind }) => {
     const sharedBy = kind.sharedBy(config);
     const copies = kind.copies?.(config);
     return {

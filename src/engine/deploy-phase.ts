@@ -6,6 +6,7 @@ import { refuseForeignRecords } from './ownership.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
+import { runReleaseCommand } from './release-command.js';
 import { protectImages } from './image-protection.js';
 import { recordOf, restoredConfig } from './release-record.js';
 import { TAG_REPLACES } from './releases.js';
@@ -91,6 +92,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const facts = { image: pinned, certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId, creating };
   const { rollback = false, ...track } = options;
   const applyOptions = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
+  // Before the application stack changes and before any traffic moves: a failure leaves both as they were.
+  if (releaseCommandDue(config, existing, rollback)) await deps.log.group('release command', () => runReleaseCommand(config, pinned, deps, run));
 
   if (config.strategy === 'rolling') {
     const spec = applicationRelease.spec(config, { ...facts, extraTags: lineage(current, name, existing, rollback) });
@@ -155,6 +158,17 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, placement.zoneId, host, after, seenAtStart) : NO_CLEANUP;
   if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
   return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== current, url, pinnedUrl: releaseUrl, cleanup, moves };
+}
+
+/**
+ * The release command runs once per release: not again for a release whose stack already runs
+ * it (a re-run with nothing to change), nor for a rollback's redeploy of an earlier release,
+ * whose schema changes came before the release rolled back from.
+ */
+function releaseCommandDue(config: Config, existing: StackSummary | undefined, rollback: boolean): boolean {
+  if (!config.releaseCommand || rollback) return false;
+  const settled = existing && /_COMPLETE$/.test(existing.status) && !/ROLLBACK|DELETE/.test(existing.status);
+  return !(settled && (existing.parameters.Version ?? existing.tags[TAG_VERSION]) === config.version);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { logGroupName } from '../config/names.js';
+import { databaseStack, logGroupName, resourcesStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { applicationRelease } from '../stacks/application-release.js';
 import { removalOrder } from '../stacks/catalogue.js';
@@ -6,6 +6,9 @@ import type { StackKind } from '../stacks/kind.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { protectImages } from './image-protection.js';
 import type { StackSummary } from './ports.js';
+import { DATABASE_OUTPUTS } from '../templates/database.js';
+import { applicationDatabase, databaseSpec } from '../stacks/application-database.js';
+import { stackTags } from '../stacks/stack-tags.js';
 import { readReleases } from './rollback.js';
 
 /**
@@ -18,6 +21,8 @@ import { readReleases } from './rollback.js';
 
 export interface DestroyResult {
   readonly removed: readonly string[];
+  /** What people must know of what was kept or left: the database, its final snapshot. */
+  readonly notes?: readonly string[];
 }
 
 export async function destroy(config: Config, deps: EngineDeps, run: RunClock): Promise<DestroyResult> {
@@ -28,7 +33,20 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
     await deps.dns.setWeights(state.zoneId, state.hostname, state.weights.filter((target) => !names.has(target.setIdentifier)), records, run.deadline);
     deps.log.info(`Removed the records of ${state.hostname}`);
   }
-  const removed = await removeKinds(removalOrder(config, 'destroy'), config, deps, run, state.stacks);
+  // What imports the database's address goes first; then the database, by its own rules; then
+  // what it uses, unless it stays: it keeps its resources' security group and role.
+  const order = removalOrder(config, 'destroy');
+  const importers = order.filter((kind) => kind.dependsOn.includes(applicationDatabase.id));
+  const removed = await removeKinds(importers, config, deps, run, state.stacks);
+  const notes: string[] = [];
+  const database = await removeDatabase(config, deps, run);
+  if (database.removed) removed.push(database.removed);
+  if (database.note) {
+    notes.push(database.note);
+    deps.log.info(database.note);
+  }
+  const rest = order.filter((kind) => !importers.includes(kind) && !(database.kept && applicationDatabase.dependsOn.includes(kind.id)));
+  removed.push(...(await removeKinds(rest, config, deps, run, state.stacks)));
   // No release of the environment is left to need its image.
   await protectImages(config, deps, [], true);
   // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
@@ -39,9 +57,50 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock): 
   } else {
     deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
   }
-  // A preview never removes what it shares with staging (removalOrder leaves those out).
-  if (config.destroyEnvironment) removed.push(...(await removeKinds(removalOrder(config, 'destroy-environment'), config, deps, run, state.stacks)));
-  return { removed };
+  // A preview never removes what it shares with staging (removalOrder leaves those out); a kept database keeps its network.
+  if (config.destroyEnvironment && !database.kept) removed.push(...(await removeKinds(removalOrder(config, 'destroy-environment'), config, deps, run, state.stacks)));
+  return { removed, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+interface DatabaseOutcome {
+  readonly removed?: string;
+  /** The database stays, and with it the resources it uses. */
+  readonly kept?: boolean;
+  readonly note?: string;
+}
+
+/**
+ * The application's database in the environment, as its stack is found (whatever the run's own
+ * inputs say): a preview's own goes with the preview; any other stays unless destroy-database
+ * asks for it, and then goes only after its deletion protection is turned off in an update, and
+ * with the final snapshot that CloudFormation takes (DeletionPolicy: Snapshot), named in the summary.
+ */
+async function removeDatabase(config: Config, deps: EngineDeps, run: RunClock): Promise<DatabaseOutcome> {
+  const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
+  const name = databaseStack(config.application, config.environment);
+  const stack = await deps.stacks.describe(name);
+  if (!stack || stack.status === 'DELETE_COMPLETE') return {};
+  if (config.preview !== undefined) {
+    await deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options));
+    return { removed: name };
+  }
+  if (!config.destroyDatabase) {
+    return { kept: true, note: `Kept the database stack ${name}, and ${resourcesStack(config.application, config.environment)} whose security group and role it uses: destroy-database: true removes them, after a final snapshot.` };
+  }
+  const spec = config.database ? databaseSpec(config, true) : undefined;
+  if (!spec) throw new Error(`destroy-database: true needs the database input the environment was deployed with (database: ${stack.outputs[DATABASE_OUTPUTS.engine] ?? 'postgres'}), to turn the database's deletion protection off before it is removed.`);
+  const instanceId = stack.outputs[DATABASE_OUTPUTS.instanceId];
+  await deps.log.group(`remove ${name}`, async () => {
+    await deps.stacks.apply(spec, options);
+    await deps.stacks.unprotect(name);
+    await deps.stacks.remove(name, options);
+  });
+  const snapshot = instanceId ? await deps.databaseSnapshots.newest(instanceId) : undefined;
+  const secret = stack.outputs[DATABASE_OUTPUTS.secretName];
+  const note = snapshot
+    ? `Removed the database ${instanceId} after its final snapshot ${snapshot}${secret ? `; its master password stays in the secret ${secret}, for a restore` : ''}.`
+    : `Removed the database ${instanceId ?? name}; RDS lists no final snapshot of it yet: look for the newest manual snapshot of ${instanceId ?? 'the instance'} in the RDS console.`;
+  return { removed: name, note };
 }
 
 /** Kind after kind; the stacks of one kind side by side. A protected stack is unprotected first: the removal was asked for. */

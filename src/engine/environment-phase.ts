@@ -6,8 +6,8 @@ import type { ApplyOptions, StackResult, StackSpec, StackSummary } from './ports
 
 /**
  * The environment phase: the catalogue's environment kinds (the account baseline, the
- * environment's network, the application's resources), each applied after the kinds it imports
- * from. A run with nothing to change costs a few reads per stack and no change set.
+ * environment's network, the application's resources, its database when it has one), each
+ * applied after the kinds it imports from. A run with nothing to change costs a few reads per stack and no change set.
  */
 export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
   /** What people must read in the summary too: a shared setting kept over the run's input. */
@@ -35,7 +35,7 @@ async function specsOf(kinds: readonly StackKind[], config: Config, deps: Engine
 
 export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, environmentOptions: EnvironmentOptions = {}): Promise<StackResult[]> {
   const { onWarning, ...options } = environmentOptions;
-  const placed = phaseKinds('environment');
+  const placed = phaseKinds('environment', config);
   const kinds = placed.map((entry) => entry.kind);
   const specs = await specsOf(kinds, config, deps, (warning) => {
     deps.log.warning(warning);

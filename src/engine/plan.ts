@@ -2,10 +2,11 @@ import { hostname, pinnedHostname, repositoryName } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { environmentCost } from './cost.js';
+import { releaseCommandPlace } from './release-command.js';
 import { watchedAlarms } from './rollout.js';
 import type { Template } from '../templates/template.js';
 import { releaseName } from '../stacks/application-release.js';
-import { dependencyNames, waves } from '../stacks/catalogue.js';
+import { dependencyNames, wavesFor } from '../stacks/catalogue.js';
 import type { StackPhase } from '../stacks/kind.js';
 
 /**
@@ -64,10 +65,16 @@ function trafficSteps(config: Config): string[] {
   return [`create ${release} beside the serving release, at weight 0; wait until ${pinnedHostname(config.application, config.environment, config.version, config.hostedZone)} answers ${config.healthCheckPath}`, ...steps, ...canary, `keep ${config.keepReleases} previous release(s) warm; remove older ones after twice the DNS TTL`];
 }
 
+/** The release command comes first: nothing changes in the release's stack or its traffic until it has succeeded. */
+function releaseCommandStep(config: Config): string[] {
+  if (!config.releaseCommand) return [];
+  return [`run the release command \`${config.releaseCommand.command}\` once, in the release's image, as ${releaseCommandPlace(config)}; a failure or ${config.releaseCommand.timeoutMinutes} minutes stop the deploy here`];
+}
+
 /** `region` prices the estimate (AWS's default region when none is configured). */
 export function planRun(config: Config, region?: string): Plan {
   // The catalogue's kinds of the phases the run takes, in the waves they are applied in.
-  const stacks = waves()
+  const stacks = wavesFor(config)
     .filter(({ kind }) => config.steps.includes(kind.phase))
     .map(({ kind, wave }): PlannedStack => {
       const planned = kind.planned(config);
@@ -91,7 +98,7 @@ export function planRun(config: Config, region?: string): Plan {
     image: imageOf(config),
     build: buildStep(config),
     stacks,
-    traffic: config.steps.includes('deploy') ? trafficSteps(config) : [],
+    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config)] : [],
     cost: environmentCost(config, region),
   };
 }

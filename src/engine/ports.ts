@@ -3,6 +3,7 @@
  * Adapters (src/aws, src/build, src/github) implement them; the engine knows nothing else.
  */
 
+import type { Variable } from '../config/types.js';
 import type { StackSpec, StackSummary } from '../stacks/spec.js';
 
 export type { Template } from '../templates/template.js';
@@ -231,4 +232,60 @@ export interface InstanceGroup {
 /** Reads the instances of an application in an environment. */
 export interface Instances {
   groups(application: string, environment: string, activitiesSince: number): Promise<InstanceGroup[]>;
+}
+
+/** A value the release command's container reads from Secrets Manager or SSM Parameter Store when it starts. */
+export interface TaskSecret {
+  readonly name: string;
+  /** The ARN of an SSM parameter, or of a secret with `:json-key::` after it. */
+  readonly valueFrom: string;
+}
+
+/** One run of the release command: the release's image and environment, in the application's subnets. */
+export interface ReleaseTaskSpec {
+  readonly cluster: string;
+  /** The task definition family: one per application and environment, a revision per release. */
+  readonly family: string;
+  /** repository@sha256:... */
+  readonly image: string;
+  /** The program and its arguments, run as the container's entry point. */
+  readonly command: readonly string[];
+  readonly environment: readonly Variable[];
+  readonly secrets: readonly TaskSecret[];
+  /** The instance role: the task runs with the instances' permissions and no others. */
+  readonly roleArn: string;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly logGroup: string;
+  /** awslogs names the stream <prefix>/<container>/<task id>. */
+  readonly logStreamPrefix: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface StartedTask {
+  readonly taskArn: string;
+  /** The log stream its output goes to. */
+  readonly logStream: string;
+}
+
+export interface TaskState {
+  /** ECS's lastStatus: PROVISIONING, PENDING, RUNNING, ..., STOPPED. */
+  readonly status: string;
+  /** The container's exit code, once it stopped. */
+  readonly exitCode?: number;
+  /** Why ECS stopped the task or could not start the container. */
+  readonly reason?: string;
+}
+
+/** Runs one-off tasks on ECS with Fargate: nothing runs, and nothing is paid, between them. */
+export interface ReleaseTasks {
+  start(spec: ReleaseTaskSpec): Promise<StartedTask>;
+  state(cluster: string, taskArn: string): Promise<TaskState>;
+  stop(cluster: string, taskArn: string, reason: string): Promise<void>;
+}
+
+/** Amazon RDS, read only: what a removed database left. */
+export interface DatabaseSnapshots {
+  /** The newest manual snapshot of the database instance (CloudFormation's final one), if any. */
+  newest(instanceId: string): Promise<string | undefined>;
 }

@@ -261,7 +261,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
           const result = await destroy(config, deps, run);
           progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
           changed = result.removed.length > 0;
-          message = result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.';
+          message = [result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.', ...(result.notes ?? [])].join(' ');
           break;
         }
         case 'plan':

@@ -45,7 +45,8 @@ export function isReleaseStack(stack: StackSummary): boolean {
 export const applicationRelease: StackKind<ReleaseFacts> = {
   id: 'application-release',
   phase: 'deploy',
-  dependsOn: ['account-baseline', 'environment-network', 'application-resources'],
+  // The database's address and secret name too, when the application has a database of its own.
+  dependsOn: ['account-baseline', 'environment-network', 'application-resources', 'application-database'],
   previews: 'own',
   removal: { by: 'destroy', owner: (config) => stackTags(config.application, config.environment) },
   name: (config) => releaseName(config, config.version),

@@ -36,6 +36,7 @@ export const applicationResources: StackKind<ResourcesFacts> = {
         port: config.port,
         egress: config.egress,
         logRetentionDays: config.logRetentionDays,
+        ...(config.releaseCommand ? { releaseTasks: true } : {}),
         // The e-mail subscriptions live in the environment's own resources stack: a preview's stack,
         // removed with the preview, must not take staging's subscriptions (the same endpoint) with it.
         subscribers: environment === networkEnvironment ? config.notify.emails : [],

@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.js';
 import { accountBaseline } from './account-baseline.js';
+import { applicationDatabase } from './application-database.js';
 import { applicationRelease } from './application-release.js';
 import { applicationResources } from './application-resources.js';
 import { environmentNetwork } from './environment-network.js';
@@ -11,7 +12,22 @@ import type { StackSpec } from './spec.js';
  * and destroy derive theirs from each kind's `dependsOn` (waves, below). A new kind is a module
  * beside these and one entry here.
  */
-export const CATALOGUE: readonly StackKind[] = [accountBaseline, environmentNetwork, applicationResources, applicationRelease];
+export const CATALOGUE: readonly StackKind[] = [accountBaseline, environmentNetwork, applicationResources, applicationDatabase, applicationRelease];
+
+/** Whether the configuration has a stack of the kind. */
+export function applies(kind: StackKind, config: Config): boolean {
+  return kind.applies?.(config) ?? true;
+}
+
+/**
+ * The kinds, in waves, that the configuration has stacks of: a kind it has none of (no database)
+ * is left out, and so are the dependencies on it, so the waves close up behind it.
+ */
+export function wavesFor(config: Config, kinds: readonly StackKind[] = CATALOGUE): Placed[] {
+  const absent = new Set(kinds.filter((kind) => !applies(kind, config)).map((kind) => kind.id));
+  if (absent.size === 0) return waves(kinds);
+  return waves(kinds.filter((kind) => !absent.has(kind.id)).map((kind) => ({ ...kind, dependsOn: kind.dependsOn.filter((id) => !absent.has(id)) })));
+}
 
 /** A kind with the wave it is applied in: every kind of a wave only imports from earlier waves. */
 export interface Placed {
@@ -42,9 +58,9 @@ export function waves(kinds: readonly StackKind[] = CATALOGUE): Placed[] {
   return kinds.map((kind) => ({ kind, wave: place(kind, []) })).sort((a, b) => a.wave - b.wave);
 }
 
-/** The kinds a phase applies, in waves. */
-export function phaseKinds(phase: StackPhase, kinds: readonly StackKind[] = CATALOGUE): Placed[] {
-  return waves(kinds).filter((placed) => placed.kind.phase === phase);
+/** The kinds a phase applies, in waves: those the configuration has stacks of. */
+export function phaseKinds(phase: StackPhase, config: Config, kinds: readonly StackKind[] = CATALOGUE): Placed[] {
+  return wavesFor(config, kinds).filter((placed) => placed.kind.phase === phase);
 }
 
 /**
@@ -61,7 +77,7 @@ export function removalOrder(config: Config, scope: 'destroy' | 'destroy-environ
 
 /** The names of the stacks a kind depends on, for a run's configuration: the edges of the plan's picture. */
 export function dependencyNames(kind: StackKind, config: Config, kinds: readonly StackKind[] = CATALOGUE): string[] {
-  return kind.dependsOn.map((id) => kinds.find((other) => other.id === id)!.name(config));
+  return kind.dependsOn.map((id) => kinds.find((other) => other.id === id)!).filter((other) => applies(other, config)).map((other) => other.name(config));
 }
 
 /** A kind's stack as `plan` sees it, from the configuration alone. */

@@ -23,7 +23,7 @@ export function inlineLimitFailure(stack: string, size: number): string | undefi
  */
 export function oversizedTemplates(config: Config, kinds: readonly StackKind[] = CATALOGUE): string[] {
   return waves(kinds)
-    .filter(({ kind }) => config.steps.includes(kind.phase))
+    .filter(({ kind }) => config.steps.includes(kind.phase) && (kind.applies?.(config) ?? true))
     .flatMap(({ kind }) => {
       const spec = kind.spec(config, kind.planned(config).facts);
       return inlineLimitFailure(spec.name, Buffer.byteLength(JSON.stringify(spec.template), 'utf8')) ?? [];

@@ -58,6 +58,8 @@ export interface StackKind<Facts = unknown> {
    */
   readonly previews: 'shared' | 'own';
   readonly removal: Removal;
+  /** Whether the run's configuration has a stack of this kind (a database only with `database`); absent: always. */
+  applies?(config: Config): boolean;
   /** The stack's name for the run (a release kind names the run's version). */
   name(config: Config): string;
   /** One line on what it holds, as the plan shows it. */

@@ -1,4 +1,4 @@
-import { BASE_STACK, accessScope, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
+import { BASE_STACK, accessScope, releaseCluster, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
 import type { Egress } from '../config/types.js';
 import type { Template } from './template.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
@@ -18,6 +18,12 @@ export interface ResourcesOptions {
   readonly egress?: Egress;
   /** Days the log group keeps container and boot logs. */
   readonly logRetentionDays: number;
+  /**
+   * The application has a release command: an ECS cluster to run it in (free while idle), and
+   * the instance role may be taken by its one-off tasks, so that they run with the instances'
+   * permissions and no others.
+   */
+  readonly releaseTasks?: boolean;
 }
 
 /** The instances' outbound rules: anywhere (AWS's own default), or the listed TCP ports anywhere. */
@@ -228,7 +234,11 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
         Description: `Instances of ${application} in ${environment}`,
         AssumeRolePolicyDocument: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            // The release command's tasks, of this account only (ECS pulls their image and reads their secrets with it too).
+            ...(options.releaseTasks ? [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }] : []),
+          ],
         },
         Policies: [{ PolicyName: 'application', PolicyDocument: instancePolicy(application, environment) }],
         Tags: tags,
@@ -249,6 +259,12 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       },
     },
   };
+  if (options.releaseTasks) {
+    resources.ReleaseCluster = withExceptions({
+      Type: 'AWS::ECS::Cluster',
+      Properties: { ClusterName: releaseCluster(application, environment), Tags: tags.map(({ Key, Value }) => ({ Key, Value })) },
+    }, EXCEPTIONS.releaseClusterInsights);
+  }
   for (const databasePort of DATABASE_PORTS) {
     resources[`DatabaseIngressFromInstances${databasePort}`] = {
       Type: 'AWS::EC2::SecurityGroupIngress',

@@ -46,10 +46,18 @@ export interface AwsProxyStats {
   readonly peakInFlight: number;
 }
 
+/** One request as it passed, in order: its API and, for CloudFormation, the stack it names. */
+export interface ProxiedCall {
+  readonly api: string;
+  readonly stackName?: string;
+}
+
 export interface AwsProxy {
   /** The endpoint to give the SDK clients (`endpoint` option or `AWS_ENDPOINT_URL`). */
   readonly url: string;
   stats(): AwsProxyStats;
+  /** Every request since the start or the last resetStats, in the order received. */
+  calls(): readonly ProxiedCall[];
   resetStats(): void;
   /** Replaces the fault plan and restarts its random sequence; no argument stops faults. */
   setFaults(faults?: Faults): void;
@@ -162,6 +170,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   let draw = random(faults?.seed ?? 0);
   let down = options.down ?? false;
   let stats = emptyStats();
+  let sequence: ProxiedCall[] = [];
   let inFlight = 0;
 
   const pickFault = (): FaultKind | undefined => {
@@ -190,6 +199,8 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const call = callOf(req.method ?? 'GET', req.url ?? '/', req.headers, body);
+    const stackName = call.protocol === 'query' ? new URLSearchParams(body.toString('utf8')).get('StackName') : null;
+    sequence.push({ api: call.api, ...(stackName ? { stackName } : {}) });
     stats.total += 1;
     stats.byApi[call.api] = (stats.byApi[call.api] ?? 0) + 1;
     if (down) {
@@ -229,8 +240,10 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   return {
     url: `http://127.0.0.1:${port}`,
     stats: () => structuredClone(stats),
+    calls: () => [...sequence],
     resetStats: () => {
       stats = emptyStats();
+      sequence = [];
     },
     setFaults: (next?: Faults) => {
       faults = next;

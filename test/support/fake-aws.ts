@@ -18,6 +18,11 @@ import {
   type LogEvent,
   type LogQuery,
   type Logs,
+  type DatabaseSnapshots,
+  type ReleaseTasks,
+  type ReleaseTaskSpec,
+  type StartedTask,
+  type TaskState,
   type ResourceChange,
   type StackEvent,
   type StackResult,
@@ -174,6 +179,8 @@ function resolve(stack: string, value: unknown, template: Template, parameters: 
         if (attribute === 'DNSName') return `${stack.slice(0, 20).toLowerCase()}-${parseInt(hash(stack, 8), 16)}.${REGION}.elb.amazonaws.com`;
         if (attribute === 'CanonicalHostedZoneID') return LOAD_BALANCER_ZONE_ID;
       }
+      // ARNs look like ARNs: the release command reads the partition, region and account from the key's.
+      if (resource?.Type === 'AWS::KMS::Key' && attribute === 'Arn') return `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${hash(stack + logicalId, 8)}`;
       const property = resource?.Properties?.[attribute];
       if (typeof property === 'string') return property;
       return `${stack}-${logicalId}-${attribute}`;
@@ -780,6 +787,69 @@ export class FakeLogs implements Logs {
   }
 }
 
+/** What the next release command does: its output, its exit code, and how many reads of its state it runs for. */
+export interface ReleaseScript {
+  readonly lines: readonly string[];
+  /** Absent, with no reason either: it never ends by itself (a timeout or a cancellation stops it). */
+  readonly exitCode?: number;
+  readonly polls?: number;
+  /** ECS's reason when it stopped the task, e.g. CannotPullContainerError. */
+  readonly reason?: string;
+}
+
+/** ECS with Fargate: each task follows the script, writing its lines to its log stream as it runs. */
+export class FakeReleaseTasks implements ReleaseTasks {
+  readonly started: ReleaseTaskSpec[] = [];
+  readonly stopped: { taskArn: string; reason: string }[] = [];
+  script: ReleaseScript = { lines: ['Operations to perform:', 'No migrations to apply.'], exitCode: 0, polls: 2 };
+  private readonly tasks = new Map<string, { script: ReleaseScript; stream: string; polls: number; stopped?: string }>();
+
+  constructor(private readonly journal: Journal, private readonly clock: FakeClock, private readonly logs: FakeLogs) {}
+
+  async start(spec: ReleaseTaskSpec): Promise<StartedTask> {
+    await called(this.journal, `releaseTasks.start ${spec.family} ${spec.image}`);
+    this.started.push(spec);
+    const taskArn = `arn:aws:ecs:eu-west-1:123456789012:task/${spec.cluster}/task${this.started.length}`;
+    const stream = `${spec.logStreamPrefix}/release/task${this.started.length}`;
+    this.tasks.set(taskArn, { script: this.script, stream, polls: 0 });
+    return { taskArn, logStream: stream };
+  }
+
+  async state(cluster: string, taskArn: string): Promise<TaskState> {
+    await called(this.journal, `releaseTasks.state ${cluster}`);
+    const task = this.tasks.get(taskArn)!;
+    task.polls += 1;
+    const { script } = task;
+    const total = script.polls ?? 1;
+    // The output arrives as the command runs: a share of its lines with each read.
+    const written = Math.min(script.lines.length, Math.ceil((script.lines.length * task.polls) / total));
+    const already = this.logs.events.filter((event) => event.stream === task.stream).length;
+    if (written > already) this.logs.write(task.stream, this.clock.now(), ...script.lines.slice(already, written));
+    if (task.stopped) return { status: 'STOPPED', reason: task.stopped };
+    // Without an exit code or a reason it runs until stopped; a reason alone: ECS never started the container.
+    if ((script.exitCode === undefined && script.reason === undefined) || task.polls < total) return { status: 'RUNNING' };
+    return { status: 'STOPPED', ...(script.exitCode !== undefined ? { exitCode: script.exitCode } : {}), ...(script.reason ? { reason: script.reason } : {}) };
+  }
+
+  async stop(_cluster: string, taskArn: string, reason: string): Promise<void> {
+    await called(this.journal, `releaseTasks.stop`);
+    this.stopped.push({ taskArn, reason });
+    this.tasks.get(taskArn)!.stopped = reason;
+  }
+}
+
+/** RDS's snapshots by instance: CloudFormation's final snapshot appears when a database stack with DeletionPolicy Snapshot is removed. */
+export class FakeDatabaseSnapshots implements DatabaseSnapshots {
+  readonly snapshots = new Map<string, string>();
+
+  constructor(private readonly journal: Journal) {}
+
+  async newest(instanceId: string): Promise<string | undefined> {
+    await called(this.journal, `databaseSnapshots.newest ${instanceId}`);
+    return this.snapshots.get(instanceId);
+  }
+}
+
 /** The whole fake account: pass it wherever EngineDeps is wanted. */
 export class FakeAws implements EngineDeps {
   readonly journal: Journal = [];
@@ -797,6 +867,8 @@ export class FakeAws implements EngineDeps {
   readonly notifications = new FakeNotifications(this.journal);
   readonly locks = new FakeLocks(this.journal);
   readonly logs = new FakeLogs(this.journal);
+  readonly releaseTasks = new FakeReleaseTasks(this.journal, this.clock, this.logs);
+  readonly databaseSnapshots = new FakeDatabaseSnapshots(this.journal);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {

@@ -5,6 +5,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultOf, INPUTS } from '../../src/config/inputs.js';
 import { parameterPath } from '../../src/config/names.js';
 import { ConfigurationError, LOG_RETENTION_DAYS } from '../../src/config/read-config.js';
+import { databaseClassProblem } from '../../src/config/database-classes.js';
 import { COMMANDS, NAT_MODES, STEPS, TRAFFIC_STRATEGIES } from '../../src/config/types.js';
 import type { Config } from '../../src/config/types.js';
 import { configOf, PUSH, VALID_INPUTS } from '../support/config.js';
@@ -23,7 +24,7 @@ const RUNS_PER_INPUT = 200;
 type Inputs = Readonly<Record<string, string>>;
 
 /** Two valid starting points far apart; every input not named keeps its default. */
-const BASELINES: readonly Inputs[] = [{}, { environment: 'production', strategy: 'blue-green', registry: 'ghcr.io/acme' }];
+const BASELINES: readonly Inputs[] = [{}, { environment: 'production', strategy: 'blue-green', registry: 'ghcr.io/acme', database: 'postgres' }];
 
 interface Spec {
   /** Values near the valid ones, so that acceptance is exercised as much as refusal. */
@@ -239,6 +240,24 @@ const SPECS: Record<string, (name: string) => Spec> = {
   cloudtrail: boolean((c) => c.cloudTrail),
   'destroy-environment': boolean((c) => c.destroyEnvironment),
   'destroy-logs': boolean((c) => c.destroyLogs),
+  'destroy-database': boolean((c) => c.destroyDatabase),
+  database: oneOf(['none', 'postgres', 'mysql'], (c) => c.database?.engine ?? 'none'),
+  // The database's own inputs are refused when wrong whatever the engine; kept only with a database.
+  'database-class': (name) => ({
+    valid: padded(fc.constantFrom('db.t4g.micro', 'db.m7g.large', 'db.r6i.4xlarge', 'db.x2iezn.2xlarge', 'db.serverless', 'db.m7g.micro', 'db.t2.micro', 't3.small', 'DB.T4G.MICRO')),
+    kept: (c) => c.database?.instanceClass,
+    denotes: (raw, base) => (base.database ? word(name, raw) : undefined),
+    allowed: (raw, base) => databaseClassProblem(base.database === 'postgres' ? 'postgres' : 'mysql', word(name, raw)) === undefined,
+  }),
+  'database-storage': (name) => ({ ...integer(20, 65536, (c) => c.database?.storageGiB)(name), denotes: (raw, base) => (base.database ? Number(word(name, raw)) : undefined) }),
+  'database-multi-az': (name) => ({
+    ...oneOf(['production', 'true', 'false'], (c) => c.database?.multiAz)(name),
+    denotes: (raw, base) => (base.database ? (word(name, raw) === 'production' ? base.environment === 'production' : word(name, raw) === 'true') : undefined),
+  }),
+  // Read by previews only: checked on every run, kept nowhere else.
+  'preview-database': (name) => ({ ...oneOf(['own', 'staging', 'none'], () => undefined)(name), denotes: () => undefined }),
+  'release-command': text(fc.constantFrom('python manage.py migrate --noinput', 'bin/rails db:migrate', './release.sh && echo "done"', 'x'.repeat(5000)), (c) => c.releaseCommand?.command),
+  'release-timeout-minutes': (name) => ({ ...integer(1, 180, () => undefined)(name), denotes: () => undefined }),
   // E-mail addresses and SNS topic ARNs, comma separated or one a line, each once.
   notify: (name) => {
     const isEmail = (item: string) => /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(item) && !/@-|-\.|\.-|-$/.test(item);

@@ -71,13 +71,15 @@ const FREE_TEXT: Record<string, FreeText> = {
   'alarm-names': { raw: asIs, kept: (c) => c.alarmNames, expected: (text) => [text.trim()], keeps: [...PRINTABLE, '\n- name: x'] },
   // Only e-mail addresses and topic ARNs: every injection is neither.
   notify: single((c) => c.notify),
+  // The user's own command, run in the user's own container: printable text on one line is kept exactly.
+  'release-command': single((c) => c.releaseCommand?.command, [...PRINTABLE, '\n- name: x']),
 };
 
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
 const CLOSED = [
   'command', 'application-port', 'strategy', 'steps', 'timeout-minutes', 'github-token', 'keep-images', 'min-size', 'desired-size', 'max-size', 'cpu-target',
   'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'egress', 'nat', 'cloudtrail', 'destroy-environment', 'destroy-logs',
-  'log-retention-days', 'since', 'process',
+  'log-retention-days', 'database', 'database-class', 'database-storage', 'database-multi-az', 'preview-database', 'release-timeout-minutes', 'destroy-database', 'since', 'process',
 ];
 
 /** With a registry of their own, so that the registry's username and password are read. */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CATALOGUE, phaseKinds, removalOrder, waves } from '../../src/stacks/catalogue.js';
+import { CATALOGUE, phaseKinds, removalOrder, waves, wavesFor } from '../../src/stacks/catalogue.js';
 import type { StackKind } from '../../src/stacks/kind.js';
 import { applicationRelease, isReleaseStack } from '../../src/stacks/application-release.js';
 import { configOf } from '../support/config.js';
@@ -18,18 +18,20 @@ describe('the stack catalogue', () => {
       [1, 'account-baseline'],
       [2, 'environment-network'],
       [3, 'application-resources'],
-      [4, 'application-release'],
+      [4, 'application-database'],
+      [5, 'application-release'],
     ]);
   });
 
   test('a new kind takes its place from its dependencies alone, side by side with its peers', () => {
-    const database = kind('database', ['environment-network'], { phase: 'environment' });
-    assert.deepEqual(waves([...CATALOGUE, database]).map(({ kind: placed, wave }) => [wave, placed.id]), [
+    const cache = kind('cache', ['environment-network'], { phase: 'environment' });
+    assert.deepEqual(waves([...CATALOGUE, cache]).map(({ kind: placed, wave }) => [wave, placed.id]), [
       [1, 'account-baseline'],
       [2, 'environment-network'],
       [3, 'application-resources'],
-      [3, 'database'],
-      [4, 'application-release'],
+      [3, 'cache'],
+      [4, 'application-database'],
+      [5, 'application-release'],
     ]);
   });
 
@@ -39,8 +41,17 @@ describe('the stack catalogue', () => {
   });
 
   test('each phase applies its own kinds', () => {
-    assert.deepEqual(ids(phaseKinds('environment').map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-resources']);
-    assert.deepEqual(ids(phaseKinds('deploy').map((placed) => placed.kind)), ['application-release']);
+    assert.deepEqual(ids(phaseKinds('environment', configOf()).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-resources']);
+    assert.deepEqual(ids(phaseKinds('deploy', configOf()).map((placed) => placed.kind)), ['application-release']);
+  });
+
+  test('a database is a kind of its own, after the resources it uses and before the release that reads it, only when asked for', () => {
+    assert.deepEqual(wavesFor(configOf({ database: 'postgres' })).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-resources', 3], ['application-database', 4], ['application-release', 5]]);
+    // Without one the waves close up: the release follows the resources.
+    assert.deepEqual(wavesFor(configOf()).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-resources', 3], ['application-release', 4]]);
+    assert.deepEqual(ids(phaseKinds('environment', configOf({ database: 'postgres' })).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-resources', 'application-database']);
+    // Destroy removes it by its own rules (destroy-database, a final snapshot), never as the catalogue's removal.
+    assert.deepEqual(ids(removalOrder(configOf({ database: 'postgres' }), 'destroy')), ['application-release', 'application-resources']);
   });
 
   test("destroy removes the application's kinds, what imports first; the environment's only when asked; the baseline never", () => {

@@ -333,3 +333,22 @@ describe('outbound traffic of the instances', () => {
     assert.deepEqual(specProblems(restricted), []);
   });
 });
+
+describe('the resources of an application with a release command', () => {
+  const withCommand = plannedSpec(applicationResources, configOf({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template;
+  const trust = (template: Template) => (resourcesOfType(template, 'AWS::IAM::Role').InstanceRole!.Properties.AssumeRolePolicyDocument as { Statement: Plain[] }).Statement;
+
+  test('have a cluster of its own to run the command in', () => {
+    assert.deepEqual(resourcesOfType(withCommand, 'AWS::ECS::Cluster').ReleaseCluster!.Properties.ClusterName, 'awesome-application-staging-release');
+    assert.deepEqual(resourcesOfType(staging, 'AWS::ECS::Cluster'), {});
+    assert.deepEqual(specProblems(withCommand), [], 'every resource and property is one AWS\'s resource specification knows');
+  });
+
+  test('let its tasks take the instance role, from this account only, and grant nothing more', () => {
+    assert.deepEqual(trust(withCommand).map((statement) => statement.Principal), [{ Service: 'ec2.amazonaws.com' }, { Service: 'ecs-tasks.amazonaws.com' }]);
+    assert.deepEqual(trust(withCommand)[1]!.Condition, { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    assert.deepEqual(trust(staging).map((statement) => statement.Principal), [{ Service: 'ec2.amazonaws.com' }]);
+    const policies = (template: Template) => resourcesOfType(template, 'AWS::IAM::Role').InstanceRole!.Properties.Policies;
+    assert.deepEqual(policies(withCommand), policies(plannedSpec(applicationResources, configOf({ environment: 'staging' })).template));
+  });
+});

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, shellQuote, userData } from '../../src/platforms/ec2/user-data.js';
+import { DATABASE_READER_SCRIPT, SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, shellQuote, userData } from '../../src/platforms/ec2/user-data.js';
 import type { UserDataInput } from '../../src/platforms/ec2/user-data.js';
 import { MAX_PARAMETER_LENGTH } from '../../src/platforms/ec2/release-template.js';
 import type { SecretRef, Variable } from '../../src/config/types.js';
@@ -109,6 +109,61 @@ function shellcheck(script: string): { status: number | null; output: string } {
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
+/** The database stack's exports, as the application stack imports them. */
+const DATABASE_VALUES = {
+  [SCRIPT_VALUES.databaseHost]: 'awesome-db.abcdefghij.eu-west-1.rds.amazonaws.com',
+  [SCRIPT_VALUES.databasePort]: '5432',
+  [SCRIPT_VALUES.databaseName]: 'awesome_application',
+  [SCRIPT_VALUES.databaseSecret]: 'awesome-application-staging-database/master-0123456789ab',
+};
+
+describe('the user data of an application with a database', () => {
+  const script = () => rendered({ raw: DATABASE_VALUES }, { ...INPUT, databaseScheme: 'postgres' });
+
+  test('the boot script and the database reader are clean under shellcheck', () => {
+    for (const text of [script(), DATABASE_READER_SCRIPT]) {
+      const result = shellcheck(text);
+      assert.equal(result.output, '');
+      assert.equal(result.status, 0);
+    }
+  });
+
+  test('the container reads its database variables at every start, after its secrets', () => {
+    const run = sandbox(script(), 'database_reader="$1/bin/wimpy-read-database"; write_configuration; write_service; cat "$unit_dir/wimpy-app.service"');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /ExecStartPre=\/usr\/local\/sbin\/wimpy-read-secrets .*\nExecStartPre=\/usr\/local\/sbin\/wimpy-read-database \/etc\/wimpy\/database.conf \/run\/wimpy\/database.env \$\{REGION\}\n/);
+    assert.match(run.stdout, /--env-file \/run\/wimpy\/secrets.env --env-file \/run\/wimpy\/database.env /);
+    assert.equal(readFileSync(join(run.dir, 'bin/wimpy-read-database'), 'utf8'), DATABASE_READER_SCRIPT);
+    assert.equal(readFileSync(join(run.dir, 'etc/database.conf'), 'utf8'), `postgres ${Object.values(DATABASE_VALUES).join(' ')}\n`);
+  });
+
+  test('the reader gives DATABASE_URL and its parts, the password never in a command\'s arguments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'database-reader-'));
+    const password = 'p@ss:w/rd%?#';
+    writeFileSync(join(dir, 'database.conf'), `mysql db.example.internal 3306 shop shop-staging-database/master-abc\n`);
+    writeFileSync(join(dir, 'reader'), DATABASE_READER_SCRIPT);
+    writeFileSync(join(dir, 'bin-aws'), `#!/bin/bash\necho "$*" >>"${dir}/calls"\necho '${JSON.stringify({ username: 'application', password })}'\n`);
+    const result = spawnSync('bash', ['-c', `mkdir -p "${dir}/bin" && cp "${dir}/bin-aws" "${dir}/bin/aws" && chmod +x "${dir}/bin/aws" && PATH="${dir}/bin:$PATH" bash "${dir}/reader" "${dir}/database.conf" "${dir}/database.env" eu-west-1`], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(join(dir, 'database.env'), 'utf8'), [
+      `DATABASE_URL=mysql://application:${encodeURIComponent(password).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}@db.example.internal:3306/shop`,
+      'DATABASE_HOST=db.example.internal',
+      'DATABASE_PORT=3306',
+      'DATABASE_NAME=shop',
+      'DATABASE_USER=application',
+      `DATABASE_PASSWORD=${password}`,
+      '',
+    ].join('\n'));
+    const calls = readFileSync(join(dir, 'calls'), 'utf8');
+    assert.equal(calls, 'secretsmanager get-secret-value --region eu-west-1 --secret-id shop-staging-database/master-abc --query SecretString --output text\n');
+    assert.ok(!calls.includes(password) && !result.stdout.includes(password) && !result.stderr.includes(password));
+  });
+
+  test('without a database the script reads none', () => {
+    assert.doesNotMatch(rendered(), /wimpy-read-database|database\.env/);
+  });
+});
+
 describe('the user data of the instances', () => {
   test('the boot script is clean under shellcheck', () => {
     const result = shellcheck(rendered({ variables: HOSTILE, secrets: [{ name: 'DB_PASSWORD', parameter: '/awesome-application/staging/db-password' }] }));
@@ -123,8 +178,10 @@ describe('the user data of the instances', () => {
   });
 
   test('CloudFormation substitutes only the references the script means; every other ${ is escaped', () => {
-    const references = new Set([...userData(INPUT).matchAll(/\$\{(?!!)([^}]*)\}/g)].map((match) => match[1]));
+    const references = new Set([...userData({ ...INPUT, databaseScheme: 'postgres' }).matchAll(/\$\{(?!!)([^}]*)\}/g)].map((match) => match[1]));
     assert.deepEqual(references, new Set([...Object.values(SCRIPT_VALUES), 'AWS::Region', 'AWS::StackName']));
+    const withoutDatabase = new Set([...userData(INPUT).matchAll(/\$\{(?!!)([^}]*)\}/g)].map((match) => match[1]));
+    assert.ok(![...withoutDatabase].some((name) => name?.startsWith('Database')), 'no database value without a database');
   });
 
   test('environment values reach the env file exactly, whatever characters they hold', () => {
@@ -304,6 +361,9 @@ describe('the user data of the instances', () => {
     const full = 'A'.repeat(MAX_PARAMETER_LENGTH);
     const script = rendered({ raw: { [SCRIPT_VALUES.variables]: full, [SCRIPT_VALUES.secrets]: full, 'AWS::StackName': 's'.repeat(128) } }, longest);
     assert.ok(Buffer.byteLength(script) <= 16 * 1024, `${Buffer.byteLength(script)} bytes`);
+    // With a database: its address (an RDS endpoint: an identifier of at most 63 characters, an id of 12, the region) and its secret's name.
+    const withDatabase = rendered({ raw: { [SCRIPT_VALUES.variables]: full, [SCRIPT_VALUES.secrets]: full, 'AWS::StackName': 's'.repeat(128), ...DATABASE_VALUES, [SCRIPT_VALUES.databaseHost]: `${'h'.repeat(63)}.abcdefghijkl.ap-southeast-3.rds.amazonaws.com`, [SCRIPT_VALUES.databaseSecret]: `${'a'.repeat(28)}-${'e'.repeat(16)}-database/master-${'f'.repeat(12)}` } }, { ...longest, databaseScheme: 'postgres' });
+    assert.ok(Buffer.byteLength(withDatabase) <= 16 * 1024, `${Buffer.byteLength(withDatabase)} bytes with a database`);
   });
 
   test('shellQuote gives a bash word that stands for the value exactly', () => {

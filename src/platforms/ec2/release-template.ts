@@ -1,5 +1,6 @@
-import { BASE_STACK, TAG_VERSION, environmentStack, resourcesStack } from '../../config/names.js';
-import type { CapacityConfig, Config } from '../../config/types.js';
+import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, resourcesStack } from '../../config/names.js';
+import type { CapacityConfig, Config, DatabaseEngine } from '../../config/types.js';
+import { DATABASE_OUTPUTS, URL_SCHEMES } from '../../templates/database.js';
 import { releaseShape, type ReleaseShape, type ReleaseValues } from '../platform.js';
 import type { Template } from '../../templates/template.js';
 import { architectureOf } from './architecture.js';
@@ -20,6 +21,8 @@ import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, user
 export interface ApplicationInput extends ReleaseShape {
   readonly capacity: CapacityConfig;
   readonly signalTimeoutMinutes: number;
+  /** The database the containers use: its stack (the environment's own, or staging's) and engine. */
+  readonly database?: { readonly stack: string; readonly engine: DatabaseEngine };
 }
 
 /** What Auto Scaling reports to the notification topics: every launch and termination, and their failures. */
@@ -103,7 +106,22 @@ export function applicationParameters(input: ApplicationParametersInput): Record
 
 /** The template's input for a run's configuration: its release's shape, with the group's size. */
 export function applicationInput(config: Config, shape: ReleaseShape = releaseShape(config)): ApplicationInput {
-  return { ...shape, capacity: config.capacity, signalTimeoutMinutes: config.signalTimeoutMinutes };
+  return {
+    ...shape,
+    capacity: config.capacity,
+    signalTimeoutMinutes: config.signalTimeoutMinutes,
+    ...(config.database ? { database: { stack: databaseStack(config.application, config.database.environment), engine: config.database.engine } } : {}),
+  };
+}
+
+/** The database stack's address and secret name, imported for the user data. */
+function databaseImports(stack: string): Record<string, unknown> {
+  return {
+    [SCRIPT_VALUES.databaseHost]: importOf(stack, DATABASE_OUTPUTS.host),
+    [SCRIPT_VALUES.databasePort]: importOf(stack, DATABASE_OUTPUTS.port),
+    [SCRIPT_VALUES.databaseName]: importOf(stack, DATABASE_OUTPUTS.name),
+    [SCRIPT_VALUES.databaseSecret]: importOf(stack, DATABASE_OUTPUTS.secretName),
+  };
 }
 
 const ref = (name: string) => ({ Ref: name });
@@ -146,11 +164,15 @@ export function applicationTemplate(input: ApplicationInput): Template {
         UserData: {
           'Fn::Base64': {
             'Fn::Sub': [
-              userData({ application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes }),
+              userData({
+                application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes,
+                ...(input.database ? { databaseScheme: URL_SCHEMES[input.database.engine] } : {}),
+              }),
               {
                 [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
                 [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),
                 [SCRIPT_VALUES.logGroup]: importOf(resources, RESOURCES_OUTPUTS.logGroupName),
+                ...(input.database ? databaseImports(input.database.stack) : {}),
               },
             ],
           },

@@ -20,6 +20,10 @@ export const SCRIPT_VALUES = {
   storageBucket: 'StorageBucketName',
   logGroup: 'LogGroupName',
   version: 'Version',
+  databaseHost: 'DatabaseHost',
+  databasePort: 'DatabasePort',
+  databaseName: 'DatabaseName',
+  databaseSecret: 'DatabaseSecretName',
 } as const;
 
 /** The logical id of the Auto Scaling group that waits for the instances' signals. */
@@ -34,10 +38,13 @@ export interface UserDataInput {
   readonly port: number;
   readonly healthCheckPath: string;
   readonly signalTimeoutMinutes: number;
+  /** The scheme of DATABASE_URL (postgres, mysql) when the application has a database. */
+  readonly databaseScheme?: string;
 }
 
 const CONF_DIR = '/etc/wimpy';
 const SECRETS_READER = '/usr/local/sbin/wimpy-read-secrets';
+const DATABASE_READER = '/usr/local/sbin/wimpy-read-database';
 /** The container's name on every instance (and its systemd unit's). */
 export const SERVICE = 'wimpy-app';
 
@@ -68,11 +75,11 @@ function toFnSub(script: string): string {
 /**
  * Runs before every start of the container: reads the secrets from SSM Parameter Store into a
  * root-only file on a tmpfs, so that a value is never on disk, in the template or in a log.
+ * Usage: wimpy-read-secrets LIST TARGET REGION, LIST holding NAME=parameter-name lines. Values
+ * are never printed: an error names the parameter, not its value. (The scripts carry no comment
+ * lines: the user data drops them, to stay within EC2's 16 KB.)
  */
 export const SECRETS_READER_SCRIPT = `#!/bin/bash
-# Reads the container's secrets from SSM Parameter Store into a file only root can read.
-# Usage: wimpy-read-secrets LIST TARGET REGION, LIST holding NAME=parameter-name lines.
-# Values are never printed: an error names the parameter, not its value.
 set -euo pipefail
 list=$1 target=$2 region=$3
 umask 077
@@ -90,8 +97,33 @@ done <"$list"
 mv "$partial" "$target"
 `;
 
-/** Restarts the container whenever it stops, reading the secrets afresh before each start. */
-const UNIT = `[Unit]
+/**
+ * Runs before every start of the container, after the secrets: reads the database's user and
+ * password from its secret in Secrets Manager and writes them, with the database's address and
+ * DATABASE_URL built from them, into a root-only file on a tmpfs. The password is never printed,
+ * never an argument of a command, and never on disk. Usage: wimpy-read-database CONF TARGET
+ * REGION, CONF holding one line "scheme host port name secret-name".
+ */
+export const DATABASE_READER_SCRIPT = `#!/bin/bash
+set -euo pipefail
+umask 077
+: >"$2.new"
+read -r scheme host port name secret <"$1" || true
+if [[ -n \${secret:-} ]]; then
+  aws secretsmanager get-secret-value --region "$3" --secret-id "$secret" --query SecretString --output text </dev/null | python3 -c '
+import json,sys
+from urllib.parse import quote
+s,h,p,n=sys.argv[1:]
+j=json.load(sys.stdin)
+u,w=j["username"],j["password"]
+print(f"DATABASE_URL={s}://{quote(u,safe=str())}:{quote(w,safe=str())}@{h}:{p}/{n}")
+for k,v in zip(("HOST","PORT","NAME","USER","PASSWORD"),(h,p,n,u,w)):print(f"DATABASE_{k}={v}")' "$scheme" "$host" "$port" "$name" >"$2.new"
+fi
+mv "$2.new" "$2"
+`;
+
+/** Restarts the container whenever it stops, reading the secrets (and the database's) afresh before each start. */
+const unit = (database: boolean) => `[Unit]
 Description=The application's container, restarted whenever it stops
 Requires=docker.service
 After=docker.service network-online.target
@@ -103,7 +135,7 @@ RuntimeDirectory=wimpy
 RuntimeDirectoryMode=0700
 ExecStartPre=-/usr/bin/docker rm --force ${SERVICE}
 ExecStartPre=${SECRETS_READER} ${CONF_DIR}/secrets.list /run/wimpy/secrets.env \${REGION}
-ExecStart=/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env -p \${PORT}:\${PORT} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-stream=\${LOG_STREAM} --log-opt awslogs-region=\${REGION} \${IMAGE}
+${database ? `ExecStartPre=${DATABASE_READER} ${CONF_DIR}/database.conf /run/wimpy/database.env \${REGION}\n` : ''}ExecStart=/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env${database ? ' --env-file /run/wimpy/database.env' : ''} -p \${PORT}:\${PORT} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-stream=\${LOG_STREAM} --log-opt awslogs-region=\${REGION} \${IMAGE}
 ExecStop=/usr/bin/docker stop ${SERVICE}
 Restart=always
 RestartSec=5
@@ -111,6 +143,12 @@ RestartSec=5
 [Install]
 WantedBy=multi-user.target
 `;
+
+/** The script's database: scheme, address and secret name from the database stack's exports; empty without one. */
+function databaseValues(scheme: string | undefined): string {
+  if (scheme === undefined) return "database=''\n";
+  return `database='${scheme} ${[SCRIPT_VALUES.databaseHost, SCRIPT_VALUES.databasePort, SCRIPT_VALUES.databaseName, SCRIPT_VALUES.databaseSecret].map(sub).join(' ')}'\ndatabase_reader=${DATABASE_READER}\n`;
+}
 
 /** The Fn::Sub text of the instances' user data: a bash script, run once as root at first boot. */
 export function userData(input: UserDataInput): string {
@@ -135,7 +173,7 @@ log_group='${sub(SCRIPT_VALUES.logGroup)}'
 version='${sub(SCRIPT_VALUES.version)}'
 variables='${sub(SCRIPT_VALUES.variables)}'
 secrets='${sub(SCRIPT_VALUES.secrets)}'
-region='${sub('AWS::Region')}'
+${databaseValues(input.databaseScheme)}region='${sub('AWS::Region')}'
 stack='${sub('AWS::StackName')}'
 conf_dir=${CONF_DIR}
 reader=${SECRETS_READER}
@@ -204,6 +242,8 @@ write_configuration() {
       base64 --decode <<<"$variables"
     } >"$conf_dir/app.env"
     base64 --decode <<<"$secrets" >"$conf_dir/secrets.list"
+    # The database's address and its secret's name, never a value of the secret.
+    printf '%s\\n' "$database" >"$conf_dir/database.conf"
     {
       printf 'IMAGE=%s\\n' "$image"
       printf 'PORT=%s\\n' "$port"
@@ -219,8 +259,11 @@ write_service() {
   cat >"$reader" <<'WIMPY_READ_SECRETS'
 ${SECRETS_READER_SCRIPT}WIMPY_READ_SECRETS
   chmod 0700 "$reader"
-  cat >"$unit_dir/${SERVICE}.service" <<'WIMPY_UNIT'
-${UNIT}WIMPY_UNIT
+${input.databaseScheme === undefined ? '' : `  cat >"$database_reader" <<'WIMPY_DB'
+${DATABASE_READER_SCRIPT}WIMPY_DB
+  chmod 0700 "$database_reader"
+`}  cat >"$unit_dir/${SERVICE}.service" <<'WIMPY_UNIT'
+${unit(input.databaseScheme !== undefined)}WIMPY_UNIT
 }
 
 ecr_login() {
@@ -270,5 +313,13 @@ if [[ \${BASH_SOURCE[0]} == "$0" ]]; then
   main "$@"
 fi
 `;
-  return toFnSub(script);
+  return toFnSub(withoutComments(script));
+}
+
+/**
+ * The script without its comment lines: EC2 takes at most 16 KB of user data, and the comments
+ * that explain it live here, in its source.
+ */
+function withoutComments(script: string): string {
+  return script.split('\n').filter((line) => !/^\s*#(?!!)/.test(line)).join('\n');
 }
