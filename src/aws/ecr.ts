@@ -6,6 +6,7 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
   PutImageCommand,
   PutLifecyclePolicyCommand,
   paginateListImages,
@@ -43,7 +44,10 @@ export class EcrRegistry implements Registry {
   /** Creates the repository when missing; an existing one is left exactly as its owner set it. */
   async ensureRepository(name: string): Promise<string> {
     const existing = await this.describe(name);
-    if (existing) return uriOf(existing);
+    if (existing) {
+      await this.upgradeEarlierPolicy(name);
+      return uriOf(existing);
+    }
     let created: Repository | undefined;
     try {
       const result = await this.client.send(
@@ -146,6 +150,23 @@ export class EcrRegistry implements Registry {
     }
   }
 
+  /**
+   * A repository created by an earlier version of the product keeps that version's policy, which
+   * counts serving images with the rest and can expire them: it gets the keep rule. A policy
+   * someone wrote, or none at all, is theirs and left as it is.
+   */
+  private async upgradeEarlierPolicy(name: string): Promise<void> {
+    let text: string | undefined;
+    try {
+      text = (await this.client.send(new GetLifecyclePolicyCommand({ repositoryName: name }))).lifecyclePolicyText;
+    } catch (error) {
+      if (errorCode(error) === 'LifecyclePolicyNotFoundException') return;
+      throw error;
+    }
+    if (text === undefined || !isEarlierPolicy(text)) return;
+    await this.client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(this.options.keepImages) }));
+  }
+
   private async describe(name: string): Promise<Repository | undefined> {
     try {
       const result = await this.client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
@@ -212,6 +233,19 @@ export function lifecyclePolicy(keep: number): string {
       },
     ],
   });
+}
+
+/** The rules earlier versions of the product wrote, by their descriptions: no keep rule among them. */
+const EARLIER_RULES = /^(Expire untagged images after 1 day|Keep the last \d+ images)$/;
+
+/** Whether `text` is a policy an earlier version of the product wrote, which lacks the keep rule. */
+export function isEarlierPolicy(text: string): boolean {
+  try {
+    const rules = (JSON.parse(text) as { rules?: { description?: unknown }[] }).rules ?? [];
+    return rules.length > 0 && rules.every((rule) => typeof rule.description === 'string' && EARLIER_RULES.test(rule.description));
+  } catch {
+    return false;
+  }
 }
 
 interface RepositoryIds {

@@ -6,13 +6,15 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  LifecyclePolicyNotFoundException,
   ImageNotFoundException,
   PutLifecyclePolicyCommand,
   RepositoryAlreadyExistsException,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EcrRegistry } from '../../src/aws/ecr.js';
+import { EcrRegistry, lifecyclePolicy } from '../../src/aws/ecr.js';
 
 const URI = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/awesome-application';
 const DIGEST = `sha256:${'e'.repeat(64)}`;
@@ -71,10 +73,35 @@ describe('the ECR repository of an application', () => {
 
   test('an existing repository is left untouched', async () => {
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'awesome-application', repositoryUri: URI, imageTagMutability: 'MUTABLE' }] });
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: lifecyclePolicy(12) });
 
     assert.equal(await registry.ensureRepository('awesome-application'), URI);
 
     assert.equal(ecr.commandCalls(CreateRepositoryCommand).length, 0);
+    assert.equal(ecr.commandCalls(PutLifecyclePolicyCommand).length, 0);
+  });
+
+  test("a repository with an earlier version's policy, which could expire a serving image, gets the keep rule", async () => {
+    const earlier = JSON.stringify({ rules: [
+      { rulePriority: 1, description: 'Expire untagged images after 1 day', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last 30 images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } },
+    ] });
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'awesome-application', repositoryUri: URI }] });
+    ecr.on(GetLifecyclePolicyCommand).resolves({ lifecyclePolicyText: earlier });
+
+    await registry.ensureRepository('awesome-application');
+
+    assert.deepEqual(ecr.commandCalls(PutLifecyclePolicyCommand).map((call) => call.args[0].input), [{ repositoryName: 'awesome-application', lifecyclePolicyText: lifecyclePolicy(12) }]);
+  });
+
+  test("a policy someone wrote, or none, is theirs: it is not replaced", async () => {
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'awesome-application', repositoryUri: URI }] });
+    const own = JSON.stringify({ rules: [{ rulePriority: 1, description: 'Keep 500 images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 500 }, action: { type: 'expire' } }] });
+    ecr.on(GetLifecyclePolicyCommand).resolvesOnce({ lifecyclePolicyText: own }).rejectsOnce(new LifecyclePolicyNotFoundException({ message: 'no policy', $metadata: {} }));
+
+    await registry.ensureRepository('awesome-application');
+    await registry.ensureRepository('awesome-application');
+
     assert.equal(ecr.commandCalls(PutLifecyclePolicyCommand).length, 0);
   });
 
