@@ -4,6 +4,7 @@ import { environmentTemplate } from '../templates/environment.js';
 import { cidrFor } from '../templates/network.js';
 import { ENVIRONMENT_OUTPUTS } from '../templates/outputs.js';
 import type { AccountReads, StackKind } from './kind.js';
+import type { StackSummary } from './spec.js';
 import { changesOnPurpose, settle, TAG_NAT } from './shared-settings.js';
 import { stackTags } from './stack-tags.js';
 
@@ -32,7 +33,9 @@ export const environmentNetwork: StackKind<NetworkFacts> = {
   sharedBy: (config) => `every application in ${config.networkEnvironment}${config.preview !== undefined ? ' and its previews' : ''}`,
   async read(config, account) {
     const name = environmentStack(config.networkEnvironment);
-    const [cidr, existing] = await Promise.all([environmentCidr(config, account), account.describe(name)]);
+    // One read of the network stack serves both its range and its NAT setting.
+    const existing = await account.describe(name);
+    const cidr = await environmentCidr(config, account, existing);
     const nat = settle({ input: 'nat', stack: name, sharedBy: `every application in ${config.networkEnvironment}`, tag: TAG_NAT, wanted: config.nat }, existing, changesOnPurpose(config));
     return { facts: { cidr, nat: nat.value as Nat }, ...(nat.warning ? { warning: nat.warning } : {}) };
   },
@@ -52,11 +55,10 @@ export const environmentNetwork: StackKind<NetworkFacts> = {
  * staging and production have fixed ranges; any other environment keeps the range it was
  * created with, or takes the lowest one no other environment of the account uses.
  */
-export async function environmentCidr(config: Config, account: Pick<AccountReads, 'describe' | 'list'>): Promise<string> {
+export async function environmentCidr(config: Config, account: Pick<AccountReads, 'list'>, own: StackSummary | undefined): Promise<string> {
   const environment = config.networkEnvironment;
   const fixed = cidrFor(environment, []);
   if (FIXED.has(environment)) return fixed;
-  const own = await account.describe(environmentStack(environment));
   const existing = own?.outputs[ENVIRONMENT_OUTPUTS.vpcCidr];
   if (existing) return existing;
   const networks = await account.list({ 'wimpy:application': 'wimpy' });
