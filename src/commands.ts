@@ -1,4 +1,5 @@
 import type { EventIntent } from './config/event.js';
+import { previewNumber } from './config/names.js';
 import type { Command, Config } from './config/types.js';
 import { announce } from './engine/announce.js';
 import type { EngineDeps } from './engine/context.js';
@@ -96,7 +97,7 @@ function locked(command: LockedCommand, deploys: boolean): CommandEntry<unknown>
       }
       if (ports.feedback) {
         await ports.feedback.finished(report);
-        for (const environment of outcome.expiredPreviews) await ports.feedback.previewRemoved(environment, Number(environment.slice(3)));
+        for (const environment of outcome.expiredPreviews) await ports.feedback.previewRemoved(environment, previewNumber(environment));
       }
       await ports.writeSummary(summaryMarkdown(report));
       ports.print(`${report.status}: ${command} ${config.application} ${config.environment}${report.url ? ` ${report.url}` : ''} (${report.version || 'no version'})`);

@@ -6,16 +6,16 @@ import { DockerCli } from './build/docker.js';
 import { HttpRegistry } from './build/registry-http.js';
 import { runEntry, type EntryOutcome, type EntryPorts } from './commands.js';
 import type { EventIntent } from './config/event.js';
+import { parseImageReference, registryOf } from './config/image-reference.js';
 import { BASE_STACK, repositoryName } from './config/names.js';
 import type { Config } from './config/types.js';
 import type { EngineDeps, Images } from './engine/context.js';
 import type { Log } from './engine/ports.js';
-import { parseImageReference, publishImage, type Registry } from './engine/publish-image.js';
+import { publishImage, type Registry } from './engine/publish-image.js';
 import { systemClock } from './engine/system-clock.js';
 import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
-import { registryOf } from './platforms/ec2/release-template.js';
 import { BASE_OUTPUTS } from './templates/outputs.js';
 import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 

@@ -1,3 +1,4 @@
+import { pinnedImage } from '../config/image-reference.js';
 import type { Config } from '../config/types.js';
 import type { StackReport } from './run-report.js';
 import type { EngineDeps, RunClock } from './context.js';
@@ -35,7 +36,7 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
     } else {
       const planned = applicationRelease.planned(config).facts;
       const spec = applicationRelease.spec(config, {
-        image: image ? `${image.repository}@${image.digest}` : planned.image,
+        image: image ? pinnedImage(image) : planned.image,
         certificateArn: certificateArn ?? planned.certificateArn,
         hostedZoneId: deployed?.parameters.HostedZoneId ?? planned.hostedZoneId,
       });

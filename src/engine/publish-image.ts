@@ -1,3 +1,4 @@
+import { parseImageReference, pinnedImage } from '../config/image-reference.js';
 import { repositoryName } from '../config/names.js';
 import type { BuildConfig, Variable } from '../config/types.js';
 import type { Clock, ImageRef, Log } from './ports.js';
@@ -104,7 +105,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
   const repository = await registry.ensureRepository(repositoryName(request.application));
   const existing = await registry.find(repository, version);
   if (existing) {
-    log.info(`${version} is already in the registry: not building again (${repository}@${existing})`);
+    log.info(`${version} is already in the registry: not building again (${pinnedImage({ repository, digest: existing })})`);
     return { repository, tag: version, digest: existing };
   }
 
@@ -131,7 +132,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
     // The registry's digest, not the local image id: it is what instances will pull.
     const digest = await registry.find(repository, version);
     if (!digest) throw new ImageFailure(`Docker pushed ${image}, but the registry does not list it: check that nothing removes new tags from ${repository}.`);
-    log.info(`Pushed ${repository}@${digest}`);
+    log.info(`Pushed ${pinnedImage({ repository, digest })}`);
     return { repository, tag: version, digest };
   } finally {
     if (credentials) {
@@ -139,27 +140,6 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
       await docker.logout(credentials.server).catch((error: unknown) => log.warning(`docker logout ${credentials.server} failed: ${(error as Error).message}`));
     }
   }
-}
-
-export interface ImageReference {
-  /** host/path, without tag or digest. */
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-/** Splits repository[:tag][@sha256:...] the way docker reads it: a colon after the last slash starts the tag. */
-export function parseImageReference(reference: string): ImageReference {
-  const at = reference.indexOf('@');
-  const name = at === -1 ? reference : reference.slice(0, at);
-  const digest = at === -1 ? undefined : reference.slice(at + 1);
-  const colon = name.lastIndexOf(':');
-  const tagged = colon > name.lastIndexOf('/');
-  return {
-    repository: tagged ? name.slice(0, colon) : name,
-    ...(tagged ? { tag: name.slice(colon + 1) } : {}),
-    ...(digest ? { digest } : {}),
-  };
 }
 
 /** A prebuilt image: pinned as given, or pinned to the digest its tag names now. */

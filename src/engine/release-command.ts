@@ -1,6 +1,6 @@
 import { BASE_STACK, databaseStack, environmentStack, releaseCluster, resourcesStack, TAG_VERSION } from '../config/names.js';
 import type { Config, Variable } from '../config/types.js';
-import { registryOf } from '../platforms/ec2/release-template.js';
+import { registryOf } from '../config/image-reference.js';
 import { DATABASE_OUTPUTS, URL_SCHEMES } from '../templates/database.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS } from '../templates/outputs.js';
 import { CancelledError, pause, type EngineDeps, type RunClock } from './context.js';

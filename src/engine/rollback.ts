@@ -1,3 +1,4 @@
+import { pinnedImage } from '../config/image-reference.js';
 import { hostname } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
@@ -54,7 +55,7 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
     return { version: target.release.version, stackName: stack.name, traffic: desired, flipped: true };
   }
   const again = await recordedRelease(config, deps, target.version, target.reason);
-  deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so it is deployed again as it was recorded on ${again.record.recordedAt}: ${again.record.image.repository}@${again.record.image.digest} (no build).`);
+  deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so it is deployed again as it was recorded on ${again.record.recordedAt}: ${pinnedImage(again.record.image)} (no build).`);
   const redeploy = await deployRelease({ ...again.config, canarySteps: [100] }, again.record.image, await placement(state.zoneId), deps, run, { ...track, rollback: true });
   return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
 }
@@ -68,7 +69,7 @@ export async function recordedRelease(config: Config, deps: EngineDeps, version:
   const [record, where] = await Promise.all([deps.records.read(config.application, config.environment, version), deps.records.where(config.application, config.environment, version)]);
   if (!record) throw new RecordError(unrecordedMessage(version, where, reason));
   if (!(await deps.images.holds(record.image))) {
-    throw new ReleaseError(`Release ${version} cannot be deployed again: ${reason}, and its image ${record.image.repository}@${record.image.digest} is no longer in its registry. Deploy it again with the build step.`);
+    throw new ReleaseError(`Release ${version} cannot be deployed again: ${reason}, and its image ${pinnedImage(record.image)} is no longer in its registry. Deploy it again with the build step.`);
   }
   const restored = restoredConfig(config, record);
   const dropped = [config.port !== record.inputs.port ? `application-port ${config.port}` : '', config.variables.length > 0 ? 'environment-variables' : '', config.secrets.length > 0 ? 'secrets' : ''].filter(Boolean);

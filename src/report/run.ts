@@ -3,6 +3,7 @@
  * what the use case did into the RunReport (the job summary, the pull request comment, the
  * deployment statuses and the notification all render it), and the action's outputs.
  */
+import { pinnedImage } from '../config/image-reference.js';
 import type { Config } from '../config/types.js';
 import { logGroupOf } from '../engine/logs.js';
 import type { ImageRef, WeightedTarget } from '../engine/ports.js';
@@ -79,7 +80,7 @@ function imageField(image?: ImageRef): { image?: string } {
 }
 
 function imageText(image?: ImageRef): string | undefined {
-  return image ? `${image.repository}@${image.digest}` : undefined;
+  return image ? pinnedImage(image) : undefined;
 }
 
 /** The steps of a rollout as the report tells them; a run that moved no traffic in steps has none. */

@@ -1,4 +1,5 @@
 import { readConfig } from '../../src/config/read-config.js';
+import { Reader } from '../../src/config/sections/reader.js';
 import type { RunFacts } from '../../src/config/read-config.js';
 import type { Config } from '../../src/config/types.js';
 
@@ -18,3 +19,11 @@ export function configOf(inputs: Record<string, string> = {}, facts: RunFacts = 
   const all = { ...VALID_INPUTS, ...inputs };
   return readConfig((name) => all[name], facts);
 }
+
+/** A reader over `inputs` alone (defaults for the rest), as one section's validator sees them. */
+export function readerOf(inputs: Record<string, string> = {}): Reader {
+  return new Reader((name) => inputs[name]);
+}
+
+/** The inputs a section refused, each with its message. */
+export const refusals = (reader: Reader) => reader.errors.map((error) => `${error.input}: ${error.message}`);

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseImageReference } from '../../src/config/image-reference.js';
 import type { BuildConfig } from '../../src/config/types.js';
 import {
   CACHE_TAG,
   ImageFailure,
-  parseImageReference,
   publishImage,
   type BuildRequest,
   type Docker,
