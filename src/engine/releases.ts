@@ -15,13 +15,8 @@ import type { StackSummary, WeightedTarget } from './ports.js';
  * - A stable release that has lost its traffic without ever being replaced was a canary that
  *   was reverted, a release that was rolled back, or one whose deploy stopped before traffic
  *   moved: it is not good.
- * - A `wimpy:status` tag of `failed` or `rolled-back` overrides the lineage. Nothing needs to
- *   write it; it exists for a rollback that wants to mark the release it leaves (a tag-only
- *   update of that stack, with the same template and parameters, after the weight flip), and
- *   whoever writes it must remove it when that release is chosen again.
  */
 export const TAG_REPLACES = 'wimpy:replaces';
-export const TAG_STATUS = 'wimpy:status';
 
 export type Health = 'good' | 'failed' | 'in-progress';
 
@@ -57,8 +52,6 @@ export class ReleaseError extends Error {
 }
 
 const STABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
-const MARKED_BAD = new Set(['failed', 'rolled-back']);
-
 function isInProgress(status: string): boolean {
   return status.endsWith('_IN_PROGRESS') && !status.startsWith('DELETE_');
 }
@@ -67,8 +60,6 @@ function judge(stack: StackSummary, weight: number, totalWeight: number, replace
   if (isInProgress(stack.status)) return { health: 'in-progress', reason: `its stack is ${stack.status}` };
   if (!STABLE.has(stack.status)) return { health: 'failed', reason: `its stack is ${stack.status}` };
   if (weight > 0 && weight === totalWeight) return { health: 'good', reason: 'it serves all traffic' };
-  const mark = stack.tags[TAG_STATUS];
-  if (mark && MARKED_BAD.has(mark)) return { health: 'failed', reason: `it is marked ${mark}` };
   if (replaced.has(stack.name)) return { health: 'good', reason: 'it served all traffic until a newer release replaced it' };
   if (weight > 0) return { health: 'in-progress', reason: 'it is a canary: it serves part of the traffic' };
   return { health: 'failed', reason: 'it lost its traffic before any release replaced it (a reverted canary or a rollback)' };

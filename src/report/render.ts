@@ -4,7 +4,6 @@
  */
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
-import { replacementWords } from '../engine/stack-status.js';
 import { clip, code, details, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
@@ -192,13 +191,4 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     parts.push(details(planned ? 'What would change' : 'What changed', body, options.open));
   }
   return `${parts.join('\n\n')}\n`;
-}
-
-/** The change set as a Markdown table for the job summary; every value is escaped. */
-export function changesAsMarkdown(changes: readonly ResourceChange[]): string {
-  if (changes.length === 0) return 'No changes.';
-  return table(
-    ['Resource', 'Type', 'Action', 'Replacement'],
-    changes.map((change) => [code(change.logicalId), code(change.type), text(change.action), text(replacementWords(change.replacement) || '—')]),
-  );
 }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { releaseStack, resourcesStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION } from '../../src/config/names.js';
 import type { StackSummary, WeightedTarget } from '../../src/engine/ports.js';
-import { lastGood, releaseHistory, ReleaseError, rollbackTarget, serving, TAG_REPLACES, TAG_STATUS, type Release } from '../../src/engine/releases.js';
+import { lastGood, releaseHistory, ReleaseError, rollbackTarget, serving, TAG_REPLACES, type Release } from '../../src/engine/releases.js';
 
 const APP = 'shop';
 const ENV = 'production';
@@ -12,7 +12,6 @@ interface StackOptions {
   readonly minute: number;
   readonly status?: string;
   readonly replaces?: string;
-  readonly mark?: string;
   readonly name?: string;
 }
 
@@ -28,7 +27,6 @@ function stack(version: string, options: StackOptions): StackSummary {
       [TAG_ENVIRONMENT]: ENV,
       [TAG_VERSION]: version,
       ...(options.replaces ? { [TAG_REPLACES]: releaseStack(APP, ENV, options.replaces) } : {}),
-      ...(options.mark ? { [TAG_STATUS]: options.mark } : {}),
     },
     createdAt: new Date(Date.UTC(2026, 0, 1, 12, options.minute)),
   };
@@ -98,14 +96,6 @@ describe('releaseHistory', () => {
       [record('v3', 100)],
     );
     assert.deepEqual(releases.map((release) => [release.version, release.health, release.warm]), [['v3', 'good', true], ['v2', 'in-progress', false], ['v1', 'failed', false]]);
-  });
-
-  test('honours a rolled-back mark over the lineage, but not on a release that serves all traffic', () => {
-    const releases = releaseHistory(
-      [stack('v1', { minute: 1, mark: 'rolled-back' }), stack('v2', { minute: 2, replaces: 'v1', mark: 'failed' }), stack('v3', { minute: 3, replaces: 'v2' })],
-      [record('v2', 100), record('v3', 0)],
-    );
-    assert.deepEqual(byVersion(releases), { v3: { health: 'failed', weight: 0 }, v2: { health: 'good', weight: 100 }, v1: { health: 'failed', weight: 0 } });
   });
 });
 

@@ -2,7 +2,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { StackStatus } from '@aws-sdk/client-cloudformation';
 import type { StackEvent } from '../../src/engine/ports.js';
-import { changesAsMarkdown } from '../../src/report/render.js';
 import {
   STACK_STATUSES,
   additionsOf,
@@ -169,20 +168,6 @@ describe('a change set as people read it', () => {
     { logicalId: 'OldQueue', type: 'AWS::SQS::Queue', action: 'Remove' as const },
   ];
 
-  test('is a Markdown table of resource, type, action and replacement, every value escaped', () => {
-    assert.equal(
-      changesAsMarkdown(changes),
-      [
-        '| Resource | Type | Action | Replacement |',
-        '| --- | --- | --- | --- |',
-        '| <code>LaunchTemplate</code> | <code>AWS::EC2::LaunchTemplate</code> | Modify | — |',
-        '| <code>AutoScalingGroup</code> | <code>AWS::AutoScaling::AutoScalingGroup</code> | Modify | replaced |',
-        '| <code>Alarm&#124;High</code> | <code>AWS::CloudWatch::Alarm</code> | Add | — |',
-        '| <code>OldQueue</code> | <code>AWS::SQS::Queue</code> | Remove | — |',
-      ].join('\n'),
-    );
-  });
-
   test('is one log line per resource with a sign for its action and whether it is replaced', () => {
     assert.deepEqual(changesAsLogLines('shop', changes), [
       'Stack shop: 4 changes',
@@ -194,7 +179,6 @@ describe('a change set as people read it', () => {
   });
 
   test('says so when there is nothing to change', () => {
-    assert.equal(changesAsMarkdown([]), 'No changes.');
     assert.deepEqual(changesAsLogLines('shop', []), ['Stack shop: no changes']);
     assert.deepEqual(changesAsLogLines('shop', [{ logicalId: 'Queue', type: 'AWS::SQS::Queue', action: 'Modify', replacement: 'Conditional' }]), [
       'Stack shop: 1 change',
