@@ -234,6 +234,8 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   for (const boot of report.bootLogs ?? []) {
     info.log.error(`Instance ${boot.instance} of ${boot.release}, last ${boot.lines.length} lines of its boot and container logs:\n${boot.lines.join('\n')}\nMore: ${boot.command}`);
   }
+  const output = report.releaseCommandOutput;
+  if (output) info.log.error(`The release command's last ${output.lines.length} lines (log stream ${output.logStream}):\n${output.lines.join('\n')}`);
   if (feedback) {
     await feedback.finished(report);
     for (const environment of outcome.expiredPreviews) await feedback.previewRemoved(environment, Number(environment.slice(3)));

@@ -20,6 +20,7 @@ import { publicUrl } from './urls.js';
 import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
+import { ReleaseCommandFailure } from './release-command.js';
 import type { BootLogReport } from './run-report.js';
 
 /**
@@ -275,7 +276,8 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       moves = error.moves;
     }
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
-    const failure = error instanceof Error ? error.message : String(error);
+    // A failed release command's lines are shown as a block of their own, after its sentence.
+    const failure = error instanceof ReleaseCommandFailure ? error.sentence : error instanceof Error ? error.message : String(error);
     const bootLogs = cancelled ? {} : await bootLogsOf(error, config, version, deps, started);
     const report: RunReport = {
       ...common,
@@ -292,6 +294,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
       ...logGroupField(config),
       ...rootCauseOf(error, progress),
       ...bootLogs,
+      ...(error instanceof ReleaseCommandFailure && error.lastLines.length > 0 ? { releaseCommandOutput: { lines: error.lastLines, logStream: error.logStream } } : {}),
     };
     if (accountAllowed) await tell(config, deps, report, request.run);
     return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run), released };
