@@ -35,7 +35,8 @@ import {
 import { foreignOwner } from '../../src/engine/ownership.js';
 import type { LastRun, LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
 import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
-import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
+import { runCommand, type RunOutcome } from '../../src/commands.js';
+import type { RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
 import { configOf, VALID_INPUTS } from './config.js';
 import { RecordingLog } from './recording-log.js';

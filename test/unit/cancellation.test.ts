@@ -11,7 +11,7 @@ import { rollingStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import type { EngineDeps } from '../../src/engine/context.js';
 import type { Clock } from '../../src/engine/ports.js';
-import { runCommand, type RunOutcome } from '../../src/engine/run.js';
+import { runCommand, type RunOutcome } from '../../src/commands.js';
 import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
 import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
 import { configOf, VALID_INPUTS } from '../support/config.js';

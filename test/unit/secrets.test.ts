@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createStacks } from '../../src/aws/stacks.js';
 import { rollingStack } from '../../src/config/names.js';
 import type { EngineDeps } from '../../src/engine/context.js';
-import { runCommand } from '../../src/engine/run.js';
+import { runCommand } from '../../src/commands.js';
 import { commentBody } from '../../src/report/comment.js';
 import { summaryMarkdown } from '../../src/report/summary.js';
 import { SCRIPT_VALUES } from '../../src/platforms/ec2/user-data.js';
