@@ -79,11 +79,14 @@ async function checkAlarms(config: Config, deps: EngineDeps): Promise<void> {
   if (missing.length > 0) throw new Error(`alarm-names: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in CloudWatch in this region: nothing was changed.`);
 }
 
-/** The zone and its wildcard certificate: looked up once, while other phases run. */
+/**
+ * The zone and its wildcard certificate: looked up once, while other phases run, and side by
+ * side: the certificate is found by the zone's name, its id is needed only to validate a new one.
+ */
 function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   return async (knownZoneId?: string): Promise<Placement> => {
-    const zoneId = knownZoneId ?? (await deps.dns.zoneId(config.hostedZone));
-    const certificateArn = await deps.certificates.ensureWildcard(config.hostedZone, zoneId, run.deadline);
+    const zone = knownZoneId !== undefined ? Promise.resolve(knownZoneId) : deps.dns.zoneId(config.hostedZone);
+    const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run.deadline)]);
     return { zoneId, certificateArn };
   };
 }

@@ -28,6 +28,7 @@ import {
   type StackResult,
   type StackSpec,
   type StackSummary,
+  type StackTagged,
   type Stacks,
   type Template,
   type WeightedTarget,
@@ -407,10 +408,10 @@ export class FakeStacks implements Stacks {
     return stack ? summaryOf(stack) : undefined;
   }
 
-  async list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]> {
+  async list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
     this.reads.list += 1;
     await called(this.journal, `stacks.list ${JSON.stringify(tags)}`);
-    return [...this.stacks.values()].filter((stack) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value)).map(summaryOf);
+    return [...this.stacks.values()].filter((stack) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value) && (!only || only(stack))).map(summaryOf);
   }
 
   async remove(name: string, options: ApplyOptions): Promise<void> {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { taggingIndex } from './stacks-support.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { rollingStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
@@ -107,7 +108,7 @@ describe('a cancelled stack operation', () => {
       cancel.abort();
       return { Stacks: [stack('UPDATE_IN_PROGRESS')] };
     });
-    const deps: EngineDeps = { ...aws, stacks: createStacks({ cloudformation: client, clock: aws.clock }) };
+    const deps: EngineDeps = { ...aws, stacks: createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: aws.clock }) };
 
     const { report } = await runCancellable(aws, config, cancel, deps);
 
