@@ -1,10 +1,11 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks, WaitLimits } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
-  ensureWildcard(zone: string, zoneId: string, deadline: number): Promise<string>;
+  /** The ARN of an issued wildcard certificate for the zone, requested and validated within `limits` if need be. */
+  ensureWildcard(zone: string, zoneId: string, limits: WaitLimits): Promise<string>;
 }
 
 /** The release's image: built and pushed once, then found again by its version. */

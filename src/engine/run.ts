@@ -108,7 +108,7 @@ async function checkAlarms(config: Config, deps: EngineDeps): Promise<void> {
 function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   return async (knownZoneId?: string): Promise<Placement> => {
     const zoneId = knownZoneId ?? (await deps.dns.zoneId(config.hostedZone));
-    const certificateArn = await deps.certificates.ensureWildcard(config.hostedZone, zoneId, run.deadline);
+    const certificateArn = await deps.certificates.ensureWildcard(config.hostedZone, zoneId, run);
     return { zoneId, certificateArn };
   };
 }
