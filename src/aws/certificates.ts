@@ -21,8 +21,12 @@ import { waiterReason, withinLimits, type StopReason, type WaiterDelays } from '
  * certificate found already issued costs one read.
  */
 export interface Certificates {
-  /** The ARN of an issued wildcard certificate for the zone, requested and validated within `limits` if need be. */
-  ensureWildcard(zone: string, zoneId: string, limits: WaitLimits): Promise<string>;
+  /**
+   * The ARN of an issued wildcard certificate for the zone, requested and validated within
+   * `limits` if need be. The zone's id is awaited only to write validation records: the lookup
+   * need not wait for it.
+   */
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits): Promise<string>;
 }
 
 /**
@@ -122,7 +126,7 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
       const listed = (await withinLimits(clock, limits, delays, (settings) => waitUntilRecordsListed({ client: acm, ...settings }, input), stopped)).reason as CertificateDetail;
       if (listed.Status === 'ISSUED') return arn;
       if (listed.Status !== 'PENDING_VALIDATION') throw refused(name, arn, listed);
-      await writeValidation(zoneId, listed);
+      await writeValidation(await zoneId, listed);
       written = true;
       try {
         await withinLimits(clock, limits, delays, (settings) => waitUntilCertificateValidated({ client: acm, ...settings }, input), stopped);

@@ -3,6 +3,8 @@ import type { EngineDeps, RunClock } from './context.js';
 import type { WeightedTarget } from './ports.js';
 import { releaseHistory, type Release } from './releases.js';
 import { stackTags } from '../stacks/stack-tags.js';
+import { isReleaseStack } from '../stacks/application-release.js';
+import { withRecorded } from './release-stacks.js';
 import { cleanupCandidates } from './traffic.js';
 
 /** A release cleanup left in place, and why, in words for the summary. */
@@ -39,7 +41,8 @@ function keptReason(release: Release, serving: readonly Release[]): string {
  */
 export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, zoneId: string, hostname: string, traffic: readonly WeightedTarget[], seenAtStart: ReadonlySet<string>): Promise<CleanupReport> {
   try {
-    const stacks = await deps.stacks.list(stackTags(config.application, config.environment));
+    const owner = stackTags(config.application, config.environment);
+    const stacks = await withRecorded(deps, owner, await deps.stacks.list(owner, isReleaseStack), traffic);
     const history = releaseHistory(stacks, traffic);
     const now = deps.clock.now();
     const departures = run.lock?.departures ?? new Map<string, number>();
@@ -71,7 +74,7 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, z
         const remaining = traffic.filter((target) => !names.has(target.setIdentifier));
         await deps.dns.setWeights(zoneId, hostname, remaining, records, run);
       }
-      await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) }))));
+      await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner, ...(run.signal ? { signal: run.signal } : {}) }))));
       deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
     }
     await run.lock?.recordDepartures(left, [...[...names].filter((name) => departures.has(name)), ...back]);

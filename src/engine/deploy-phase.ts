@@ -1,5 +1,5 @@
 import { hostname, TAG_VERSION } from '../config/names.js';
-import { applicationRelease, releaseName } from '../stacks/application-release.js';
+import { applicationRelease, isReleaseStack, releaseName } from '../stacks/application-release.js';
 import type { Config } from '../config/types.js';
 import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
 import { refuseForeignRecords } from './ownership.js';
@@ -83,9 +83,10 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const name = releaseName(config, config.version);
   // Independent reads, side by side: one round trip, not three. What they see, read under the
   // lock, is all that this run's traffic change and cleanup decide from.
-  const [current, existing, ownStacks] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name), deps.stacks.list(stackTags(config.application, config.environment))]);
+  const owner = stackTags(config.application, config.environment);
+  const [current, existing, ownStacks] = await Promise.all([deps.dns.weights(placement.zoneId, host), deps.stacks.describe(name), deps.stacks.list(owner, isReleaseStack)]);
   const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
-  await refuseForeignRecords(deps, host, current, seenAtStart);
+  await refuseForeignRecords(deps, host, current, seenAtStart, owner);
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   // A stack that CloudFormation will create (none, or one it deletes and creates again).
   const creating = !existing || ['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS', 'DELETE_COMPLETE'].includes(existing.status);

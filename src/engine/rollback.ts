@@ -4,15 +4,18 @@ import type { EngineDeps, RunClock } from './context.js';
 import { deployRelease, targetOf, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
 import type { StackSummary, WeightedTarget } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
-import { releaseHistory, rollbackTarget, ReleaseError } from './releases.js';
+import { releaseHistory, rollbackTarget, ReleaseError, type RollbackTarget } from './releases.js';
+import { isReleaseStack, releaseName } from '../stacks/application-release.js';
+import { ownedBy, withRecorded } from './release-stacks.js';
 import { describeWeights } from './rollout.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { rollbackWeights } from './traffic.js';
 
 /**
  * Rollback in seconds: where the release's stack is still warm, one atomic weight change and
- * nothing else (three reads before it: the zone, the stacks, the records). Where it is gone,
- * its image, already in the registry, is deployed again; nothing is ever built.
+ * nothing else (three reads before it, whatever the number of stacks in the account: the zone,
+ * the records, and the named release's stack or the environment's stacks found by their tags).
+ * Where it is gone, its image, already in the registry, is deployed again; nothing is ever built.
  */
 
 export interface RollbackResult {
@@ -30,20 +33,50 @@ export interface ReleaseState {
   readonly weights: readonly WeightedTarget[];
 }
 
-/** What AWS knows of an environment's releases: its stacks and its records, read side by side. */
-export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns'>): Promise<ReleaseState> {
+/** What a read of the releases can start from, so that nothing is read twice. */
+export interface KnownReleases {
+  /** The environment's release stacks, as a run's own listing found them. */
+  readonly stacks?: readonly StackSummary[];
+  readonly zoneId?: string;
+  /** Only this stack, by its name: a rollback to a named release reads no other. */
+  readonly only?: string;
+}
+
+/**
+ * What AWS knows of an environment's releases: its release stacks (found by their tags, never by
+ * listing the account) and its records, read side by side with the zone.
+ */
+export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns'>, known: KnownReleases = {}): Promise<ReleaseState> {
   const host = hostname(config.application, config.environment, config.hostedZone);
-  const zoneId = await deps.dns.zoneId(config.hostedZone);
-  const [stacks, weights] = await Promise.all([deps.stacks.list(stackTags(config.application, config.environment)), deps.dns.weights(zoneId, host)]);
-  return { zoneId, hostname: host, stacks, weights };
+  const owner = stackTags(config.application, config.environment);
+  const zone = known.zoneId !== undefined ? Promise.resolve(known.zoneId) : deps.dns.zoneId(config.hostedZone);
+  const stacks = known.stacks
+    ? Promise.resolve(known.stacks)
+    : known.only
+      ? deps.stacks.describe(known.only).then((stack) => (stack ? [stack].filter(ownedBy(owner)) : []))
+      : deps.stacks.list(owner, isReleaseStack);
+  const [zoneId, found, weights] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.weights(id, host))]);
+  return { zoneId, hostname: host, stacks: known.only ? found : await withRecorded(deps, owner, found, weights), weights };
+}
+
+/** The release to return to: a named blue-green release read alone when it is warm, else from all the environment's releases. */
+async function chooseTarget(config: Config, deps: EngineDeps): Promise<{ state: ReleaseState; target: RollbackTarget }> {
+  if (config.strategy === 'blue-green' && config.version !== '') {
+    const state = await readReleases(config, deps, { only: releaseName(config, config.version) });
+    const release = releaseHistory(state.stacks, state.weights)[0];
+    if (release?.warm) return { state, target: { kind: 'flip', release } };
+    const all = await readReleases(config, deps, { zoneId: state.zoneId });
+    return { state: all, target: rollbackTarget(releaseHistory(all.stacks, all.weights), config.version) };
+  }
+  const state = await readReleases(config, deps);
+  return { state, target: rollbackTarget(releaseHistory(state.stacks, state.weights), config.version) };
 }
 
 export async function rollback(config: Config, deps: EngineDeps, run: RunClock, placement: (zoneId: string) => Promise<Placement>, track: Omit<DeployOptions, 'rollback'> = {}): Promise<RollbackResult> {
   if (config.strategy === 'rolling' && config.version === '') {
     throw new ReleaseError('A rolling deployment keeps one stack and no earlier release to flip to: give the version to roll back to (its image is deployed again from the registry, without a build).');
   }
-  const state = await readReleases(config, deps);
-  const target = rollbackTarget(releaseHistory(state.stacks, state.weights), config.version);
+  const { state, target } = await chooseTarget(config, deps);
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
     const record = state.weights.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);

@@ -46,7 +46,8 @@ describe('a rollback', () => {
     const change = calls.indexOf(`dns.setWeights ${STAGING_HOST}`);
     assert.deepEqual(
       calls.slice(0, change).sort(),
-      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'locks.take awesome-application/staging', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
+      // The named release's stack by its name: no listing, whatever the account holds.
+      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'locks.take awesome-application/staging', `stacks.describe ${A}`],
     );
     assert.equal(aws.dns.batches.length, batches + 1);
     assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
@@ -95,6 +96,21 @@ describe('a rollback', () => {
     assert.equal(report.status, 'success');
     assert.equal(report.version, V1);
     assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0, [C]: 0 });
+  });
+
+  test('with no version finds the releases by their tags: three reads before its traffic change, one of them a listing of its own stacks', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2]);
+    const mark = aws.journal.length;
+
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: '' }));
+
+    assert.equal(report.version, V1);
+    const calls = aws.since(mark);
+    assert.deepEqual(
+      calls.slice(0, calls.indexOf(`dns.setWeights ${STAGING_HOST}`)).filter((call) => !call.startsWith('locks.')).sort(),
+      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
+    );
   });
 
   test('by redeploy does not make the release it left look good: the next rollback with no version does not return to it', async () => {
