@@ -7,7 +7,7 @@
  * events, use the SDK's waiter (stacks-change-set.ts).
  */
 import { pause } from '../engine/context.js';
-import type { Clock } from '../engine/ports.js';
+import type { Clock, WaitLimits } from '../engine/ports.js';
 import { classifyAwsError, isPassing } from './aws-errors.js';
 
 export const FIRST_POLL_MS = 1000;
@@ -18,11 +18,9 @@ export function pollDelay(attempt: number): number {
   return Math.min(LONGEST_POLL_MS, Math.round(FIRST_POLL_MS * 1.5 ** attempt));
 }
 
-export interface PollLimits {
+/** The run's limits, and the clock that measures them. */
+export interface PollLimits extends WaitLimits {
   readonly clock: Clock;
-  /** Epoch milliseconds. */
-  readonly deadline: number;
-  readonly signal?: AbortSignal;
 }
 
 import type { StopReason } from './waiters.js';

@@ -57,11 +57,8 @@ export interface EngineDeps {
 }
 
 /** One run: when it must end, and how a cancellation reaches it. */
-export interface RunClock {
+export interface RunClock extends WaitLimits {
   readonly startedAt: number;
-  /** Epoch milliseconds: timeout-minutes after the start. */
-  readonly deadline: number;
-  readonly signal?: AbortSignal;
   /** The lock of the application and environment, once the run holds it. */
   readonly lock?: HeldLock;
 }
@@ -91,6 +88,19 @@ export function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
+
+/**
+ * Work that honours the run's signal: when it stops because the run was cancelled, the run says
+ * so in people's words, not in the aborted request's.
+ */
+export async function cancelledAs<T>(work: Promise<T>, run: Pick<RunClock, 'signal'>, what: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (run.signal?.aborted) throw new CancelledError(`The run was cancelled ${what}.`);
+    throw error;
+  }
+}
 
 /** How long cancelled work may take to say by itself where it stopped, before the run stops waiting. */
 const CANCEL_GRACE_MS = 2_000;

@@ -17,7 +17,7 @@ import { planRun, type Plan } from './plan.js';
  */
 export async function planChanges(config: Config, deps: EngineDeps, run: RunClock, onChanges: (stack: string, changes: readonly ResourceChange[]) => void): Promise<StackReport[]> {
   // A plan reads the account: only one that allowed-account-ids names.
-  await checkAccount(config, deps);
+  await checkAccount(config, deps, run.signal);
   const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
   const reports: StackReport[] = [];
   if (config.steps.includes('environment')) {

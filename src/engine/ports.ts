@@ -43,16 +43,13 @@ export interface StackResult {
   readonly changes: readonly ResourceChange[];
 }
 
-export interface ApplyOptions {
-  /** Epoch milliseconds: the one deadline of the whole run. */
-  readonly deadline: number;
+/** An apply or a removal: waited for within the run's limits (its deadline, its cancellation). */
+export interface ApplyOptions extends WaitLimits {
   readonly onEvent?: (event: StackEvent) => void;
   /** Show the change set before it is executed. */
   readonly onChanges?: (stack: string, changes: readonly ResourceChange[]) => void;
   /** Create the change set and report it, but never execute it (`plan` with credentials). */
   readonly dryRun?: boolean;
-  /** Aborted when the runner cancels the job: stop polling and say what was left. */
-  readonly signal?: AbortSignal;
   /**
    * The tags (wimpy:application, wimpy:environment) an existing stack must carry to be removed;
    * apply takes them from the spec's tags. A stack of another owner is refused (ownership.ts).
@@ -109,13 +106,15 @@ export interface WeightedTarget {
 }
 
 /**
- * How long an adapter may wait for AWS to settle, and what stops it sooner: the run's deadline
- * and its cancellation (a `RunClock` is one). A wait that must finish even after a cancellation,
- * such as moving traffic back, passes no signal.
+ * The one shape of a run's limits: how long an adapter may wait for AWS to settle, and what stops
+ * it sooner: the run's deadline and its cancellation. A `RunClock`, the options of an apply and
+ * the limits of a poll are each one. A wait that must finish even after a cancellation, such as
+ * moving traffic back, passes no signal.
  */
 export interface WaitLimits {
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds: timeout-minutes after the run's start. */
   readonly deadline: number;
+  /** Aborted when the runner cancels the job: stop waiting and say what was left. */
   readonly signal?: AbortSignal;
 }
 
@@ -139,10 +138,10 @@ export interface AlarmState {
 }
 
 export interface Alarms {
-  /** The named alarms that are in ALARM now. */
-  firing(names: readonly string[]): Promise<AlarmState[]>;
+  /** The named alarms that are in ALARM now; `signal` stops the reading. */
+  firing(names: readonly string[], signal?: AbortSignal): Promise<AlarmState[]>;
   /** The named alarms that do not exist: a configuration error, found before the first change. */
-  missing(names: readonly string[]): Promise<string[]>;
+  missing(names: readonly string[], signal?: AbortSignal): Promise<string[]>;
 }
 
 /** Log groups kept beyond their stacks: found before a stack would create one again, removed only when asked. */
@@ -178,7 +177,8 @@ export interface ImageRef {
 
 /** The account's identity, checked against allowed-account-ids before the first change. */
 export interface Identity {
-  accountId(): Promise<string>;
+  /** The account of the credentials; `signal` aborts the request. */
+  accountId(signal?: AbortSignal): Promise<string>;
 }
 
 export interface Clock {

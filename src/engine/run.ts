@@ -4,7 +4,7 @@ import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { eventReport, stackReport, type BootLogReport, type EventReport, type ReleaseCommandOutputReport, type StackReport } from './run-report.js';
 import type { KeptRelease } from './cleanup.js';
-import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
+import { CancelledError, cancelledAs, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
@@ -65,17 +65,17 @@ function tracker(deps: EngineDeps, progress: Progress) {
 }
 
 /** Refuses, before the first change, an account that allowed-account-ids does not name. */
-export async function checkAccount(config: Config, deps: EngineDeps): Promise<void> {
+export async function checkAccount(config: Config, deps: EngineDeps, signal?: AbortSignal): Promise<void> {
   if (config.allowedAccountIds.length === 0) return;
-  const account = await deps.identity.accountId();
+  const account = await deps.identity.accountId(signal);
   if (!config.allowedAccountIds.includes(account)) {
     throw new Error(`The AWS credentials are for account ${account}, which allowed-account-ids (${config.allowedAccountIds.join(', ')}) does not allow: nothing was changed.`);
   }
 }
 
-async function checkAlarms(config: Config, deps: EngineDeps): Promise<void> {
+async function checkAlarms(config: Config, deps: EngineDeps, signal?: AbortSignal): Promise<void> {
   if (config.alarmNames.length === 0 || config.strategy !== 'blue-green') return;
-  const missing = await deps.alarms.missing(config.alarmNames);
+  const missing = await deps.alarms.missing(config.alarmNames, signal);
   if (missing.length > 0) throw new Error(`alarm-names: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in CloudWatch in this region: nothing was changed.`);
 }
 
@@ -101,7 +101,7 @@ async function releaseImage(config: Config, deps: EngineDeps, version: string): 
 async function deployPhases(config: Config, deps: EngineDeps, request: RunRequest, progress: Progress): Promise<DeployResult | undefined> {
   const { run } = request;
   const track = tracker(deps, progress);
-  await untilCancelled(checkAlarms(config, deps), run, 'while the alarms were checked');
+  await cancelledAs(checkAlarms(config, deps, run.signal), run, 'while the alarms were checked');
   const wantsDeploy = config.steps.includes('deploy');
   // The environment, the image and the certificate do not depend on each other: side by side.
   const [environment, image, placement] = await untilCancelled(Promise.all([
@@ -222,7 +222,7 @@ export const USE_CASES = {
     };
   },
   async promote(config, deps, request) {
-    await checkAlarms(config, deps);
+    await cancelledAs(checkAlarms(config, deps, request.run.signal), request.run, 'while the alarms were checked');
     const result = await promote(config, deps, request.run);
     return { kept: result.cleanup.kept, moves: result.moves, version: result.version, traffic: result.traffic, stackName: result.stackName, alarms: watchedAlarms(config, result.stackName), changed: true };
   },
@@ -270,7 +270,7 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     // A template CloudFormation cannot take inline would stop the run halfway: stop it before anything changes.
     const oversized = config.command === 'deploy' ? oversizedTemplates(config) : [];
     if (oversized.length > 0) throw new Error(oversized.join('\n'));
-    await untilCancelled(checkAccount(config, deps), request.run, 'while the account was checked');
+    await cancelledAs(checkAccount(config, deps, request.run.signal), request.run, 'while the account was checked');
     accountAllowed = true;
     // Expired previews are other stacks than this run's: swept side by side with its work, but
     // after a rollback, whose few reads before its weight change must stay few.

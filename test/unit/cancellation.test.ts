@@ -11,7 +11,7 @@ import { createStacks } from '../../src/aws/stacks.js';
 import { rollingStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import type { EngineDeps } from '../../src/engine/context.js';
-import type { Clock } from '../../src/engine/ports.js';
+import type { Alarms, Clock, Identity } from '../../src/engine/ports.js';
 import { runCommand, type RunOutcome } from '../../src/commands.js';
 import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
 import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
@@ -116,6 +116,55 @@ describe('a cancelled stack operation', () => {
     assert.equal(report.message, `The run was cancelled while stack ${STACK} was UPDATE_IN_PROGRESS: this action stopped watching it, and CloudFormation goes on with the operation.`);
     assert.equal(cloudformation.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length, 1, 'no poll after the cancellation');
     assert.deepEqual(aws.dns.batches, []);
+  });
+});
+
+describe('a cancellation reaches the ports', () => {
+  test('cancelled while the account is checked: the identity port gets the run\'s signal and stops, and the run ends cancelled before any change', { timeout: 10_000 }, async () => {
+    const aws = new FakeAws();
+    const cancel = new AbortController();
+    let heard: AbortSignal | undefined;
+    // An STS that answers only when the request is aborted: only the signal can end the wait.
+    const identity: Identity = {
+      accountId: (signal) => {
+        heard = signal;
+        const aborted = new Promise<string>((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+        cancel.abort();
+        return aborted;
+      },
+    };
+    const from = aws.journal.length;
+
+    const { report } = await runCancellable(aws, configOf({ 'allowed-account-ids': '123456789012' }), cancel, { ...aws, identity } as EngineDeps);
+
+    assert.equal(heard, cancel.signal);
+    assert.equal(report.status, 'cancelled');
+    assert.equal(report.message, 'The run was cancelled while the account was checked.');
+    assert.deepEqual(aws.since(from).filter((entry) => !entry.startsWith('locks.') && !entry.includes('list')), []);
+  });
+
+  test('cancelled while the alarms are checked (under the lock): the alarms port gets a signal the cancellation aborts', { timeout: 10_000 }, async () => {
+    const aws = new FakeAws();
+    aws.alarms.set('api-errors');
+    const cancel = new AbortController();
+    let heard: AbortSignal | undefined;
+    const alarms: Alarms = {
+      firing: (names) => aws.alarms.firing(names),
+      missing: (_names, signal) => {
+        heard = signal;
+        const aborted = new Promise<string[]>((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+        cancel.abort();
+        return aborted;
+      },
+    };
+
+    const { report } = await runCancellable(aws, blueGreen(V1, { 'alarm-names': 'api-errors' }), cancel, { ...aws, alarms } as EngineDeps);
+
+    // Under the lock the run's signal is joined with the lock's own: the port hears either.
+    assert.equal(heard?.aborted, true);
+    assert.equal(report.status, 'cancelled');
+    assert.equal(report.message, 'The run was cancelled while the alarms were checked.');
+    assert.equal(aws.stacks.get(A), undefined, 'no release was deployed');
   });
 });
 
