@@ -223,8 +223,10 @@ export async function runActionScenarios(endpoint: string, probe: Probe, progres
   };
   const staging = rollingStack(APPLICATION, 'staging');
   const firstDeploy = await timed('firstDeploy', STEPS.firstDeploy, { 'stack-name': staging, version: 'v1', 'has-changes': 'true' });
-  // Right after a creation: moto keeps a stack's first tags through a change set update, so
-  // after one the tags no longer match and the same run again would look like a change.
+  // The first run after a creation updates the application stack once, and truly: it drops the
+  // group's DesiredCapacity, which only a creation sets (updates leave the size to the scaling
+  // policy). So the same version runs once more, untimed, before the run with nothing to change.
+  await untimed(STEPS.firstDeploy);
   const noChange = await timed('noChange', STEPS.firstDeploy, { 'stack-name': staging, version: 'v1', 'has-changes': 'false' });
   const newVersion = await timed('newVersion', STEPS.newVersion, { 'stack-name': staging, version: 'v2', 'has-changes': 'true' });
   await untimed(STEPS.productionV1);
