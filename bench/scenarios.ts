@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { createCertificates } from '../src/aws/certificates.js';
 import { intentOf, readEvent } from '../src/config/event.js';
@@ -19,6 +19,7 @@ import { systemClock } from '../src/engine/system-clock.js';
 import { cidrFor } from '../src/templates/network.js';
 import { startAwsProxy, type AwsProxy } from '../test/support/aws-proxy.js';
 import { APPLICATION, CREDENTIALS, REGION, ZONE, imageOf, prepareEmulator } from '../test/support/emulator.js';
+import { listImportsStandIn } from '../test/support/emulator-gaps.js';
 import { examplePayload, inputVariable, parseFileCommands, PUSH_SHA } from '../test/support/run-action.js';
 import { AwsCliScript, type AliasTarget } from './aws-cli.js';
 import { measure, repositoryFile } from './measure.js';
@@ -46,6 +47,7 @@ export interface ActionMeasurement extends Traffic {
 export interface Probe {
   readonly proxy: AwsProxy;
   readonly timeline: Timeline;
+  readonly cloudformation: CloudFormationClient;
 }
 
 /** A GitHub event as the runner hands it to the step. */
@@ -308,13 +310,16 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
   }
 }
 
+/** The proxy answers ListImports, which moto lacks, as AWS does (test/support/emulator-gaps.ts): a preview's teardown asks it. */
 export async function startProbe(endpoint: string, latencyMs: number): Promise<Probe> {
-  const proxy = await startAwsProxy({ target: endpoint, latencyMs });
-  return { proxy, timeline: await startTimeline(proxy.url) };
+  const cloudformation = new CloudFormationClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  const proxy = await startAwsProxy({ target: endpoint, latencyMs, standIns: { 'cloudformation:ListImports': listImportsStandIn({ cloudformation }) } });
+  return { proxy, timeline: await startTimeline(proxy.url), cloudformation };
 }
 
 export async function closeProbe(probe: Probe): Promise<void> {
   await probe.timeline.close();
   await probe.proxy.close();
+  probe.cloudformation.destroy();
 }
 
