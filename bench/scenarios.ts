@@ -296,7 +296,10 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
     });
 
     const preview = configOf(STEPS.previewOpened);
-    const previewStack = specsOf(preview, factsFor(preview)).application;
+    const previewSpecs = specsOf(preview, factsFor(preview));
+    const previewStack = previewSpecs.application;
+    // A preview has a resources stack of its own, which its application stack imports.
+    for (const spec of previewSpecs.environment.filter((each) => each.name.includes(preview.environment))) await direct.create(spec);
     await direct.create(previewStack);
     const previewHost = hostname(preview.application, preview.environment, preview.hostedZone);
     await direct.setWeights(placement.zoneId, previewHost, [aliasOf(await direct.outputs(), previewStack.name, 100)]);
