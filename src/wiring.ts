@@ -22,7 +22,7 @@ import { systemClock } from './engine/system-clock.js';
 import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
-import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
+import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, listenersPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 import type { Log } from './engine/ports.js';
 import { planMarkdown, planText, releasesMarkdown, releasesText } from './report/plan.js';
 import type { RunReport } from './engine/run-report.js';
@@ -121,6 +121,7 @@ export function createEngineDeps(config: Config, info: RunInfo): EngineDeps {
     stacks,
     records: recordsPort(clients, storageBucket(stacks)),
     dns: dnsPort(clients, clock),
+    listeners: listenersPort(clients),
     alarms: alarmsPort(clients),
     identity: identityPort(clients),
     certificates: certificatesPort(clients, clock),
@@ -275,6 +276,7 @@ function readingDeps(info: RunInfo) {
   return {
     stacks: stacksPort(clients, { clock: systemClock, log: (line: string) => info.log.info(line) }),
     dns: dnsPort(clients, systemClock),
+    listeners: listenersPort(clients),
     instances: instancesPort(clients),
     locks: locksPort(clients),
     clock: systemClock,

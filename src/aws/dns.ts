@@ -8,7 +8,7 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import type { Clock, Dns, WeightedTarget } from '../engine/ports.js';
+import type { AliasTarget, Clock, Dns, WeightedTarget } from '../engine/ports.js';
 
 const ALIAS_TYPES = ['A', 'AAAA'] as const;
 const POLL_MS = 2000;
@@ -27,7 +27,7 @@ export interface Route53Dns extends Dns {
 }
 
 export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
-  /** The weighted alias records of a name, exactly as Route 53 holds them. */
+  /** The A/AAAA alias records of a name, weighted or plain, exactly as Route 53 holds them. */
   async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
     const name = fqdn(hostname);
     const found: ResourceRecordSet[] = [];
@@ -36,7 +36,7 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
       const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
       const sets = page.ResourceRecordSets ?? [];
       const ofName = sets.filter((set) => fqdn(set.Name ?? '') === name);
-      found.push(...ofName.filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.SetIdentifier !== undefined && set.AliasTarget !== undefined));
+      found.push(...ofName.filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined));
       // Records are listed in name order: the first record of another name ends the hostname's.
       if (ofName.length < sets.length || !page.IsTruncated || !page.NextRecordName || fqdn(page.NextRecordName) !== name) return found;
       start = {
@@ -65,13 +65,29 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
       return zones[0]!.Id!.replace(/^\/hostedzone\//, '');
     },
 
-    async weights(zoneId, hostname) {
-      const bySet = new Map<string, WeightedTarget>();
-      for (const set of await aliasRecords(zoneId, hostname)) {
-        if (bySet.has(set.SetIdentifier!)) continue;
-        bySet.set(set.SetIdentifier!, { setIdentifier: set.SetIdentifier!, weight: set.Weight ?? 0, dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! });
-      }
-      return [...bySet.values()];
+    weights: async (zoneId, hostname) => [...(await records(zoneId, hostname)).weighted],
+
+    records,
+
+    async setAlias(zoneId, hostname, target, deadline = clock.now() + DEFAULT_WAIT_MS) {
+      // The weighted records go in the same batch as the plain records come: Route 53 answers
+      // every query of the name from one or the other, never from neither.
+      const held = await aliasRecords(zoneId, hostname);
+      const weighted = held.filter((set) => set.SetIdentifier !== undefined);
+      const plain = held.filter((set) => set.SetIdentifier === undefined);
+      const wanted = { DNSName: fqdn(target.dnsName), HostedZoneId: target.hostedZoneId, EvaluateTargetHealth: false };
+      if (weighted.length === 0 && ALIAS_TYPES.every((type) => plain.some((set) => set.Type === type && sameAlias(set, wanted)))) return;
+      const changes: Change[] = [
+        ...weighted.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })),
+        ...ALIAS_TYPES.map((type): Change => ({ Action: 'UPSERT', ResourceRecordSet: { Name: fqdn(hostname), Type: type, AliasTarget: wanted } })),
+      ];
+      await change(zoneId, changes, deadline);
+    },
+
+    async removeAlias(zoneId, hostname, deadline = clock.now() + DEFAULT_WAIT_MS) {
+      const plain = (await aliasRecords(zoneId, hostname)).filter((set) => set.SetIdentifier === undefined);
+      if (plain.length === 0) return;
+      await change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), deadline);
     },
 
     async setWeights(zoneId, hostname, targets, remove = [], deadline = clock.now() + DEFAULT_WAIT_MS) {
@@ -94,13 +110,37 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
       // Route 53 deletes only a record given exactly as it is now, so the deletions are built
       // from what it holds, not from what the caller last read; one already gone is no error.
       const deletes = removed.size === 0 ? [] : (await aliasRecords(zoneId, name))
-        .filter((set) => removed.has(set.SetIdentifier!))
+        .filter((set) => set.SetIdentifier !== undefined && removed.has(set.SetIdentifier))
         .map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set }));
       const changes = [...upserts, ...deletes];
       if (changes.length === 0) return;
-      const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
-      const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
-      await waitInSync(changeId, result.ChangeInfo?.Status, deadline);
+      await change(zoneId, changes, deadline);
     },
   };
+
+  /** The weighted records of the name and its plain alias, from one listing. */
+  async function records(zoneId: string, hostname: string) {
+    const bySet = new Map<string, WeightedTarget>();
+    let alias: AliasTarget | undefined;
+    for (const set of await aliasRecords(zoneId, hostname)) {
+      if (set.SetIdentifier === undefined) {
+        if (set.Type === 'A') alias = { dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! };
+        continue;
+      }
+      if (bySet.has(set.SetIdentifier)) continue;
+      bySet.set(set.SetIdentifier, { setIdentifier: set.SetIdentifier, weight: set.Weight ?? 0, dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! });
+    }
+    return { weighted: [...bySet.values()], ...(alias ? { alias } : {}) };
+  }
+
+  /** One atomic change batch, waited for until INSYNC. */
+  async function change(zoneId: string, changes: Change[], deadline: number): Promise<void> {
+    const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+    const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
+    await waitInSync(changeId, result.ChangeInfo?.Status, deadline);
+  }
+}
+
+function sameAlias(set: ResourceRecordSet, wanted: { DNSName: string; HostedZoneId: string }): boolean {
+  return fqdn(set.AliasTarget?.DNSName ?? '') === wanted.DNSName && set.AliasTarget?.HostedZoneId === wanted.HostedZoneId;
 }

@@ -1,24 +1,26 @@
-import { hostname } from '../config/names.js';
+import { hostname, loadBalancerStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
-import { deployRelease, targetOf, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
-import type { StackSummary, WeightedTarget } from './ports.js';
+import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
+import { behindSharedLoadBalancer, listenerSwitch, loadBalancerOf, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
+import type { HostRecords, StackSummary } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
-import { releaseHistory, rollbackTarget, ReleaseError } from './releases.js';
+import { releaseHistory, rollbackTarget, ReleaseError, type Layout } from './releases.js';
 import { describeWeights } from './rollout.js';
 import { stackTags } from '../stacks/stack-tags.js';
-import { rollbackWeights } from './traffic.js';
+import { rollbackWeights, type Weighted } from './traffic.js';
 
 /**
- * Rollback in seconds: where the release's stack is still warm, one atomic weight change and
- * nothing else (three reads before it: the zone, the stacks, the records). Where it is gone,
- * its image, already in the registry, is deployed again; nothing is ever built.
+ * Rollback in seconds: where the release's stack is still warm, one change of the hostname's
+ * rule on the load balancer and nothing else (reads before it: the zone, the stacks and the
+ * records side by side, then the listener's rules). Where it is gone, its image, already in the
+ * registry, is deployed again; nothing is ever built.
  */
 
 export interface RollbackResult {
   readonly version: string;
   readonly stackName: string;
-  readonly traffic: readonly WeightedTarget[];
+  readonly traffic: readonly Weighted[];
   readonly flipped: boolean;
   readonly redeploy?: DeployResult;
 }
@@ -27,15 +29,28 @@ export interface ReleaseState {
   readonly zoneId: string;
   readonly hostname: string;
   readonly stacks: readonly StackSummary[];
-  readonly weights: readonly WeightedTarget[];
+  /** The releases' weights: the hostname's rule, or its weighted records while it has them. */
+  readonly weights: readonly Weighted[];
+  readonly layout: Layout;
+  readonly records: HostRecords;
+  /** The application's load balancer and the hostname's rule on it; absent before its first deploy. */
+  readonly balancer?: LoadBalancerRef;
+  readonly rule?: HostTraffic;
 }
 
-/** What AWS knows of an environment's releases: its stacks and its records, read side by side. */
-export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns'>): Promise<ReleaseState> {
+/** What AWS knows of an environment's releases: its stacks, its records and its rule, read side by side. */
+export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns' | 'listeners'>): Promise<ReleaseState> {
   const host = hostname(config.application, config.environment, config.hostedZone);
-  const zoneId = await deps.dns.zoneId(config.hostedZone);
-  const [stacks, weights] = await Promise.all([deps.stacks.list(stackTags(config.application, config.environment)), deps.dns.weights(zoneId, host)]);
-  return { zoneId, hostname: host, stacks, weights };
+  const balancerName = loadBalancerStack(config.application, config.networkEnvironment);
+  const [zoneId, stacks] = await Promise.all([deps.dns.zoneId(config.hostedZone), deps.stacks.list(stackTags(config.application, config.environment))]);
+  // The application's own environment lists its load balancer with its stacks; a preview's is staging's.
+  const balancerStack = stacks.find((stack) => stack.name === balancerName);
+  const [records, found] = await Promise.all([deps.dns.records(zoneId, host), balancerStack ? Promise.resolve(balancerStack) : deps.stacks.describe(balancerName)]);
+  const balancer = found?.outputs.HttpsListenerArn ? loadBalancerOf(found, balancerName) : undefined;
+  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, host, stacks) : undefined;
+  const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
+  const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
+  return { zoneId, hostname: host, stacks, weights, layout, records, ...(balancer ? { balancer } : {}), ...(rule ? { rule } : {}) };
 }
 
 export async function rollback(config: Config, deps: EngineDeps, run: RunClock, placement: (zoneId: string) => Promise<Placement>, track: Omit<DeployOptions, 'rollback'> = {}): Promise<RollbackResult> {
@@ -43,13 +58,11 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
     throw new ReleaseError('A rolling deployment keeps one stack and no earlier release to flip to: give the version to roll back to (its image is deployed again from the registry, without a build).');
   }
   const state = await readReleases(config, deps);
-  const target = rollbackTarget(releaseHistory(state.stacks, state.weights), config.version);
+  const target = rollbackTarget(releaseHistory(state.stacks, state.weights, state.layout), config.version);
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
-    const record = state.weights.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
-    const desired = rollbackWeights([...state.weights.filter((have) => have.setIdentifier !== stack.name), record], record);
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);
-    await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run.deadline);
+    const desired = await flip(state, stack, deps, run);
     deps.log.info(`Traffic: ${describeWeights(desired)}`);
     return { version: target.release.version, stackName: stack.name, traffic: desired, flipped: true };
   }
@@ -57,6 +70,29 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
   deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so it is deployed again as it was recorded on ${again.record.recordedAt}: ${again.record.image.repository}@${again.record.image.digest} (no build).`);
   const redeploy = await deployRelease({ ...again.config, canarySteps: [100] }, again.record.image, await placement(state.zoneId), deps, run, { ...track, rollback: true });
   return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
+}
+
+/**
+ * All traffic to a warm release in one change: the hostname's rule; while the hostname still
+ * has weighted records, those (to the release's own load balancer, or to the application's,
+ * whose rule then forwards to the release).
+ */
+async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, run: RunClock): Promise<Weighted[]> {
+  const behind = behindSharedLoadBalancer(stack);
+  if (behind) {
+    if (!state.balancer || !state.rule) throw new ReleaseError(`Release ${stack.name} is behind the application's load balancer, which this environment no longer has: deploy it again.`);
+    const route = state.rule.routes.find((have) => have.setIdentifier === stack.name) ?? routeOf(stack, 0);
+    const routes = rollbackWeights(withTarget(state.rule.routes, route), route);
+    await listenerSwitch(deps, state.rule)(routes);
+    if (state.layout === 'listener') return routes;
+  }
+  // The hostname still has weighted records: the release's own, or the load balancer's.
+  const record = behind
+    ? state.records.weighted.find((have) => have.setIdentifier === state.balancer!.stack) ?? { setIdentifier: state.balancer!.stack, weight: 0, ...state.balancer!.alias }
+    : state.records.weighted.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
+  const desired = rollbackWeights(withTarget(state.records.weighted, record), record);
+  await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run.deadline);
+  return desired;
 }
 
 /**

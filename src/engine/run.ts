@@ -9,7 +9,8 @@ import { deployRelease, type DeployResult, type Placement } from './deploy-phase
 import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
 import { applyEnvironment } from './environment-phase.js';
-import type { ImageRef, ResourceChange, StackEvent, StackResult, WeightedTarget } from './ports.js';
+import type { ImageRef, ResourceChange, StackEvent, StackResult } from './ports.js';
+import type { Weighted } from './traffic.js';
 import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
@@ -85,7 +86,7 @@ function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'traffic
   };
 }
 
-function trafficShares(traffic: readonly WeightedTarget[]): TrafficShare[] {
+function trafficShares(traffic: readonly Weighted[]): TrafficShare[] {
   return traffic.map((target) => ({ release: target.setIdentifier, weight: share(traffic, target.setIdentifier) })).sort((a, b) => b.weight - a.weight);
 }
 
@@ -125,11 +126,15 @@ async function deploy(config: Config, deps: EngineDeps, request: RunRequest, pro
   const track = tracker(deps, progress);
   await untilCancelled(checkAlarms(config, deps), run, 'while the alarms were checked');
   const wantsDeploy = config.steps.includes('deploy');
-  // The environment, the image and the certificate do not depend on each other: side by side.
+  const wantsEnvironment = config.steps.includes('environment');
+  // The image and the certificate do not depend on each other: side by side, and beside the
+  // environment, which waits for the certificate only where its load balancer's listener needs it.
+  const placed = wantsDeploy || wantsEnvironment ? placementFor(config, deps, run)() : Promise.resolve(undefined);
+  const certificate = async () => (await placed)!.certificateArn;
   const [environment, image, placement] = await untilCancelled(Promise.all([
-    config.steps.includes('environment') ? deps.log.group('environment', () => applyEnvironment(config, deps, run, track)) : Promise.resolve([] as StackResult[]),
+    wantsEnvironment ? deps.log.group('environment', () => applyEnvironment(config, deps, run, { ...track, certificate })) : Promise.resolve([] as StackResult[]),
     config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version)) : Promise.resolve(undefined),
-    wantsDeploy ? placementFor(config, deps, run)() : Promise.resolve(undefined),
+    placed,
   ]), run, 'before the release was deployed');
   progress.stacks.push(...environment.map(stackReport));
   if (image) progress.image = image;
@@ -186,7 +191,7 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
   };
   const url = publicUrl(config);
   let version = config.version;
-  let traffic: readonly WeightedTarget[] = [];
+  let traffic: readonly Weighted[] = [];
   let moves: readonly TrafficMove[] = [];
   let stackName = releaseName(config, config.version || 'none');
   // The alarms that watch a blue-green release's canary steps, named in the report (promote learns its release).
