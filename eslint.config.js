@@ -23,6 +23,8 @@ export default tseslint.config(
     ['src/config/**', 'src/stacks/**', 'src/platforms/**', 'src/templates/**', 'src/cost/**', 'src/engine/**'],
     [SDK, GITHUB, folders('pure code depends on ports, not adapters, and never on what people read', 'aws', 'github', 'build', 'http', 'report', 'terminal')],
   ),
+  // The table of commands joins use cases to their reports; every adapter reaches it as a port from wiring.ts.
+  ...layer(['src/commands.ts'], [SDK, GITHUB, { group: ['./aws/*', './github/*', './build/*', './http/*', './terminal/*', './wiring*'], message: 'the table of commands gets its adapters as ports from wiring.ts' }]),
   // What people read is made from the use cases' results alone.
   ...layer(['src/report/**'], [SDK, GITHUB, folders('report reads results, not adapters', 'aws', 'github', 'build', 'http', 'terminal')]),
   // Adapters are thin and know nothing of each other.

@@ -51,6 +51,7 @@ export function sdkClients(settings: ClientSettings) {
     sns: client(async () => new (await import('./aws/clients/sns.js')).SNSClient(settings)),
     ssm: client(async () => new (await import('./aws/clients/ssm.js')).SSMClient(settings)),
     sts: client(async () => new (await import('./aws/clients/sts.js')).STSClient(settings)),
+    tagging: client(async () => new (await import('./aws/clients/tagging.js')).ResourceGroupsTaggingAPIClient(settings)),
   };
 }
 
@@ -63,8 +64,8 @@ export interface StacksWiring {
 
 export function stacksPort(clients: SdkClients, wiring: StacksWiring): Stacks {
   return onFirstUse(STACKS, async () => {
-    const [{ createStacks }, cloudformation, ssm] = await Promise.all([import('./aws/stacks.js'), clients.cloudformation(), clients.ssm()]);
-    return createStacks({ cloudformation, ssm, ...wiring });
+    const [{ createStacks }, cloudformation, ssm, tagging] = await Promise.all([import('./aws/stacks.js'), clients.cloudformation(), clients.ssm(), clients.tagging()]);
+    return createStacks({ cloudformation, ssm, tagging, ...wiring });
   });
 }
 

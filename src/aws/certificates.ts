@@ -18,8 +18,11 @@ import type { Clock } from '../engine/ports.js';
  * certificate found already issued costs one read.
  */
 export interface Certificates {
-  /** The ARN of an issued wildcard certificate for the zone, requested and validated if need be. */
-  ensureWildcard(zone: string, zoneId: string, deadline: number): Promise<string>;
+  /**
+   * The ARN of an issued wildcard certificate for the zone, requested and validated if need be.
+   * The zone's id is awaited only to write validation records: the lookup need not wait for it.
+   */
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, deadline: number): Promise<string>;
 }
 
 const POLL_MS = 5000;
@@ -90,7 +93,7 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
         // ACM fills in the validation records a few seconds after the request.
         const options = certificate.DomainValidationOptions ?? [];
         if (!written && options.length > 0 && options.every((option) => option.ResourceRecord)) {
-          await writeValidation(zoneId, certificate);
+          await writeValidation(await zoneId, certificate);
           written = true;
         }
         if (clock.now() + POLL_MS > deadline) {

@@ -12,7 +12,6 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
-  paginateDescribeStacks,
   paginateListImports,
   UpdateTerminationProtectionCommand,
   type ChangeSetType,
@@ -20,6 +19,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { paginateGetResources, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { atMost } from '../engine/at-most.js';
 import {
   StackFailure,
   type ApplyOptions,
@@ -28,6 +29,7 @@ import {
   type StackResult,
   type StackSpec,
   type StackSummary,
+  type StackTagged,
   type Stacks,
 } from '../engine/ports.js';
 import {
@@ -50,6 +52,8 @@ import { pollUntil, type PollLimits, type StopReason } from './stacks-wait.js';
 
 export interface StacksDeps {
   readonly cloudformation: CloudFormationClient;
+  /** Finds stacks by their tags: CloudFormation itself can only list every stack of the account. */
+  readonly tagging: ResourceGroupsTaggingAPIClient;
   /** Reads what SSM parameter types resolve to now; without it, a stack that has one is compared by a change set. */
   readonly ssm?: SSMClient;
   readonly clock: Clock;
@@ -64,6 +68,7 @@ interface Run {
   readonly deps: StacksDeps;
   readonly options: ApplyOptions;
   readonly name: string;
+  readonly reads: Reads;
 }
 
 const limits = (run: Run): PollLimits => ({ clock: run.deps.clock, deadline: run.options.deadline, signal: run.options.signal });
@@ -81,6 +86,30 @@ async function find(cloudformation: CloudFormationClient, stack: string, signal?
 }
 
 const statusOf = (stack: Stack | undefined) => stack?.StackStatus ?? 'DELETE_COMPLETE';
+
+/**
+ * What this run has read of each stack, by name, until it changes the stack: a run decides
+ * from one read of each stack (a run with nothing to change describes each once), and the
+ * stacks a listing found are not described again. Waits and removals always read afresh.
+ */
+class Reads {
+  private readonly known = new Map<string, Stack>();
+
+  constructor(private readonly cloudformation: CloudFormationClient) {}
+
+  async stack(name: string, signal?: AbortSignal): Promise<Stack | undefined> {
+    return this.known.get(name) ?? this.remember(await find(this.cloudformation, name, signal));
+  }
+
+  remember(stack: Stack | undefined): Stack | undefined {
+    if (stack?.StackName && statusOf(stack) !== 'DELETE_COMPLETE') this.known.set(stack.StackName, stack);
+    return stack;
+  }
+
+  forget(name: string): void {
+    this.known.delete(name);
+  }
+}
 
 function pairs<T>(items: readonly T[] | undefined, key: (item: T) => string | undefined, value: (item: T) => string | undefined): Record<string, string> {
   return Object.fromEntries((items ?? []).map((item) => [key(item) ?? '', value(item) ?? '']));
@@ -139,6 +168,7 @@ async function watch(run: Run, ref: string, from: Stack | undefined, done: (stac
 /** Waits out an operation this run did not start. */
 async function waitForOthers(run: Run, stack: Stack): Promise<Stack | undefined> {
   run.deps.log?.(`Stack ${run.name} is ${statusOf(stack)}: another operation is running on it; waiting for it to end.`);
+  run.reads.forget(run.name);
   return watch(run, stack.StackId ?? run.name, stack, (current) => !current || isSettled(statusOf(current)));
 }
 
@@ -247,9 +277,9 @@ async function update(run: Run, spec: StackSpec, stack: Stack): Promise<StackRes
   return throughChangeSet(run, spec, 'UPDATE', 'updated', stack);
 }
 
-async function inspect(deps: StacksDeps, spec: StackSpec, signal?: AbortSignal): Promise<StackResult | undefined> {
-  const run: Run = { deps, options: { deadline: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) }, name: spec.name };
-  const stack = await find(deps.cloudformation, spec.name, signal);
+async function inspect(deps: StacksDeps, reads: Reads, spec: StackSpec, signal?: AbortSignal): Promise<StackResult | undefined> {
+  const run: Run = { deps, options: { deadline: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) }, name: spec.name, reads };
+  const stack = await reads.stack(spec.name, signal);
   if (!stack || decide(spec.name, statusOf(stack)).decision !== 'update') return undefined;
   // Protection still to be turned on is work for apply.
   if (spec.terminationProtection && !stack.EnableTerminationProtection) return undefined;
@@ -306,6 +336,7 @@ async function create(run: Run, spec: StackSpec, stack: Stack | undefined, outco
 /** Turns protection on when asked; never off: that takes an explicit `unprotect`. */
 async function protect(run: Run, spec: StackSpec, protectedNow: boolean): Promise<void> {
   if (run.options.dryRun || protectedNow || !spec.terminationProtection) return;
+  run.reads.forget(run.name);
   await run.deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: spec.name, EnableTerminationProtection: true }), sendOptions(run));
   run.deps.log?.(`Termination protection of stack ${spec.name} turned on.`);
 }
@@ -318,9 +349,9 @@ function refuseForeign(run: Run, stack: Stack | undefined, owner: Readonly<Recor
   if (problem) throw new StackFailure(problem, run.name, statusOf(stack));
 }
 
-async function apply(deps: StacksDeps, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
-  const run: Run = { deps, options, name: spec.name };
-  let stack = await find(deps.cloudformation, spec.name, options.signal);
+async function apply(deps: StacksDeps, reads: Reads, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
+  const run: Run = { deps, options, name: spec.name, reads };
+  let stack = await reads.stack(spec.name, options.signal);
   refuseForeign(run, stack, spec.tags);
   let recreated = false;
   for (;;) {
@@ -377,8 +408,9 @@ async function refuseWhileImported(run: Run, stack: Stack): Promise<void> {
   );
 }
 
-async function remove(deps: StacksDeps, name: string, options: ApplyOptions): Promise<void> {
-  const run: Run = { deps, options, name };
+async function remove(deps: StacksDeps, reads: Reads, name: string, options: ApplyOptions): Promise<void> {
+  const run: Run = { deps, options, name, reads };
+  reads.forget(name);
   let stack = await find(deps.cloudformation, name, options.signal);
   refuseForeign(run, stack, options.owner);
   if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
@@ -388,12 +420,13 @@ async function remove(deps: StacksDeps, name: string, options: ApplyOptions): Pr
   await deleteAndWait(run, stack);
 }
 
-async function unprotect(deps: StacksDeps, name: string): Promise<void> {
+async function unprotect(deps: StacksDeps, reads: Reads, name: string): Promise<void> {
   // A stack others still import from cannot be removed: refuse before the protection goes,
   // so that a refused removal never leaves it unprotected.
+  reads.forget(name);
   const stack = await find(deps.cloudformation, name);
   if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
-  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name }, stack);
+  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name, reads }, stack);
   try {
     await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }));
   } catch (error) {
@@ -403,16 +436,33 @@ async function unprotect(deps: StacksDeps, name: string): Promise<void> {
   deps.log?.(`Termination protection of stack ${name} turned off, as asked.`);
 }
 
-async function list(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackSummary[]> {
-  const found: StackSummary[] = [];
-  for await (const page of paginateDescribeStacks({ client: deps.cloudformation }, {})) {
-    for (const stack of page.Stacks ?? []) {
-      const summary = toSummary(stack);
-      if (summary.status === 'DELETE_COMPLETE') continue;
-      if (Object.entries(tags).every(([key, value]) => summary.tags[key] === value)) found.push(summary);
+/** Stacks described side by side when a listing found several. */
+const DESCRIBED_AT_ONCE = 8;
+
+/** `arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>` names its stack. */
+const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
+
+/**
+ * The stacks that carry every tag, found through the Resource Groups Tagging API: its answer
+ * holds only them, so the cost follows the application's stacks, never the account's. Those
+ * `only` keeps are described (by name: the index can still name a deleted stack), and kept
+ * when live and tagged as asked.
+ */
+async function list(deps: StacksDeps, reads: Reads, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
+  const tagged = new Map<string, StackTagged>();
+  const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
+  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters })) {
+    for (const mapping of page.ResourceTagMappingList ?? []) {
+      const name = stackNameOf(mapping.ResourceARN ?? '');
+      if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
     }
   }
-  return found;
+  const wanted = [...tagged.values()].filter((stack) => !only || only(stack));
+  const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name));
+  return described
+    .filter((stack): stack is Stack => stack !== undefined)
+    .map(toSummary)
+    .filter((summary) => summary.status !== 'DELETE_COMPLETE' && Object.entries(tags).every(([key, value]) => summary.tags[key] === value));
 }
 
 /** Every failure leaves as a StackFailure naming the stack, its message explained when people cannot act on it as it is. */
@@ -432,22 +482,33 @@ async function guard<T>(stack: string, work: () => Promise<T>): Promise<T> {
 }
 
 export function createStacks(deps: StacksDeps): Stacks {
+  const reads = new Reads(deps.cloudformation);
   return {
-    apply: (spec, options) => guard(spec.name, () => apply(deps, spec, options)),
-    unchanged: (spec, signal) => guard(spec.name, () => inspect(deps, spec, signal)),
+    apply: (spec, options) =>
+      guard(spec.name, async () => {
+        try {
+          const result = await apply(deps, reads, spec, options);
+          if (result.outcome !== 'unchanged') reads.forget(spec.name);
+          return result;
+        } catch (error) {
+          reads.forget(spec.name);
+          throw error;
+        }
+      }),
+    unchanged: (spec, signal) => guard(spec.name, () => inspect(deps, reads, spec, signal)),
     describe: (name) =>
       guard(name, async () => {
-        const stack = await find(deps.cloudformation, name);
+        const stack = await reads.stack(name);
         return stack && statusOf(stack) !== 'DELETE_COMPLETE' ? toSummary(stack) : undefined;
       }),
-    list: async (tags) => {
+    list: async (tags, only) => {
       try {
-        return await list(deps, tags);
+        return await list(deps, reads, tags, only);
       } catch (error) {
         throw explainAwsError(error);
       }
     },
-    remove: (name, options) => guard(name, () => remove(deps, name, options)),
-    unprotect: (name) => guard(name, () => unprotect(deps, name)),
+    remove: (name, options) => guard(name, () => remove(deps, reads, name, options)),
+    unprotect: (name) => guard(name, () => unprotect(deps, reads, name)),
   };
 }

@@ -3,6 +3,8 @@ import type { EngineDeps, RunClock } from './context.js';
 import type { Route } from './listener-traffic.js';
 import { releaseHistory, type Release } from './releases.js';
 import { stackTags } from '../stacks/stack-tags.js';
+import { isReleaseStack } from '../stacks/application-release.js';
+import { withRecorded } from './release-stacks.js';
 import { cleanupCandidates } from './traffic.js';
 
 /** A release cleanup left in place, and why, in words for the summary. */
@@ -47,7 +49,8 @@ export interface RuleTraffic {
 export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, rule: RuleTraffic, seenAtStart: ReadonlySet<string>): Promise<CleanupReport> {
   const traffic = rule.routes;
   try {
-    const stacks = await deps.stacks.list(stackTags(config.application, config.environment));
+    const owner = stackTags(config.application, config.environment);
+    const stacks = await withRecorded(deps, owner, await deps.stacks.list(owner, isReleaseStack), traffic);
     const history = releaseHistory(stacks, traffic);
     const now = deps.clock.now();
     const departures = run.lock?.departures ?? new Map<string, number>();
@@ -78,7 +81,7 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, r
     if (names.size > 0) {
       // A target group the rule still names cannot be deleted: out of the rule first.
       if (traffic.some((route) => names.has(route.setIdentifier))) await rule.apply(traffic.filter((route) => !names.has(route.setIdentifier)));
-      await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) }))));
+      await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner, ...(run.signal ? { signal: run.signal } : {}) }))));
       deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
     }
     await run.lock?.recordDepartures(left, [...[...names].filter((name) => departures.has(name)), ...back]);

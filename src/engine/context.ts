@@ -4,7 +4,8 @@ import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
-  ensureWildcard(zone: string, zoneId: string, deadline: number): Promise<string>;
+  /** `zoneId` may still be looked up: it is awaited only to validate a new certificate. */
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, deadline: number): Promise<string>;
 }
 
 /** The release's image: built and pushed once, then found again by its version. */

@@ -1,5 +1,5 @@
 import { hostname, loadBalancerStack, pinnedHostname, TAG_VERSION } from '../config/names.js';
-import { applicationRelease, releaseName } from '../stacks/application-release.js';
+import { applicationRelease, isReleaseStack, releaseName } from '../stacks/application-release.js';
 import type { Config } from '../config/types.js';
 import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
 import { refuseForeignAlias, refuseForeignRecords } from './ownership.js';
@@ -111,15 +111,16 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const balancerName = loadBalancerStack(config.application, config.networkEnvironment);
   // Independent reads, side by side: one round trip. What they see, read under the lock, is all
   // that this run's traffic change and cleanup decide from.
+  const owner = stackTags(config.application, config.environment);
   const [records, existing, ownStacks, balancerStack] = await Promise.all([
     deps.dns.records(placement.zoneId, host),
     deps.stacks.describe(name),
-    deps.stacks.list(stackTags(config.application, config.environment)),
+    deps.stacks.list(owner, isReleaseStack),
     deps.stacks.describe(balancerName),
   ]);
   const balancer = loadBalancerOf(balancerStack, balancerName);
   const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
-  await refuseForeignRecords(deps, host, records.weighted, new Set([...seenAtStart, balancerName]));
+  await refuseForeignRecords(deps, host, records.weighted, new Set([...seenAtStart, balancerName]), owner);
   refuseForeignAlias(host, records.alias, balancer.alias, balancerName);
   const rule = await readHostTraffic(deps, balancer.listenerArn, host, ownStacks);
   const weighted = records.weighted.length > 0;

@@ -9,7 +9,7 @@ import type { StackSummary } from './ports.js';
 import { DATABASE_OUTPUTS } from '../templates/database.js';
 import { applicationDatabase, databaseSpec } from '../stacks/application-database.js';
 import { stackTags } from '../stacks/stack-tags.js';
-import { readReleases } from './rollback.js';
+import { readReleases, type KnownReleases } from './rollback.js';
 
 /**
  * Removes an application from an environment: its records first (so nobody is sent to a stack
@@ -25,8 +25,9 @@ export interface DestroyResult {
   readonly notes?: readonly string[];
 }
 
-export async function destroy(config: Config, deps: EngineDeps, run: RunClock): Promise<DestroyResult> {
-  const state = await readReleases(config, deps);
+/** `known`: what the caller already read (the preview sweep's listing), not read again. */
+export async function destroy(config: Config, deps: EngineDeps, run: RunClock, known: KnownReleases = {}): Promise<DestroyResult> {
+  const state = await readReleases(config, deps, known);
   const names = new Set(applicationRelease.stacksToRemove(config, state.stacks));
   const records = state.records.weighted.filter((target) => names.has(target.setIdentifier));
   if (records.length > 0) {

@@ -1,7 +1,8 @@
 import { SERVICE, shellQuote } from '../platforms/ec2/user-data.js';
-import type { InstanceGroup } from './ports.js';
 import { releaseHistory, serving } from './releases.js';
-import type { ReleaseState } from './rollback.js';
+import { readReleases, type ReleaseState } from './rollback.js';
+import type { Config } from '../config/types.js';
+import type { Clock, Dns, InstanceGroup, Instances, Listeners, Stacks } from './ports.js';
 
 /**
  * `exec`: a shell, or one command, in the container of a running instance of the serving
@@ -49,4 +50,10 @@ export function missingToolsMessage(missing: readonly ('aws' | 'session-manager-
     'Then this command opens the session:',
     `  aws ${argv.map(shellQuote).join(' ')}`,
   ].join('\n');
+}
+
+/** The exec use case, before the session: the instance to open it on. */
+export async function execInstance(config: Config, deps: { readonly stacks: Stacks; readonly dns: Dns; readonly listeners: Listeners; readonly instances: Instances; readonly clock: Clock }): Promise<{ id: string; version: string }> {
+  const [state, groups] = await Promise.all([readReleases(config, deps), deps.instances.groups(config.application, config.environment, deps.clock.now())]);
+  return chooseInstance(state, groups);
 }

@@ -48,10 +48,11 @@ export function refuseForeignAlias(hostname: string, alias: AliasTarget | undefi
  * hostname `<app>` equal to `<other-app>-<environment>`) is refused before any weight moves:
  * a weight change writes every record of the name.
  */
-export async function refuseForeignRecords(deps: Pick<EngineDeps, 'stacks'>, hostname: string, records: readonly WeightedTarget[], own: ReadonlySet<string>): Promise<void> {
+export async function refuseForeignRecords(deps: Pick<EngineDeps, 'stacks'>, hostname: string, records: readonly WeightedTarget[], own: ReadonlySet<string>, owner: Owner): Promise<void> {
   const unknown = records.filter((record) => !own.has(record.setIdentifier));
   const stacks = await Promise.all(unknown.map((record) => deps.stacks.describe(record.setIdentifier)));
-  const foreign = stacks.find((stack) => stack !== undefined);
+  // The tags decide: a stack of the owner's that its listing did not name yet is still its own.
+  const foreign = stacks.find((stack) => stack !== undefined && foreignOwner(stack.name, stack.tags, owner) !== undefined);
   if (!foreign) return;
   throw new OwnershipError(`The hostname ${hostname} serves stack ${foreign.name}, which belongs to ${ownerText(foreign.tags)}: this run changed nothing. Two names met: choose another application-name or environment.`);
 }

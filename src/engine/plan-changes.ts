@@ -7,6 +7,7 @@ import { applicationRelease } from '../stacks/application-release.js';
 import { releaseHistory, type Release } from './releases.js';
 import { readReleases } from './rollback.js';
 import { checkAccount } from './run.js';
+import { planRun, type Plan } from './plan.js';
 
 /**
  * `plan` with credentials: the change set of every stack, computed by CloudFormation and
@@ -49,4 +50,35 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
 export async function releaseHistoryNow(config: Config, deps: EngineDeps): Promise<Release[]> {
   const state = await readReleases(config, deps);
   return releaseHistory(state.stacks, state.weights, state.layout);
+}
+
+/** `plan`: what a deploy would do; with an account to read, each stack's change set and the releases. */
+export interface PlanResult {
+  readonly plan: Plan;
+  /** What the account answered, when credentials were found and it could be read. */
+  readonly account?: { readonly changes: readonly StackReport[]; readonly releases: readonly Release[] };
+  /** Why the account could not be read. */
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+export interface PlanOptions {
+  readonly region?: string;
+  /** Hears the plan before the account is read, which can take a while. */
+  readonly onPlan?: (plan: Plan) => void;
+  readonly onChanges: (stack: string, changes: readonly ResourceChange[]) => void;
+}
+
+/** The plan use case: `deps` only where credentials were found; without, the plan alone. */
+export async function planCommand(config: Config, deps: EngineDeps | undefined, run: RunClock, options: PlanOptions): Promise<PlanResult> {
+  const plan = planRun(config, options.region);
+  options.onPlan?.(plan);
+  if (!deps) return { plan, durationMs: 0 };
+  try {
+    const changes = await deps.log.group('change sets', () => planChanges(config, deps, run, options.onChanges));
+    const releases = config.steps.includes('deploy') ? await releaseHistoryNow(config, deps) : [];
+    return { plan, account: { changes, releases }, durationMs: deps.clock.now() - run.startedAt };
+  } catch (error) {
+    return { plan, error: (error as Error).message, durationMs: deps.clock.now() - run.startedAt };
+  }
 }

@@ -31,6 +31,9 @@ export interface StackEvent {
   readonly timestamp: Date;
 }
 
+/** What a stack's tags tell before it is described. */
+export type StackTagged = Pick<StackSummary, 'name' | 'tags'>;
+
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged' | 'recreated';
 
 export interface StackResult {
@@ -67,8 +70,12 @@ export interface Stacks {
    * reads, so every stack of a run can be checked side by side before any is applied.
    */
   unchanged(spec: StackSpec, signal?: AbortSignal): Promise<StackResult | undefined>;
-  /** Stacks that carry every given tag (with that value). */
-  list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]>;
+  /**
+   * Stacks that carry every given tag (with that value), found by their tags: never by reading
+   * every stack of the account, so its cost follows the application's stacks. With `only`, just
+   * the stacks it keeps (judged by name and tags) are described.
+   */
+  list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
   /**

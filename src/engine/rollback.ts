@@ -5,16 +5,19 @@ import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployRes
 import { behindSharedLoadBalancer, listenerSwitch, loadBalancerOf, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
 import type { HostRecords, StackSummary } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
-import { releaseHistory, rollbackTarget, ReleaseError, type Layout } from './releases.js';
+import { releaseHistory, rollbackTarget, ReleaseError, type Layout, type RollbackTarget } from './releases.js';
+import { isReleaseStack, releaseName } from '../stacks/application-release.js';
+import { ownedBy, withRecorded } from './release-stacks.js';
 import { describeWeights } from './rollout.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { rollbackWeights, type Weighted } from './traffic.js';
 
 /**
  * Rollback in seconds: where the release's stack is still warm, one change of the hostname's
- * rule on the load balancer and nothing else (reads before it: the zone, the stacks and the
- * records side by side, then the listener's rules). Where it is gone, its image, already in the
- * registry, is deployed again; nothing is ever built.
+ * rule on the load balancer and nothing else (reads before it, whatever the number of stacks in
+ * the account: the zone, the records, the load balancer's stack and the named release's stack or
+ * the environment's stacks found by their tags, then the listener's rules). Where it is gone, its
+ * image, already in the registry, is deployed again; nothing is ever built.
  */
 
 export interface RollbackResult {
@@ -38,27 +41,58 @@ export interface ReleaseState {
   readonly rule?: HostTraffic;
 }
 
-/** What AWS knows of an environment's releases: its stacks, its records and its rule, read side by side. */
-export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns' | 'listeners'>): Promise<ReleaseState> {
+/** What a read of the releases can start from, so that nothing is read twice. */
+export interface KnownReleases {
+  /** The environment's release stacks, as a run's own listing found them. */
+  readonly stacks?: readonly StackSummary[];
+  readonly zoneId?: string;
+  /** Only this stack, by its name: a rollback to a named release reads no other. */
+  readonly only?: string;
+}
+
+/**
+ * What AWS knows of an environment's releases: its release stacks (found by their tags, never by
+ * listing the account), its records and the hostname's rule on the application's load balancer,
+ * read side by side.
+ */
+export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns' | 'listeners'>, known: KnownReleases = {}): Promise<ReleaseState> {
   const host = hostname(config.application, config.environment, config.hostedZone);
+  const owner = stackTags(config.application, config.environment);
   const balancerName = loadBalancerStack(config.application, config.networkEnvironment);
-  const [zoneId, stacks] = await Promise.all([deps.dns.zoneId(config.hostedZone), deps.stacks.list(stackTags(config.application, config.environment))]);
-  // The application's own environment lists its load balancer with its stacks; a preview's is staging's.
-  const balancerStack = stacks.find((stack) => stack.name === balancerName);
-  const [records, found] = await Promise.all([deps.dns.records(zoneId, host), balancerStack ? Promise.resolve(balancerStack) : deps.stacks.describe(balancerName)]);
-  const balancer = found?.outputs.HttpsListenerArn ? loadBalancerOf(found, balancerName) : undefined;
-  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, host, stacks) : undefined;
+  const zone = known.zoneId !== undefined ? Promise.resolve(known.zoneId) : deps.dns.zoneId(config.hostedZone);
+  const stacks = known.stacks
+    ? Promise.resolve(known.stacks)
+    : known.only
+      ? deps.stacks.describe(known.only).then((stack) => (stack ? [stack].filter(ownedBy(owner)) : []))
+      : deps.stacks.list(owner, isReleaseStack);
+  const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host)), deps.stacks.describe(balancerName)]);
+  const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
+  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, host, found) : undefined;
   const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
   const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
-  return { zoneId, hostname: host, stacks, weights, layout, records, ...(balancer ? { balancer } : {}), ...(rule ? { rule } : {}) };
+  // A target group of no listed stack keeps its ARN as its name: no stack to look up by it.
+  const all = known.only ? found : await withRecorded(deps, owner, found, weights.filter((target) => !target.setIdentifier.startsWith('arn:')));
+  return { zoneId, hostname: host, stacks: all, weights, layout, records, ...(balancer ? { balancer } : {}), ...(rule ? { rule } : {}) };
+}
+
+/** The release to return to: a named blue-green release read alone when it is warm, else from all the environment's releases. */
+async function chooseTarget(config: Config, deps: EngineDeps): Promise<{ state: ReleaseState; target: RollbackTarget }> {
+  if (config.strategy === 'blue-green' && config.version !== '') {
+    const state = await readReleases(config, deps, { only: releaseName(config, config.version) });
+    const release = releaseHistory(state.stacks, state.weights, state.layout)[0];
+    if (release?.warm) return { state, target: { kind: 'flip', release } };
+    const all = await readReleases(config, deps, { zoneId: state.zoneId });
+    return { state: all, target: rollbackTarget(releaseHistory(all.stacks, all.weights, all.layout), config.version) };
+  }
+  const state = await readReleases(config, deps);
+  return { state, target: rollbackTarget(releaseHistory(state.stacks, state.weights, state.layout), config.version) };
 }
 
 export async function rollback(config: Config, deps: EngineDeps, run: RunClock, placement: (zoneId: string) => Promise<Placement>, track: Omit<DeployOptions, 'rollback'> = {}): Promise<RollbackResult> {
   if (config.strategy === 'rolling' && config.version === '') {
     throw new ReleaseError('A rolling deployment keeps one stack and no earlier release to flip to: give the version to roll back to (its image is deployed again from the registry, without a build).');
   }
-  const state = await readReleases(config, deps);
-  const target = rollbackTarget(releaseHistory(state.stacks, state.weights, state.layout), config.version);
+  const { state, target } = await chooseTarget(config, deps);
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);

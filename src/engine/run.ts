@@ -1,8 +1,8 @@
 import { releaseName } from '../stacks/application-release.js';
 import { oversizedTemplates } from '../stacks/inline-limit.js';
 import type { Config } from '../config/types.js';
-import { eventReport, stackReport, type RunReport, type StackReport, type TrafficShare } from './run-report.js';
-import { announce } from './announce.js';
+import type { CostEstimate } from '../cost/estimate.js';
+import { eventReport, stackReport, type BootLogReport, type EventReport, type ReleaseCommandOutputReport, type StackReport } from './run-report.js';
 import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
@@ -17,15 +17,14 @@ import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { RolloutFailure, watchedAlarms, type TrafficMove } from './rollout.js';
 import { lockKey, waitLimit, withLock, type LastRun, type LockOwner, type RunEnding } from './lock.js';
-import { publicUrl } from './urls.js';
-import { share } from './traffic.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
-import type { BootLogReport } from './run-report.js';
+import { ReleaseCommandFailure } from './release-command.js';
 
 /**
- * The use cases behind `command`: deploy, rollback, promote and destroy, each ending in one
- * RunReport that GitHub and the terminal render, and the action's outputs.
+ * The use cases behind the commands that change releases (deploy, rollback, promote, destroy),
+ * and the frame they share: the checks before any change, the lock, the sweep of expired
+ * previews. Each returns what it did; report/run.ts says it to people.
  */
 
 export interface RunRequest {
@@ -42,16 +41,8 @@ export interface RunRequest {
   readonly region?: string;
 }
 
-export interface RunOutcome {
-  readonly report: RunReport;
-  readonly outputs: Readonly<Record<string, string>>;
-  /** Previews removed because they expired: their GitHub deployments become inactive. */
-  readonly expiredPreviews: readonly string[];
-  /** Settles once the run's lock is released: the entry awaits it after reporting. */
-  readonly released: Promise<void>;
-}
-
-interface Progress {
+/** What the use cases see while they work, whatever their result. */
+export interface Progress {
   stacks: StackReport[];
   warnings: string[];
   changes: Map<string, readonly ResourceChange[]>;
@@ -74,22 +65,6 @@ function tracker(deps: EngineDeps, progress: Progress) {
   };
 }
 
-/** The steps of a rollout as the report tells them; a run that moved no traffic in steps has none. */
-function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'trafficSteps'> {
-  if (moves.length === 0) return {};
-  return {
-    trafficSteps: moves.map((move) => ({
-      shares: trafficShares(move.weights),
-      ...(move.watchedMs !== undefined ? { watchedMs: move.watchedMs } : {}),
-      ...(move.reverted ? { reverted: move.reverted } : {}),
-    })),
-  };
-}
-
-function trafficShares(traffic: readonly Weighted[]): TrafficShare[] {
-  return traffic.map((target) => ({ release: target.setIdentifier, weight: share(traffic, target.setIdentifier) })).sort((a, b) => b.weight - a.weight);
-}
-
 /** Refuses, before the first change, an account that allowed-account-ids does not name. */
 export async function checkAccount(config: Config, deps: EngineDeps): Promise<void> {
   if (config.allowedAccountIds.length === 0) return;
@@ -105,11 +80,14 @@ async function checkAlarms(config: Config, deps: EngineDeps): Promise<void> {
   if (missing.length > 0) throw new Error(`alarm-names: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in CloudWatch in this region: nothing was changed.`);
 }
 
-/** The zone and its wildcard certificate: looked up once, while other phases run. */
+/**
+ * The zone and its wildcard certificate: looked up once, while other phases run, and side by
+ * side: the certificate is found by the zone's name, its id is needed only to validate a new one.
+ */
 function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   return async (knownZoneId?: string): Promise<Placement> => {
-    const zoneId = knownZoneId ?? (await deps.dns.zoneId(config.hostedZone));
-    const certificateArn = await deps.certificates.ensureWildcard(config.hostedZone, zoneId, run.deadline);
+    const zone = knownZoneId !== undefined ? Promise.resolve(knownZoneId) : deps.dns.zoneId(config.hostedZone);
+    const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run.deadline)]);
     return { zoneId, certificateArn };
   };
 }
@@ -121,7 +99,7 @@ async function releaseImage(config: Config, deps: EngineDeps, version: string): 
   return found;
 }
 
-async function deploy(config: Config, deps: EngineDeps, request: RunRequest, progress: Progress): Promise<DeployResult | undefined> {
+async function deployPhases(config: Config, deps: EngineDeps, request: RunRequest, progress: Progress): Promise<DeployResult | undefined> {
   const { run } = request;
   const track = tracker(deps, progress);
   await untilCancelled(checkAlarms(config, deps), run, 'while the alarms were checked');
@@ -144,16 +122,6 @@ async function deploy(config: Config, deps: EngineDeps, request: RunRequest, pro
   return result;
 }
 
-/** The report's image field: present only when the run knows its image. */
-function imageField(image?: ImageRef): { image?: string } {
-  const text = imageText(image);
-  return text ? { image: text } : {};
-}
-
-function imageText(image?: ImageRef): string | undefined {
-  return image ? `${image.repository}@${image.digest}` : undefined;
-}
-
 /**
  * The end of the logs of the release whose stack failed: its instances' boot output and first
  * container lines say why they never signalled. Only for the release's own stack, and never a
@@ -171,39 +139,138 @@ async function bootLogsOf(error: unknown, config: Config, version: string, deps:
   }
 }
 
-function rootCauseOf(error: unknown, progress: Progress): Pick<RunReport, 'rootCause' | 'lastEvents'> {
+function rootCauseOf(error: unknown, progress: Progress): Pick<RunFailure, 'rootCause' | 'lastEvents'> {
   if (!(error instanceof StackFailure)) return {};
   const events = progress.events.filter((event) => event.stackName === error.stackName).slice(-8).map(eventReport);
   return { ...(error.rootCause ? { rootCause: eventReport(error.rootCause) } : {}), ...(events.length ? { lastEvents: events } : {}) };
 }
 
-export async function runCommand(config: Config, deps: EngineDeps, request: RunRequest): Promise<RunOutcome> {
+/**
+ * What a command did, in facts rather than words: the release it acted on, where traffic went
+ * and how, what it kept and removed. report/run.ts turns it into the RunReport people read.
+ */
+export interface CommandResult {
+  /** The release acted on: the configured version, or the one a rollback or promote found. */
+  readonly version: string;
+  readonly stackName: string;
+  readonly traffic: readonly Weighted[];
+  /** The steps traffic went through (blue-green), a revert last. */
+  readonly moves: readonly TrafficMove[];
+  /** The alarms that watch the release's canary steps. */
+  readonly alarms: readonly string[];
+  /** Whether traffic moved or stacks went, apart from the stacks' own changes. */
+  readonly changed: boolean;
+  readonly kept: readonly KeptRelease[];
+  readonly pinnedUrl?: string;
+  /** What people are told besides the stacks: how a rollback went, what destroy removed. */
+  readonly message?: string;
+  /** What the application costs a month once this release serves. */
+  readonly cost?: CostEstimate;
+}
+
+/** A use case under the run's lock: what it did, over what it learned before (its defaults). */
+export type UseCase = (config: Config, deps: EngineDeps, request: RunRequest, progress: Progress, before: CommandResult) => Promise<Partial<CommandResult>>;
+
+/** Why a run failed, as the report tells it. */
+export interface RunFailure {
+  readonly message: string;
+  readonly cancelled: boolean;
+  readonly rootCause?: EventReport;
+  readonly lastEvents?: readonly EventReport[];
+  readonly bootLogs?: readonly BootLogReport[];
+  readonly releaseCommandOutput?: ReleaseCommandOutputReport;
+}
+
+/** A run of a command under the lock: what the use case did, what the run saw, how it ended. */
+export interface RunResult {
+  readonly did: CommandResult;
+  /** Every stack applied or removed, in order, with the changes executed. */
+  readonly stacks: readonly StackReport[];
+  readonly warnings: readonly string[];
+  readonly image?: ImageRef;
+  readonly failure?: RunFailure;
+  /** Previews removed because they expired: their GitHub deployments become inactive. */
+  readonly expiredPreviews: readonly string[];
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** False when allowed-account-ids refused the account: nobody is told of it from inside it. */
+  readonly accountAllowed: boolean;
+  /** Settles once the run's lock is released: the entry awaits it after reporting. */
+  readonly released: Promise<void>;
+}
+
+/** The commands that change releases under the lock, each one use case. */
+export const USE_CASES = {
+  async deploy(config, deps, request, progress) {
+    const result = await deployPhases(config, deps, request, progress);
+    if (!result) return {};
+    return {
+      traffic: result.traffic,
+      stackName: result.stack.name,
+      changed: result.trafficChanged,
+      kept: result.cleanup.kept,
+      moves: result.moves ?? [],
+      ...(result.pinnedUrl ? { pinnedUrl: result.pinnedUrl } : {}),
+      cost: environmentCost(config, request.region),
+    };
+  },
+  async rollback(config, deps, request, progress) {
+    const { run } = request;
+    const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId), tracker(deps, progress));
+    if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
+    return {
+      version: result.version,
+      traffic: result.traffic,
+      stackName: result.stackName,
+      changed: true,
+      message: result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`,
+    };
+  },
+  async promote(config, deps, request) {
+    await checkAlarms(config, deps);
+    const result = await promote(config, deps, request.run);
+    return { kept: result.cleanup.kept, moves: result.moves, version: result.version, traffic: result.traffic, stackName: result.stackName, alarms: watchedAlarms(config, result.stackName), changed: true };
+  },
+  async destroy(config, deps, request, progress) {
+    const result = await destroy(config, deps, request.run);
+    progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
+    return {
+      changed: result.removed.length > 0,
+      message: [result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.', ...(result.notes ?? [])].join(' '),
+    };
+  },
+} satisfies Record<string, UseCase>;
+
+export type LockedCommand = keyof typeof USE_CASES;
+
+/** What a command knows before its use case runs: the configured release, no traffic yet. */
+function before(config: Config): CommandResult {
+  const stackName = releaseName(config, config.version || 'none');
+  return {
+    version: config.version,
+    stackName,
+    traffic: [],
+    moves: [],
+    // A blue-green deploy names the alarms that will watch its canary steps, even when it fails before them.
+    alarms: config.strategy === 'blue-green' && config.command === 'deploy' && config.steps.includes('deploy') ? watchedAlarms(config, stackName) : [],
+    changed: false,
+    kept: [],
+  };
+}
+
+/**
+ * The frame of every command that changes releases: the checks before any change, the sweep of
+ * expired previews beside it, the lock, then the command's one use case.
+ */
+export async function runLocked(config: Config, deps: EngineDeps, request: RunRequest, useCase: UseCase): Promise<RunResult> {
   const progress: Progress = { stacks: [], warnings: [], changes: new Map(), events: [] };
   const started = request.run.startedAt;
-  const common = {
-    application: config.application,
-    environment: config.environment,
-    command: config.command,
-    strategy: config.strategy,
-    sha: request.sha,
-    ...(request.logUrl ? { logUrl: request.logUrl } : {}),
-    ...(request.commitUrl ? { commitUrl: request.commitUrl } : {}),
-  };
-  const url = publicUrl(config);
-  let version = config.version;
-  let traffic: readonly Weighted[] = [];
-  let moves: readonly TrafficMove[] = [];
-  let stackName = releaseName(config, config.version || 'none');
-  // The alarms that watch a blue-green release's canary steps, named in the report (promote learns its release).
-  let alarms: readonly string[] = config.strategy === 'blue-green' && config.command === 'deploy' && config.steps.includes('deploy') ? watchedAlarms(config, stackName) : [];
-  let pinned: string | undefined;
-  let changed = false;
-  let message: string | undefined;
-  let kept: readonly KeptRelease[] = [];
+  let did = before(config);
   let sweep: Promise<string[]> = Promise.resolve([]);
   // An account that allowed-account-ids refuses is not touched at all, not even to tell of it.
   let accountAllowed = false;
   let released: Promise<void> = Promise.resolve();
+  const seen = () => ({ warnings: progress.warnings, ...(progress.image ? { image: progress.image } : {}), startedAt: started, accountAllowed, released });
   try {
     // A template CloudFormation cannot take inline would stop the run halfway: stop it before anything changes.
     const oversized = config.command === 'deploy' ? oversizedTemplates(config) : [];
@@ -218,8 +285,8 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     const lastRun = (outcome: RunEnding): LastRun => ({
       who: request.who ?? lockOwner(config, request).holder,
       command: config.command,
-      version,
-      stack: stackName,
+      version: did.version,
+      stack: did.stackName,
       startedAt: started,
       endedAt: deps.clock.now(),
       outcome,
@@ -227,108 +294,22 @@ export async function runCommand(config: Config, deps: EngineDeps, request: RunR
     });
     await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release), lastRun }, async (locked, lock) => {
       const run: RunClock = { ...locked, lock };
-      switch (config.command) {
-        case 'deploy': {
-          const result = await deploy(config, deps, { ...request, run }, progress);
-          if (result) {
-            traffic = result.traffic;
-            stackName = result.stack.name;
-            pinned = result.pinnedUrl;
-            changed = result.trafficChanged;
-            kept = result.cleanup.kept;
-            moves = result.moves ?? [];
-          }
-          break;
-        }
-        case 'rollback': {
-          const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId), tracker(deps, progress));
-          version = result.version;
-          traffic = result.traffic;
-          stackName = result.stackName;
-          changed = true;
-          if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
-          message = result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`;
-          break;
-        }
-        case 'promote': {
-          await checkAlarms(config, deps);
-          const result = await promote(config, deps, run);
-          kept = result.cleanup.kept;
-          moves = result.moves;
-          version = result.version;
-          traffic = result.traffic;
-          stackName = result.stackName;
-          alarms = watchedAlarms(config, result.stackName);
-          changed = true;
-          break;
-        }
-        case 'destroy': {
-          const result = await destroy(config, deps, run);
-          progress.stacks.push(...result.removed.map((name): StackReport => ({ name, outcome: 'removed', changes: [] })));
-          changed = result.removed.length > 0;
-          message = [result.removed.length > 0 ? `Removed ${result.removed.join(', ')}.` : 'Nothing to remove.', ...(result.notes ?? [])].join(' ');
-          break;
-        }
-        case 'plan':
-          throw new Error('plan is answered by planRun, without AWS');
-      }
+      did = { ...did, ...(await useCase(config, deps, { ...request, run }, progress, did)) };
     });
   } catch (error) {
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
-    if (error instanceof RolloutFailure) {
-      traffic = error.traffic;
-      moves = error.moves;
-    }
+    if (error instanceof RolloutFailure) did = { ...did, traffic: error.traffic, moves: error.moves };
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
-    const failure = error instanceof Error ? error.message : String(error);
-    const bootLogs = cancelled ? {} : await bootLogsOf(error, config, version, deps, started);
-    const report: RunReport = {
-      ...common,
-      status: cancelled ? 'cancelled' : 'failure',
-      version,
-      ...imageField(progress.image),
-      traffic: trafficShares(traffic),
-      ...alarmsField(alarms),
-      ...trafficStepsOf(moves),
-      stacks: progress.stacks,
-      durationMs: deps.clock.now() - started,
-      message: failure,
-      ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
-      ...logGroupField(config),
-      ...rootCauseOf(error, progress),
-      ...bootLogs,
-    };
-    if (accountAllowed) await tell(config, deps, report, request.run);
-    return { report, outputs: outputsOf(config, version, stackName, url, progress.image, false), expiredPreviews: await unlessCancelled(sweep, request.run), released };
+    // A failed release command's lines are shown as a block of their own, after its sentence.
+    const message = error instanceof ReleaseCommandFailure ? error.sentence : error instanceof Error ? error.message : String(error);
+    const bootLogs = cancelled ? {} : await bootLogsOf(error, config, did.version, deps, started);
+    const releaseCommandOutput = error instanceof ReleaseCommandFailure && error.lastLines.length > 0 ? { releaseCommandOutput: { lines: error.lastLines, logStream: error.logStream } } : {};
+    const failure: RunFailure = { message, cancelled, ...rootCauseOf(error, progress), ...bootLogs, ...releaseCommandOutput };
+    return { did, stacks: progress.stacks, failure, endedAt: deps.clock.now(), expiredPreviews: await unlessCancelled(sweep, request.run), ...seen() };
   }
-
   const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run, lockOwner(config, request)) : await unlessCancelled(sweep, request.run);
-  const stacksChanged = progress.stacks.some((stack) => stack.outcome !== 'unchanged');
-  const hasChanges = changed || stacksChanged;
-  const report: RunReport = {
-    ...common,
-    status: config.command === 'deploy' && !hasChanges ? 'no-change' : 'success',
-    version,
-    ...imageField(progress.image),
-    ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url } : {}),
-    ...(pinned ? { pinnedUrl: pinned } : {}),
-    traffic: trafficShares(traffic),
-    ...alarmsField(alarms),
-    ...trafficStepsOf(moves),
-    stacks: progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes })),
-    durationMs: deps.clock.now() - started,
-    ...(message ? { message } : {}),
-    ...(kept.length > 0 ? { releases: kept } : {}),
-    ...(progress.warnings.length > 0 ? { warnings: progress.warnings } : {}),
-    ...logGroupField(config),
-    ...(config.command === 'deploy' && config.steps.includes('deploy') ? { cost: environmentCost(config, request.region) } : {}),
-  };
-  await tell(config, deps, report, request.run);
-  return { report, outputs: outputsOf(config, version, stackName, url, progress.image, hasChanges), expiredPreviews, released };
-}
-
-function alarmsField(alarms: readonly string[]): Pick<RunReport, 'alarms'> {
-  return alarms.length > 0 ? { alarms } : {};
+  const stacks = progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes }));
+  return { did, stacks, endedAt: deps.clock.now(), expiredPreviews, ...seen() };
 }
 
 /** How this run describes itself in the locks it takes. */
@@ -336,35 +317,7 @@ function lockOwner(config: Config, request: RunRequest): LockOwner {
   return { holder: request.holder ?? request.logUrl ?? 'a run that gave no name', command: config.command, version: config.version };
 }
 
-/** The log group, for the commands after which the environment has one. */
-function logGroupField(config: Config): { logGroup?: string } {
-  return config.command === 'destroy' ? {} : { logGroup: logGroupOf(config) };
-}
-
-/**
- * The subscribers hear of the run. A cancelled run tells no one: the runner kills it seconds
- * later, and those seconds belong to saying where it stopped (its GitHub deployment is failed).
- */
-async function tell(config: Config, deps: EngineDeps, report: RunReport, run: RunClock): Promise<void> {
-  if (run.signal?.aborted) return;
-  await announce(config, deps, report);
-}
-
 /** A cancelled run does not wait for its sweep: what it removed by then, a later run will see. */
 function unlessCancelled(sweep: Promise<string[]>, run: RunClock): Promise<string[]> {
   return untilCancelled(sweep, run, 'while expired previews were removed').catch(() => []);
-}
-
-function outputsOf(config: Config, version: string, stackName: string, url: string, image: ImageRef | undefined, hasChanges: boolean): Record<string, string> {
-  // A run that deployed nothing (destroy, or steps without deploy) serves no URL and no stack.
-  const serves = config.command !== 'destroy' && (config.command !== 'deploy' || config.steps.includes('deploy'));
-  return {
-    url: serves ? url : '',
-    version,
-    image: imageText(image) ?? '',
-    'stack-name': serves ? stackName : '',
-    environment: config.environment,
-    'has-changes': String(hasChanges),
-    'log-group': serves ? logGroupOf(config) : '',
-  };
 }

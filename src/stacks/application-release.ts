@@ -38,7 +38,7 @@ export function releaseName(config: Config, version: string): string {
  * release, a blue-green release stack or the rolling stack. The resources stack of the same
  * application carries the same application and environment tags and is not one.
  */
-export function isReleaseStack(stack: StackSummary): boolean {
+export function isReleaseStack(stack: Pick<StackSummary, 'name' | 'tags'>): boolean {
   const application = stack.tags[TAG_APPLICATION];
   const environment = stack.tags[TAG_ENVIRONMENT];
   const version = stack.tags[TAG_VERSION];

@@ -33,6 +33,7 @@ import {
   type StackResult,
   type StackSpec,
   type StackSummary,
+  type StackTagged,
   type Stacks,
   type Template,
   type WeightedTarget,
@@ -40,7 +41,8 @@ import {
 import { foreignOwner } from '../../src/engine/ownership.js';
 import type { LastRun, LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
 import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
-import { runCommand, type RunOutcome, type RunRequest } from '../../src/engine/run.js';
+import { runCommand, type RunOutcome } from '../../src/commands.js';
+import type { RunRequest } from '../../src/engine/run.js';
 import { additionsOf, describeFailure } from '../../src/engine/stack-status.js';
 import { configOf, VALID_INPUTS } from './config.js';
 import { RecordingLog } from './recording-log.js';
@@ -416,10 +418,10 @@ export class FakeStacks implements Stacks {
     return stack ? summaryOf(stack) : undefined;
   }
 
-  async list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]> {
+  async list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
     this.reads.list += 1;
     await called(this.journal, `stacks.list ${JSON.stringify(tags)}`);
-    return [...this.stacks.values()].filter((stack) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value)).map(summaryOf);
+    return [...this.stacks.values()].filter((stack) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value) && (!only || only(stack))).map(summaryOf);
   }
 
   async remove(name: string, options: ApplyOptions): Promise<void> {

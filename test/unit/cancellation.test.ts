@@ -6,12 +6,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { taggingIndex } from './stacks-support.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { rollingStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import type { EngineDeps } from '../../src/engine/context.js';
 import type { Clock } from '../../src/engine/ports.js';
-import { runCommand, type RunOutcome } from '../../src/engine/run.js';
+import { runCommand, type RunOutcome } from '../../src/commands.js';
 import { DEPLOYMENT_STATE } from '../../src/github/feedback.js';
 import { DANGLING_DESCRIPTION } from '../../src/github/post.js';
 import { configOf, VALID_INPUTS } from '../support/config.js';
@@ -113,7 +114,7 @@ describe('a cancelled stack operation', () => {
       cancel.abort();
       return { Stacks: [stack('UPDATE_IN_PROGRESS')] };
     });
-    const deps: EngineDeps = { ...aws, stacks: createStacks({ cloudformation: client, clock: aws.clock }) };
+    const deps: EngineDeps = { ...aws, stacks: createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: aws.clock }) };
 
     const { report } = await runCancellable(aws, config, cancel, deps);
 

@@ -32,6 +32,13 @@ function pending(records: boolean): CertificateDetail {
 const certificates = () => createCertificates(acmClient, route53Client, fakeClock());
 
 describe('ensureWildcard', () => {
+  test("finds an issued certificate without waiting for the zone's id, which only a validation needs", async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'ISSUED' }] });
+    const zoneStillLookedUp = new Promise<string>(() => undefined);
+
+    assert.equal(await certificates().ensureWildcard('example.com', zoneStillLookedUp, START + HOUR), ARN);
+  });
+
   test('returns an issued certificate for *.zone and zone, reading every page, preferring it to a pending one', async () => {
     const sent = answersInTurn(acm.on(ListCertificatesCommand), [
       {

@@ -48,7 +48,8 @@ describe('a rollback', () => {
     const listener = aws.stacks.get(`${APP}-staging-load-balancer`)!.outputs.HttpsListenerArn;
     assert.deepEqual(
       calls.slice(0, change).sort(),
-      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, 'locks.take awesome-application/staging', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
+      // The named release's stack by its name: no listing, whatever the account holds; then the listener's rules.
+      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, 'locks.take awesome-application/staging', `stacks.describe ${A}`, `stacks.describe ${APP}-staging-load-balancer`].sort(),
     );
     assert.equal(aws.listeners.changes.length, changes + 1);
     assert.equal(aws.dns.batches.length, batches);
@@ -98,6 +99,22 @@ describe('a rollback', () => {
     assert.equal(report.status, 'success');
     assert.equal(report.version, V1);
     assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0, [C]: 0 });
+  });
+
+  test('with no version finds the releases by their tags: the reads before its traffic change, one of them a listing of its own stacks', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2]);
+    const mark = aws.journal.length;
+
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: '' }));
+
+    assert.equal(report.version, V1);
+    const calls = aws.since(mark);
+    const listener = aws.stacks.get(`${APP}-staging-load-balancer`)!.outputs.HttpsListenerArn;
+    assert.deepEqual(
+      calls.slice(0, calls.indexOf(`listeners.forward ${STAGING_HOST}`)).filter((call) => !call.startsWith('locks.')).sort(),
+      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, `stacks.describe ${APP}-staging-load-balancer`, 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'].sort(),
+    );
   });
 
   test('by redeploy does not make the release it left look good: the next rollback with no version does not return to it', async () => {

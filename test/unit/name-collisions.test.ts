@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { taggingIndex } from './stacks-support.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { ConfigurationError } from '../../src/config/read-config.js';
 import { hostname, rollingStack } from '../../src/config/names.js';
@@ -72,6 +73,18 @@ describe('stacks are owned', () => {
     assert.deepEqual(aws.stacks.get(rollingStack('shop', 'staging')), shopStack);
   });
 
+  test("a record of the application's own release that its listing did not name yet (the tag index answers a moment late) is not taken for another's", async () => {
+    const aws = new FakeAws();
+    const shop = configOf({ 'application-name': 'shop', environment: 'staging' });
+    assert.equal((await aws.run(shop)).report.status, 'success');
+    const list = aws.stacks.list.bind(aws.stacks);
+    aws.stacks.list = async (tags, only) => (await list(tags, only)).filter((stack) => stack.name !== rollingStack('shop', 'staging'));
+
+    const { report } = await aws.run(configOf({ 'application-name': 'shop', environment: 'staging', version: 'v2' }));
+
+    assert.equal(report.status, 'success', report.message);
+  });
+
   const STACK = 'shop-api-staging';
   const foreign = { StackName: STACK, StackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${STACK}/1`, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), Tags: [{ Key: 'wimpy:application', Value: 'shop-api' }, { Key: 'wimpy:environment', Value: 'staging' }] } as never;
   const spec = { name: STACK, template: { Resources: {} }, parameters: {}, tags: { 'wimpy:application': 'shop', 'wimpy:environment': 'api-staging' }, terminationProtection: false };
@@ -80,7 +93,7 @@ describe('stacks are owned', () => {
     const client = new CloudFormationClient({ region: 'eu-west-1' });
     const cloudformation = mockClient(client);
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [foreign] });
-    const stacks = createStacks({ cloudformation: client, clock: new FakeClock() });
+    const stacks = createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: new FakeClock() });
 
     await assert.rejects(stacks.apply(spec, { deadline: Date.now() + 60_000 }), (error: unknown) => {
       assert.ok(error instanceof StackFailure);
@@ -94,7 +107,7 @@ describe('stacks are owned', () => {
     const client = new CloudFormationClient({ region: 'eu-west-1' });
     const cloudformation = mockClient(client);
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [foreign] });
-    const stacks = createStacks({ cloudformation: client, clock: new FakeClock() });
+    const stacks = createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: new FakeClock() });
 
     await assert.rejects(stacks.remove(STACK, { deadline: Date.now() + 60_000, owner: spec.tags }), /belongs to application shop-api in environment staging/);
     assert.equal(cloudformation.commandCalls(DeleteStackCommand).length, 0);

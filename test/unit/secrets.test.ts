@@ -4,10 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { taggingIndex } from './stacks-support.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { rollingStack } from '../../src/config/names.js';
 import type { EngineDeps } from '../../src/engine/context.js';
-import { runCommand } from '../../src/engine/run.js';
+import { runCommand } from '../../src/commands.js';
 import { commentBody } from '../../src/report/comment.js';
 import { summaryMarkdown } from '../../src/report/summary.js';
 import { SCRIPT_VALUES } from '../../src/platforms/ec2/user-data.js';
@@ -157,7 +158,7 @@ describe('credentials that expire in the middle of a run', () => {
     cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
     const expired = Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } });
     cloudformation.on(DescribeStacksCommand, { StackName: STACK_ID }).rejects(expired);
-    const deps: EngineDeps = { ...aws, stacks: createStacks({ cloudformation: client, clock: aws.clock }) };
+    const deps: EngineDeps = { ...aws, stacks: createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: aws.clock }) };
 
     const { report } = await runCommand(config, deps, aws.request(config));
 

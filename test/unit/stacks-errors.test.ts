@@ -6,7 +6,7 @@ import { clientSettings } from '../../src/aws/client-config.js';
 import { classifyAwsError, explainAwsError, ExpiredCredentialsError } from '../../src/aws/aws-errors.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { StackFailure } from '../../src/engine/ports.js';
-import { NAME, STACK_ID, TEMPLATE, awsError, deployed, fakeClock, harness, spec } from './stacks-support.js';
+import { NAME, STACK_ID, TEMPLATE, awsError, deployed, fakeClock, harness, spec, taggingIndex } from './stacks-support.js';
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const STACK_XML =
@@ -40,7 +40,7 @@ describe('AWS errors', () => {
       { status: 400, body: errorXml('Throttling', 'Rate exceeded') },
       { status: 200, body: STACK_XML },
     ]);
-    const stacks = createStacks({ cloudformation: client, clock: fakeClock() });
+    const stacks = createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: fakeClock() });
     const found = await stacks.describe(NAME);
     assert.equal(found?.status, 'UPDATE_COMPLETE');
     assert.equal(requests(), 2);
@@ -48,7 +48,7 @@ describe('AWS errors', () => {
 
   test('a fatal error is not retried and fails at once with its message', async () => {
     const { client, requests } = clientAnswering([{ status: 400, body: errorXml('AccessDenied', 'User is not authorized to perform: cloudformation:DescribeStacks') }]);
-    const stacks = createStacks({ cloudformation: client, clock: fakeClock() });
+    const stacks = createStacks({ cloudformation: client, tagging: taggingIndex().client, clock: fakeClock() });
     await assert.rejects(stacks.describe(NAME), (error) => {
       assert.ok(error instanceof StackFailure);
       assert.equal(error.message, `Stack ${NAME}: User is not authorized to perform: cloudformation:DescribeStacks`);

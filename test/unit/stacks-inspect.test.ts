@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { NAME, deployed, harness, notFound } from './stacks-support.js';
+import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { NAME, STACK_ID, TEMPLATE, change, deployed, harness, notFound, spec } from './stacks-support.js';
 
 describe('describing a stack', () => {
   test('gives its status, outputs, parameters, tags and times', async () => {
@@ -32,18 +33,67 @@ describe('describing a stack', () => {
   });
 });
 
-test('listing stacks reads every page and keeps the live ones that carry every tag asked for', async () => {
-  const h = harness();
-  const tagged = (name: string, environment: string, status = 'CREATE_COMPLETE' as const) =>
-    deployed({ StackName: name, StackStatus: status, Tags: [{ Key: 'wimpy:application', Value: 'shop' }, { Key: 'wimpy:environment', Value: environment }] });
-  h.cfn.on(DescribeStacksCommand, {}).resolvesOnce({ Stacks: [tagged('shop-production-a1b2c3d', 'production'), tagged('shop-staging', 'staging')], NextToken: 'next' });
-  h.cfn.on(DescribeStacksCommand, { NextToken: 'next' }).resolves({
-    Stacks: [tagged('shop-production-e4f5a6b', 'production'), deployed({ StackName: 'other', Tags: [] }), { ...tagged('shop-production-0000000', 'production'), StackStatus: 'DELETE_COMPLETE' }],
+describe('listing stacks by their tags', () => {
+  const arn = (name: string, id = '5b3c0f10') => `arn:aws:cloudformation:eu-west-1:123456789012:stack/${name}/${id}`;
+  const tagsOf = (environment: string) => [{ Key: 'wimpy:application', Value: 'shop' }, { Key: 'wimpy:environment', Value: environment }];
+  const tagged = (name: string, environment: string) => deployed({ StackName: name, StackId: arn(name), Tags: tagsOf(environment) });
+
+  test('asks the tag index, page by page, and describes the live stacks it names that carry every tag', async () => {
+    const h = harness();
+    h.tags.on(GetResourcesCommand).resolvesOnce({ ResourceTagMappingList: [{ ResourceARN: arn('shop-production-a1b2c3d'), Tags: tagsOf('production') }, { ResourceARN: arn('shop-production-0000000'), Tags: tagsOf('production') }], PaginationToken: 'next' });
+    h.tags.on(GetResourcesCommand, { PaginationToken: 'next' }).resolves({ ResourceTagMappingList: [{ ResourceARN: arn('shop-production-e4f5a6b'), Tags: tagsOf('production') }] });
+    h.cfn.on(DescribeStacksCommand, { StackName: 'shop-production-a1b2c3d' }).resolves({ Stacks: [tagged('shop-production-a1b2c3d', 'production')] });
+    h.cfn.on(DescribeStacksCommand, { StackName: 'shop-production-e4f5a6b' }).resolves({ Stacks: [tagged('shop-production-e4f5a6b', 'production')] });
+    // The index can still name a deleted stack.
+    h.cfn.on(DescribeStacksCommand, { StackName: 'shop-production-0000000' }).resolves({ Stacks: [{ ...tagged('shop-production-0000000', 'production'), StackStatus: 'DELETE_COMPLETE' }] });
+
+    const found = await h.stacks.list({ 'wimpy:application': 'shop', 'wimpy:environment': 'production' });
+
+    assert.deepEqual(found.map((stack) => stack.name), ['shop-production-a1b2c3d', 'shop-production-e4f5a6b']);
+    const asked = h.tags.commandCalls(GetResourcesCommand).map((call) => call.args[0].input);
+    assert.equal(asked.length, 2);
+    assert.deepEqual(asked[0]!.ResourceTypeFilters, ['cloudformation:stack']);
+    assert.deepEqual(asked[0]!.TagFilters, [{ Key: 'wimpy:application', Values: ['shop'] }, { Key: 'wimpy:environment', Values: ['production'] }]);
+    // No listing of the account: every DescribeStacks names its stack.
+    assert.ok(h.cfn.commandCalls(DescribeStacksCommand).every((call) => call.args[0].input.StackName));
   });
 
-  const found = await h.stacks.list({ 'wimpy:application': 'shop', 'wimpy:environment': 'production' });
+  test('describes only the stacks the filter keeps, judged by name and tags', async () => {
+    const h = harness();
+    h.tags.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [{ ResourceARN: arn('shop-pr-7'), Tags: tagsOf('pr-7') }, { ResourceARN: arn('shop-staging-resources'), Tags: tagsOf('staging') }] });
+    h.cfn.on(DescribeStacksCommand, { StackName: 'shop-pr-7' }).resolves({ Stacks: [tagged('shop-pr-7', 'pr-7')] });
 
-  assert.deepEqual(found.map((stack) => stack.name), ['shop-production-a1b2c3d', 'shop-production-e4f5a6b']);
-  // Two requests, the second with the first page's token: only that token answers with the second page.
-  assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 2);
+    const found = await h.stacks.list({ 'wimpy:application': 'shop' }, (stack) => stack.tags['wimpy:environment'] === 'pr-7');
+
+    assert.deepEqual(found.map((stack) => stack.name), ['shop-pr-7']);
+    assert.deepEqual(h.cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName), ['shop-pr-7']);
+  });
+});
+
+describe('a run reads each stack once', () => {
+  test('a stack a listing described is not described again, nor compared from a second read', async () => {
+    const h = harness();
+    h.tags.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [{ ResourceARN: STACK_ID, Tags: deployed().Tags }] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(TEMPLATE) });
+
+    await h.stacks.list({ 'wimpy:application': 'shop' });
+    await h.stacks.describe(NAME);
+    await h.stacks.unchanged(spec());
+    await h.stacks.apply(spec(), h.options());
+
+    assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 1);
+  });
+
+  test('a stack this run changed is read afresh', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolvesOnce({ Stacks: [deployed()] }).resolves({ Stacks: [deployed({ StackStatus: 'UPDATE_COMPLETE', Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'shop:v2' }] })] });
+    h.changeSetAnswers('CREATE_COMPLETE', [change('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'Modify', 'False')]);
+    h.progress([{ StackStatus: 'UPDATE_IN_PROGRESS' }, { StackStatus: 'UPDATE_COMPLETE' }], [[], []]);
+
+    await h.stacks.apply(spec({ parameters: { ...spec().parameters, ImageUri: 'shop:v2' } }), h.options());
+    const after = await h.stacks.describe(NAME);
+
+    assert.equal(after?.parameters.ImageUri, 'shop:v2');
+  });
 });

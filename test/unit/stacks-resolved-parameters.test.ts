@@ -5,7 +5,7 @@ import { GetParametersCommand, SSMClient, SSMServiceException } from '@aws-sdk/c
 import { setImmediate } from 'node:timers/promises';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStacks } from '../../src/aws/stacks.js';
-import { NAME, START, TEMPLATE, deployed, fakeClock, spec } from './stacks-support.js';
+import { NAME, START, TEMPLATE, deployed, fakeClock, spec, taggingIndex } from './stacks-support.js';
 
 // A template that takes the Amazon Linux image from SSM, as the application template does: a
 // stack deployed from it can only be the same if that name still resolves to the same image.
@@ -30,7 +30,7 @@ function adapter() {
   // Past the sameness check, the change set path is not what these tests are about: it stops here.
   cfn.on(CreateChangeSetCommand).rejects(new Error('change set requested'));
   const clock = fakeClock();
-  return { cfn, parameters, clock, stacks: createStacks({ cloudformation, ssm, clock }) };
+  return { cfn, parameters, clock, stacks: createStacks({ cloudformation, tagging: taggingIndex().client, ssm, clock }) };
 }
 
 const apply = (h: ReturnType<typeof adapter>) => h.stacks.apply(spec({ template: TEMPLATE_WITH_IMAGE }), { deadline: START + 60_000 });

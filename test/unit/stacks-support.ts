@@ -15,6 +15,7 @@ import {
   type Stack,
   type StackEvent as SdkStackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApplyOptions, Clock, ResourceChange, StackEvent, StackSpec } from '../../src/engine/ports.js';
 import { createStacks } from '../../src/aws/stacks.js';
@@ -119,15 +120,25 @@ export function change(logicalId: string, type: string, action: 'Add' | 'Modify'
 }
 
 /** Sets up and records everything one adapter does. */
+/** A Resource Groups Tagging API whose index holds no stack unless a test says otherwise. */
+export function taggingIndex() {
+  const client = new ResourceGroupsTaggingAPIClient({ region: 'eu-west-1' });
+  const index = mockClient(client);
+  index.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+  return { client, index };
+}
+
 export function harness() {
   const client = new CloudFormationClient({ region: 'eu-west-1' });
   const cfn = mockClient(client);
+  const tagging = taggingIndex();
   const clock = fakeClock();
   const lines: string[] = [];
   const events: StackEvent[] = [];
   const shown: { stack: string; changes: readonly ResourceChange[] }[] = [];
   const stacks = createStacks({
     cloudformation: client,
+    tagging: tagging.client,
     clock,
     log: (line) => lines.push(line),
   });
@@ -164,5 +175,5 @@ export function harness() {
     }
     eventsOf.resolves({ StackEvents: [...seen] });
   };
-  return { client, cfn, clock, stacks, lines, events, shown, options, changeSetAnswers, progress };
+  return { client, cfn, tags: tagging.index, clock, stacks, lines, events, shown, options, changeSetAnswers, progress };
 }

@@ -3,8 +3,8 @@
  * version and URL, in the forms subscribers read. Built only from the RunReport, so no
  * configuration value (and no secret) can reach a subscriber.
  */
-import type { Notification } from './ports.js';
-import type { RunReport, RunStatus } from './run-report.js';
+import type { Notification } from '../engine/ports.js';
+import type { RunReport, RunStatus } from '../engine/run-report.js';
 
 const OUTCOME: Readonly<Record<RunStatus, string>> = {
   'success': 'succeeded',

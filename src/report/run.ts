@@ -1,0 +1,118 @@
+/**
+ * A run of deploy, rollback, promote or destroy as people read it: the one function that turns
+ * what the use case did into the RunReport (the job summary, the pull request comment, the
+ * deployment statuses and the notification all render it), and the action's outputs.
+ */
+import type { Config } from '../config/types.js';
+import { logGroupOf } from '../engine/logs.js';
+import type { ImageRef } from '../engine/ports.js';
+import type { Weighted } from '../engine/traffic.js';
+import type { TrafficMove } from '../engine/rollout.js';
+import type { RunRequest, RunResult } from '../engine/run.js';
+import type { RunReport, TrafficShare } from '../engine/run-report.js';
+import { share } from '../engine/traffic.js';
+import { publicUrl } from '../engine/urls.js';
+
+export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'logUrl' | 'commitUrl'>, result: RunResult): RunReport {
+  const { did, failure } = result;
+  const common = {
+    application: config.application,
+    environment: config.environment,
+    command: config.command,
+    strategy: config.strategy,
+    version: did.version,
+    sha: request.sha,
+    ...(request.logUrl ? { logUrl: request.logUrl } : {}),
+    ...(request.commitUrl ? { commitUrl: request.commitUrl } : {}),
+    ...imageField(result.image),
+  };
+  const facts = {
+    traffic: trafficShares(did.traffic),
+    ...(did.alarms.length > 0 ? { alarms: did.alarms } : {}),
+    ...trafficStepsOf(did.moves),
+    stacks: result.stacks,
+    durationMs: result.endedAt - result.startedAt,
+  };
+  const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {};
+  // The log group, for the commands after which the environment has one.
+  const logGroup = config.command === 'destroy' ? {} : { logGroup: logGroupOf(config) };
+  if (failure) {
+    const { message, cancelled, ...why } = failure;
+    return { ...common, status: cancelled ? 'cancelled' : 'failure', ...facts, message, ...warnings, ...logGroup, ...why };
+  }
+  return {
+    ...common,
+    status: config.command === 'deploy' && !hasChanges(result) ? 'no-change' : 'success',
+    ...(config.command !== 'destroy' && config.steps.includes('deploy') ? { url: publicUrl(config) } : {}),
+    ...(did.pinnedUrl ? { pinnedUrl: did.pinnedUrl } : {}),
+    ...facts,
+    ...(did.message ? { message: did.message } : {}),
+    ...(did.kept.length > 0 ? { releases: did.kept } : {}),
+    ...warnings,
+    ...logGroup,
+    ...(did.cost ? { cost: did.cost } : {}),
+  };
+}
+
+/** The action's outputs after the run. */
+export function runOutputs(config: Config, result: RunResult): Record<string, string> {
+  // A run that deployed nothing (destroy, or steps without deploy) serves no URL and no stack.
+  const serves = config.command !== 'destroy' && (config.command !== 'deploy' || config.steps.includes('deploy'));
+  return {
+    url: serves ? publicUrl(config) : '',
+    version: result.did.version,
+    image: imageText(result.image) ?? '',
+    'stack-name': serves ? result.did.stackName : '',
+    environment: config.environment,
+    'has-changes': String(!result.failure && hasChanges(result)),
+    'log-group': serves ? logGroupOf(config) : '',
+  };
+}
+
+function hasChanges(result: RunResult): boolean {
+  return result.did.changed || result.stacks.some((stack) => stack.outcome !== 'unchanged');
+}
+
+/** The report's image field: present only when the run knows its image. */
+function imageField(image?: ImageRef): { image?: string } {
+  const text = imageText(image);
+  return text ? { image: text } : {};
+}
+
+function imageText(image?: ImageRef): string | undefined {
+  return image ? `${image.repository}@${image.digest}` : undefined;
+}
+
+/** The steps of a rollout as the report tells them; a run that moved no traffic in steps has none. */
+function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'trafficSteps'> {
+  if (moves.length === 0) return {};
+  return {
+    trafficSteps: moves.map((move) => ({
+      shares: trafficShares(move.weights),
+      ...(move.watchedMs !== undefined ? { watchedMs: move.watchedMs } : {}),
+      ...(move.reverted ? { reverted: move.reverted } : {}),
+    })),
+  };
+}
+
+function trafficShares(traffic: readonly Weighted[]): TrafficShare[] {
+  return traffic.map((target) => ({ release: target.setIdentifier, weight: share(traffic, target.setIdentifier) })).sort((a, b) => b.weight - a.weight);
+}
+
+/** The report of a run that did nothing (a fork's pull request, an unrelated event): `reason` says why. */
+export function skippedReport(config: Config, request: Pick<RunRequest, 'sha' | 'logUrl'>, reason: string): RunReport {
+  return {
+    application: config.application,
+    environment: config.environment,
+    command: config.command,
+    strategy: config.strategy,
+    status: 'skipped',
+    version: config.version,
+    sha: request.sha,
+    traffic: [],
+    stacks: [],
+    durationMs: 0,
+    ...(reason ? { message: reason } : {}),
+    ...(request.logUrl ? { logUrl: request.logUrl } : {}),
+  };
+}

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configOf } from '../support/config.js';
+import { APP, FakeAws, V1 } from '../support/fake-aws.js';
+
+/** The preview sweep: what any run of the application does with previews past preview-ttl. */
+
+const previewRun = (aws: FakeAws, number: number) => aws.run(configOf({}, { sha: V1, intent: { kind: 'preview-deploy', pullRequest: number } }));
+
+test('the preview sweep finds the expired previews with one listing and removes them side by side, at most ten at a time', async () => {
+  const aws = new FakeAws();
+  await aws.run(configOf());
+  const numbers = Array.from({ length: 14 }, (_, i) => i + 1);
+  for (const number of numbers) await previewRun(aws, number);
+  aws.clock.advance(8 * 24 * 3600_000);
+  let inFlight = 0;
+  let peak = 0;
+  const remove = aws.stacks.remove.bind(aws.stacks);
+  aws.stacks.remove = async (name, options) => {
+    const preview = /-pr-\d+$/.test(name);
+    if (preview) peak = Math.max(peak, ++inFlight);
+    try {
+      return await remove(name, options);
+    } finally {
+      if (preview) inFlight -= 1;
+    }
+  };
+  const mark = aws.journal.length;
+
+  const { expiredPreviews } = await aws.run(configOf());
+
+  assert.deepEqual([...expiredPreviews].sort(), numbers.map((number) => `pr-${number}`).sort());
+  const listings = aws.since(mark).filter((entry) => entry.startsWith('stacks.list') && !entry.includes('"wimpy:environment":"staging"'));
+  assert.deepEqual(listings, [`stacks.list {"wimpy:application":"${APP}"}`], 'one listing of the application, none per preview');
+  assert.ok(peak > 1 && peak <= 10, `removed side by side, at most ten at a time (${peak} at once)`);
+});
