@@ -36,6 +36,61 @@ const NO_OUTBOUND = { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '25
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 
+/**
+ * An internet-facing application load balancer in the environment's public subnets, logging
+ * every request into the account's log bucket: the application's, and a release's own of the
+ * first layout (exactly as it was, so that CloudFormation leaves it alone).
+ */
+export function applicationLoadBalancer(environment: string, securityGroups: readonly unknown[], tags: readonly unknown[]): Record<string, unknown> {
+  return {
+    Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    // Unnamed: CloudFormation cannot replace a resource with a fixed name, and a change such
+    // as the scheme replaces a load balancer; the generated name starts with the stack's.
+    Properties: {
+      Type: 'application',
+      Scheme: 'internet-facing',
+      // dualstack would need IPv6 in the environment's VPC, which it does not have.
+      IpAddressType: 'ipv4',
+      Subnets: { 'Fn::Split': [',', importOf(environmentStack(environment), ENVIRONMENT_OUTPUTS.publicSubnetIds)] },
+      SecurityGroups: securityGroups,
+      LoadBalancerAttributes: [
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        // Every request, into the account's log bucket (SSE-S3: the only encryption ELB delivers to).
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) },
+        { Key: 'access_logs.s3.prefix', Value: LOG_PREFIXES.loadBalancers },
+      ],
+      Tags: tags,
+    },
+  };
+}
+
+/** HTTPS on 443 with a TLS 1.3 policy; listeners carry no tags (AWS's template linter rejects them). */
+export function httpsListener(certificate: unknown, defaultActions: readonly unknown[]): Record<string, unknown> {
+  return {
+    Type: 'AWS::ElasticLoadBalancingV2::Listener',
+    Properties: {
+      LoadBalancerArn: { Ref: 'LoadBalancer' },
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: certificate }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      DefaultActions: defaultActions,
+    },
+  };
+}
+
+/** Plain HTTP on 80, answered with a permanent redirect to HTTPS. */
+export const HTTP_REDIRECT_LISTENER = {
+  Type: 'AWS::ElasticLoadBalancingV2::Listener',
+  Properties: {
+    LoadBalancerArn: { Ref: 'LoadBalancer' },
+    Port: 80,
+    Protocol: 'HTTP',
+    DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
+  },
+} as const;
+
 export function loadBalancerTemplate(options: LoadBalancerOptions): Template {
   const { application, environment } = options;
   const network = environmentStack(environment);
@@ -62,47 +117,10 @@ export function loadBalancerTemplate(options: LoadBalancerOptions): Template {
           Tags: tags,
         },
       }, EXCEPTIONS.publicLoadBalancer),
-      LoadBalancer: {
-        Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
-        // Unnamed: CloudFormation cannot replace a resource with a fixed name.
-        Properties: {
-          Type: 'application',
-          Scheme: 'internet-facing',
-          // dualstack would need IPv6 in the environment's VPC, which it does not have.
-          IpAddressType: 'ipv4',
-          Subnets: { 'Fn::Split': [',', importOf(network, ENVIRONMENT_OUTPUTS.publicSubnetIds)] },
-          SecurityGroups: [ref('SecurityGroup')],
-          LoadBalancerAttributes: [
-            { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
-            // Every request, into the account's log bucket (SSE-S3: the only encryption ELB delivers to).
-            { Key: 'access_logs.s3.enabled', Value: 'true' },
-            { Key: 'access_logs.s3.bucket', Value: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) },
-            { Key: 'access_logs.s3.prefix', Value: LOG_PREFIXES.loadBalancers },
-          ],
-          Tags: tags,
-        },
-      },
-      // Listeners carry no tags: AWS's template linter still rejects Tags on a listener.
-      HttpsListener: {
-        Type: 'AWS::ElasticLoadBalancingV2::Listener',
-        Properties: {
-          LoadBalancerArn: ref('LoadBalancer'),
-          Port: 443,
-          Protocol: 'HTTPS',
-          Certificates: [{ CertificateArn: ref(CERTIFICATE_PARAMETER) }],
-          SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-          DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'No application answers this hostname here.' } }],
-        },
-      },
-      HttpListener: {
-        Type: 'AWS::ElasticLoadBalancingV2::Listener',
-        Properties: {
-          LoadBalancerArn: ref('LoadBalancer'),
-          Port: 80,
-          Protocol: 'HTTP',
-          DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
-        },
-      },
+      LoadBalancer: applicationLoadBalancer(environment, [ref('SecurityGroup')], tags),
+      // The default answers a hostname no rule names: no release.
+      HttpsListener: httpsListener(ref(CERTIFICATE_PARAMETER), [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'No application answers this hostname here.' } }]),
+      HttpListener: HTTP_REDIRECT_LISTENER,
     },
     Outputs: exportedOutputs(loadBalancerStack(application, environment), {
       [LOAD_BALANCER_OUTPUTS.loadBalancerArn]: ref('LoadBalancer'),

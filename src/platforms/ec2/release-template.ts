@@ -4,9 +4,8 @@ import { DATABASE_OUTPUTS, URL_SCHEMES } from '../../templates/database.js';
 import { releaseShape, type ReleaseShape, type ReleaseValues } from '../platform.js';
 import type { Template } from '../../templates/template.js';
 import { architectureOf } from './architecture.js';
-import { LOG_PREFIXES } from '../../templates/log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, LOAD_BALANCER_OUTPUTS, RESOURCES_OUTPUTS, importOf } from '../../templates/outputs.js';
-import { MAX_RULE_PRIORITY } from '../../templates/load-balancer.js';
+import { HTTP_REDIRECT_LISTENER, MAX_RULE_PRIORITY, applicationLoadBalancer, httpsListener } from '../../templates/load-balancer.js';
 import { releaseAlarms } from '../../templates/release-alarms.js';
 import { resourceTags } from '../../templates/tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
@@ -255,50 +254,10 @@ export function applicationTemplate(input: ApplicationInput): Template {
 
   // The first layout's load balancer, kept unchanged while resolvers may still send anyone to it.
   const ownLoadBalancer: Record<string, unknown> = {
-    LoadBalancer: {
-      Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
-      // Unnamed: CloudFormation cannot replace a resource with a fixed name, and a change such
-      // as the scheme replaces a load balancer; the generated name starts with the stack's.
-      Properties: {
-        Type: 'application',
-        Scheme: 'internet-facing',
-        // dualstack would need IPv6 in the environment's VPC, which it does not have.
-        IpAddressType: 'ipv4',
-        Subnets: splitImport(network, ENVIRONMENT_OUTPUTS.publicSubnetIds),
-        SecurityGroups: [importOf(resources, RESOURCES_OUTPUTS.loadBalancerSecurityGroupId)],
-        LoadBalancerAttributes: [
-          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
-          // Every request, into the account's log bucket (SSE-S3: the only encryption ELB delivers to).
-          { Key: 'access_logs.s3.enabled', Value: 'true' },
-          { Key: 'access_logs.s3.bucket', Value: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) },
-          { Key: 'access_logs.s3.prefix', Value: LOG_PREFIXES.loadBalancers },
-        ],
-        Tags: tags,
-      },
-    },
+    LoadBalancer: applicationLoadBalancer(networkEnvironment, [importOf(resources, RESOURCES_OUTPUTS.loadBalancerSecurityGroupId)], tags),
     TargetGroup: targetGroup,
-    // Listeners carry no tags: AWS's template linter still rejects Tags on a listener, which
-    // is found through its tagged load balancer anyway.
-    HttpsListener: {
-      Type: 'AWS::ElasticLoadBalancingV2::Listener',
-      Properties: {
-        LoadBalancerArn: ref('LoadBalancer'),
-        Port: 443,
-        Protocol: 'HTTPS',
-        Certificates: [{ CertificateArn: ref(PARAMETER.certificateArn) }],
-        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }],
-      },
-    },
-    HttpListener: {
-      Type: 'AWS::ElasticLoadBalancingV2::Listener',
-      Properties: {
-        LoadBalancerArn: ref('LoadBalancer'),
-        Port: 80,
-        Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
-      },
-    },
+    HttpsListener: httpsListener(ref(PARAMETER.certificateArn), [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }]),
+    HttpListener: HTTP_REDIRECT_LISTENER,
   };
 
   const template: Template = {
