@@ -1,18 +1,22 @@
 import {
   ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
   ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
   type Change,
-  type ChangeStatus,
   type ResourceRecordSet,
   type Route53Client,
+  waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
-import type { AliasTarget, Clock, Dns, WeightedTarget } from '../engine/ports.js';
+import type { AliasTarget, Clock, Dns, HostRecords, WaitLimits, WeightedTarget } from '../engine/ports.js';
+import { withinLimits, type WaiterDelays } from './waiters.js';
 
 const ALIAS_TYPES = ['A', 'AAAA'] as const;
-const POLL_MS = 2000;
-/** Route 53 usually propagates a change in well under a minute; this bounds a caller that gives no deadline. */
+/**
+ * The SDK waiter's pauses, in seconds: Route 53 usually propagates a change in well under a
+ * minute, and a traffic step waits for it (the waiter's own default, 30 s, would double that).
+ */
+export const INSYNC_WAIT: WaiterDelays = { minDelay: 2, maxDelay: 10 };
+/** Bounds a caller that gives no deadline. */
 const DEFAULT_WAIT_MS = 10 * 60 * 1000;
 
 /** Route 53 returns names lowercase and fully qualified; compare them that way. */
@@ -21,12 +25,7 @@ function fqdn(name: string): string {
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
 
-export interface Route53Dns extends Dns {
-  /** As in `Dns`, with `deadline` (epoch milliseconds) bounding the wait for INSYNC. */
-  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
-}
-
-export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
+export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDelays = INSYNC_WAIT): Dns {
   /** The A/AAAA alias records of a name, weighted or plain, exactly as Route 53 holds them. */
   async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
     const name = fqdn(hostname);
@@ -47,12 +46,13 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
     }
   }
 
-  async function waitInSync(changeId: string, status: ChangeStatus | undefined, deadline: number): Promise<void> {
-    while (status !== 'INSYNC') {
-      if (clock.now() + POLL_MS > deadline) throw new Error(`Route 53 change ${changeId} was still ${status ?? 'unknown'} at the deadline.`);
-      await clock.sleep(POLL_MS);
-      status = (await route53.send(new GetChangeCommand({ Id: changeId }))).ChangeInfo?.Status;
-    }
+  /** The SDK's waiter until the change is INSYNC, within the run's deadline, stopped by its signal. */
+  async function waitInSync(changeId: string, limits: WaitLimits): Promise<void> {
+    await withinLimits(clock, limits, delays, (settings) => waitUntilResourceRecordSetsChanged({ client: route53, ...settings }, { Id: changeId }), (stop) =>
+      new Error(stop === 'deadline'
+        ? `Route 53 change ${changeId} was still PENDING at the deadline.`
+        : `The run was cancelled while Route 53 change ${changeId} was PENDING: Route 53 applies it all the same.`),
+    );
   }
 
   return {
@@ -69,7 +69,7 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
 
     records,
 
-    async setAlias(zoneId, hostname, target, deadline = clock.now() + DEFAULT_WAIT_MS) {
+    async setAlias(zoneId, hostname, target, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
       // The weighted records go in the same batch as the plain records come: Route 53 answers
       // every query of the name from one or the other, never from neither.
       const held = await aliasRecords(zoneId, hostname);
@@ -77,20 +77,18 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
       const plain = held.filter((set) => set.SetIdentifier === undefined);
       const wanted = { DNSName: fqdn(target.dnsName), HostedZoneId: target.hostedZoneId, EvaluateTargetHealth: false };
       if (weighted.length === 0 && ALIAS_TYPES.every((type) => plain.some((set) => set.Type === type && sameAlias(set, wanted)))) return;
-      const changes: Change[] = [
+      await change(zoneId, [
         ...weighted.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })),
         ...ALIAS_TYPES.map((type): Change => ({ Action: 'UPSERT', ResourceRecordSet: { Name: fqdn(hostname), Type: type, AliasTarget: wanted } })),
-      ];
-      await change(zoneId, changes, deadline);
+      ], limits);
     },
 
-    async removeAlias(zoneId, hostname, deadline = clock.now() + DEFAULT_WAIT_MS) {
+    async removeAlias(zoneId, hostname, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
       const plain = (await aliasRecords(zoneId, hostname)).filter((set) => set.SetIdentifier === undefined);
-      if (plain.length === 0) return;
-      await change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), deadline);
+      if (plain.length > 0) await change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), limits);
     },
 
-    async setWeights(zoneId, hostname, targets, remove = [], deadline = clock.now() + DEFAULT_WAIT_MS) {
+    async setWeights(zoneId, hostname, targets, remove = [], limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
       const name = fqdn(hostname);
       const removed = new Set(remove.map((target) => target.setIdentifier));
       const both = targets.find((target) => removed.has(target.setIdentifier));
@@ -114,12 +112,12 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
         .map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set }));
       const changes = [...upserts, ...deletes];
       if (changes.length === 0) return;
-      await change(zoneId, changes, deadline);
+      await change(zoneId, changes, limits);
     },
   };
 
   /** The weighted records of the name and its plain alias, from one listing. */
-  async function records(zoneId: string, hostname: string) {
+  async function records(zoneId: string, hostname: string): Promise<HostRecords> {
     const bySet = new Map<string, WeightedTarget>();
     let alias: AliasTarget | undefined;
     for (const set of await aliasRecords(zoneId, hostname)) {
@@ -133,11 +131,11 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
     return { weighted: [...bySet.values()], ...(alias ? { alias } : {}) };
   }
 
-  /** One atomic change batch, waited for until INSYNC. */
-  async function change(zoneId: string, changes: Change[], deadline: number): Promise<void> {
+  /** One atomic change batch, waited for until INSYNC within the limits. */
+  async function change(zoneId: string, changes: Change[], limits: WaitLimits): Promise<void> {
     const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
     const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
-    await waitInSync(changeId, result.ChangeInfo?.Status, deadline);
+    if (result.ChangeInfo?.Status !== 'INSYNC') await waitInSync(changeId, limits);
   }
 }
 

@@ -6,7 +6,7 @@ import { refuseForeignAlias, refuseForeignRecords } from './ownership.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { listenerSwitch, loadBalancerOf, ownsLoadBalancer, readHostTraffic, routeOf, rulePriority, type LoadBalancerRef, type Route } from './listener-traffic.js';
-import type { AliasTarget, ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WeightedTarget } from './ports.js';
+import type { AliasTarget, ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WaitLimits, WeightedTarget } from './ports.js';
 import { runReleaseCommand } from './release-command.js';
 import { protectImages } from './image-protection.js';
 import { recordOf, restoredConfig } from './release-record.js';
@@ -182,7 +182,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves };
   }
   // The first release of the hostname: its alias, before any traffic (nothing answered there before).
-  if (!sameAlias(records.alias, balancer.alias)) await deps.dns.setAlias(placement.zoneId, host, balancer.alias, run.deadline);
+  if (!sameAlias(records.alias, balancer.alias)) await deps.dns.setAlias(placement.zoneId, host, balancer.alias, run);
   const traffic = withTarget(rule.routes, target);
   const plan = canaryPlan(config.canarySteps, traffic, target);
   const previous = traffic.find((have) => have.setIdentifier !== name && have.weight > 0);
@@ -209,7 +209,7 @@ interface RecordsMove {
  * so that their stacks stay until resolvers have forgotten them (see cleanupCandidates).
  */
 async function pointAtLoadBalancer(move: RecordsMove, deps: EngineDeps, run: RunClock): Promise<void> {
-  await deps.dns.setAlias(move.zoneId, move.host, move.balancer.alias, run.deadline);
+  await deps.dns.setAlias(move.zoneId, move.host, move.balancer.alias, run);
   const departures = run.lock?.departures ?? new Map<string, number>();
   const now = deps.clock.now();
   const left = new Map(move.weighted.filter((record) => record.setIdentifier !== move.balancer.stack && !departures.has(record.setIdentifier)).map((record) => [record.setIdentifier, now] as const));
@@ -242,17 +242,17 @@ async function moveOffRecords(config: Config, deps: EngineDeps, run: RunClock, m
   let records = [...migration.weighted];
   if (!own) {
     records = withTarget(records, record);
-    await deps.dns.setWeights(zoneId, host, records, [], run.deadline);
+    await deps.dns.setWeights(zoneId, host, records, [], run);
   }
   deps.log.info(`Moving ${host} from its weighted records to the load balancer ${balancer.stack}, which forwards it to ${target.setIdentifier}.`);
   // The move ends on the alias: a canary left below 100 % would keep the weighted records.
   const steps = config.canarySteps.at(-1) === 100 ? config.canarySteps : [...config.canarySteps, 100];
   const plan = canaryPlan(steps, records, record);
   const previous = records.find((have) => have.setIdentifier !== balancer.stack && have.weight > 0);
-  const apply = (set: readonly WeightedTarget[], deadline: number) => deps.dns.setWeights(zoneId, host, set, [], deadline);
+  const apply = (set: readonly WeightedTarget[], limits: WaitLimits) => deps.dns.setWeights(zoneId, host, set, [], limits);
   const after = plan.length === 0 ? records : await rollOut(plan, { current: records, next: balancer.stack, release: target.setIdentifier, ...(previous ? { previous } : {}), ...(migration.healthUrl ? { healthUrl: migration.healthUrl } : {}), moves: migration.moves, apply }, config, deps, run);
   if (share(after, balancer.stack) !== 100) return undefined;
-  await verifyOrRevert(config, deps, run, publicUrl(config), { after, previous, moves: migration.moves, apply: (set) => apply(set, Math.max(run.deadline, deps.clock.now() + 5 * 60_000)) });
+  await verifyOrRevert(config, deps, run, publicUrl(config), { after, previous, moves: migration.moves, apply: (set) => apply(set, { deadline: Math.max(run.deadline, deps.clock.now() + 5 * 60_000) }) });
   await pointAtLoadBalancer({ zoneId, host, balancer, weighted: after }, deps, run);
   return routes;
 }

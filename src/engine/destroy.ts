@@ -31,13 +31,13 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
   const names = new Set(applicationRelease.stacksToRemove(config, state.stacks));
   const records = state.records.weighted.filter((target) => names.has(target.setIdentifier));
   if (records.length > 0) {
-    await deps.dns.setWeights(state.zoneId, state.hostname, state.records.weighted.filter((target) => !names.has(target.setIdentifier)), records, run.deadline);
+    await deps.dns.setWeights(state.zoneId, state.hostname, state.records.weighted.filter((target) => !names.has(target.setIdentifier)), records, run);
     deps.log.info(`Removed the records of ${state.hostname}`);
   }
   // The hostname's alias and its rule go before the stacks: a target group a rule forwards to
   // cannot be deleted, and nobody is sent to a release that is going away.
   if (state.records.alias) {
-    await deps.dns.removeAlias(state.zoneId, state.hostname, run.deadline);
+    await deps.dns.removeAlias(state.zoneId, state.hostname, run);
     deps.log.info(`Removed the alias of ${state.hostname}`);
   }
   if (state.rule?.ruleArn) await deps.listeners.removeRule(state.rule.ruleArn);

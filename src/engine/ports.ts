@@ -120,6 +120,17 @@ export interface HostRecords {
   readonly alias?: AliasTarget;
 }
 
+/**
+ * How long an adapter may wait for AWS to settle, and what stops it sooner: the run's deadline
+ * and its cancellation (a `RunClock` is one). A wait that must finish even after a cancellation,
+ * such as moving traffic back, passes no signal.
+ */
+export interface WaitLimits {
+  /** Epoch milliseconds. */
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+}
+
 export interface Dns {
   /** The hosted zone id of a public zone by its name. */
   zoneId(zone: string): Promise<string>;
@@ -129,17 +140,17 @@ export interface Dns {
   records(zoneId: string, hostname: string): Promise<HostRecords>;
   /**
    * Points the hostname at a load balancer with a plain alias (A and AAAA), deleting every
-   * weighted record of the name in the same atomic batch, and waits until it is INSYNC.
+   * weighted record of the name in the same atomic batch, and waits, within `limits`, until it is INSYNC.
    */
-  setAlias(zoneId: string, hostname: string, target: AliasTarget, deadline?: number): Promise<void>;
+  setAlias(zoneId: string, hostname: string, target: AliasTarget, limits?: WaitLimits): Promise<void>;
   /** Deletes the hostname's plain alias records; none is no error. */
-  removeAlias(zoneId: string, hostname: string, deadline?: number): Promise<void>;
+  removeAlias(zoneId: string, hostname: string, limits?: WaitLimits): Promise<void>;
   /**
    * Sets the weights of every given target in one atomic change batch (A and AAAA together)
-   * and waits until Route 53 reports it INSYNC. The records in `remove` are deleted in the same
-   * batch; records in neither list are left as they are.
+   * and waits, within `limits`, until Route 53 reports it INSYNC. The records in `remove` are
+   * deleted in the same batch; records in neither list are left as they are.
    */
-  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
+  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], limits?: WaitLimits): Promise<void>;
 }
 
 /** One target group of a forward action, with its weight. */

@@ -125,7 +125,7 @@ async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, 
     ? state.records.weighted.find((have) => have.setIdentifier === state.balancer!.stack) ?? { setIdentifier: state.balancer!.stack, weight: 0, ...state.balancer!.alias }
     : state.records.weighted.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
   const desired = rollbackWeights(withTarget(state.records.weighted, record), record);
-  await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run.deadline);
+  await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run);
   return desired;
 }
 

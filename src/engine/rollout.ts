@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import { releaseAlarmNames } from '../templates/release-alarms.js';
 import { CancelledError, pause, type EngineDeps, type RunClock } from './context.js';
+import type { WaitLimits } from './ports.js';
 import { judgeStep, rollbackWeights, share, type Weighted } from './traffic.js';
 
 /**
@@ -47,8 +48,8 @@ export interface Rollout<T extends Weighted> {
   readonly healthUrl?: string;
   /** Where each move is recorded as it happens, so that a failed rollout still shows its way. */
   readonly moves?: TrafficMove[];
-  /** Sets one weight set, waiting for it to hold until `deadline` at most. */
-  apply(set: readonly T[], deadline: number): Promise<void>;
+  /** Sets one weight set, waiting for it to hold within `limits`. */
+  apply(set: readonly T[], limits: WaitLimits): Promise<void>;
 }
 
 /** How often alarms and the release are looked at while a step is watched. */
@@ -70,8 +71,8 @@ export async function rollOut<T extends Weighted>(plan: readonly T[][], rollout:
     if (rollout.previous) {
       const back = rollbackWeights(applied, { ...rollout.previous, weight: 0 });
       deps.log.warning(`${why} Moving all traffic back to ${rollout.previous.setIdentifier}.`);
-      // The revert must happen even when the run's deadline has passed: give it its own time.
-      await rollout.apply(back, Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
+      // The revert must happen even when the run's deadline has passed or the run is cancelled: it gets its own time and no signal.
+      await rollout.apply(back, { deadline: Math.max(run.deadline, deps.clock.now() + 5 * 60_000) });
       applied = back;
       moves.push({ weights: back, reverted: why });
     }
@@ -97,7 +98,7 @@ export async function rollOut<T extends Weighted>(plan: readonly T[][], rollout:
     if (rollout.healthUrl && index > 0 && !(await deps.probe.answers(rollout.healthUrl))) return `The new release stopped answering ${rollout.healthUrl}.`;
     // Counted as applied before it is sent: a change AWS took but did not confirm is reverted too.
     applied = set;
-    await rollout.apply(set, run.deadline);
+    await rollout.apply(set, run);
     deps.log.info(`Traffic: ${describeWeights(set)}`);
     const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
     if (finished || (config.stepWaitSeconds === 0 && config.alarmNames.length === 0)) {

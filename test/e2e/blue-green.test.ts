@@ -61,7 +61,7 @@ describe('a blue-green deploy against an AWS API', { skip }, () => {
     assert.deepEqual(seen.get('deploy v1'), [{ [V1]: 100 }]);
     const records = await recordsOf(emulator, HOST);
     const balancer = outputsOf(await describeStack(emulator, BALANCER));
-    assert.deepEqual(records.filter((set) => set.Type === 'A').map((set) => [set.SetIdentifier, set.AliasTarget?.DNSName?.replace(/\.$/, '')]), [[undefined, balancer.LoadBalancerDnsName]]);
+    assert.deepEqual(records.filter((set) => set.Type === 'A').map((set) => [set.SetIdentifier, set.AliasTarget?.DNSName?.replace(/\.$/, '')]), [[undefined, balancer.LoadBalancerDnsName?.toLowerCase()]]);
   });
 
   test('the next release comes up in its own stack beside the first and takes 10, 50 and 100 percent: the listener holds exactly those weights after each step', async () => {

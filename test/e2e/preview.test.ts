@@ -74,7 +74,7 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
     // and the hostname is a plain alias of that load balancer.
     assert.deepEqual(await ruleWeightsOf(emulator, STAGING_BALANCER, HOST), { [STACK]: 100 });
     const balancer = outputsOf(await describeStack(emulator, STAGING_BALANCER));
-    assert.deepEqual((await recordsOf(emulator, HOST)).map((set) => `${set.Type} ${set.SetIdentifier ?? 'alias'} ${set.AliasTarget?.DNSName?.replace(/\.$/, '')}`).sort(), [`A alias ${balancer.LoadBalancerDnsName}`, `AAAA alias ${balancer.LoadBalancerDnsName}`]);
+    assert.deepEqual((await recordsOf(emulator, HOST)).map((set) => `${set.Type} ${set.SetIdentifier ?? 'alias'} ${set.AliasTarget?.DNSName?.replace(/\.$/, '')}`).sort(), [`A alias ${balancer.LoadBalancerDnsName?.toLowerCase()}`, `AAAA alias ${balancer.LoadBalancerDnsName?.toLowerCase()}`]);
     assert.equal(outputsOf(await describeStack(emulator, STACK)).LoadBalancerArn, undefined, 'no load balancer of its own');
     assert.equal(comments().length, 1);
     assert.match(comments()[0]!.body ?? '', new RegExp(`https://${HOST}`));
