@@ -31,6 +31,17 @@ export interface AwsProxyOptions {
   readonly faults?: Faults;
   /** Every request is read, counted and answered by a connection reset. */
   readonly down?: boolean;
+  /**
+   * Answers, by API (as stats name it), for what the emulator does not implement: each given
+   * the request's body and answering as AWS documents. Counted like any other request.
+   */
+  readonly standIns?: Readonly<Record<string, (body: string) => StandInAnswer>>;
+}
+
+export interface StandInAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
 }
 
 export interface AwsProxyStats {
@@ -225,6 +236,13 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       return;
     }
     if (fault === 'delay') await sleep(faults?.delayMs ?? 2000);
+    const standIn = options.standIns?.[call.api];
+    if (standIn) {
+      const answer = standIn(body.toString('utf8'));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
     forward(req, res, body);
   };
 
