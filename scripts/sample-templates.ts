@@ -54,6 +54,8 @@ export function sampleTemplates(): Record<string, Template> {
     'resources-preview': plannedSpec(applicationResources, preview).template,
     'resources-qa-limited-egress': plannedSpec(applicationResources, limitedEgress).template,
     // With a release command: its cluster, and the role its tasks take.
+    // A preview on staging's database: the grant of its secret and the rules to its security group.
+    'resources-preview-on-staging-database': plannedSpec(applicationResources, sampleConfig({ database: 'postgres', 'preview-database': 'staging', egress: 'https' }, 42)).template,
     'resources-with-release-command': plannedSpec(applicationResources, sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),

@@ -94,6 +94,8 @@ function locked(command: LockedCommand, deploys: boolean): CommandEntry<unknown>
       for (const boot of report.bootLogs ?? []) {
         log.error(`Instance ${boot.instance} of ${boot.release}, last ${boot.lines.length} lines of its boot and container logs:\n${boot.lines.join('\n')}\nMore: ${boot.command}`);
       }
+      const output = report.releaseCommandOutput;
+      if (output) log.error(`The release command's last ${output.lines.length} lines (log stream ${output.logStream}):\n${output.lines.join('\n')}`);
       if (ports.feedback) {
         await ports.feedback.finished(report);
         for (const environment of outcome.expiredPreviews) await ports.feedback.previewRemoved(environment, Number(environment.slice(3)));

@@ -22,12 +22,14 @@ export const LAST_LINES = 20;
 
 export class ReleaseCommandFailure extends Error {
   constructor(
-    message: string,
+    /** What happened, in one sentence: the message without the quoted lines, for the summary. */
+    readonly sentence: string,
     /** The command's last lines of output, oldest first. */
     readonly lastLines: readonly string[],
     readonly logStream: string,
   ) {
-    super(message);
+    // The log and the annotation quote the lines after the sentence.
+    super(lastLines.length > 0 ? `${sentence} Its last lines:\n${lastLines.join('\n')}` : sentence);
     this.name = 'ReleaseCommandFailure';
   }
 }
@@ -131,9 +133,8 @@ export async function runReleaseCommand(config: Config, image: string, deps: Eng
   // Its last line comes first: a deployment status shows only the start of the message.
   const fail = (why: string) => {
     const last = lines.slice(-LAST_LINES);
-    const quoted = last.length > 0 ? ` Its last lines:\n${last.join('\n')}` : ' It wrote no output.';
     const lastLine = last.at(-1);
-    return new ReleaseCommandFailure(`The release command ${why}${lastLine ? `: ${lastLine}` : ''}. No traffic moved and the application stack was not changed.${quoted}`, last, task.logStream);
+    return new ReleaseCommandFailure(`The release command ${why}${lastLine ? `: ${lastLine}` : ''}. No traffic moved and the application stack was not changed.${last.length > 0 ? '' : ' It wrote no output.'}`, last, task.logStream);
   };
   for (;;) {
     const state = await deps.releaseTasks.state(spec.cluster, task.taskArn);

@@ -68,6 +68,13 @@ export interface BootLogReport {
   readonly command: string;
 }
 
+/** The end of a failed release command's output. */
+export interface ReleaseCommandOutputReport {
+  /** Oldest first, as the command wrote them. */
+  readonly lines: readonly string[];
+  readonly logStream: string;
+}
+
 export interface RunReport {
   readonly application: string;
   /** The environment deployed to (pr-<n> for a preview). */
@@ -108,6 +115,8 @@ export interface RunReport {
   readonly logGroup?: string;
   /** On a failed boot: the last lines of the failing instances' boot and container logs. */
   readonly bootLogs?: readonly BootLogReport[];
+  /** On a failed release command: its last lines of output, and the log stream that holds them all. */
+  readonly releaseCommandOutput?: ReleaseCommandOutputReport;
   /** The workflow run's page. */
   readonly logUrl?: string;
   /** The commit's page. */

@@ -2,7 +2,7 @@ import { releaseName } from '../stacks/application-release.js';
 import { oversizedTemplates } from '../stacks/inline-limit.js';
 import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
-import { eventReport, stackReport, type BootLogReport, type EventReport, type StackReport } from './run-report.js';
+import { eventReport, stackReport, type BootLogReport, type EventReport, type ReleaseCommandOutputReport, type StackReport } from './run-report.js';
 import type { KeptRelease } from './cleanup.js';
 import { CancelledError, untilCancelled, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
@@ -18,6 +18,7 @@ import { RolloutFailure, watchedAlarms, type TrafficMove } from './rollout.js';
 import { lockKey, waitLimit, withLock, type LastRun, type LockOwner, type RunEnding } from './lock.js';
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
+import { ReleaseCommandFailure } from './release-command.js';
 
 /**
  * The use cases behind the commands that change releases (deploy, rollback, promote, destroy),
@@ -172,6 +173,7 @@ export interface RunFailure {
   readonly rootCause?: EventReport;
   readonly lastEvents?: readonly EventReport[];
   readonly bootLogs?: readonly BootLogReport[];
+  readonly releaseCommandOutput?: ReleaseCommandOutputReport;
 }
 
 /** A run of a command under the lock: what the use case did, what the run saw, how it ended. */
@@ -293,9 +295,11 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     // A reverted rollout moved traffic back: the report says where it went, not nothing.
     if (error instanceof RolloutFailure) did = { ...did, traffic: error.traffic, moves: error.moves };
     const cancelled = error instanceof CancelledError || request.run.signal?.aborted === true;
-    const message = error instanceof Error ? error.message : String(error);
+    // A failed release command's lines are shown as a block of their own, after its sentence.
+    const message = error instanceof ReleaseCommandFailure ? error.sentence : error instanceof Error ? error.message : String(error);
     const bootLogs = cancelled ? {} : await bootLogsOf(error, config, did.version, deps, started);
-    const failure: RunFailure = { message, cancelled, ...rootCauseOf(error, progress), ...bootLogs };
+    const releaseCommandOutput = error instanceof ReleaseCommandFailure && error.lastLines.length > 0 ? { releaseCommandOutput: { lines: error.lastLines, logStream: error.logStream } } : {};
+    const failure: RunFailure = { message, cancelled, ...rootCauseOf(error, progress), ...bootLogs, ...releaseCommandOutput };
     return { did, stacks: progress.stacks, failure, endedAt: deps.clock.now(), expiredPreviews: await unlessCancelled(sweep, request.run), ...seen() };
   }
   const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run, lockOwner(config, request)) : await unlessCancelled(sweep, request.run);

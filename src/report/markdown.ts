@@ -37,6 +37,22 @@ export function preformatted(lines: readonly string[]): string {
   return `<pre>${lines.map(text).join('\n')}</pre>`;
 }
 
+// Tabs stay; every other control character (a terminal's colour codes among them) goes.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROLS_BUT_TAB = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g;
+
+/**
+ * Lines as a fenced code block, exactly as written: inside a fence Markdown and HTML are not
+ * read, and no mention notifies anyone. The fence is longer than any run of backticks in the
+ * lines, so none of them can close it; each value is one line (its own breaks become spaces).
+ */
+export function fenced(lines: readonly string[]): string {
+  const safe = lines.map((line) => line.replace(/\r\n?|\n/g, ' ').replace(CONTROLS_BUT_TAB, ''));
+  const longest = Math.max(0, ...safe.map((line) => Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length))));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${safe.join('\n')}\n${fence}`;
+}
+
 /** A value in monospace; `<code>` rather than backticks because entities are decoded inside it. */
 export function code(value: string): string {
   return `<code>${text(value)}</code>`;

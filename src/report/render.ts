@@ -5,7 +5,7 @@
 import type { Command } from '../config/types.js';
 import type { ResourceChange } from '../engine/ports.js';
 import { replacementWords } from '../engine/stack-status.js';
-import { clip, code, details, formatDuration, link, preformatted, table, text } from './markdown.js';
+import { clip, code, details, fenced, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
 import type { EventReport, RunReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
@@ -179,6 +179,11 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   for (const boot of report.bootLogs ?? []) {
     // Open even in a comment: these lines are why the deploy failed.
     parts.push(details(`Boot and container log of ${code(boot.instance)} (${code(shortVersion(boot.release))}), last ${boot.lines.length} lines`, `${preformatted(boot.lines)}\n\nMore: ${code(boot.command)}`, true));
+  }
+  const output = report.releaseCommandOutput;
+  if (output) {
+    // Open even in a comment: these lines are why the deploy stopped.
+    parts.push(details(`Release command output, last ${output.lines.length} lines (log stream ${code(output.logStream)})`, fenced(output.lines), true));
   }
   parts.push(...pictures(report));
   if (report.cost) parts.push(costMarkdown(report.cost, options.open));

@@ -1,5 +1,6 @@
-import { logGroupName, resourcesStack } from '../config/names.js';
-import type { Config } from '../config/types.js';
+import { databaseStack, logGroupName, resourcesStack } from '../config/names.js';
+import type { Config, DatabaseEngine } from '../config/types.js';
+import { DATABASE_OUTPUTS } from '../templates/database.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate } from '../templates/resources.js';
 import type { AccountReads, StackKind } from './kind.js';
 import { stackTags } from './stack-tags.js';
@@ -21,9 +22,15 @@ export const applicationResources: StackKind<ResourcesFacts> = {
   previews: 'own',
   removal: { by: 'destroy', owner: (config) => stackTags(config.application, config.environment) },
   name: (config) => resourcesStack(config.application, config.environment),
-  purpose: () => 'security groups, instance role, log group',
+  purpose: (config) => {
+    const shared = sharedDatabase(config);
+    return `security groups, instance role, log group${shared ? `; read access to ${shared.environment}'s database secret and its port` : ''}`;
+  },
   sharedBy: (config) => (config.preview !== undefined ? `${config.networkEnvironment} and its previews` : undefined),
-  read: async (config, account) => ({ facts: { keepsLogGroup: await logGroupKept(config, account) } }),
+  read: async (config, account) => {
+    const [keepsLogGroup] = await Promise.all([logGroupKept(config, account), refuseWithoutSharedDatabase(config, account)]);
+    return { facts: { keepsLogGroup } };
+  },
   planned: () => ({ facts: { keepsLogGroup: false }, resolvedAtDeploy: [] }),
   spec: (config, facts) => {
     const { environment, networkEnvironment } = config;
@@ -37,6 +44,7 @@ export const applicationResources: StackKind<ResourcesFacts> = {
         egress: config.egress,
         logRetentionDays: config.logRetentionDays,
         ...(config.releaseCommand ? { releaseTasks: true } : {}),
+        ...(sharedDatabase(config) ? { sharedDatabase: sharedDatabase(config)! } : {}),
         // The e-mail subscriptions live in the environment's own resources stack: a preview's stack,
         // removed with the preview, must not take staging's subscriptions (the same endpoint) with it.
         subscribers: environment === networkEnvironment ? config.notify.emails : [],
@@ -49,6 +57,27 @@ export const applicationResources: StackKind<ResourcesFacts> = {
   // Removed whether or not it is listed: a removal of a stack that is gone is no error.
   stacksToRemove: (config) => [resourcesStack(config.application, config.environment)],
 };
+
+/** The database of another environment that the run's instances use (preview-database: staging), if any. */
+export function sharedDatabase(config: Config): { environment: string; engine: DatabaseEngine } | undefined {
+  const database = config.database;
+  return database && database.environment !== config.environment ? { environment: database.environment, engine: database.engine } : undefined;
+}
+
+/**
+ * A preview that uses staging's database needs it to exist: said before any stack changes,
+ * rather than as a missing export half-way through.
+ */
+async function refuseWithoutSharedDatabase(config: Config, account: Pick<AccountReads, 'describe'>): Promise<void> {
+  const shared = sharedDatabase(config);
+  if (!shared) return;
+  const name = databaseStack(config.application, shared.environment);
+  const stack = await account.describe(name);
+  // Its outputs are its exports: without them there is nothing to import yet.
+  if (!stack || stack.status === 'DELETE_COMPLETE' || !stack.outputs[DATABASE_OUTPUTS.secretName]) {
+    throw new Error(`preview-database: staging uses ${shared.environment}'s database, but its stack ${name} ${stack ? `is ${stack.status} without the database's exports` : 'does not exist'}: deploy ${shared.environment} with database: ${shared.engine} first, or choose preview-database: own.`);
+  }
+}
 
 /**
  * Whether the application's log group outlived an earlier resources stack: a stack keeps what it

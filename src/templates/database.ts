@@ -69,6 +69,28 @@ function secretArn(name: unknown) {
   return joined('arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:', name, '-??????');
 }
 
+/**
+ * Reading one database's secret, by its name (a value or an import): GetSecretValue on that
+ * secret alone, and the master key's Decrypt only as Secrets Manager uses it for that secret.
+ */
+export function databaseSecretReading(name: unknown): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn(name) },
+      {
+        Sid: 'DecryptTheDatabaseSecretThroughSecretsManager',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } },
+          StringLike: { 'kms:EncryptionContext:SecretARN': secretArn(name) },
+        },
+      },
+    ],
+  };
+}
 
 /**
  * The application's managed database in one environment: Amazon RDS in the environment's
@@ -154,22 +176,7 @@ export function databaseTemplate(options: DatabaseOptions): Template {
         Properties: {
           PolicyName: 'database-secret',
           Roles: [importOf(resourcesStack(application, environment), RESOURCES_OUTPUTS.instanceRoleName)],
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn(name) },
-              {
-                Sid: 'DecryptTheDatabaseSecretThroughSecretsManager',
-                Effect: 'Allow',
-                Action: 'kms:Decrypt',
-                Resource: masterKey,
-                Condition: {
-                  StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } },
-                  StringLike: { 'kms:EncryptionContext:SecretARN': secretArn(name) },
-                },
-              },
-            ],
-          },
+          PolicyDocument: databaseSecretReading(name),
         },
       },
     },

@@ -1,5 +1,6 @@
-import { BASE_STACK, accessScope, releaseCluster, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
-import type { Egress } from '../config/types.js';
+import { BASE_STACK, accessScope, databaseStack, releaseCluster, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
+import type { DatabaseEngine, Egress } from '../config/types.js';
+import { DATABASE_OUTPUTS, ENGINE_PORTS, databaseSecretReading } from './database.js';
 import type { Template } from './template.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { EXCEPTIONS, instanceRoleWildcards, resourceFinding, withExceptions } from './security-exceptions.js';
@@ -24,6 +25,12 @@ export interface ResourcesOptions {
    * permissions and no others.
    */
   readonly releaseTasks?: boolean;
+  /**
+   * The database of another environment that these instances use (a preview's with
+   * preview-database: staging): its secret becomes readable by the instance role, and its
+   * security group opens its engine's port to these instances; both go with this stack.
+   */
+  readonly sharedDatabase?: { readonly environment: string; readonly engine: DatabaseEngine };
 }
 
 /** The instances' outbound rules: anywhere (AWS's own default), or the listed TCP ports anywhere. */
@@ -174,6 +181,36 @@ function instanceRoleExceptions(application: string, environment: string) {
 }
 
 /**
+ * Access to the database of another environment of the application (staging's, for a preview),
+ * and to nothing else of it: its one secret, and its engine's port from these instances only.
+ * The rules and the grant are this stack's resources, so they go when the preview goes, and the
+ * imports keep that database's stack from being removed while a preview still uses it.
+ */
+function sharedDatabaseAccess(application: string, environment: string, shared: NonNullable<ResourcesOptions['sharedDatabase']>): Record<string, unknown> {
+  const port = ENGINE_PORTS[shared.engine];
+  const theirs = importOf(resourcesStack(application, shared.environment), RESOURCES_OUTPUTS.databaseSecurityGroupId);
+  const ours = { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] };
+  return {
+    ReadTheSharedDatabaseSecret: {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: `database-secret-of-${shared.environment}`,
+        Roles: [{ Ref: 'InstanceRole' }],
+        PolicyDocument: databaseSecretReading(importOf(databaseStack(application, shared.environment), DATABASE_OUTPUTS.secretName)),
+      },
+    },
+    SharedDatabaseIngressFromInstances: {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { GroupId: theirs, ...tcp(port), SourceSecurityGroupId: ours, Description: `The instances of ${application} ${environment}` },
+    },
+    InstanceEgressToSharedDatabase: {
+      Type: 'AWS::EC2::SecurityGroupEgress',
+      Properties: { GroupId: ours, ...tcp(port), DestinationSecurityGroupId: theirs, Description: `The database of ${application} ${shared.environment}` },
+    },
+  };
+}
+
+/**
  * What one application needs in one environment before its first instance starts: the
  * security groups that let the internet reach only the load balancer, the load balancer reach
  * only the application's port and the application reach only its databases; the instance role
@@ -265,6 +302,7 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
       Properties: { ClusterName: releaseCluster(application, environment), Tags: tags.map(({ Key, Value }) => ({ Key, Value })) },
     }, EXCEPTIONS.releaseClusterInsights);
   }
+  if (options.sharedDatabase) Object.assign(resources, sharedDatabaseAccess(application, environment, options.sharedDatabase));
   for (const databasePort of DATABASE_PORTS) {
     resources[`DatabaseIngressFromInstances${databasePort}`] = {
       Type: 'AWS::EC2::SecurityGroupIngress',

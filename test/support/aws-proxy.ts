@@ -32,17 +32,21 @@ export interface AwsProxyOptions {
   /** Every request is read, counted and answered by a connection reset. */
   readonly down?: boolean;
   /**
-   * Answers, by API (as stats name it), for what the emulator does not implement: each given
-   * the request's body and answering as AWS documents. Counted like any other request.
+   * Query-protocol operations (by `<service>:<operation>`) that the proxy answers itself, for an
+   * operation the emulator lacks (see emulator-gaps.ts); counted like every other call.
    */
-  readonly standIns?: Readonly<Record<string, (body: string) => StandInAnswer>>;
+  readonly standIns?: Readonly<Record<string, StandIn>>;
 }
 
+/** An answer the proxy gives in the emulator's place. */
 export interface StandInAnswer {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
 }
+
+/** Answers one query-protocol operation from its form parameters. */
+export type StandIn = (params: URLSearchParams) => Promise<StandInAnswer>;
 
 export interface AwsProxyStats {
   /** Every request received, whatever happened to it. */
@@ -131,11 +135,7 @@ function callOf(method: string, url: string, headers: http.IncomingHttpHeaders, 
   return { api: named(`${method} ${restPattern(path, protocol)}${subresources.length > 0 ? `?${subresources.join('&')}` : ''}`), protocol };
 }
 
-interface ErrorAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
+type ErrorAnswer = StandInAnswer;
 
 /** The error each protocol's services really send, so that the SDK classifies it as it would AWS's. */
 function errorAnswer(kind: 'throttle' | '5xx', protocol: Protocol, requestId: string, contentType: string): ErrorAnswer {
@@ -236,9 +236,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       return;
     }
     if (fault === 'delay') await sleep(faults?.delayMs ?? 2000);
-    const standIn = options.standIns?.[call.api];
+    const standIn = call.protocol === 'query' ? options.standIns?.[call.api] : undefined;
     if (standIn) {
-      const answer = standIn(body.toString('utf8'));
+      const answer = await standIn(new URLSearchParams(body.toString('utf8')));
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
       return;

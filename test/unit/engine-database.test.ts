@@ -50,8 +50,19 @@ describe('a deploy with a database', () => {
   test('a preview on staging\'s database has no database stack of its own', async () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1, database: 'postgres' }));
-    await aws.run(preview({ 'preview-database': 'staging' }));
+    const { report } = await aws.run(preview({ 'preview-database': 'staging' }));
+    assert.equal(report.status, 'success', report.message);
     assert.equal(aws.stacks.get(databaseStack(APP, `pr-${PR}`)), undefined);
+  });
+
+  test('a preview on staging\'s database is refused before any stack changes while staging has none', async () => {
+    const aws = new FakeAws();
+    await aws.run(configOf({ version: V1 }));
+    const mark = aws.stacks.calls.length;
+    const { report } = await aws.run(preview({ 'preview-database': 'staging' }));
+    assert.equal(report.status, 'failure');
+    assert.match(report.message!, /^preview-database: staging uses staging's database, but its stack awesome-application-staging-database does not exist: deploy staging with database: postgres first/);
+    assert.deepEqual(aws.stacks.calls.slice(mark).filter((call) => call.kind === 'apply'), []);
   });
 });
 

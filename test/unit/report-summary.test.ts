@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clip, formatDuration, link, text } from '../../src/report/markdown.js';
+import { clip, fenced, formatDuration, link, text } from '../../src/report/markdown.js';
 import { summaryMarkdown } from '../../src/report/summary.js';
 import { deployedReport, failedReport } from '../support/run-reports.js';
 
@@ -28,6 +28,11 @@ describe('the job summary', () => {
     const body = summaryMarkdown(failedReport({ lastEvents: events }));
     assert.ok(!body.includes('<code>R14</code>'));
     assert.ok(body.includes('<code>R15</code>') && body.includes('<code>R39</code>'));
+  });
+
+  test("shows a failed release command's last lines as a block of code, open", () => {
+    const body = summaryMarkdown(failedReport({ message: 'The release command exited with code 1.', releaseCommandOutput: { lines: ['Applying shop.0042...', '```<img src=x>'], logStream: 'staging/v2/release/abc' } }));
+    assert.ok(body.includes('<details open><summary>Release command output, last 2 lines (log stream <code>staging/v2/release/abc</code>)</summary>\n\n````text\nApplying shop.0042...\n```<img src=x>\n````\n\n</details>'), body);
   });
 
   test('escapes HTML in every value', () => {
@@ -60,6 +65,15 @@ describe('the job summary', () => {
 describe('Markdown pieces', () => {
   test('text leaves no character that opens markup, and no line break', () => {
     assert.equal(text('a<b>&"\'|`[x]\\*_~@\nc\r\nd'), 'a&lt;b&gt;&amp;&quot;&#39;&#124;&#96;&#91;x&#93;&#92;&#42;&#95;&#126;&#64; c d');
+  });
+
+  test('fenced keeps lines as written, in a fence no line can close', () => {
+    assert.equal(fenced(['<b>@team</b> | *x*', 'a ``` b']), '````text\n<b>@team</b> | *x*\na ``` b\n````');
+    assert.equal(fenced(['plain']), '```text\nplain\n```');
+  });
+
+  test('fenced removes control characters and keeps each value on its line', () => {
+    assert.equal(fenced(['\u001b[31mred\u001b[0m\tcell', 'two\nparts']), '```text\n[31mred[0m\tcell\ntwo parts\n```');
   });
 
   test('a link is made only of http and https URLs', () => {

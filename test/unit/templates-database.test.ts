@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { databaseStack, exportName, resourcesStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
 import { applicationDatabase, databaseSpec } from '../../src/stacks/application-database.js';
+import { applicationResources } from '../../src/stacks/application-resources.js';
 import { applicationInput, applicationTemplate } from '../../src/platforms/ec2/release-template.js';
 import { DATABASE_OUTPUTS, DATABASE_USER, ENGINE_VERSIONS } from '../../src/templates/database.js';
 import { DATABASE_READER_SCRIPT, SCRIPT_VALUES } from '../../src/platforms/ec2/user-data.js';
@@ -144,6 +145,48 @@ describe('the database template', () => {
 
   test('every resource and property is one AWS\'s resource specification knows', () => {
     for (const config of [staging, production, preview, configOf({ database: 'mysql', environment: 'staging' })]) assert.deepEqual(specProblems(templateOf(config)), []);
+  });
+});
+
+describe('a preview on staging\'s database (preview-database: staging)', () => {
+  const onStaging = (engine = 'postgres') => configOf({ database: engine, 'preview-database': 'staging' }, PREVIEW);
+  const resourcesOf = (config: Config) => applicationResources.spec(config, { keepsLogGroup: false }).template;
+  const previewGroup = { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] };
+  const stagingGroup = importOf(resourcesStack(APP, 'staging'), RESOURCES_OUTPUTS.databaseSecurityGroupId);
+
+  test('its instance role may read staging\'s database secret and no other, decrypted only through Secrets Manager', () => {
+    const policy = resourcesOfType(resourcesOf(onStaging()), 'AWS::IAM::Policy').ReadTheSharedDatabaseSecret!.Properties as { Roles: unknown[]; PolicyDocument: { Statement: Plain[] } };
+    assert.deepEqual(policy.Roles, [{ Ref: 'InstanceRole' }]);
+    const [read, decrypt] = policy.PolicyDocument.Statement;
+    const secret = importOf(databaseStack(APP, 'staging'), DATABASE_OUTPUTS.secretName);
+    assert.deepEqual(read!.Action, 'secretsmanager:GetSecretValue');
+    assert.deepEqual(read!.Resource, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:', secret, '-??????']] });
+    assert.equal(policy.PolicyDocument.Statement.length, 2);
+    assert.deepEqual((decrypt!.Condition as { StringLike: Plain }).StringLike['kms:EncryptionContext:SecretARN'], read!.Resource);
+  });
+
+  test('staging\'s database security group opens its engine\'s port to the preview\'s instances only, and they may reach it', () => {
+    for (const [engine, port] of [['postgres', 5432], ['mysql', 3306]] as const) {
+      const template = resourcesOf(onStaging(engine));
+      const ingress = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').SharedDatabaseIngressFromInstances!.Properties;
+      assert.deepEqual(ingress, { GroupId: stagingGroup, IpProtocol: 'tcp', FromPort: port, ToPort: port, SourceSecurityGroupId: previewGroup, Description: 'The instances of awesome-application pr-7' });
+      const egress = resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress').InstanceEgressToSharedDatabase!.Properties;
+      assert.deepEqual(egress, { GroupId: previewGroup, IpProtocol: 'tcp', FromPort: port, ToPort: port, DestinationSecurityGroupId: stagingGroup, Description: 'The database of awesome-application staging' });
+    }
+  });
+
+  test('a preview with a database of its own, and staging itself, get neither', () => {
+    for (const config of [preview, staging, configOf({ database: 'postgres', 'preview-database': 'none' }, PREVIEW)]) {
+      const template = resourcesOf(config);
+      assert.equal(resourcesOfType(template, 'AWS::IAM::Policy').ReadTheSharedDatabaseSecret, undefined);
+      assert.equal(resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').SharedDatabaseIngressFromInstances, undefined);
+      assert.equal(resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress').InstanceEgressToSharedDatabase, undefined);
+    }
+  });
+
+  test('the plan says so, and the resources stay within AWS\'s resource specification', () => {
+    assert.match(applicationResources.purpose(onStaging()), /read access to staging's database secret and its port/);
+    assert.deepEqual(specProblems(resourcesOf(onStaging())), []);
   });
 });
 
