@@ -11,7 +11,7 @@ import { CREDENTIALS, REGION } from '../test/support/emulator.js';
  * through the SDK and untimed: other teams' stacks, and previews nobody closed.
  */
 
-const AT_ONCE = 5;
+const AT_ONCE = 3;
 
 /** A CreateStack the SDK retried after the emulator took it: the stack is there, as asked. */
 const alreadyThere = (error: unknown) => {
@@ -40,7 +40,7 @@ export async function addUnrelatedStacks(endpoint: string, count: number): Promi
 async function settled(cloudformation: CloudFormationClient, name: string) {
   for (let look = 0; ; look += 1) {
     const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
-    if (!stack?.StackStatus?.endsWith('_IN_PROGRESS') || look === 120) return stack;
+    if (!/_(IN_PROGRESS|PENDING)$/.test(stack?.StackStatus ?? '') || look === 360) return stack;
     await sleep(500);
   }
 }

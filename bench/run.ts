@@ -114,8 +114,10 @@ const rollbackCrowded = beforeTrafficChange(action.rollbackCrowded);
 
 const crowded = action.noChangeCrowded;
 const crowdedShare = crowded.wallMs / script.noChange.wallMs;
-// Listing the account: the listing form of DescribeStacks (no stack named), ListStacks, and the tag index.
-const listings = action.previewSweep.timeline.filter((request) => (request.operation === 'DescribeStacks' && !stackOf(request)) || ['ListStacks', 'GetResources'].includes(request.operation));
+// Listing the account: the listing form of DescribeStacks (no stack named) and ListStacks. The
+// tag index's answers hold only the application's stacks: counted apart.
+const listings = action.previewSweep.timeline.filter((request) => (request.operation === 'DescribeStacks' && !stackOf(request)) || request.operation === 'ListStacks');
+const tagQueries = action.previewSweep.timeline.filter((request) => request.operation === 'GetResources');
 const sweepRatio = action.previewSweep.wallMs / action.previewTeardown.wallMs;
 const thirdRatio = action.thirdRelease.wallMs / action.blueGreen.wallMs;
 const peakMb = Math.max(...rows.map((row) => row.action.peakMb));
@@ -140,7 +142,7 @@ const targets: Target[] = [
     note: `${noChange.roundTrips <= deepestRoundTrips ? '' : 'the environment stacks are checked side by side, but the application stack can only be compared once its certificate and image are known, so its check waits for the zone and certificate lookups, then reads the records; '}the longest chain: ${chainText(noChange.timeline)}`,
   },
   {
-    target: `a rollback to a warm release makes at most ${TARGETS.rollbackRequests} requests before its traffic change`,
+    target: `a rollback to a warm release makes at most ${TARGETS.rollbackRequests} requests before its traffic change (the run's lock included)`,
     measured: rollbackText(rollback),
     met: rollback.changed && rollback.before.length <= TARGETS.rollbackRequests,
   },
@@ -157,7 +159,7 @@ const targets: Target[] = [
   },
   {
     target: `a run that finds ${EXPIRED_PREVIEWS} expired previews removes them within ${TARGETS.sweepTeardowns} times the wall time of one preview teardown, with at most ${TARGETS.sweepListings} account listings`,
-    measured: `${sweepRatio.toFixed(2)} times (${(action.previewSweep.wallMs / 1000).toFixed(2)} s against ${(action.previewTeardown.wallMs / 1000).toFixed(2)} s), ${action.previewSweep.requests} requests, ${listings.length} listing${listings.length === 1 ? '' : 's'} (${listings.map(operationName).join(', ') || 'none'})`,
+    measured: `${sweepRatio.toFixed(2)} times (${(action.previewSweep.wallMs / 1000).toFixed(2)} s against ${(action.previewTeardown.wallMs / 1000).toFixed(2)} s), ${action.previewSweep.requests} requests, ${listings.length} listing${listings.length === 1 ? '' : 's'} of the account${listings.length > 0 ? ` (${listings.map(operationName).join(', ')})` : ''}, ${tagQueries.length} queries of the tag index (one by the sweep, for the application's stacks; the others by the deploy itself, for its environment's releases)`,
     met: sweepRatio <= TARGETS.sweepTeardowns && listings.length <= TARGETS.sweepListings,
     note: 'the run is a whole staging deploy of a push (its own work included), made with the action\'s clock eight days ahead so that the previews the bench made just before are past preview-ttl',
   },

@@ -209,7 +209,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, { readonly title: string; 
     short: 'third release',
     script: '`create-stack` of the new release + wait, `describe-stacks`, 3 × (record change + wait)',
   },
-  previewTeardown: { title: 'preview teardown (pull request closed)', short: 'preview teardown', script: '`list-resource-record-sets`, record delete + wait, `delete-stack` + `wait stack-delete-complete`' },
+  previewTeardown: { title: 'preview teardown (pull request closed)', short: 'preview teardown', script: '`list-resource-record-sets`, record delete + wait, 2 × (`delete-stack` + `wait stack-delete-complete`): the release, then its resources' },
   previewSweep: { title: `a staging deploy that finds ${EXPIRED_PREVIEWS} expired previews (and removes them)`, short: `${EXPIRED_PREVIEWS} expired previews` },
   noChangeCrowded: { title: `the same version again, all phases (production), in an account of ${UNRELATED_STACKS} more stacks`, short: `no change, ${UNRELATED_STACKS} stacks` },
   rollbackCrowded: { title: `rollback to the warm release in an account of ${UNRELATED_STACKS} more stacks`, short: `rollback, ${UNRELATED_STACKS} stacks` },
@@ -359,13 +359,18 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
     });
 
     const preview = configOf(STEPS.previewOpened);
-    const previewStack = specsOf(preview, factsFor(preview)).application;
+    const previewSpecs = specsOf(preview, factsFor(preview));
+    const previewStack = previewSpecs.application;
+    // A preview has resources of its own (its role, its security groups), then its release.
+    const previewResources = previewSpecs.environment[2]!;
+    await direct.create(previewResources);
     await direct.create(previewStack);
     const previewHost = hostname(preview.application, preview.environment, preview.hostedZone);
     await direct.setWeights(placement.zoneId, previewHost, [aliasOf(await direct.outputs(), previewStack.name, 100)]);
     const previewTeardown = await timed('previewTeardown', async () => {
       await script.deleteRecords(placement.zoneId, previewHost);
       await script.deleteStack(previewStack.name);
+      await script.deleteStack(previewResources.name);
     });
     return { firstDeploy, noChange, newVersion, blueGreen, rollback, thirdRelease, previewTeardown };
   } finally {
