@@ -234,7 +234,7 @@ export async function prepareAccount(issued: boolean): Promise<Account> {
   try {
     await emulator.cloudformation.send(new DescribeStacksCommand({}));
     const certificateArn = issued
-      ? await createCertificates(acm, route53, systemClock).ensureWildcard(ZONE, emulator.zoneId, Date.now() + 5 * 60_000)
+      ? await createCertificates(acm, route53, systemClock).ensureWildcard(ZONE, emulator.zoneId, { deadline: Date.now() + 5 * 60_000 })
       : (await acm.send(new RequestCertificateCommand({ DomainName: `*.${ZONE}`, SubjectAlternativeNames: [ZONE], ValidationMethod: 'DNS' }))).CertificateArn!;
     return { zoneId: emulator.zoneId, certificateArn, close: () => emulator.close() };
   } finally {

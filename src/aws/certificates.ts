@@ -2,13 +2,16 @@ import {
   DescribeCertificateCommand,
   paginateListCertificates,
   RequestCertificateCommand,
+  waitUntilCertificateValidated,
   type ACMClient,
   type CertificateDetail,
   type CertificateSummary,
 } from '@aws-sdk/client-acm';
 import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { checkExceptions, createWaiter, WaiterState } from '@smithy/core/client';
 import { digest, TAG_APPLICATION } from '../config/names.js';
-import type { Clock } from '../engine/ports.js';
+import type { Clock, WaitLimits } from '../engine/ports.js';
+import { waiterReason, withinLimits, type StopReason, type WaiterDelays } from './waiters.js';
 
 /**
  * One wildcard certificate per hosted zone, `*.zone` plus `zone`, shared by every application
@@ -19,13 +22,19 @@ import type { Clock } from '../engine/ports.js';
  */
 export interface Certificates {
   /**
-   * The ARN of an issued wildcard certificate for the zone, requested and validated if need be.
-   * The zone's id is awaited only to write validation records: the lookup need not wait for it.
+   * The ARN of an issued wildcard certificate for the zone, requested and validated within
+   * `limits` if need be. The zone's id is awaited only to write validation records: the lookup
+   * need not wait for it.
    */
-  ensureWildcard(zone: string, zoneId: string | Promise<string>, deadline: number): Promise<string>;
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits): Promise<string>;
 }
 
-const POLL_MS = 5000;
+/**
+ * The SDK waiters' pauses, in seconds: ACM lists the validation records seconds after the
+ * request and issues the certificate a few minutes after they resolve (the ACM waiter's own
+ * default, a minute at least, would add most of a minute to a first deploy).
+ */
+export const VALIDATION_WAIT: WaiterDelays = { minDelay: 5, maxDelay: 30 };
 const VALIDATION_TTL = 300;
 
 function bare(name: string): string {
@@ -42,7 +51,25 @@ function coversZone(summary: CertificateSummary, zone: string): boolean {
   return names.has(`*.${zone}`) && names.has(zone);
 }
 
-export function createCertificates(acm: ACMClient, route53: Route53Client, clock: Clock): Certificates {
+/**
+ * A waiter, built as the SDK builds its own, until ACM lists the certificate's DNS validation
+ * records, or the certificate has left PENDING_VALIDATION: the SDK has no waiter for that.
+ */
+async function waitUntilRecordsListed(params: { client: ACMClient; maxWaitTime: number } & Partial<WaiterDelays> & { abortSignal?: AbortSignal }, input: { CertificateArn: string }) {
+  const listed = async (client: ACMClient, request: { CertificateArn: string }) => {
+    try {
+      const certificate = (await client.send(new DescribeCertificateCommand(request))).Certificate ?? {};
+      const options = certificate.DomainValidationOptions ?? [];
+      const ready = certificate.Status !== 'PENDING_VALIDATION' || (options.length > 0 && options.every((option) => option.ResourceRecord));
+      return { state: ready ? WaiterState.SUCCESS : WaiterState.RETRY, reason: certificate };
+    } catch (error) {
+      return { state: (error as Error).name === 'ResourceNotFoundException' ? WaiterState.FAILURE : WaiterState.RETRY, reason: error };
+    }
+  };
+  return checkExceptions(await createWaiter({ ...VALIDATION_WAIT, ...params }, input, listed));
+}
+
+export function createCertificates(acm: ACMClient, route53: Route53Client, clock: Clock, delays: WaiterDelays = VALIDATION_WAIT): Certificates {
   async function find(zone: string): Promise<CertificateSummary | undefined> {
     const matches: CertificateSummary[] = [];
     for await (const page of paginateListCertificates({ client: acm }, { CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] })) {
@@ -76,30 +103,39 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
     }));
   }
 
+  /** The sentence for a certificate ACM will not issue: what it says, and what usually causes it. */
+  function refused(name: string, arn: string, certificate: CertificateDetail): Error {
+    const why = certificate.FailureReason ? ` (${certificate.FailureReason})` : '';
+    return new Error(`The certificate for *.${name} is ${certificate.Status ?? 'unknown'}${why}: ${arn}. Check that ${name} is delegated to its Route 53 zone and that no CAA record forbids Amazon.`);
+  }
+
   return {
-    async ensureWildcard(zone, zoneId, deadline) {
+    async ensureWildcard(zone, zoneId, limits) {
       const name = bare(zone);
       const found = await find(name);
       if (found?.Status === 'ISSUED') return found.CertificateArn!;
       const arn = found?.CertificateArn ?? (await request(name));
       let written = false;
-      for (;;) {
-        const certificate = (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate ?? {};
-        if (certificate.Status === 'ISSUED') return arn;
-        if (certificate.Status !== 'PENDING_VALIDATION') {
-          const why = certificate.FailureReason ? ` (${certificate.FailureReason})` : '';
-          throw new Error(`The certificate for *.${name} is ${certificate.Status ?? 'unknown'}${why}: ${arn}. Check that ${name} is delegated to its Route 53 zone and that no CAA record forbids Amazon.`);
-        }
-        // ACM fills in the validation records a few seconds after the request.
-        const options = certificate.DomainValidationOptions ?? [];
-        if (!written && options.length > 0 && options.every((option) => option.ResourceRecord)) {
-          await writeValidation(await zoneId, certificate);
-          written = true;
-        }
-        if (clock.now() + POLL_MS > deadline) {
-          throw new Error(`The certificate for *.${name} was not issued by the deadline: ${arn} is still PENDING_VALIDATION${written ? ' with its validation records in place' : ''}. Run again to keep waiting.`);
-        }
-        await clock.sleep(POLL_MS);
+      const stopped = (stop: StopReason) =>
+        new Error(stop === 'deadline'
+          ? `The certificate for *.${name} was not issued by the deadline: ${arn} is still PENDING_VALIDATION${written ? ' with its validation records in place' : ''}. Run again to keep waiting.`
+          : `The run was cancelled while the certificate for *.${name} was PENDING_VALIDATION: ${arn}. Run again to keep waiting.`);
+      const input = { CertificateArn: arn };
+
+      // ACM fills in the validation records a few seconds after the request.
+      const listed = (await withinLimits(clock, limits, delays, (settings) => waitUntilRecordsListed({ client: acm, ...settings }, input), stopped)).reason as CertificateDetail;
+      if (listed.Status === 'ISSUED') return arn;
+      if (listed.Status !== 'PENDING_VALIDATION') throw refused(name, arn, listed);
+      await writeValidation(await zoneId, listed);
+      written = true;
+      try {
+        await withinLimits(clock, limits, delays, (settings) => waitUntilCertificateValidated({ client: acm, ...settings }, input), stopped);
+        return arn;
+      } catch (error) {
+        // The waiter fails on a FAILED certificate, and its error carries ACM's last answer.
+        const last = waiterReason(error) as { Certificate?: CertificateDetail } | undefined;
+        if (last?.Certificate?.Status) throw refused(name, arn, last.Certificate);
+        throw error;
       }
     },
   };

@@ -1,18 +1,22 @@
 import {
   ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
   ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
   type Change,
-  type ChangeStatus,
   type ResourceRecordSet,
   type Route53Client,
+  waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
-import type { Clock, Dns, WeightedTarget } from '../engine/ports.js';
+import type { Clock, Dns, WaitLimits, WeightedTarget } from '../engine/ports.js';
+import { withinLimits, type WaiterDelays } from './waiters.js';
 
 const ALIAS_TYPES = ['A', 'AAAA'] as const;
-const POLL_MS = 2000;
-/** Route 53 usually propagates a change in well under a minute; this bounds a caller that gives no deadline. */
+/**
+ * The SDK waiter's pauses, in seconds: Route 53 usually propagates a change in well under a
+ * minute, and a traffic step waits for it (the waiter's own default, 30 s, would double that).
+ */
+export const INSYNC_WAIT: WaiterDelays = { minDelay: 2, maxDelay: 10 };
+/** Bounds a caller that gives no deadline. */
 const DEFAULT_WAIT_MS = 10 * 60 * 1000;
 
 /** Route 53 returns names lowercase and fully qualified; compare them that way. */
@@ -21,12 +25,7 @@ function fqdn(name: string): string {
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
 
-export interface Route53Dns extends Dns {
-  /** As in `Dns`, with `deadline` (epoch milliseconds) bounding the wait for INSYNC. */
-  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
-}
-
-export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
+export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDelays = INSYNC_WAIT): Dns {
   /** The weighted alias records of a name, exactly as Route 53 holds them. */
   async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
     const name = fqdn(hostname);
@@ -47,12 +46,13 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
     }
   }
 
-  async function waitInSync(changeId: string, status: ChangeStatus | undefined, deadline: number): Promise<void> {
-    while (status !== 'INSYNC') {
-      if (clock.now() + POLL_MS > deadline) throw new Error(`Route 53 change ${changeId} was still ${status ?? 'unknown'} at the deadline.`);
-      await clock.sleep(POLL_MS);
-      status = (await route53.send(new GetChangeCommand({ Id: changeId }))).ChangeInfo?.Status;
-    }
+  /** The SDK's waiter until the change is INSYNC, within the run's deadline, stopped by its signal. */
+  async function waitInSync(changeId: string, limits: WaitLimits): Promise<void> {
+    await withinLimits(clock, limits, delays, (settings) => waitUntilResourceRecordSetsChanged({ client: route53, ...settings }, { Id: changeId }), (stop) =>
+      new Error(stop === 'deadline'
+        ? `Route 53 change ${changeId} was still PENDING at the deadline.`
+        : `The run was cancelled while Route 53 change ${changeId} was PENDING: Route 53 applies it all the same.`),
+    );
   }
 
   return {
@@ -74,7 +74,7 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
       return [...bySet.values()];
     },
 
-    async setWeights(zoneId, hostname, targets, remove = [], deadline = clock.now() + DEFAULT_WAIT_MS) {
+    async setWeights(zoneId, hostname, targets, remove = [], limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
       const name = fqdn(hostname);
       const removed = new Set(remove.map((target) => target.setIdentifier));
       const both = targets.find((target) => removed.has(target.setIdentifier));
@@ -100,7 +100,7 @@ export function createDns(route53: Route53Client, clock: Clock): Route53Dns {
       if (changes.length === 0) return;
       const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
       const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
-      await waitInSync(changeId, result.ChangeInfo?.Status, deadline);
+      if (result.ChangeInfo?.Status !== 'INSYNC') await waitInSync(changeId, limits);
     },
   };
 }

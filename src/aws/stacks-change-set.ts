@@ -14,6 +14,7 @@ import {
 import { inlineLimitFailure } from '../stacks/inline-limit.js';
 import { StackFailure, type ChangeAction, type ResourceChange, type StackSpec } from '../engine/ports.js';
 import type { PollLimits, StopReason } from './stacks-wait.js';
+import { waiterReason, withinLimits } from './waiters.js';
 
 export type TemplateSource = { readonly TemplateBody: string };
 
@@ -96,28 +97,13 @@ async function untilComputed(
   limits: PollLimits,
   stopped: (reason: StopReason) => Promise<Error>,
 ): Promise<DescribeChangeSetCommandOutput> {
-  const maxWaitTime = (limits.deadline - limits.clock.now()) / 1000;
-  if (limits.signal?.aborted) throw await stopped('cancelled');
-  if (maxWaitTime <= CHANGE_SET_WAIT.minDelay) throw await stopped('deadline');
   try {
-    const { reason } = await waitUntilChangeSetCreateComplete({ client: cloudformation, maxWaitTime, ...CHANGE_SET_WAIT, ...(limits.signal ? { abortSignal: limits.signal } : {}) }, names);
-    return reason as DescribeChangeSetCommandOutput;
+    return await withinLimits(limits.clock, limits, CHANGE_SET_WAIT, async (settings) => (await waitUntilChangeSetCreateComplete({ client: cloudformation, ...settings }, names)).reason as DescribeChangeSetCommandOutput, stopped);
   } catch (error) {
-    if (limits.signal?.aborted) throw await stopped('cancelled');
-    if (error instanceof Error && error.name === 'TimeoutError') throw await stopped('deadline');
     // The waiter's failure carries the last answer: a FAILED change set, or the request's error.
     const failed = waiterReason(error);
     if (failed && typeof failed === 'object' && 'Status' in failed) return failed as DescribeChangeSetCommandOutput;
     throw error;
-  }
-}
-
-/** What the SDK's waiter saw last, which its error carries as JSON. */
-function waiterReason(error: unknown): unknown {
-  try {
-    return (JSON.parse((error as Error).message) as { reason?: unknown }).reason;
-  } catch {
-    return undefined;
   }
 }
 

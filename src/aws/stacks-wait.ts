@@ -25,8 +25,9 @@ export interface PollLimits {
   readonly signal?: AbortSignal;
 }
 
-/** Why polling stopped before the awaited state: the run's deadline or the runner's cancellation. */
-export type StopReason = 'deadline' | 'cancelled';
+import type { StopReason } from './waiters.js';
+
+export type { StopReason };
 
 /**
  * Calls `look` after each pause until it returns a value. A look that fails with throttling or a

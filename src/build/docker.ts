@@ -1,4 +1,8 @@
 import { getExecOutput, type ExecOptions, type ExecOutput } from '@actions/exec';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ImageFailure, type BuildRequest, type Docker, type RegistryCredentials } from '../engine/publish-image.js';
 
@@ -16,8 +20,49 @@ export interface DockerDeps {
   /** Where docker's output is streamed: the job log by default. */
   readonly stdout?: Writable;
   readonly stderr?: Writable;
-  /** A DOCKER_CONFIG directory of its own, so that no login lands in the user's ~/.docker. */
+  /**
+   * The DOCKER_CONFIG of every docker call. By default one of the run's own, made at the first
+   * call (`runConfigDir`) and removed by `close` or when the process exits, so that no login
+   * lands in the user's ~/.docker and none outlives the run.
+   */
   readonly configDir?: string;
+  /** The user's docker configuration, whose plugins the run's own links: DOCKER_CONFIG, else ~/.docker. */
+  readonly userConfigDir?: string;
+}
+
+/**
+ * What a run's docker configuration shares with the user's: the client plugins (buildx, which
+ * a runner may have only in ~/.docker/cli-plugins, and compose), buildx's builders (those that
+ * docker/setup-buildx-action creates) and the docker contexts. Never the credentials.
+ */
+const SHARED = ['cli-plugins', 'buildx', 'contexts'] as const;
+
+/** The user's docker configuration directory, as the docker client finds it. */
+export function userDockerConfig(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+
+/** The docker context the user chose (`docker context use`), the one setting of config.json a run keeps. */
+function currentContext(user: string): string | undefined {
+  try {
+    const context = (JSON.parse(readFileSync(join(user, 'config.json'), 'utf8')) as { currentContext?: unknown }).currentContext;
+    return typeof context === 'string' && context !== '' ? context : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run directories not removed yet: a run that ends without `close` (a crash, a cancellation) removes them as it exits. */
+const made = new Set<string>();
+let removeOnExit = false;
+
+function removeAtExit(): void {
+  if (removeOnExit) return;
+  removeOnExit = true;
+  // Removing a link removes the link only: the user's plugins stay where they are.
+  process.once('exit', () => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
 }
 
 /** How many of docker's last lines an error carries: enough for the failing step and its message. */
@@ -25,10 +70,44 @@ const TAIL_LINES = 25;
 
 type Builder = 'buildx' | 'classic';
 
+/**
+ * A docker configuration directory for one run (mode 0700, under the runner's temporary
+ * directory): empty of credentials, with links to what it shares with the user's (`SHARED`),
+ * so that `docker buildx` works as it does outside the run, wherever the plugin is installed.
+ */
+export async function runConfigDir(user: string, parent = process.env.RUNNER_TEMP || tmpdir()): Promise<string> {
+  const dir = await mkdtemp(join(parent, 'wimpy-docker-'));
+  removeAtExit();
+  made.add(dir);
+  for (const entry of SHARED) {
+    const source = join(user, entry);
+    if (existsSync(source)) await symlink(source, join(dir, entry), 'dir');
+  }
+  const context = currentContext(user);
+  await writeFile(join(dir, 'config.json'), `${JSON.stringify(context ? { currentContext: context } : {})}\n`, { mode: 0o600 });
+  return dir;
+}
+
 export class DockerCli implements Docker {
   private builder?: Promise<Builder>;
+  private config?: Promise<string>;
 
   constructor(private readonly deps: DockerDeps) {}
+
+  /** The DOCKER_CONFIG of every call: the given one, else the run's own, made once. */
+  configDir(): Promise<string> {
+    this.config ??= this.deps.configDir !== undefined ? Promise.resolve(this.deps.configDir) : runConfigDir(this.deps.userConfigDir ?? userDockerConfig());
+    return this.config;
+  }
+
+  /** Removes the run's own configuration directory, its logins with it; a given one is the caller's. */
+  async close(): Promise<void> {
+    if (this.deps.configDir !== undefined || !this.config) return;
+    const dir = await this.config;
+    this.config = undefined;
+    made.delete(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
 
   async login(credentials: RegistryCredentials): Promise<void> {
     this.deps.mask(credentials.password);
@@ -72,6 +151,7 @@ export class DockerCli implements Docker {
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
     };
+    const configDir = await this.configDir();
     let result: ExecOutput;
     try {
       result = await exec('docker', args, {
@@ -80,7 +160,7 @@ export class DockerCli implements Docker {
         ...(options.input ? { input: options.input } : {}),
         ...(this.deps.stdout ? { outStream: this.deps.stdout } : {}),
         ...(this.deps.stderr ? { errStream: this.deps.stderr } : {}),
-        ...(this.deps.configDir ? { env: { ...definedEnvironment(), DOCKER_CONFIG: this.deps.configDir } } : {}),
+        env: { ...definedEnvironment(), DOCKER_CONFIG: configDir },
         listeners: { stdline: keep, errline: keep },
       });
     } catch (error) {

@@ -72,7 +72,7 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, z
       const records = traffic.filter((target) => names.has(target.setIdentifier));
       if (records.length > 0) {
         const remaining = traffic.filter((target) => !names.has(target.setIdentifier));
-        await deps.dns.setWeights(zoneId, hostname, remaining, records, run.deadline);
+        await deps.dns.setWeights(zoneId, hostname, remaining, records, run);
       }
       await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner, ...(run.signal ? { signal: run.signal } : {}) }))));
       deps.log.info(`Removed old releases: ${[...names].join(', ')}`);

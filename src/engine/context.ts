@@ -1,11 +1,14 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks, WaitLimits } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
 export interface Certificates {
-  /** `zoneId` may still be looked up: it is awaited only to validate a new certificate. */
-  ensureWildcard(zone: string, zoneId: string | Promise<string>, deadline: number): Promise<string>;
+  /**
+   * The ARN of an issued wildcard certificate for the zone, requested and validated within
+   * `limits` if need be. `zoneId` may still be looked up: it is awaited only to validate a new certificate.
+   */
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits): Promise<string>;
 }
 
 /** The release's image: built and pushed once, then found again by its version. */

@@ -104,7 +104,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     const desired = rollbackWeights(withTarget(current, target), target);
     const trafficChanged = !sameWeights(current, desired);
     if (trafficChanged) {
-      await deps.dns.setWeights(placement.zoneId, host, desired, [], run.deadline);
+      await deps.dns.setWeights(placement.zoneId, host, desired, [], run);
       deps.log.info(`Traffic: ${describeWeights(desired)}`);
     }
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
@@ -126,7 +126,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (!own && current.some((have) => have.weight > 0)) {
     // The release joins the hostname at weight 0: in the record set, taking no traffic yet.
     traffic = withTarget(current, target);
-    await deps.dns.setWeights(placement.zoneId, host, traffic, [], run.deadline);
+    await deps.dns.setWeights(placement.zoneId, host, traffic, [], run);
   }
   await verify(config, deps, run, releaseUrl);
   const plan = canaryPlan(config.canarySteps, traffic, target);
@@ -149,7 +149,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       if (!previous) throw error;
       // The release took all traffic and then failed its check: the release that served before takes it back.
       const back = rollbackWeights(after, { ...previous, weight: 0 });
-      await deps.dns.setWeights(placement.zoneId, host, back, [], Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
+      await deps.dns.setWeights(placement.zoneId, host, back, [], { deadline: Math.max(run.deadline, deps.clock.now() + 5 * 60_000) });
       deps.log.warning(`Traffic: ${describeWeights(back)}`);
       const why = `${config.version} took all traffic, then failed its check (${(error as Error).message}): all traffic went back to ${previous.setIdentifier}.`;
       // The picture of the run ends with this way back, like a canary's revert.

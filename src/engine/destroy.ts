@@ -31,7 +31,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
   const names = new Set(applicationRelease.stacksToRemove(config, state.stacks));
   const records = state.weights.filter((target) => names.has(target.setIdentifier));
   if (records.length > 0) {
-    await deps.dns.setWeights(state.zoneId, state.hostname, state.weights.filter((target) => !names.has(target.setIdentifier)), records, run.deadline);
+    await deps.dns.setWeights(state.zoneId, state.hostname, state.weights.filter((target) => !names.has(target.setIdentifier)), records, run);
     deps.log.info(`Removed the records of ${state.hostname}`);
   }
   // What imports the database's address goes first; then the database, by its own rules; then

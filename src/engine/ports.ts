@@ -108,6 +108,17 @@ export interface WeightedTarget {
   readonly hostedZoneId: string;
 }
 
+/**
+ * How long an adapter may wait for AWS to settle, and what stops it sooner: the run's deadline
+ * and its cancellation (a `RunClock` is one). A wait that must finish even after a cancellation,
+ * such as moving traffic back, passes no signal.
+ */
+export interface WaitLimits {
+  /** Epoch milliseconds. */
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+}
+
 export interface Dns {
   /** The hosted zone id of a public zone by its name. */
   zoneId(zone: string): Promise<string>;
@@ -115,10 +126,10 @@ export interface Dns {
   weights(zoneId: string, hostname: string): Promise<WeightedTarget[]>;
   /**
    * Sets the weights of every given target in one atomic change batch (A and AAAA together)
-   * and waits until Route 53 reports it INSYNC. The records in `remove` are deleted in the same
-   * batch; records in neither list are left as they are.
+   * and waits, within `limits`, until Route 53 reports it INSYNC. The records in `remove` are
+   * deleted in the same batch; records in neither list are left as they are.
    */
-  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], deadline?: number): Promise<void>;
+  setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], limits?: WaitLimits): Promise<void>;
 }
 
 export interface AlarmState {

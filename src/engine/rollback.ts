@@ -82,7 +82,7 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
     const record = state.weights.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
     const desired = rollbackWeights([...state.weights.filter((have) => have.setIdentifier !== stack.name), record], record);
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);
-    await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run.deadline);
+    await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run);
     deps.log.info(`Traffic: ${describeWeights(desired)}`);
     return { version: target.release.version, stackName: stack.name, traffic: desired, flipped: true };
   }

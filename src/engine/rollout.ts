@@ -68,8 +68,8 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
     if (rollout.previous) {
       const back = rollbackWeights(applied, { ...rollout.previous, weight: 0 });
       deps.log.warning(`${why} Moving all traffic back to ${rollout.previous.setIdentifier}.`);
-      // The revert must happen even when the run's deadline has passed: give Route 53 its own time.
-      await deps.dns.setWeights(rollout.zoneId, rollout.hostname, back, [], Math.max(run.deadline, deps.clock.now() + 5 * 60_000));
+      // The revert must happen even when the run's deadline has passed or the run is cancelled: Route 53 gets its own time and no signal.
+      await deps.dns.setWeights(rollout.zoneId, rollout.hostname, back, [], { deadline: Math.max(run.deadline, deps.clock.now() + 5 * 60_000) });
       applied = back;
       moves.push({ weights: back, reverted: why });
     }
@@ -95,7 +95,7 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
     if (rollout.healthUrl && index > 0 && !(await deps.probe.answers(rollout.healthUrl))) return `The new release stopped answering ${rollout.healthUrl}.`;
     // Counted as applied before it is sent: a change Route 53 took but did not confirm is reverted too.
     applied = set;
-    await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run.deadline);
+    await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run);
     deps.log.info(`Traffic: ${describeWeights(set)}`);
     const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
     if (finished || (config.stepWaitSeconds === 0 && config.alarmNames.length === 0)) {

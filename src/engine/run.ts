@@ -86,7 +86,7 @@ async function checkAlarms(config: Config, deps: EngineDeps): Promise<void> {
 function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   return async (knownZoneId?: string): Promise<Placement> => {
     const zone = knownZoneId !== undefined ? Promise.resolve(knownZoneId) : deps.dns.zoneId(config.hostedZone);
-    const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run.deadline)]);
+    const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run)]);
     return { zoneId, certificateArn };
   };
 }

@@ -145,7 +145,8 @@ export interface PublishHarness {
   printed(): string;
 }
 
-export function publishHarness(registry: TestRegistry, configDir: string, at = Date.now()): PublishHarness {
+/** `userConfigDir` stands for the user's ~/.docker: the docker client makes the run's own configuration beside it. */
+export function publishHarness(registry: TestRegistry, userConfigDir: string, at = Date.now()): PublishHarness {
   const journal: string[] = [];
   const execs: ExecRecord[] = [];
   const chunks: string[] = [];
@@ -161,7 +162,7 @@ export function publishHarness(registry: TestRegistry, configDir: string, at = D
     execs.push({ args, ...(options.input ? { input: options.input.toString() } : {}), ...result });
     return result;
   };
-  const docker = new DockerCli({ mask: () => journal.push('mask'), exec, stdout: sink, stderr: sink, configDir });
+  const docker = new DockerCli({ mask: () => journal.push('mask'), exec, stdout: sink, stderr: sink, userConfigDir });
   const log = new RecordingLog();
   const ports: PublishPorts = {
     registry: new HttpRegistry({ registry: `${registry.host}/wimpy`, username: registry.username, password: registry.password }),

@@ -4,7 +4,7 @@ import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand, Request
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createCertificates, idempotencyToken } from '../../src/aws/certificates.js';
-import { fakeClock, START } from './stacks-support.js';
+import { fakeClock, QUICK, START } from './stacks-support.js';
 import { answersInTurn } from '../support/sent-inputs.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -29,14 +29,18 @@ function pending(records: boolean): CertificateDetail {
   return { CertificateArn: ARN, Status: 'PENDING_VALIDATION', DomainValidationOptions: [option('*.example.com'), option('example.com')] };
 }
 
-const certificates = () => createCertificates(acmClient, route53Client, fakeClock());
+/** Issued: both names validated. */
+const issued = (): CertificateDetail => ({ ...pending(true), Status: 'ISSUED', DomainValidationOptions: pending(true).DomainValidationOptions!.map((option) => ({ ...option, ValidationStatus: 'SUCCESS' })) });
+
+const certificates = () => createCertificates(acmClient, route53Client, fakeClock(), QUICK);
+const WITHIN_AN_HOUR = { deadline: START + HOUR };
 
 describe('ensureWildcard', () => {
   test("finds an issued certificate without waiting for the zone's id, which only a validation needs", async () => {
     acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'ISSUED' }] });
     const zoneStillLookedUp = new Promise<string>(() => undefined);
 
-    assert.equal(await certificates().ensureWildcard('example.com', zoneStillLookedUp, START + HOUR), ARN);
+    assert.equal(await certificates().ensureWildcard('example.com', zoneStillLookedUp, WITHIN_AN_HOUR), ARN);
   });
 
   test('returns an issued certificate for *.zone and zone, reading every page, preferring it to a pending one', async () => {
@@ -52,7 +56,7 @@ describe('ensureWildcard', () => {
       { CertificateSummaryList: [{ CertificateArn: ARN, DomainName: 'example.com', SubjectAlternativeNameSummaries: ['example.com', '*.example.com'], Status: 'ISSUED' }] },
     ]);
 
-    assert.equal(await certificates().ensureWildcard('Example.com.', ZONE_ID, START + HOUR), ARN);
+    assert.equal(await certificates().ensureWildcard('Example.com.', ZONE_ID, WITHIN_AN_HOUR), ARN);
     assert.deepEqual(sent, [LISTED, { ...LISTED, NextToken: 'page-2' }]);
     assert.equal(acm.commandCalls(RequestCertificateCommand).length + acm.commandCalls(DescribeCertificateCommand).length + route53.calls().length, 0);
   });
@@ -65,11 +69,9 @@ describe('ensureWildcard', () => {
       .resolvesOnce({ Certificate: pending(false) })
       .resolvesOnce({ Certificate: pending(true) })
       .resolvesOnce({ Certificate: pending(true) })
-      .resolves({ Certificate: { ...pending(true), Status: 'ISSUED' } });
+      .resolves({ Certificate: issued() });
     route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
-    const clock = fakeClock();
-
-    assert.equal(await createCertificates(acmClient, route53Client, clock).ensureWildcard('example.com', ZONE_ID, START + HOUR), ARN);
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), ARN);
 
     assert.deepEqual(acm.commandCalls(RequestCertificateCommand).map((call) => call.args[0].input), [
       {
@@ -80,6 +82,7 @@ describe('ensureWildcard', () => {
         Tags: [{ Key: 'wimpy:application', Value: 'wimpy' }],
       },
     ]);
+    // The records appear on the second look; the certificate is issued on the fourth.
     assert.deepEqual(acm.commandCalls(DescribeCertificateCommand).map((call) => call.args[0].input), Array(4).fill({ CertificateArn: ARN }));
     assert.deepEqual(route53.commandCalls(ChangeResourceRecordSetsCommand).map((call) => call.args[0].input), [
       {
@@ -87,15 +90,14 @@ describe('ensureWildcard', () => {
         ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: RECORD.Name, Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: RECORD.Value }] } }] },
       },
     ]);
-    assert.deepEqual(clock.sleeps, [5000, 5000, 5000]);
   });
 
   test('validates a pending certificate it finds instead of requesting another', async () => {
     acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'PENDING_VALIDATION' }] });
-    acm.on(DescribeCertificateCommand).resolvesOnce({ Certificate: pending(true) }).resolves({ Certificate: { ...pending(true), Status: 'ISSUED' } });
+    acm.on(DescribeCertificateCommand).resolvesOnce({ Certificate: pending(true) }).resolves({ Certificate: issued() });
     route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
 
-    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, START + HOUR), ARN);
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), ARN);
     assert.equal(acm.commandCalls(RequestCertificateCommand).length, 0);
     assert.equal(route53.commandCalls(ChangeResourceRecordSetsCommand).length, 1);
   });
@@ -105,8 +107,8 @@ describe('ensureWildcard', () => {
     acm.on(RequestCertificateCommand).resolves({ CertificateArn: ARN });
     acm.on(DescribeCertificateCommand).resolvesOnce({ Certificate: { ...pending(true), Status: 'FAILED', FailureReason: 'CAA_ERROR' } }).resolves({ Certificate: { ...pending(true), Status: 'VALIDATION_TIMED_OUT' } });
 
-    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, START + HOUR), { message: `The certificate for *.example.com is FAILED (CAA_ERROR): ${ARN}. Check that example.com is delegated to its Route 53 zone and that no CAA record forbids Amazon.` });
-    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, START + HOUR), /is VALIDATION_TIMED_OUT: /);
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), { message: `The certificate for *.example.com is FAILED (CAA_ERROR): ${ARN}. Check that example.com is delegated to its Route 53 zone and that no CAA record forbids Amazon.` });
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), /is VALIDATION_TIMED_OUT: /);
   });
 
   test('stops at the deadline, saying the certificate is still pending', async () => {
@@ -115,10 +117,33 @@ describe('ensureWildcard', () => {
     acm.on(DescribeCertificateCommand).resolves({ Certificate: pending(true) });
     route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
 
-    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, START + 12_000), {
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, { deadline: START + 20 }), {
       message: `The certificate for *.example.com was not issued by the deadline: ${ARN} is still PENDING_VALIDATION with its validation records in place. Run again to keep waiting.`,
     });
-    assert.equal(acm.commandCalls(DescribeCertificateCommand).length, 3);
+    assert.equal(route53.commandCalls(ChangeResourceRecordSetsCommand).length, 1);
+  });
+
+  test('stops waiting when the run is cancelled, naming the certificate still pending', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+    acm.on(RequestCertificateCommand).resolves({ CertificateArn: ARN });
+    const cancel = new AbortController();
+    acm.on(DescribeCertificateCommand).callsFake(() => {
+      cancel.abort();
+      return { Certificate: pending(false) };
+    });
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, { deadline: START + HOUR, signal: cancel.signal }), {
+      message: `The run was cancelled while the certificate for *.example.com was PENDING_VALIDATION: ${ARN}. Run again to keep waiting.`,
+    });
+    assert.equal(route53.commandCalls(ChangeResourceRecordSetsCommand).length, 0);
+  });
+
+  test('fails with ACM’s reason when the certificate fails while it waits for validation', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+    acm.on(RequestCertificateCommand).resolves({ CertificateArn: ARN });
+    const failed: CertificateDetail = { ...pending(true), Status: 'FAILED', FailureReason: 'CAA_ERROR', DomainValidationOptions: pending(true).DomainValidationOptions!.map((option) => ({ ...option, ValidationStatus: 'FAILED' })) };
+    acm.on(DescribeCertificateCommand).resolvesOnce({ Certificate: pending(true) }).resolves({ Certificate: failed });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
+    await assert.rejects(certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), { message: `The certificate for *.example.com is FAILED (CAA_ERROR): ${ARN}. Check that example.com is delegated to its Route 53 zone and that no CAA record forbids Amazon.` });
   });
 });
 

@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDns } from '../../src/aws/dns.js';
 import type { WeightedTarget } from '../../src/engine/ports.js';
-import { fakeClock, START } from './stacks-support.js';
+import { fakeClock, QUICK, START } from './stacks-support.js';
 
 const client = new Route53Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const route53 = mockClient(client);
@@ -91,9 +91,7 @@ describe('setWeights', () => {
     route53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, ResourceRecordSets: [current, alias('A', 'shop-production-v1', 100)] });
     route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } });
     route53.on(GetChangeCommand).resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(START) } }).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(START) } });
-    const clock = fakeClock();
-
-    await createDns(client, clock).setWeights(ZONE, 'shop.example.com', [target('shop-production-v1', 50), target('shop-production-v2', 50)], [target('shop-production-v0', 0)]);
+    await createDns(client, fakeClock(), QUICK).setWeights(ZONE, 'shop.example.com', [target('shop-production-v1', 50), target('shop-production-v2', 50)], [target('shop-production-v0', 0)]);
 
     assert.deepEqual(inputs(route53.commandCalls(ChangeResourceRecordSetsCommand)), [
       {
@@ -109,8 +107,8 @@ describe('setWeights', () => {
         },
       },
     ]);
+    // The SDK's waiter: PENDING, then INSYNC.
     assert.deepEqual(inputs(route53.commandCalls(GetChangeCommand)), [{ Id: 'C1' }, { Id: 'C1' }]);
-    assert.deepEqual(clock.sleeps, [2000, 2000]);
   });
 
   test('writes alias names lowercase and fully qualified, as Route 53 returns them', async () => {
@@ -132,9 +130,22 @@ describe('setWeights', () => {
   test('gives up at the deadline, naming the change that is still pending', async () => {
     route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C4', Status: 'PENDING', SubmittedAt: new Date(START) } });
     route53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C4', Status: 'PENDING', SubmittedAt: new Date(START) } });
-    const clock = fakeClock();
-    await assert.rejects(createDns(client, clock).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [], START + 5000), new Error('Route 53 change C4 was still PENDING at the deadline.'));
-    assert.deepEqual(clock.sleeps, [2000, 2000]);
+    await assert.rejects(createDns(client, fakeClock(), QUICK).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [], { deadline: START + 20 }), new Error('Route 53 change C4 was still PENDING at the deadline.'));
+    assert.ok(route53.commandCalls(GetChangeCommand).length >= 1);
+  });
+
+  test('stops waiting when the run is cancelled, saying that Route 53 applies the change all the same', async () => {
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C5', Status: 'PENDING', SubmittedAt: new Date(START) } });
+    const cancel = new AbortController();
+    route53.on(GetChangeCommand).callsFake(() => {
+      cancel.abort();
+      return { ChangeInfo: { Id: '/change/C5', Status: 'PENDING', SubmittedAt: new Date(START) } };
+    });
+    await assert.rejects(
+      createDns(client, fakeClock(), QUICK).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [], { deadline: START + 60_000, signal: cancel.signal }),
+      new Error('The run was cancelled while Route 53 change C5 was PENDING: Route 53 applies it all the same.'),
+    );
+    assert.equal(route53.commandCalls(ChangeResourceRecordSetsCommand).length, 1);
   });
 
   test('refuses a target that is both weighted and removed', async () => {

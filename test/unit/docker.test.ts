@@ -1,11 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecOptions } from '@actions/exec';
-import { DockerCli, type Exec } from '../../src/build/docker.js';
+import { getExecOutput, type ExecOptions } from '@actions/exec';
+import { DockerCli, runConfigDir, userDockerConfig, type Exec } from '../../src/build/docker.js';
 import { ImageFailure, publishImage, type BuildRequest, type PublishRequest } from '../../src/engine/publish-image.js';
 import { publishHarness, requireDockerServices, startRegistry, type PublishHarness, type TestRegistry } from '../support/registry.js';
 
@@ -46,8 +46,8 @@ describe('publishing with the real docker engine to a registry that demands a lo
   const working = (): string =>
     project('working', ['FROM localhost/busybox:latest', 'ARG GREETING', 'RUN echo "$GREETING" > /greeting', 'LABEL example.greeting="$GREETING"', 'CMD ["cat", "/greeting"]', ''].join('\n'));
 
-  function harness(): PublishHarness {
-    return publishHarness(registry, mkdtempSync(join(work, 'docker-config-')), CREATED);
+  function harness(user = mkdtempSync(join(work, 'user-docker-'))): PublishHarness {
+    return publishHarness(registry, user, CREATED);
   }
 
   async function registryGet(path: string, accept = MANIFEST_TYPES): Promise<Response> {
@@ -129,6 +129,26 @@ describe('publishing with the real docker engine to a registry that demands a lo
     assert.equal(everything.includes(registry.password), false);
   });
 
+  test('the login lands in the run’s own docker configuration, never in the user’s, and goes with it when the run ends', async () => {
+    const user = mkdtempSync(join(work, 'user-docker-'));
+    writeFileSync(join(user, 'config.json'), '{ "auths": {} }\n');
+    const recorded = harness(user);
+    await recorded.docker.login({ server: registry.host, username: registry.username, password: registry.password });
+    const own = await recorded.docker.configDir();
+
+    assert.ok(Object.keys((JSON.parse(readFileSync(join(own, 'config.json'), 'utf8')) as { auths: object }).auths).includes(registry.host));
+    assert.equal(readFileSync(join(user, 'config.json'), 'utf8'), '{ "auths": {} }\n');
+    await recorded.docker.close();
+    assert.equal(existsSync(own), false);
+  });
+
+  test('docker buildx answers in the run’s own configuration as it does in the user’s, on a machine with it or without it', async () => {
+    const user = userDockerConfig();
+    const own = await runConfigDir(user, work);
+    const buildx = async (config: string) => (await getExecOutput('docker', ['buildx', 'version'], { ignoreReturnCode: true, silent: true, env: { ...process.env, DOCKER_CONFIG: config } as Record<string, string> })).exitCode;
+    assert.equal(await buildx(own), await buildx(user));
+  });
+
   test('a failing Dockerfile raises an error that carries docker’s own message, and nothing is pushed', async () => {
     const broken = project('broken', ['FROM localhost/busybox:latest', 'RUN echo "the build broke here" && exit 3', ''].join('\n'));
     const recorded = harness();
@@ -167,16 +187,60 @@ describe('publishing with the real docker engine to a registry that demands a lo
 });
 
 /** A docker client that answers from a script: for paths this machine cannot take for real. */
-function scriptedDocker(answer: (args: readonly string[]) => { exitCode: number; stderr?: string }) {
+function scriptedDocker(answer: (args: readonly string[]) => { exitCode: number; stderr?: string }, userConfigDir?: string) {
   const calls: string[][] = [];
+  const configs: (string | undefined)[] = [];
   const exec: Exec = async (_command, args, options: ExecOptions) => {
     calls.push(args);
+    configs.push(options.env?.DOCKER_CONFIG);
     const { exitCode, stderr = '' } = answer(args);
     for (const line of stderr.split('\n')) options.listeners?.errline?.(line);
     return { exitCode, stdout: '', stderr };
   };
-  return { calls, docker: new DockerCli({ mask: () => undefined, exec }) };
+  return { calls, configs, docker: new DockerCli({ mask: () => undefined, exec, ...(userConfigDir ? { userConfigDir } : {}) }) };
 }
+
+describe('the docker configuration of a run', () => {
+  /** A user's docker configuration as a runner has it: buildx in cli-plugins, a builder, a login. */
+  function userConfig(): string {
+    const user = mkdtempSync(join(tmpdir(), 'user-docker-'));
+    mkdirSync(join(user, 'cli-plugins'));
+    writeFileSync(join(user, 'cli-plugins', 'docker-buildx'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(user, 'buildx'));
+    writeFileSync(join(user, 'config.json'), JSON.stringify({ auths: { 'ghcr.io': { auth: 'dXNlcjpzZWNyZXQ=' } }, currentContext: 'remote' }));
+    return user;
+  }
+
+  test('every docker call runs in one directory of the run’s own, which links the user’s plugins and builders and holds no login', async () => {
+    const user = userConfig();
+    const { configs, docker } = scriptedDocker(() => ({ exitCode: 0 }), user);
+    await docker.buildAndPush(BUILD);
+
+    const own = configs[0]!;
+    assert.ok(own && own !== user && configs.every((config) => config === own), configs.join(', '));
+    assert.equal(realpathSync(join(own, 'cli-plugins')), realpathSync(join(user, 'cli-plugins')));
+    assert.ok(existsSync(join(own, 'cli-plugins', 'docker-buildx')));
+    assert.equal(realpathSync(join(own, 'buildx')), realpathSync(join(user, 'buildx')));
+    assert.deepEqual(JSON.parse(readFileSync(join(own, 'config.json'), 'utf8')), { currentContext: 'remote' });
+    assert.equal(statSync(own).mode & 0o777, 0o700);
+
+    await docker.close();
+    assert.equal(existsSync(own), false);
+    assert.ok(existsSync(join(user, 'cli-plugins', 'docker-buildx')), 'the user’s plugin stays');
+    rmSync(user, { recursive: true, force: true });
+  });
+
+  test('the user’s configuration is DOCKER_CONFIG when it is set, else ~/.docker', () => {
+    assert.equal(userDockerConfig({ DOCKER_CONFIG: '/opt/docker-config' }), '/opt/docker-config');
+    assert.equal(userDockerConfig({}), join(homedir(), '.docker'));
+  });
+
+  test('a user without a docker configuration gets an empty one of the run’s own', async () => {
+    const own = await runConfigDir(join(tmpdir(), 'no-such-docker-config'));
+    assert.deepEqual(readdirSync(own), ['config.json']);
+    rmSync(own, { recursive: true, force: true });
+  });
+});
 
 const ECR_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/awesome-application';
 const BUILD: BuildRequest = {

@@ -41,7 +41,7 @@ function runFor(standIn: GitHubStandIn, action: string, extra: Partial<FeedbackO
   const log = new RecordingLog();
   const state = new MemoryState();
   const feedback = createFeedback({
-    octokit: createOctokit(standIn.token, { baseUrl: standIn.url, sleep: async () => {} }),
+    octokit: createOctokit(standIn.token, { baseUrl: standIn.url, secondMs: 1 }),
     repo: { owner: repository.owner.login, repo: repository.name },
     log,
     application: APPLICATION,
@@ -180,7 +180,7 @@ describe('feedback', () => {
 
   test('with a token GitHub rejects, warns that the token is missing or invalid, and throws nothing', async () => {
     await start();
-    const run = runFor(standIn, 'opened', { octokit: createOctokit('ghs_revoked', { baseUrl: standIn.url }) });
+    const run = runFor(standIn, 'opened', { octokit: createOctokit('ghs_revoked', { baseUrl: standIn.url, secondMs: 1 }) });
     await run.feedback.started(run.start);
     await run.feedback.finished(run.report());
     await run.feedback.previewRemoved(run.environment);
@@ -188,37 +188,82 @@ describe('feedback', () => {
     for (const warning of warnings(run.log)) assert.match(warning, /GitHub rejected the token \(401\)\. The `github-token` input is missing, expired or invalid\./);
   });
 
-  test('retries a rate-limited request after the wait GitHub asks for, then says how often it tried', async () => {
+  /** A client whose seconds last a millisecond, noting every wait for a rate limit GitHub asks for. */
+  const recording = (waits: string[]) =>
+    createOctokit(standIn.token, { baseUrl: standIn.url, secondMs: 1, onRateLimitWait: (seconds, kind) => void waits.push(`${kind} ${seconds} s`) });
+
+  test('waits the seconds a secondary rate limit asks for, retries, then says how often it tried', async () => {
     await start();
-    standIn.fail({ operationId: 'repos/create-deployment', status: 429, message: 'API rate limit exceeded', headers: { 'retry-after': '2' } });
-    const waits: number[] = [];
-    const run = runFor(standIn, 'opened', { octokit: createOctokit(standIn.token, { baseUrl: standIn.url, sleep: async (ms) => void waits.push(ms) }) });
+    standIn.fail({ operationId: 'repos/create-deployment', status: 429, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '2' } });
+    const waits: string[] = [];
+    const run = runFor(standIn, 'opened', { octokit: recording(waits) });
     await run.feedback.started(run.start);
-    assert.deepEqual(waits, [2000, 2000, 2000]);
+    assert.deepEqual(waits, ['secondary rate limit 2 s', 'secondary rate limit 2 s', 'secondary rate limit 2 s']);
     assert.equal(bodies(standIn, 'repos/create-deployment').length, 4);
     assert.match(warnings(run.log)[0] ?? '', /^warning: Could not create a GitHub deployment for pr-2: GitHub rate limited the requests, retried 3 times\./);
   });
 
-  test('a secondary rate limit that passes is invisible, after the minute GitHub asks for', async () => {
+  test('a secondary rate limit that passes is invisible, after the minute GitHub asks for when it names no wait', async () => {
     await start();
     standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'You have exceeded a secondary rate limit.', times: 2 });
-    const waits: number[] = [];
-    const run = runFor(standIn, 'opened', { octokit: createOctokit(standIn.token, { baseUrl: standIn.url, sleep: async (ms) => void waits.push(ms) }) });
+    const waits: string[] = [];
+    const run = runFor(standIn, 'opened', { octokit: recording(waits) });
     await run.feedback.started(run.start);
-    assert.deepEqual(waits, [60_000, 60_000]);
+    assert.deepEqual(waits, ['secondary rate limit 60 s', 'secondary rate limit 60 s']);
+    assert.equal(standIn.deployments.length, 1);
+    assert.deepEqual(warnings(run.log), []);
+  });
+
+  test('an exhausted quota that resets within the minute is waited for, then the request goes through', async () => {
+    await start();
+    const reset = String(Math.floor(Date.now() / 1000) + 30);
+    standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, times: 1 });
+    const waits: string[] = [];
+    const run = runFor(standIn, 'opened', { octokit: recording(waits) });
+    await run.feedback.started(run.start);
+    assert.equal(waits.length, 1);
+    assert.match(waits[0]!, /^rate limit (2\d|3[01]) s$/);
     assert.equal(standIn.deployments.length, 1);
     assert.deepEqual(warnings(run.log), []);
   });
 
   test('does not hold a deploy for a quota that resets in more than a minute', async () => {
     await start();
-    const now = Date.parse('2026-03-01T10:00:00Z');
-    standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 1800) } });
-    const waits: number[] = [];
-    const run = runFor(standIn, 'opened', { octokit: createOctokit(standIn.token, { baseUrl: standIn.url, now: () => now, sleep: async (ms) => void waits.push(ms) }) });
+    const reset = String(Math.floor(Date.now() / 1000) + 1800);
+    standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
+    const waits: string[] = [];
+    const run = runFor(standIn, 'opened', { octokit: recording(waits) });
     await run.feedback.started(run.start);
     assert.deepEqual(waits, []);
+    assert.equal(bodies(standIn, 'repos/create-deployment').length, 1);
     assert.match(warnings(run.log)[0] ?? '', /GitHub rate limited the requests, retried 0 times\./);
+  });
+
+  test('retries a request GitHub answered with a server error, and the deploy never hears of it', async () => {
+    await start();
+    standIn.fail({ operationId: 'repos/create-deployment', status: 502, message: 'Server Error', times: 2 });
+    const run = runFor(standIn, 'opened');
+    await run.feedback.started(run.start);
+    assert.equal(bodies(standIn, 'repos/create-deployment').length, 3);
+    assert.equal(standIn.deployments.length, 1);
+    assert.deepEqual(warnings(run.log), []);
+  });
+
+  test('gives up on a server error that lasts, after three retries, with GitHub\'s answer in the warning', async () => {
+    await start();
+    standIn.fail({ operationId: 'repos/create-deployment', status: 503, message: 'Service Unavailable' });
+    const run = runFor(standIn, 'opened');
+    await run.feedback.started(run.start);
+    assert.equal(bodies(standIn, 'repos/create-deployment').length, 4);
+    assert.match(warnings(run.log)[0] ?? '', /^warning: Could not create a GitHub deployment for pr-2: 503 Service Unavailable/);
+  });
+
+  test('does not retry a refusal: a 403 that is no rate limit is asked once', async () => {
+    await start();
+    standIn.fail({ operationId: 'repos/create-deployment', status: 403, message: 'Resource not accessible by integration' });
+    const run = runFor(standIn, 'opened');
+    await run.feedback.started(run.start);
+    assert.equal(bodies(standIn, 'repos/create-deployment').length, 1);
   });
 
   test('a failed deploy ends its deployment failed, with the root cause in 140 characters', async () => {

@@ -79,7 +79,7 @@ describe('the request validator', () => {
     after(() => standIn.close());
 
     test('answers a request with a bad enum 422, as GitHub does, and records the violation', async () => {
-      const octokit = createOctokit(standIn.token, { baseUrl: standIn.url });
+      const octokit = createOctokit(standIn.token, { baseUrl: standIn.url, secondMs: 1 });
       const { data } = await octokit.rest.repos.createDeployment({ owner: standIn.owner, repo: standIn.repo, ref: 'main', auto_merge: false, required_contexts: [] });
       assert.ok('id' in data);
       // The types refuse 'deployed'; the cast stands for a mistake that slipped past them.

@@ -14,7 +14,7 @@ describe('the post step', () => {
   let deploymentId: number;
   beforeEach(async () => {
     standIn = await startGitHubStandIn();
-    const octokit = createOctokit(standIn.token, { baseUrl: standIn.url });
+    const octokit = createOctokit(standIn.token, { baseUrl: standIn.url, secondMs: 1 });
     const { data } = await octokit.rest.repos.createDeployment({ owner: standIn.owner, repo: standIn.repo, ref: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', environment: 'pr-2', auto_merge: false, required_contexts: [] });
     assert.ok('id' in data);
     deploymentId = data.id;
@@ -28,7 +28,7 @@ describe('the post step', () => {
 
   const saved = (id: number) => JSON.stringify({ owner: standIn.owner, repo: standIn.repo, id, logUrl: LOG_URL });
   const post = (state: string, log = new RecordingLog()) =>
-    runPost({ state: (name) => (name === DEPLOYMENT_STATE ? state : ''), token: standIn.token, octokit: createOctokit(standIn.token, { baseUrl: standIn.url }), log });
+    runPost({ state: (name) => (name === DEPLOYMENT_STATE ? state : ''), token: standIn.token, octokit: createOctokit(standIn.token, { baseUrl: standIn.url, secondMs: 1 }), log });
 
   test('ends in error (cancelled or crashed, not a failed application) the deployment that the main step left in progress', async () => {
     await post(saved(deploymentId));

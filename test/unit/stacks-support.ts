@@ -31,6 +31,9 @@ export interface FakeClock extends Clock {
 }
 
 /** Time moves only when the code sleeps, and sleeping is instant. */
+/** An SDK waiter's pauses (seconds) for tests: a millisecond, so that a wait happens and no test waits. */
+export const QUICK = { minDelay: 0.001, maxDelay: 0.001 };
+
 export function fakeClock(start = START): FakeClock {
   let now = start;
   const sleeps: number[] = [];

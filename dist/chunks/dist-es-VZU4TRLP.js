@@ -1,0 +1,2 @@
+import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-JOGOGD5Y.js";import"./chunk-7KVNSP6Z.js";import"./chunk-NY2NKIOY.js";import"./chunk-SKHLPEN5.js";import"./chunk-WC24H7Z3.js";import"./chunk-XEMBESQL.js";import"./chunk-36GIDGKE.js";import"./chunk-6G7CKFX6.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

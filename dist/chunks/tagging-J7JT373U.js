@@ -1,2 +1,0 @@
-import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);
-import{c as e}from"./chunk-PLVFWPFQ.js";import"./chunk-NUBNL36Y.js";import"./chunk-OKSYKFLG.js";import"./chunk-NOJJQOAS.js";import"./chunk-WXRZC226.js";import"./chunk-GKKLOFAV.js";import"./chunk-EMAK42PN.js";import"./chunk-WLSAPOK2.js";import"./chunk-YHFD5GO3.js";import"./chunk-SKHLPEN5.js";import"./chunk-WC24H7Z3.js";import"./chunk-XEMBESQL.js";import"./chunk-36GIDGKE.js";import"./chunk-6G7CKFX6.js";export{e as ResourceGroupsTaggingAPIClient};
