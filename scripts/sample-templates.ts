@@ -14,6 +14,7 @@ import { baseTemplate } from '../src/templates/base.js';
 import { databaseTemplate } from '../src/templates/database.js';
 import { schedulesTemplate } from '../src/templates/schedules.js';
 import { environmentTemplate } from '../src/templates/environment.js';
+import { loadBalancerTemplate } from '../src/templates/load-balancer.js';
 import { cidrFor } from '../src/templates/network.js';
 import { resourcesTemplate } from '../src/templates/resources.js';
 
@@ -48,6 +49,8 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-staging': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []) }),
     'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
     'environment-with-nat-instance': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []), nat: 'instance' }),
+    // The application's one load balancer in an environment, its HTTPS listener and certificate.
+    'load-balancer-production': loadBalancerTemplate({ application: 'awesome-application', environment: 'production' }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),
@@ -65,6 +68,8 @@ export function sampleTemplates(): Record<string, Template> {
     'application-fixed-size': application(fixedSize),
     'application-preview': application(preview),
     'application-notifying-own-topic': application(notifying),
+    // A release of the first layout while it keeps its own load balancer (moving to the shared one).
+    'application-blue-green-first-layout': applicationTemplate({ ...applicationInput(blueGreen), ownLoadBalancer: true }),
     'database-postgres-production': databaseTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', engine: 'postgres', instanceClass: 'db.m7g.large', storageGiB: 50, multiAz: true, disposable: false }),
     'database-mysql-staging': databaseTemplate({ application: 'awesome-application', environment: 'staging', networkEnvironment: 'staging', engine: 'mysql', instanceClass: 'db.t4g.micro', storageGiB: 20, multiAz: false, disposable: false }),
     // A preview's own: the smallest, no standby, no backups, no deletion protection.

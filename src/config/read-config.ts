@@ -243,6 +243,8 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
 
   const instanceType = r.text('instance-type');
   if (!INSTANCE_TYPE.test(instanceType)) r.fail('instance-type', instanceType, 'is not allowed: use an EC2 instance type such as t3.small or m7g.large');
+  const previewInstanceType = r.text('preview-instance-type');
+  if (!INSTANCE_TYPE.test(previewInstanceType)) r.fail('preview-instance-type', previewInstanceType, 'is not allowed: use an EC2 instance type such as t3.micro or t3.small');
   const minSize = r.integer('min-size', 0, 100);
   const desiredSize = r.integer('desired-size', 1, 100);
   const maxSize = r.integer('max-size', 1, 100);
@@ -343,7 +345,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   if (r.errors.length > 0) throw new ConfigurationError(r.errors);
 
   const capacity = preview !== undefined
-    ? { instanceType, minSize: 1, desiredSize: 1, maxSize: 1, cpuTarget }
+    ? { instanceType: previewInstanceType, minSize: 1, desiredSize: 1, maxSize: 1, cpuTarget }
     : { instanceType, minSize, desiredSize, maxSize, cpuTarget };
 
   const config: Config = {
@@ -372,6 +374,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
       keepImages,
     },
     capacity,
+    previewInstanceType,
     healthCheckPath,
     signalTimeoutMinutes,
     variables,
