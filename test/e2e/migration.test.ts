@@ -28,7 +28,7 @@ const sorted = (weights: Record<string, number>) => JSON.stringify(Object.fromEn
 /** The earlier version's bundle, from git; undefined when this checkout does not have that commit. */
 function firstLayoutBundle(into: string): string | undefined {
   try {
-    const archive = execFileSync('git', ['-C', dirname(repositoryFile('package.json')), 'archive', FIRST_LAYOUT, 'dist'], { maxBuffer: 64 * 1024 * 1024 });
+    const archive = execFileSync('git', ['-C', dirname(repositoryFile('.git')), 'archive', FIRST_LAYOUT, 'dist'], { maxBuffer: 64 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', into], { input: archive });
     return join(into, 'dist', 'index.js');
   } catch {
