@@ -15,8 +15,8 @@ export interface ScenarioRow {
   /** The column heading of the requests table. */
   readonly short: string;
   readonly action: Measured & { readonly peakMb: number };
-  /** The AWS CLI script's run for the same outcome, and what it does. */
-  readonly script: Measured & { readonly does: string };
+  /** The AWS CLI script's run for the same outcome, and what it does; none where the script has no such run. */
+  readonly script?: Measured & { readonly does: string };
 }
 
 export interface Target {
@@ -41,7 +41,8 @@ export interface BenchReport {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
+const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '–');
+const NO_SCRIPT: Measured = { wallMs: 0, requests: 0, byApi: {}, roundTrips: 0 };
 
 function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
@@ -64,11 +65,11 @@ function byApiTable(scenarios: readonly ScenarioRow[]): string {
     Object.entries(measured.byApi)
       .filter(([name]) => apiName(name) === api)
       .reduce((sum, [, n]) => sum + n, 0);
-  const apis = [...new Set(scenarios.flatMap((row) => [...Object.keys(row.action.byApi), ...Object.keys(row.script.byApi)].map(apiName)))].sort();
+  const apis = [...new Set(scenarios.flatMap((row) => [...Object.keys(row.action.byApi), ...Object.keys((row.script ?? NO_SCRIPT).byApi)].map(apiName)))].sort();
   return table(
     ['requests by API (action / script)', ...scenarios.map((row) => row.short)],
     ['l', ...scenarios.map(() => 'r' as const)],
-    apis.map((api) => [`\`${api}\``, ...scenarios.map((row) => `${count(row.action, api) || '·'} / ${count(row.script, api) || '·'}`)]),
+    apis.map((api) => [`\`${api}\``, ...scenarios.map((row) => `${count(row.action, api) || '·'} / ${count(row.script ?? NO_SCRIPT, api) || '·'}`)]),
   );
 }
 
@@ -83,11 +84,11 @@ export function renderReport(report: BenchReport): string {
       String(row.action.requests),
       String(row.action.roundTrips),
       row.action.peakMb.toFixed(0),
-      seconds(row.script.wallMs),
-      String(row.script.requests),
-      String(row.script.roundTrips),
-      ratio(row.action.wallMs, row.script.wallMs),
-      ratio(row.action.requests, row.script.requests),
+      row.script ? seconds(row.script.wallMs) : '–',
+      row.script ? String(row.script.requests) : '–',
+      row.script ? String(row.script.roundTrips) : '–',
+      ratio(row.action.wallMs, row.script?.wallMs),
+      ratio(row.action.requests, row.script?.requests),
     ]),
   );
   const targets = table(
@@ -115,7 +116,7 @@ export function renderReport(report: BenchReport): string {
     '',
     'What the AWS CLI script does in each scenario:',
     '',
-    ...report.scenarios.map((row) => `- ${row.title}: ${row.script.does}`),
+    ...report.scenarios.map((row) => `- ${row.title}: ${row.script?.does ?? 'no script run: it is compared with the runs above'}`),
     '',
     targets,
     '',

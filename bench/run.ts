@@ -12,7 +12,7 @@ import { renderReport, withBenchSection, type BenchReport, type ScenarioRow, typ
 import { longestChain, operationName, stackOf, type TimedRequest } from './timeline.js';
 
 const MOTO = 'http://127.0.0.1:5000';
-const TARGETS = { noChangeShare: 1 / 4, rollbackRequests: 3, coldStartMs: 300, coldStartRatio: 1.3, distBytes: 2.5 * 1024 * 1024, peakMb: 150 };
+const TARGETS = { noChangeShare: 1 / 4, rollbackRequests: 3, sweepTeardowns: 3, sweepListings: 2, thirdReleaseRatio: 1.2, coldStartMs: 300, coldStartRatio: 1.3, distBytes: 2.5 * 1024 * 1024, peakMb: 150 };
 
 /** The endpoint to measure against, and whether it is moto; a clear refusal when there is none. */
 async function endpoint(): Promise<{ url: string; moto: boolean }> {
@@ -32,7 +32,7 @@ async function endpoint(): Promise<{ url: string; moto: boolean }> {
 
 /** Where moto is not AWS, and what it costs each side. */
 const MOTO_NOTE =
-  'Where moto is not AWS, and what it costs each side: moto lists certificates without their alternative names, so the action asks for its certificate again and describes it on every deploy (two requests more than on AWS); a stack moto creates from a change set neither resolves imports nor registers exports, so the script creates new stacks with `create-stack` instead of `deploy`; moto reports an SSM parameter by the image id it resolved, not by its name, so the action can compare the application stack only through a change set, and it sees the script\'s image parameter as changed on every `deploy`, so the script\'s run with nothing to change updates the application stack; Route 53 changes are in sync at once, for both.';
+  'Where moto is not AWS, and what it costs each side: moto lists certificates without their alternative names, so the action asks for its certificate again and describes it on every deploy (two requests more than on AWS); a stack moto creates from a change set neither resolves imports nor registers exports, so the script creates new stacks with `create-stack` instead of `deploy`; moto reports an SSM parameter by the image id it resolved, not by its name, so the action can compare the application stack only through a change set, and it sees the script\'s image parameter as changed on every `deploy`, so the script\'s run with nothing to change updates the application stack; Route 53 changes are in sync at once, for both; moto has no ListImports, so the counting proxy answers it as AWS does for an export that no stack imports (true of every stack these runs remove).';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -48,13 +48,15 @@ function perStackChains(timeline: readonly TimedRequest[]): Map<string, number> 
 
 const chainText = (timeline: readonly TimedRequest[]) => longestChain(timeline).map(operationName).join(' → ');
 const ROUTE53_CHANGE = 'ChangeResourceRecordSets';
+/** A traffic change through a load balancer's listener. */
+const TRAFFIC_CHANGES = new Set(['ModifyListener', 'ModifyRule']);
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
 if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`BENCH_LATENCY_MS must be a number of milliseconds, not ${process.env.BENCH_LATENCY_MS}`);
 const { url, moto } = await endpoint();
 // The e2e support, which these modules import, reads AWS_ENDPOINT_URL when it is first imported.
 process.env.AWS_ENDPOINT_URL = url;
-const [{ SCENARIOS, closeProbe, prepareAccount, runActionScenarios, runScriptScenarios, startProbe }, { coldStart }] = await Promise.all([import('./scenarios.js'), import('./cold-start.js')]);
+const [{ EXPIRED_PREVIEWS, SCENARIOS, UNRELATED_STACKS, closeProbe, prepareAccount, runActionScenarios, runScriptScenarios, startProbe }, { coldStart }] = await Promise.all([import('./scenarios.js'), import('./cold-start.js')]);
 const progress = (who: string) => (name: keyof typeof SCENARIOS) => log(`  ${who}: ${SCENARIOS[name].title}`);
 
 log(`bench against ${url}, ${latencyMs} ms per request; warming up (the zone's first certificate takes moto a minute) while the cold start is measured`);
@@ -66,7 +68,7 @@ const { action, script } = await (async () => {
   try {
     let actionResults;
     try {
-      actionResults = await runActionScenarios(url, probe, progress('action'));
+      actionResults = await runActionScenarios(url, probe, account, progress('action'));
     } finally {
       account.close();
     }
@@ -83,7 +85,12 @@ const { action, script } = await (async () => {
 })();
 
 const names = Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[];
-const rows: ScenarioRow[] = names.map((name) => ({ title: SCENARIOS[name].title, short: SCENARIOS[name].short, action: action[name], script: { ...script[name], does: SCENARIOS[name].script } }));
+const scriptOf = (name: keyof typeof SCENARIOS) => (name in script ? script[name as keyof typeof script] : undefined);
+const rows: ScenarioRow[] = names.map((name) => {
+  const run = scriptOf(name);
+  const does = SCENARIOS[name].script;
+  return { title: SCENARIOS[name].title, short: SCENARIOS[name].short, action: action[name], ...(run && does ? { script: { ...run, does } } : {}) };
+});
 
 const noChange = action.noChange;
 const share = noChange.wallMs / script.noChange.wallMs;
@@ -91,12 +98,28 @@ const changeSets = [...new Set(noChange.timeline.filter((request) => request.ope
 const stackChains = perStackChains(noChange.timeline);
 const [deepest, deepestRoundTrips] = [...stackChains].reduce((best, entry) => (entry[1] > best[1] ? entry : best), ['', 0]);
 
-const rollback = action.rollback;
-const changeAt = rollback.timeline.findIndex((request) => operationName(request) === ROUTE53_CHANGE);
-const before = changeAt < 0 ? rollback.timeline : rollback.timeline.slice(0, changeAt);
-const change = rollback.timeline[changeAt];
-const syncs = rollback.timeline.filter((request) => operationName(request) === 'GetChange');
-const syncWaitMs = change && syncs.length > 0 ? syncs.at(-1)!.end - change.end : 0;
+/** A rollback's requests before its traffic change (a Route 53 change, or a listener's), and its wall time without the wait for INSYNC. */
+function beforeTrafficChange(rollback: (typeof action)['rollback']) {
+  const changeAt = rollback.timeline.findIndex((request) => TRAFFIC_CHANGES.has(request.operation) || operationName(request) === ROUTE53_CHANGE);
+  const before = changeAt < 0 ? rollback.timeline : rollback.timeline.slice(0, changeAt);
+  const change = rollback.timeline[changeAt];
+  const syncs = rollback.timeline.filter((request) => operationName(request) === 'GetChange');
+  const syncWaitMs = change && syncs.length > 0 ? syncs.at(-1)!.end - change.end : 0;
+  return { changed: changeAt >= 0, before, syncWaitMs, wallMs: rollback.wallMs };
+}
+const rollbackText = (measured: ReturnType<typeof beforeTrafficChange>) =>
+  `${measured.before.length} (${measured.before.map(operationName).join(', ')}); ${((measured.wallMs - measured.syncWaitMs) / 1000).toFixed(2)} s wall without the wait for INSYNC (${measured.syncWaitMs.toFixed(0)} ms)`;
+const rollback = beforeTrafficChange(action.rollback);
+const rollbackCrowded = beforeTrafficChange(action.rollbackCrowded);
+
+const crowded = action.noChangeCrowded;
+const crowdedShare = crowded.wallMs / script.noChange.wallMs;
+// Listing the account: the listing form of DescribeStacks (no stack named) and ListStacks. The
+// tag index's answers hold only the application's stacks: counted apart.
+const listings = action.previewSweep.timeline.filter((request) => (request.operation === 'DescribeStacks' && !stackOf(request)) || request.operation === 'ListStacks');
+const tagQueries = action.previewSweep.timeline.filter((request) => request.operation === 'GetResources');
+const sweepRatio = action.previewSweep.wallMs / action.previewTeardown.wallMs;
+const thirdRatio = action.thirdRelease.wallMs / action.blueGreen.wallMs;
 const peakMb = Math.max(...rows.map((row) => row.action.peakMb));
 
 const targets: Target[] = [
@@ -119,9 +142,31 @@ const targets: Target[] = [
     note: `${noChange.roundTrips <= deepestRoundTrips ? '' : 'the environment stacks are checked side by side, but the application stack can only be compared once its certificate and image are known, so its check waits for the zone and certificate lookups, then reads the records; '}the longest chain: ${chainText(noChange.timeline)}`,
   },
   {
-    target: `a rollback to a warm release makes at most ${TARGETS.rollbackRequests} requests before its Route 53 change`,
-    measured: `${before.length} (${before.map(operationName).join(', ')}); ${((rollback.wallMs - syncWaitMs) / 1000).toFixed(2)} s wall without the wait for INSYNC (${syncWaitMs.toFixed(0)} ms)`,
-    met: changeAt >= 0 && before.length <= TARGETS.rollbackRequests,
+    target: `a rollback to a warm release makes at most ${TARGETS.rollbackRequests} requests before its traffic change (the run's lock included)`,
+    measured: rollbackText(rollback),
+    met: rollback.changed && rollback.before.length <= TARGETS.rollbackRequests,
+  },
+  {
+    target: `the same, in an account of ${UNRELATED_STACKS} more stacks`,
+    measured: rollbackText(rollbackCrowded),
+    met: rollbackCrowded.changed && rollbackCrowded.before.length <= TARGETS.rollbackRequests,
+  },
+  {
+    target: `a run with nothing to change, in an account of ${UNRELATED_STACKS} more stacks, takes at most ${TARGETS.noChangeShare * 100}% of the script's wall time, with no more requests than the script`,
+    measured: `${(crowdedShare * 100).toFixed(0)}% (${(crowded.wallMs / 1000).toFixed(2)} s against ${(script.noChange.wallMs / 1000).toFixed(2)} s); ${crowded.requests} requests against ${script.noChange.requests}`,
+    met: crowdedShare <= TARGETS.noChangeShare && crowded.requests <= script.noChange.requests,
+    note: `the script's run is the one with nothing to change above (its requests do not depend on the account); the longest chain: ${chainText(crowded.timeline)}`,
+  },
+  {
+    target: `a run that finds ${EXPIRED_PREVIEWS} expired previews removes them within ${TARGETS.sweepTeardowns} times the wall time of one preview teardown, with at most ${TARGETS.sweepListings} account listings`,
+    measured: `${sweepRatio.toFixed(2)} times (${(action.previewSweep.wallMs / 1000).toFixed(2)} s against ${(action.previewTeardown.wallMs / 1000).toFixed(2)} s), ${action.previewSweep.requests} requests, ${listings.length} listing${listings.length === 1 ? '' : 's'} of the account${listings.length > 0 ? ` (${listings.map(operationName).join(', ')})` : ''}, ${tagQueries.length} queries of the tag index (one by the sweep, for the application's stacks; the others by the deploy itself, for its environment's releases)`,
+    met: sweepRatio <= TARGETS.sweepTeardowns && listings.length <= TARGETS.sweepListings,
+    note: 'the run is a whole staging deploy of a push (its own work included), made with the action\'s clock eight days ahead so that the previews the bench made just before are past preview-ttl',
+  },
+  {
+    target: `the third blue-green release takes at most ${TARGETS.thirdReleaseRatio} times the second's wall time`,
+    measured: `${thirdRatio.toFixed(2)} (${(action.thirdRelease.wallMs / 1000).toFixed(2)} s against ${(action.blueGreen.wallMs / 1000).toFixed(2)} s)`,
+    met: thirdRatio <= TARGETS.thirdReleaseRatio,
   },
   {
     target: `cold start, dist/index.js to its first AWS request, under ${TARGETS.coldStartMs} ms`,
@@ -152,7 +197,8 @@ const report: BenchReport = {
   latencyMs,
   warmUp:
     `Before anything was timed, the zone's wildcard certificate was issued (moto holds a new certificate PENDING_VALIDATION for a minute; ${warmUpSeconds.toFixed(0)} s here, while the cold start was measured) ` +
-    'and CloudFormation answered once in each account. One run of each scenario, in the order of the table, each on the state the one before left.',
+    'and CloudFormation answered once in each account. One run of each scenario, in the order of the table, each on the state the one before left. ' +
+    `Untimed between them: each environment's deploy once more after its first (the first run after a creation sets the group's size free once), production's first release, the preview that is then closed, and, through the SDK, ${EXPIRED_PREVIEWS} previews as their deploys leave them and ${UNRELATED_STACKS} stacks of another team.`,
   scenarios: rows,
   coldStart: start,
   targets,
@@ -168,7 +214,7 @@ const report: BenchReport = {
 
 // Every request of every scenario, for whoever wants to see where the time went.
 if (process.env.BENCH_TIMELINE_FILE) {
-  const timelines = Object.fromEntries(names.map((name) => [name, { action: action[name].timeline.map((request) => ({ ...request, name: operationName(request) })), script: script[name].timeline.map((request) => ({ ...request, name: operationName(request) })) }]));
+  const timelines = Object.fromEntries(names.map((name) => [name, { action: action[name].timeline.map((request) => ({ ...request, name: operationName(request) })), script: (scriptOf(name)?.timeline ?? []).map((request) => ({ ...request, name: operationName(request) })) }]));
   await writeFile(process.env.BENCH_TIMELINE_FILE, JSON.stringify(timelines, null, 1));
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, paginateDescribeStacks } from '@aws-sdk/client-cloudformation';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { createCertificates } from '../src/aws/certificates.js';
 import { intentOf, readEvent } from '../src/config/event.js';
@@ -17,9 +17,10 @@ import { plannedSpec } from '../src/stacks/catalogue.js';
 import { environmentNetwork } from '../src/stacks/environment-network.js';
 import { systemClock } from '../src/engine/system-clock.js';
 import { cidrFor } from '../src/templates/network.js';
-import { startAwsProxy, type AwsProxy } from '../test/support/aws-proxy.js';
+import { startAwsProxy, type AwsProxy, type StandInAnswer } from '../test/support/aws-proxy.js';
 import { APPLICATION, CREDENTIALS, REGION, ZONE, imageOf, prepareEmulator } from '../test/support/emulator.js';
 import { examplePayload, inputVariable, parseFileCommands, PUSH_SHA } from '../test/support/run-action.js';
+import { addPreviews, addUnrelatedStacks, type SeededPreview } from './account-fill.js';
 import { AwsCliScript, type AliasTarget } from './aws-cli.js';
 import { measure, repositoryFile } from './measure.js';
 import { sequentialRoundTrips, startTimeline, type TimedRequest, type Timeline } from './timeline.js';
@@ -58,6 +59,8 @@ interface GitHubEvent {
 interface ActionStep {
   readonly inputs: Readonly<Record<string, string>>;
   readonly event?: GitHubEvent;
+  /** The action's clock runs this far ahead: stacks made just now look that old (the emulator cannot age them). */
+  readonly clockAheadMs?: number;
 }
 
 const PUSH: GitHubEvent = { name: 'push', payload: { ref: 'refs/heads/main', after: PUSH_SHA } };
@@ -110,6 +113,7 @@ async function runBundledAction(awsEndpoint: string, step: ActionStep): Promise<
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: 'true',
+      ...(step.clockAheadMs ? { WIMPY_BENCH_CLOCK_AHEAD_MS: String(step.clockAheadMs) } : {}),
       ...Object.fromEntries(inputs),
     });
     if (run.exitCode !== 0) throw new Error(`The action failed (exit ${String(run.exitCode)}) with inputs ${JSON.stringify(step.inputs)}:\n${run.stdout.slice(-4000)}${run.stderr.slice(-2000)}`);
@@ -150,10 +154,20 @@ const STAGING = { 'application-name': APPLICATION, 'hosted-zone': ZONE, 'verify-
 const PRODUCTION = { ...STAGING, environment: 'production', strategy: 'blue-green', 'canary-steps': '10,50,100', 'step-wait': '0' };
 const release = (version: string, digit: string) => ({ version, image: imageOf(digit) });
 
-/** GitHub's own example payload for the pull request's event. */
-function pullRequest(action: string): GitHubEvent {
-  return { name: 'pull_request', payload: examplePayload('pull_request', action) };
+/** GitHub's own example payload for the pull request's event; its own number unless given. */
+function pullRequest(action: string, number?: number): GitHubEvent {
+  const payload = examplePayload<Record<string, unknown> & { pull_request: Record<string, unknown> }>('pull_request', action);
+  if (number !== undefined) {
+    payload.number = number;
+    payload.pull_request.number = number;
+  }
+  return { name: 'pull_request', payload };
 }
+
+/** More than preview-ttl (7 days unless given): the run that sweeps sees every preview as expired. */
+const EIGHT_DAYS_MS = 8 * 24 * 3_600_000;
+export const UNRELATED_STACKS = 250;
+export const EXPIRED_PREVIEWS = 30;
 
 const STEPS = {
   firstDeploy: { inputs: { ...STAGING, ...release('v1', '1') } },
@@ -162,14 +176,21 @@ const STEPS = {
   // The release itself: the environment was checked by the run that made v1.
   blueGreen: { inputs: { ...PRODUCTION, ...release('v2', '2'), steps: 'deploy' } },
   rollback: { inputs: { ...PRODUCTION, command: 'rollback', version: 'v1' } },
+  thirdRelease: { inputs: { ...PRODUCTION, ...release('v3', '4'), steps: 'deploy' } },
+  productionAgain: { inputs: { ...PRODUCTION, ...release('v3', '4') } },
+  // The staging deploy of a push, eight days after the previews were made.
+  sweep: { inputs: { ...STAGING, ...release('v2', '2') }, clockAheadMs: EIGHT_DAYS_MS },
   previewOpened: { inputs: { ...STAGING, image: imageOf('3') }, event: pullRequest('opened') },
   previewClosed: { inputs: STAGING, event: pullRequest('closed') },
 } satisfies Record<string, ActionStep>;
 
-export type ScenarioName = 'firstDeploy' | 'noChange' | 'newVersion' | 'blueGreen' | 'rollback' | 'previewTeardown';
+export type ScenarioName = 'firstDeploy' | 'noChange' | 'newVersion' | 'blueGreen' | 'rollback' | 'thirdRelease' | 'previewTeardown' | 'previewSweep' | 'noChangeCrowded' | 'rollbackCrowded';
 
-/** Each scenario: its title, its column heading, and what the AWS CLI script does for the same outcome. */
-export const SCENARIOS: Readonly<Record<ScenarioName, { readonly title: string; readonly short: string; readonly script: string }>> = {
+/** The scenarios the script runs too; the others are compared with one of these. */
+export type ScriptScenario = Exclude<ScenarioName, 'previewSweep' | 'noChangeCrowded' | 'rollbackCrowded'>;
+
+/** Each scenario: its title, its column heading, and what the AWS CLI script does for the same outcome (none: not run by the script). */
+export const SCENARIOS: Readonly<Record<ScenarioName, { readonly title: string; readonly short: string; readonly script?: string }>> = {
   firstDeploy: {
     title: 'first deploy, all phases (staging, rolling)',
     short: 'first deploy',
@@ -183,7 +204,15 @@ export const SCENARIOS: Readonly<Record<ScenarioName, { readonly title: string; 
     script: '`create-stack` of the new release + wait, `describe-stacks`, 3 × (record change + wait)',
   },
   rollback: { title: 'rollback to the warm release', short: 'rollback', script: '`describe-stacks`, one record change + wait' },
-  previewTeardown: { title: 'preview teardown (pull request closed)', short: 'preview teardown', script: '`list-resource-record-sets`, record delete + wait, `delete-stack` + `wait stack-delete-complete`' },
+  thirdRelease: {
+    title: 'the third blue-green release (after the rollback)',
+    short: 'third release',
+    script: '`create-stack` of the new release + wait, `describe-stacks`, 3 × (record change + wait)',
+  },
+  previewTeardown: { title: 'preview teardown (pull request closed)', short: 'preview teardown', script: '`list-resource-record-sets`, record delete + wait, 2 × (`delete-stack` + `wait stack-delete-complete`): the release, then its resources' },
+  previewSweep: { title: `a staging deploy that finds ${EXPIRED_PREVIEWS} expired previews (and removes them)`, short: `${EXPIRED_PREVIEWS} expired previews` },
+  noChangeCrowded: { title: `the same version again, all phases (production), in an account of ${UNRELATED_STACKS} more stacks`, short: `no change, ${UNRELATED_STACKS} stacks` },
+  rollbackCrowded: { title: `rollback to the warm release in an account of ${UNRELATED_STACKS} more stacks`, short: `rollback, ${UNRELATED_STACKS} stacks` },
 };
 
 export interface Account {
@@ -215,7 +244,7 @@ export async function prepareAccount(issued: boolean): Promise<Account> {
 }
 
 /** The action's scenarios, one after another on one account; setup runs go straight to the endpoint, untimed. */
-export async function runActionScenarios(endpoint: string, probe: Probe, progress: (name: ScenarioName) => void): Promise<Record<ScenarioName, ActionMeasurement>> {
+export async function runActionScenarios(endpoint: string, probe: Probe, account: Account, progress: (name: ScenarioName) => void): Promise<Record<ScenarioName, ActionMeasurement>> {
   const untimed = (step: ActionStep) => runBundledAction(endpoint, step);
   const timed = (name: ScenarioName, step: ActionStep, expected: Readonly<Record<string, string>>) => {
     progress(name);
@@ -223,16 +252,48 @@ export async function runActionScenarios(endpoint: string, probe: Probe, progres
   };
   const staging = rollingStack(APPLICATION, 'staging');
   const firstDeploy = await timed('firstDeploy', STEPS.firstDeploy, { 'stack-name': staging, version: 'v1', 'has-changes': 'true' });
-  // Right after a creation: moto keeps a stack's first tags through a change set update, so
-  // after one the tags no longer match and the same run again would look like a change.
+  // The first run after a creation updates the release stack once (its group's size goes to
+  // the scaling policy), so the run with nothing to change is the one after that.
+  await untimed(STEPS.firstDeploy);
   const noChange = await timed('noChange', STEPS.firstDeploy, { 'stack-name': staging, version: 'v1', 'has-changes': 'false' });
   const newVersion = await timed('newVersion', STEPS.newVersion, { 'stack-name': staging, version: 'v2', 'has-changes': 'true' });
   await untimed(STEPS.productionV1);
   const blueGreen = await timed('blueGreen', STEPS.blueGreen, { 'stack-name': releaseStack(APPLICATION, 'production', 'v2'), version: 'v2', 'has-changes': 'true' });
   const rollback = await timed('rollback', STEPS.rollback, { 'stack-name': releaseStack(APPLICATION, 'production', 'v1'), version: 'v1', 'has-changes': 'true' });
+  const thirdRelease = await timed('thirdRelease', STEPS.thirdRelease, { 'stack-name': releaseStack(APPLICATION, 'production', 'v3'), version: 'v3', 'has-changes': 'true' });
   await untimed(STEPS.previewOpened);
   const previewTeardown = await timed('previewTeardown', STEPS.previewClosed, { environment: previewEnvironment(2), 'has-changes': 'true' });
-  return { firstDeploy, noChange, newVersion, blueGreen, rollback, previewTeardown };
+  await addPreviews(endpoint, account.zoneId, expiredPreviews(account));
+  const previewSweep = await timed('previewSweep', STEPS.sweep, { 'stack-name': staging, version: 'v2' });
+  const left = await previewsLeft(endpoint);
+  if (left > 0) throw new Error(`The run that found ${EXPIRED_PREVIEWS} expired previews left ${left} of their stacks: the scenario did not do what it says`);
+  await untimed(STEPS.productionAgain);
+  await addUnrelatedStacks(endpoint, UNRELATED_STACKS);
+  const noChangeCrowded = await timed('noChangeCrowded', STEPS.productionAgain, { 'stack-name': releaseStack(APPLICATION, 'production', 'v3'), version: 'v3', 'has-changes': 'false' });
+  const rollbackCrowded = await timed('rollbackCrowded', STEPS.rollback, { 'stack-name': releaseStack(APPLICATION, 'production', 'v1'), version: 'v1', 'has-changes': 'true' });
+  return { firstDeploy, noChange, newVersion, blueGreen, rollback, thirdRelease, previewTeardown, previewSweep, noChangeCrowded, rollbackCrowded };
+}
+
+/** The previews that nobody closed: pull requests 101 and up, each as its deploy made it. */
+function expiredPreviews(account: Account): SeededPreview[] {
+  return Array.from({ length: EXPIRED_PREVIEWS }, (_, i) => {
+    const config = configOf({ inputs: { ...STAGING, image: imageOf('3') }, event: pullRequest('opened', 101 + i) });
+    const specs = specsOf(config, { image: config.build.image ?? '', certificateArn: account.certificateArn, hostedZoneId: account.zoneId });
+    // Staging's own stacks (base, network) exist; the preview's resources are its own.
+    return { stacks: [specs.environment[2]!, specs.application], hostname: hostname(config.application, config.environment, config.hostedZone) };
+  });
+}
+
+/** How many stacks of previews 101 and up the account still holds. */
+async function previewsLeft(endpoint: string): Promise<number> {
+  const cloudformation = new CloudFormationClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  try {
+    let left = 0;
+    for await (const page of paginateDescribeStacks({ client: cloudformation }, {})) left += (page.Stacks ?? []).filter((stack) => /-pr-1\d\d(-|$)/.test(stack.StackName ?? '') && stack.StackStatus !== 'DELETE_COMPLETE').length;
+    return left;
+  } finally {
+    cloudformation.destroy();
+  }
 }
 
 /** The specs the action applies for a step, in the order a script deploys them. */
@@ -252,7 +313,7 @@ function aliasOf(outputs: Map<string, Record<string, string>>, release: string, 
 
 
 /** The AWS CLI script for the same outcomes, on a fresh account whose zone and certificate exist. */
-export async function runScriptScenarios(endpoint: string, probe: Probe, placement: Account, progress: (name: ScenarioName) => void): Promise<Record<ScenarioName, Traffic>> {
+export async function runScriptScenarios(endpoint: string, probe: Probe, placement: Account, progress: (name: ScenarioName) => void): Promise<Record<ScriptScenario, Traffic>> {
   const script = await AwsCliScript.create(probe.timeline.url);
   const direct = await AwsCliScript.create(endpoint);
   try {
@@ -268,7 +329,7 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
       const host = hostname(config.application, config.environment, config.hostedZone);
       await cli.setWeights(placement.zoneId, host, [aliasOf(await cli.outputs(), specs.application.name, 100)]);
     };
-    const timed = async (name: ScenarioName, work: () => Promise<void>) => {
+    const timed = async (name: ScriptScenario, work: () => Promise<void>) => {
       progress(name);
       return (await observe(probe, work)).traffic;
     };
@@ -280,7 +341,7 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
     await deployAll(direct, STEPS.productionV1, (name) => name !== BASE_STACK);
     const production = configOf(STEPS.blueGreen);
     const host = hostname(production.application, production.environment, production.hostedZone);
-    const [v1, v2] = ['v1', 'v2'].map((version) => applicationStack(production.application, production.environment, 'blue-green', version)) as [string, string];
+    const [v1, v2, v3] = ['v1', 'v2', 'v3'].map((version) => applicationStack(production.application, production.environment, 'blue-green', version)) as [string, string, string];
     const blueGreen = await timed('blueGreen', async () => {
       await script.create(specsOf(production, factsFor(production)).application);
       const outputs = await script.outputs();
@@ -290,24 +351,50 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
       const outputs = await script.outputs();
       await script.setWeights(placement.zoneId, host, [aliasOf(outputs, v1, 100), aliasOf(outputs, v2, 0)]);
     });
+    const third = configOf(STEPS.thirdRelease);
+    const thirdRelease = await timed('thirdRelease', async () => {
+      await script.create(specsOf(third, factsFor(third)).application);
+      const outputs = await script.outputs();
+      for (const weight of [10, 50, 100]) await script.setWeights(placement.zoneId, host, [aliasOf(outputs, v1, 100 - weight), aliasOf(outputs, v2, 0), aliasOf(outputs, v3, weight)]);
+    });
 
     const preview = configOf(STEPS.previewOpened);
-    const previewStack = specsOf(preview, factsFor(preview)).application;
+    const previewSpecs = specsOf(preview, factsFor(preview));
+    const previewStack = previewSpecs.application;
+    // A preview has resources of its own (its role, its security groups), then its release.
+    const previewResources = previewSpecs.environment[2]!;
+    await direct.create(previewResources);
     await direct.create(previewStack);
     const previewHost = hostname(preview.application, preview.environment, preview.hostedZone);
     await direct.setWeights(placement.zoneId, previewHost, [aliasOf(await direct.outputs(), previewStack.name, 100)]);
     const previewTeardown = await timed('previewTeardown', async () => {
       await script.deleteRecords(placement.zoneId, previewHost);
       await script.deleteStack(previewStack.name);
+      await script.deleteStack(previewResources.name);
     });
-    return { firstDeploy, noChange, newVersion, blueGreen, rollback, previewTeardown };
+    return { firstDeploy, noChange, newVersion, blueGreen, rollback, thirdRelease, previewTeardown };
   } finally {
     await Promise.all([script.close(), direct.close()]);
   }
 }
 
+/**
+ * moto has no ListImports. What AWS answers for an export no stack imports, which is true of
+ * every export the scenarios remove a stack of (a preview's release goes before its resources):
+ * answered at once, where reading every template of the account (listImportsStandIn, for the
+ * e2e tests) would add the emulator's time to the runs measured.
+ */
+async function notImported(params: URLSearchParams): Promise<StandInAnswer> {
+  const name = params.get('ExportName') ?? '';
+  return {
+    status: 400,
+    headers: { 'content-type': 'text/xml' },
+    body: `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Export '${name}' is not imported by any stack.</Message></Error><RequestId>stand-in</RequestId></ErrorResponse>`,
+  };
+}
+
 export async function startProbe(endpoint: string, latencyMs: number): Promise<Probe> {
-  const proxy = await startAwsProxy({ target: endpoint, latencyMs });
+  const proxy = await startAwsProxy({ target: endpoint, latencyMs, standIns: { 'cloudformation:ListImports': notImported } });
   return { proxy, timeline: await startTimeline(proxy.url) };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The monthly estimate of the README's reference setup, computed by the product itself: a small
  * team's staging (rolling), production (blue-green, one warm release) and five open pull
- * requests, one t3.small each, in eu-west-1. `npm run docs` writes it into the README, so the
+ * requests, one t3.small each (previews on their default preview-instance-type), in eu-west-1,
+ * with NAT gateways and with NAT instances. `npm run docs` writes it into the README, so the
  * figure follows the templates.
  */
 import { readConfig } from '../src/config/read-config.js';
@@ -19,12 +20,23 @@ function configOf(inputs: Record<string, string>, pullRequest?: number): Config 
   return readConfig((name) => all[name], { sha: 'a'.repeat(40), intent });
 }
 
-export function referenceCost(): string {
-  const setups = [
-    { what: 'staging, rolling', config: configOf({ environment: 'staging' }) },
-    { what: 'production, blue-green with one warm release', config: configOf({ environment: 'production', strategy: 'blue-green', 'keep-releases': '1' }) },
-    ...[1, 2, 3, 4, 5].map((number) => ({ what: `preview pr-${number}`, config: configOf({}, number) })),
+function setupsOf(extra: Record<string, string>) {
+  return [
+    { what: 'staging, rolling', config: configOf({ environment: 'staging', ...extra }) },
+    { what: 'production, blue-green with one warm release', config: configOf({ environment: 'production', strategy: 'blue-green', 'keep-releases': '1', ...extra }) },
+    ...[1, 2, 3, 4, 5].map((number) => ({ what: `preview pr-${number}`, config: configOf(extra, number) })),
   ];
+}
+
+/** The monthly total of the reference setup with some inputs changed. */
+function totalOf(extra: Record<string, string>): number {
+  const counted = new Map<string, number>();
+  for (const { config } of setupsOf(extra)) for (const stack of environmentCost(config, REGION).stacks) counted.set(stack.name, stack.monthly);
+  return [...counted.values()].reduce((sum, value) => sum + value, 0);
+}
+
+export function referenceCost(): string {
+  const setups = setupsOf({});
   // Shared stacks (the account baseline, each network, staging's resources for previews) are counted once.
   const counted = new Map<string, number>();
   const rows = setups.map(({ what, config }) => {
@@ -38,7 +50,13 @@ export function referenceCost(): string {
     return `| ${what} | ${own.toFixed(2)} USD |`;
   });
   const total = [...counted.values()].reduce((sum, value) => sum + value, 0);
-  return ['| what | adds a month |', '|---|---:|', ...rows, `| **total** | **${formatMonthly(total)}** |`].join('\n');
+  return [
+    '| what | adds a month |',
+    '|---|---:|',
+    ...rows,
+    `| **total** | **${formatMonthly(total)}** |`,
+    `| total with \`nat: instance\` in both environments | ${formatMonthly(totalOf({ nat: 'instance' }))} |`,
+  ].join('\n');
 }
 
 export function withReferenceCost(readme: string): string {

@@ -12,7 +12,9 @@ import { plannedSpec } from '../src/stacks/catalogue.js';
 import { applicationInput, applicationTemplate } from '../src/platforms/ec2/release-template.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { databaseTemplate } from '../src/templates/database.js';
+import { schedulesTemplate } from '../src/templates/schedules.js';
 import { environmentTemplate } from '../src/templates/environment.js';
+import { loadBalancerTemplate } from '../src/templates/load-balancer.js';
 import { cidrFor } from '../src/templates/network.js';
 import { resourcesTemplate } from '../src/templates/resources.js';
 
@@ -47,6 +49,8 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-staging': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []) }),
     'environment-qa': environmentTemplate({ environment: 'qa', cidr: cidrFor('qa', ['10.0.0.0/16', '10.1.0.0/16']) }),
     'environment-with-nat-instance': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []), nat: 'instance' }),
+    // The application's one load balancer in an environment, its HTTPS listener and certificate.
+    'load-balancer-production': loadBalancerTemplate({ application: 'awesome-application', environment: 'production' }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),
@@ -56,12 +60,16 @@ export function sampleTemplates(): Record<string, Template> {
     // With a release command: its cluster, and the role its tasks take.
     // A preview on staging's database: the grant of its secret and the rules to its security group.
     'resources-preview-on-staging-database': plannedSpec(applicationResources, sampleConfig({ database: 'postgres', 'preview-database': 'staging', egress: 'https' }, 42)).template,
+    // Two schedules of the serving release (issue 18; the input is not read yet).
+    'schedules-production': schedulesTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', container: 'release', schedules: [{ expression: 'cron(0 3 * * ? *)', command: 'python manage.py clearsessions' }, { expression: 'rate(15 minutes)', command: './bin/send-reminders' }] }),
     'resources-with-release-command': plannedSpec(applicationResources, sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),
     'application-preview': application(preview),
     'application-notifying-own-topic': application(notifying),
+    // A release of the first layout while it keeps its own load balancer (moving to the shared one).
+    'application-blue-green-first-layout': applicationTemplate({ ...applicationInput(blueGreen), ownLoadBalancer: true }),
     'database-postgres-production': databaseTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', engine: 'postgres', instanceClass: 'db.m7g.large', storageGiB: 50, multiAz: true, disposable: false }),
     'database-mysql-staging': databaseTemplate({ application: 'awesome-application', environment: 'staging', networkEnvironment: 'staging', engine: 'mysql', instanceClass: 'db.t4g.micro', storageGiB: 20, multiAz: false, disposable: false }),
     // A preview's own: the smallest, no standby, no backups, no deletion protection.

@@ -1,6 +1,6 @@
 import type { Certificates } from './engine/context.js';
 import type { Locks } from './engine/lock.js';
-import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, Instances, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './engine/ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, Instances, Listeners, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './engine/ports.js';
 import type { Registry } from './engine/publish-image.js';
 import type { ReleaseRecords } from './engine/release-record.js';
 import type { ClientSettings } from './aws/client-config.js';
@@ -16,7 +16,8 @@ import { once, onFirstUse, type Methods } from './aws/on-first-use.js';
  */
 
 const STACKS: Methods<Stacks> = { apply: true, describe: true, unchanged: true, list: true, remove: true, unprotect: true };
-const DNS: Methods<Dns> = { zoneId: true, weights: true, setWeights: true };
+const DNS: Methods<Dns> = { zoneId: true, weights: true, records: true, setAlias: true, removeAlias: true, setWeights: true };
+const LISTENERS: Methods<Listeners> = { rules: true, forward: true, removeRule: true };
 const ALARMS: Methods<Alarms> = { firing: true, missing: true };
 const IDENTITY: Methods<Identity> = { accountId: true };
 const CERTIFICATES: Methods<Certificates> = { ensureWildcard: true };
@@ -71,6 +72,8 @@ export function stacksPort(clients: SdkClients, wiring: StacksWiring): Stacks {
 export function dnsPort(clients: SdkClients, clock: Clock): Dns {
   return onFirstUse(DNS, async () => (await import('./aws/dns.js')).createDns(await clients.route53(), clock));
 }
+
+export const listenersPort = (clients: SdkClients): Listeners => onFirstUse(LISTENERS, async () => (await import('./aws/listeners.js')).createListeners(await clients.elbv2()));
 
 export const alarmsPort = (clients: SdkClients): Alarms => onFirstUse(ALARMS, async () => (await import('./aws/alarms.js')).createAlarms(await clients.cloudwatch()));
 

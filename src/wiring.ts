@@ -17,7 +17,7 @@ import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
 import { BASE_OUTPUTS } from './templates/outputs.js';
-import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
+import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, listenersPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 
 export type { EntryOutcome } from './commands.js';
 
@@ -99,6 +99,7 @@ export function createEngineDeps(config: Config, info: RunInfo, clients: SdkClie
     stacks,
     records: recordsPort(clients, storageBucket(stacks)),
     dns: dnsPort(clients, clock),
+    listeners: listenersPort(clients),
     alarms: alarmsPort(clients),
     identity: identityPort(clients),
     certificates: certificatesPort(clients, clock),

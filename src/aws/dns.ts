@@ -7,7 +7,7 @@ import {
   type Route53Client,
   waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
-import type { Clock, Dns, WaitLimits, WeightedTarget } from '../engine/ports.js';
+import type { AliasTarget, Clock, Dns, HostRecords, WaitLimits, WeightedTarget } from '../engine/ports.js';
 import { withinLimits, type WaiterDelays } from './waiters.js';
 
 const ALIAS_TYPES = ['A', 'AAAA'] as const;
@@ -26,7 +26,7 @@ function fqdn(name: string): string {
 }
 
 export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDelays = INSYNC_WAIT): Dns {
-  /** The weighted alias records of a name, exactly as Route 53 holds them. */
+  /** The A/AAAA alias records of a name, weighted or plain, exactly as Route 53 holds them. */
   async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
     const name = fqdn(hostname);
     const found: ResourceRecordSet[] = [];
@@ -35,7 +35,7 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
       const sets = page.ResourceRecordSets ?? [];
       const ofName = sets.filter((set) => fqdn(set.Name ?? '') === name);
-      found.push(...ofName.filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.SetIdentifier !== undefined && set.AliasTarget !== undefined));
+      found.push(...ofName.filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined));
       // Records are listed in name order: the first record of another name ends the hostname's.
       if (ofName.length < sets.length || !page.IsTruncated || !page.NextRecordName || fqdn(page.NextRecordName) !== name) return found;
       start = {
@@ -65,13 +65,27 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       return zones[0]!.Id!.replace(/^\/hostedzone\//, '');
     },
 
-    async weights(zoneId, hostname) {
-      const bySet = new Map<string, WeightedTarget>();
-      for (const set of await aliasRecords(zoneId, hostname)) {
-        if (bySet.has(set.SetIdentifier!)) continue;
-        bySet.set(set.SetIdentifier!, { setIdentifier: set.SetIdentifier!, weight: set.Weight ?? 0, dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! });
-      }
-      return [...bySet.values()];
+    weights: async (zoneId, hostname) => [...(await records(zoneId, hostname)).weighted],
+
+    records,
+
+    async setAlias(zoneId, hostname, target, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
+      // The weighted records go in the same batch as the plain records come: Route 53 answers
+      // every query of the name from one or the other, never from neither.
+      const held = await aliasRecords(zoneId, hostname);
+      const weighted = held.filter((set) => set.SetIdentifier !== undefined);
+      const plain = held.filter((set) => set.SetIdentifier === undefined);
+      const wanted = { DNSName: fqdn(target.dnsName), HostedZoneId: target.hostedZoneId, EvaluateTargetHealth: false };
+      if (weighted.length === 0 && ALIAS_TYPES.every((type) => plain.some((set) => set.Type === type && sameAlias(set, wanted)))) return;
+      await change(zoneId, [
+        ...weighted.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })),
+        ...ALIAS_TYPES.map((type): Change => ({ Action: 'UPSERT', ResourceRecordSet: { Name: fqdn(hostname), Type: type, AliasTarget: wanted } })),
+      ], limits);
+    },
+
+    async removeAlias(zoneId, hostname, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
+      const plain = (await aliasRecords(zoneId, hostname)).filter((set) => set.SetIdentifier === undefined);
+      if (plain.length > 0) await change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), limits);
     },
 
     async setWeights(zoneId, hostname, targets, remove = [], limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
@@ -94,13 +108,37 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       // Route 53 deletes only a record given exactly as it is now, so the deletions are built
       // from what it holds, not from what the caller last read; one already gone is no error.
       const deletes = removed.size === 0 ? [] : (await aliasRecords(zoneId, name))
-        .filter((set) => removed.has(set.SetIdentifier!))
+        .filter((set) => set.SetIdentifier !== undefined && removed.has(set.SetIdentifier))
         .map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set }));
       const changes = [...upserts, ...deletes];
       if (changes.length === 0) return;
-      const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
-      const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
-      if (result.ChangeInfo?.Status !== 'INSYNC') await waitInSync(changeId, limits);
+      await change(zoneId, changes, limits);
     },
   };
+
+  /** The weighted records of the name and its plain alias, from one listing. */
+  async function records(zoneId: string, hostname: string): Promise<HostRecords> {
+    const bySet = new Map<string, WeightedTarget>();
+    let alias: AliasTarget | undefined;
+    for (const set of await aliasRecords(zoneId, hostname)) {
+      if (set.SetIdentifier === undefined) {
+        if (set.Type === 'A') alias = { dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! };
+        continue;
+      }
+      if (bySet.has(set.SetIdentifier)) continue;
+      bySet.set(set.SetIdentifier, { setIdentifier: set.SetIdentifier, weight: set.Weight ?? 0, dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! });
+    }
+    return { weighted: [...bySet.values()], ...(alias ? { alias } : {}) };
+  }
+
+  /** One atomic change batch, waited for until INSYNC within the limits. */
+  async function change(zoneId: string, changes: Change[], limits: WaitLimits): Promise<void> {
+    const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+    const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
+    if (result.ChangeInfo?.Status !== 'INSYNC') await waitInSync(changeId, limits);
+  }
+}
+
+function sameAlias(set: ResourceRecordSet, wanted: { DNSName: string; HostedZoneId: string }): boolean {
+  return fqdn(set.AliasTarget?.DNSName ?? '') === wanted.DNSName && set.AliasTarget?.HostedZoneId === wanted.HostedZoneId;
 }

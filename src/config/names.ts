@@ -48,6 +48,14 @@ export function releaseCluster(application: string, environment: string): string
   return `${application}-${environment}-release`;
 }
 
+/**
+ * The application's one load balancer in an environment: its HTTPS listener and certificate;
+ * every release and every preview (on staging's) is a target group behind it.
+ */
+export function loadBalancerStack(application: string, environment: string): string {
+  return `${application}-${environment}-load-balancer`;
+}
+
 /** Rolling: one stack per environment. */
 export function rollingStack(application: string, environment: string): string {
   return `${application}-${environment}`;

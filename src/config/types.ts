@@ -113,6 +113,8 @@ export interface Config {
   readonly allowedAccountIds: readonly string[];
   readonly build: BuildConfig;
   readonly capacity: CapacityConfig;
+  /** The instance type a preview of this application runs on (a preview's capacity has it already). */
+  readonly previewInstanceType: string;
   readonly healthCheckPath: string;
   readonly signalTimeoutMinutes: number;
   readonly variables: readonly Variable[];

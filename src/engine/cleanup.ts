@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
-import type { WeightedTarget } from './ports.js';
+import type { Route } from './listener-traffic.js';
 import { releaseHistory, type Release } from './releases.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { isReleaseStack } from '../stacks/application-release.js';
@@ -15,7 +15,7 @@ export interface KeptRelease {
 
 export interface CleanupReport {
   readonly removed: readonly string[];
-  /** Left for a later run: their records may still be cached by resolvers. */
+  /** Left for a later run: releases of the first layout whose records resolvers may still hold. */
   readonly waiting: readonly string[];
   /** Every release left in place, with why: serving, last good, warm, waiting until a time. */
   readonly kept: readonly KeptRelease[];
@@ -31,15 +31,23 @@ function keptReason(release: Release, serving: readonly Release[]): string {
   return release.health === 'good' ? 'a good release kept warm for a rollback (last good, or within keep-releases)' : `kept: ${release.reason}`;
 }
 
+/** The hostname's rule as the run left it, and how to change it. */
+export interface RuleTraffic {
+  readonly routes: readonly Route[];
+  apply(set: readonly Route[]): Promise<void>;
+}
+
 /**
  * Removes release stacks nobody needs: never the serving or the last good release (see
  * cleanupCandidates), and never a stack this run did not see when it started (`seenAtStart`):
- * it decides from what AWS held once the run had the lock. A release whose record has just gone
- * to 0 goes once resolvers have forgotten it (twice the TTL). The moment each release left
- * traffic is kept in the lock's record, so a later run removes it once that time has come, and
- * no run sleeps for it. Failures here are warnings: the release is already live.
+ * it decides from what AWS held once the run had the lock. A release behind the load balancer
+ * leaves the hostname's rule and goes at once; one of the first layout goes once resolvers have
+ * forgotten its record (twice the TTL). The moment each of those left traffic is kept in the
+ * lock's record, so a later run removes it once that time has come, and no run sleeps for it.
+ * Failures here are warnings: the release is already live.
  */
-export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, zoneId: string, hostname: string, traffic: readonly WeightedTarget[], seenAtStart: ReadonlySet<string>): Promise<CleanupReport> {
+export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, rule: RuleTraffic, seenAtStart: ReadonlySet<string>): Promise<CleanupReport> {
+  const traffic = rule.routes;
   try {
     const owner = stackTags(config.application, config.environment);
     const stacks = await withRecorded(deps, owner, await deps.stacks.list(owner, isReleaseStack), traffic);
@@ -63,17 +71,16 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, z
     ];
     const ready = plan.remove;
     const names = new Set(ready.map((release) => release.stackName));
-    // A release at weight 0 with no departure on record left traffic now: counted from now. One
-    // that serves again (after a rollback) has not left.
-    const left = new Map(history.filter((release) => release.hasRecord && release.weight === 0 && !departures.has(release.stackName)).map((release) => [release.stackName, now] as const));
-    const back = history.filter((release) => release.weight > 0 && departures.has(release.stackName)).map((release) => release.stackName);
+    // Departures matter for releases of the first layout only (see cleanupCandidates), which the
+    // move to the load balancer records (deploy-phase.ts). One that serves again through its own
+    // load balancer (no such move happens any more) has not left; one that moved behind the load
+    // balancer no longer needs its departure.
+    const left = new Map(plan.waiting.filter((entry) => !departures.has(entry.release.stackName)).map((entry) => [entry.release.stackName, now] as const));
+    const back = history.filter((release) => !release.ownLoadBalancer && departures.has(release.stackName)).map((release) => release.stackName);
     if (plan.waiting.length > 0) deps.log.info(`Left for a later run, once resolvers have forgotten their records: ${plan.waiting.map((entry) => `${entry.release.stackName} (after ${new Date(entry.readyAt).toISOString()})`).join(', ')}.`);
     if (names.size > 0) {
-      const records = traffic.filter((target) => names.has(target.setIdentifier));
-      if (records.length > 0) {
-        const remaining = traffic.filter((target) => !names.has(target.setIdentifier));
-        await deps.dns.setWeights(zoneId, hostname, remaining, records, run);
-      }
+      // A target group the rule still names cannot be deleted: out of the rule first.
+      if (traffic.some((route) => names.has(route.setIdentifier))) await rule.apply(traffic.filter((route) => !names.has(route.setIdentifier)));
       await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner, ...(run.signal ? { signal: run.signal } : {}) }))));
       deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
     }

@@ -1,5 +1,5 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks, WaitLimits } from './ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Listeners, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks, WaitLimits } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -38,6 +38,8 @@ export interface Probe {
 export interface EngineDeps {
   readonly stacks: Stacks;
   readonly dns: Dns;
+  /** The host rules of the application's load balancer: where traffic moves. */
+  readonly listeners: Listeners;
   readonly alarms: Alarms;
   readonly identity: Identity;
   readonly certificates: Certificates;

@@ -29,11 +29,18 @@ export interface DestroyResult {
 export async function destroy(config: Config, deps: EngineDeps, run: RunClock, known: KnownReleases = {}): Promise<DestroyResult> {
   const state = await readReleases(config, deps, known);
   const names = new Set(applicationRelease.stacksToRemove(config, state.stacks));
-  const records = state.weights.filter((target) => names.has(target.setIdentifier));
+  const records = state.records.weighted.filter((target) => names.has(target.setIdentifier));
   if (records.length > 0) {
-    await deps.dns.setWeights(state.zoneId, state.hostname, state.weights.filter((target) => !names.has(target.setIdentifier)), records, run);
+    await deps.dns.setWeights(state.zoneId, state.hostname, state.records.weighted.filter((target) => !names.has(target.setIdentifier)), records, run);
     deps.log.info(`Removed the records of ${state.hostname}`);
   }
+  // The hostname's alias and its rule go before the stacks: a target group a rule forwards to
+  // cannot be deleted, and nobody is sent to a release that is going away.
+  if (state.records.alias) {
+    await deps.dns.removeAlias(state.zoneId, state.hostname, run);
+    deps.log.info(`Removed the alias of ${state.hostname}`);
+  }
+  if (state.rule?.ruleArn) await deps.listeners.removeRule(state.rule.ruleArn);
   // What imports the database's address goes first; then the database, by its own rules; then
   // what it uses, unless it stays: it keeps its resources' security group and role.
   const order = removalOrder(config, 'destroy');

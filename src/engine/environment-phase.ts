@@ -12,20 +12,23 @@ import type { ApplyOptions, StackResult, StackSpec, StackSummary } from './ports
 export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
   /** What people must read in the summary too: a shared setting kept over the run's input. */
   readonly onWarning?: (message: string) => void;
+  /** The zone's wildcard certificate, for the load balancer's listener; absent for a plan. */
+  readonly certificate?: () => Promise<string>;
 }
 
 /** The stacks port and log groups, as the kinds read the account. */
-export function accountReads(deps: Pick<EngineDeps, 'stacks' | 'logGroups'>): AccountReads {
+export function accountReads(deps: Pick<EngineDeps, 'stacks' | 'logGroups'>, certificate?: () => Promise<string>): AccountReads {
   return {
     describe: (name) => deps.stacks.describe(name),
     list: (tags) => deps.stacks.list(tags),
     logGroupExists: (name) => deps.logGroups.exists(name),
+    ...(certificate ? { certificate } : {}),
   };
 }
 
 /** Each kind's stack for the run, from what the account holds now. */
-async function specsOf(kinds: readonly StackKind[], config: Config, deps: EngineDeps, warn: (message: string) => void): Promise<StackSpec[]> {
-  const account = accountReads(deps);
+async function specsOf(kinds: readonly StackKind[], config: Config, deps: EngineDeps, warn: (message: string) => void, certificate?: () => Promise<string>): Promise<StackSpec[]> {
+  const account = accountReads(deps, certificate);
   return Promise.all(kinds.map(async (kind) => {
     const resolved = kind.read ? await kind.read(config, account) : kind.planned(config);
     if ('warning' in resolved && resolved.warning) warn(resolved.warning);
@@ -34,13 +37,13 @@ async function specsOf(kinds: readonly StackKind[], config: Config, deps: Engine
 }
 
 export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, environmentOptions: EnvironmentOptions = {}): Promise<StackResult[]> {
-  const { onWarning, ...options } = environmentOptions;
+  const { onWarning, certificate, ...options } = environmentOptions;
   const placed = phaseKinds('environment', config);
   const kinds = placed.map((entry) => entry.kind);
   const specs = await specsOf(kinds, config, deps, (warning) => {
     deps.log.warning(warning);
     onWarning?.(warning);
-  });
+  }, certificate);
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // wave after wave in the order of their imports.

@@ -2,7 +2,7 @@ import { SERVICE, shellQuote } from '../platforms/ec2/user-data.js';
 import { releaseHistory, serving } from './releases.js';
 import { readReleases, type ReleaseState } from './rollback.js';
 import type { Config } from '../config/types.js';
-import type { Clock, Dns, InstanceGroup, Instances, Stacks } from './ports.js';
+import type { Clock, Dns, InstanceGroup, Instances, Listeners, Stacks } from './ports.js';
 
 /**
  * `exec`: a shell, or one command, in the container of a running instance of the serving
@@ -53,7 +53,7 @@ export function missingToolsMessage(missing: readonly ('aws' | 'session-manager-
 }
 
 /** The exec use case, before the session: the instance to open it on. */
-export async function execInstance(config: Config, deps: { readonly stacks: Stacks; readonly dns: Dns; readonly instances: Instances; readonly clock: Clock }): Promise<{ id: string; version: string }> {
+export async function execInstance(config: Config, deps: { readonly stacks: Stacks; readonly dns: Dns; readonly listeners: Listeners; readonly instances: Instances; readonly clock: Clock }): Promise<{ id: string; version: string }> {
   const [state, groups] = await Promise.all([readReleases(config, deps), deps.instances.groups(config.application, config.environment, deps.clock.now())]);
   return chooseInstance(state, groups);
 }

@@ -1,6 +1,6 @@
 import { TAG_APPLICATION, TAG_ENVIRONMENT } from '../config/names.js';
 import type { EngineDeps } from './context.js';
-import type { WeightedTarget } from './ports.js';
+import type { AliasTarget, WeightedTarget } from './ports.js';
 
 /**
  * Stacks are owned: a run changes or removes only stacks whose `wimpy:application` and
@@ -30,6 +30,17 @@ export function foreignOwner(stack: string, tags: Owner, owner: Owner): string |
   const mine = [TAG_APPLICATION, TAG_ENVIRONMENT].every((key) => owner[key] === undefined || tags[key] === owner[key]);
   if (mine) return undefined;
   return `Stack ${stack} belongs to ${ownerText(tags)}, not to application ${owner[TAG_APPLICATION]} in environment ${owner[TAG_ENVIRONMENT]}: it was not changed. Two names met: choose another application-name or environment.`;
+}
+
+/**
+ * A hostname that is an alias of another load balancer than the application's (a production
+ * hostname `<app>` equal to `<other-app>-<environment>`) is refused before anything changes: the
+ * alias is what sends people there.
+ */
+export function refuseForeignAlias(hostname: string, alias: AliasTarget | undefined, own: AliasTarget, balancerStack: string): void {
+  const name = (value: string) => value.toLowerCase().replace(/\.$/, '');
+  if (!alias || (name(alias.dnsName) === name(own.dnsName) && alias.hostedZoneId === own.hostedZoneId)) return;
+  throw new OwnershipError(`The hostname ${hostname} is an alias of the load balancer ${name(alias.dnsName)}, not of this application's (${balancerStack}): this run changed nothing. Two names met: choose another application-name or environment.`);
 }
 
 /**

@@ -28,17 +28,17 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
     const name = applicationRelease.name(config);
     const deployed = await deps.stacks.describe(name);
     const image = await deps.images.find(config.version);
-    // An existing stack's change set needs the release's real parameters: its image digest and the certificate it uses.
-    const certificateArn = deployed?.parameters.CertificateArn;
-    if (deployed && (!image || !certificateArn)) {
+    // An existing stack's change set needs the release's real parameters: its image digest.
+    if (deployed && !image) {
       deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
       reports.push({ name, outcome: 'planned', changes: [] });
     } else {
       const planned = applicationRelease.planned(config).facts;
       const spec = applicationRelease.spec(config, {
         image: image ? pinnedImage(image) : planned.image,
-        certificateArn: certificateArn ?? planned.certificateArn,
+        certificateArn: deployed?.parameters.CertificateArn ?? planned.certificateArn,
         hostedZoneId: deployed?.parameters.HostedZoneId ?? planned.hostedZoneId,
+        ...(deployed?.parameters.RulePriority ? { rulePriority: Number(deployed.parameters.RulePriority) } : {}),
       });
       const result = await deps.stacks.apply(spec, options);
       reports.push({ name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes });
@@ -50,7 +50,7 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
 /** The environment's releases as AWS knows them now: which versions, when, how healthy, what weight. */
 export async function releaseHistoryNow(config: Config, deps: EngineDeps): Promise<Release[]> {
   const state = await readReleases(config, deps);
-  return releaseHistory(state.stacks, state.weights);
+  return releaseHistory(state.stacks, state.weights, state.layout);
 }
 
 /** `plan`: what a deploy would do; with an account to read, each stack's change set and the releases. */

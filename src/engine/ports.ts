@@ -105,6 +105,18 @@ export interface WeightedTarget {
   readonly hostedZoneId: string;
 }
 
+/** A load balancer as a plain alias record names it. */
+export interface AliasTarget {
+  readonly dnsName: string;
+  readonly hostedZoneId: string;
+}
+
+/** What Route 53 holds for a hostname: weighted records (the first layout), or one plain alias. */
+export interface HostRecords {
+  readonly weighted: readonly WeightedTarget[];
+  readonly alias?: AliasTarget;
+}
+
 /**
  * The one shape of a run's limits: how long an adapter may wait for AWS to settle, and what stops
  * it sooner: the run's deadline and its cancellation. A `RunClock`, the options of an apply and
@@ -123,12 +135,52 @@ export interface Dns {
   zoneId(zone: string): Promise<string>;
   /** The weighted A/AAAA alias records of a hostname, one entry per set identifier. */
   weights(zoneId: string, hostname: string): Promise<WeightedTarget[]>;
+  /** The hostname's weighted records and its plain alias, in one read. */
+  records(zoneId: string, hostname: string): Promise<HostRecords>;
+  /**
+   * Points the hostname at a load balancer with a plain alias (A and AAAA), deleting every
+   * weighted record of the name in the same atomic batch, and waits, within `limits`, until it is INSYNC.
+   */
+  setAlias(zoneId: string, hostname: string, target: AliasTarget, limits?: WaitLimits): Promise<void>;
+  /** Deletes the hostname's plain alias records; none is no error. */
+  removeAlias(zoneId: string, hostname: string, limits?: WaitLimits): Promise<void>;
   /**
    * Sets the weights of every given target in one atomic change batch (A and AAAA together)
    * and waits, within `limits`, until Route 53 reports it INSYNC. The records in `remove` are
    * deleted in the same batch; records in neither list are left as they are.
    */
   setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove?: readonly WeightedTarget[], limits?: WaitLimits): Promise<void>;
+}
+
+/** One target group of a forward action, with its weight. */
+export interface ForwardTarget {
+  readonly targetGroupArn: string;
+  readonly weight: number;
+}
+
+/** A rule of a listener that forwards requests for hostnames to target groups. */
+export interface HostRule {
+  readonly ruleArn: string;
+  readonly priority: number;
+  readonly hosts: readonly string[];
+  /** Empty when the rule does something else than forward. */
+  readonly targets: readonly ForwardTarget[];
+}
+
+/**
+ * The load balancer's listener: the host rules that carry the traffic. A weight change is one
+ * ModifyRule: exact and immediate, with no cache anywhere to wait for.
+ */
+export interface Listeners {
+  /** Every rule of the listener but its default one. */
+  rules(listenerArn: string): Promise<HostRule[]>;
+  /**
+   * Forwards requests for `hostname` to the targets with their weights: a change of the rule
+   * `where.ruleArn`, or a new rule at `where.priority`. Returns the rule's ARN.
+   */
+  forward(listenerArn: string, hostname: string, targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string>;
+  /** Deletes a rule; one already gone is no error. */
+  removeRule(ruleArn: string): Promise<void>;
 }
 
 export interface AlarmState {

@@ -6,8 +6,8 @@ import { destroy } from './destroy.js';
 import { LockBusyError, lockKey, withLock, type LockOwner } from './lock.js';
 import type { StackSummary, StackTagged } from './ports.js';
 
-/** Expired previews removed side by side: enough that thirty take a few teardowns' time, few enough for AWS's rate limits. */
-const PREVIEWS_AT_ONCE = 10;
+/** Expired previews removed side by side: enough that thirty take two teardowns' time, few enough for AWS's rate limits (the SDK retries a throttled request). */
+const PREVIEWS_AT_ONCE = 15;
 
 /**
  * Previews expire: any run of the action for the application removes those untouched for

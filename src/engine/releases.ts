@@ -1,10 +1,13 @@
 import { TAG_VERSION, versionLabel } from '../config/names.js';
 import { isReleaseStack } from '../stacks/application-release.js';
-import type { StackSummary, WeightedTarget } from './ports.js';
+import { behindSharedLoadBalancer, ownsLoadBalancer } from './listener-traffic.js';
+import type { StackSummary } from './ports.js';
+import type { Weighted } from './traffic.js';
 
 /**
  * Which releases are good is decided from what AWS already holds, with no state store of
- * its own: stack statuses, stack tags and the weighted records of the hostname.
+ * its own: stack statuses, stack tags and the weights of the hostname's rule on the load
+ * balancer (the weighted records of the hostname, for an environment of the first layout).
  *
  * - A release that holds all the traffic now is good.
  * - A release that held all the traffic when a newer release was created is good. The deploy
@@ -25,10 +28,15 @@ export interface Release {
   readonly stackName: string;
   readonly stackStatus: string;
   readonly createdAt?: Date;
-  /** Route 53 weight of its record; 0 when it has none. */
+  /** Its weight in the hostname's rule (or weighted record); 0 when it has none. */
   readonly weight: number;
-  /** Whether the hostname has a weighted record for this release, even at weight 0. */
+  /** Whether the hostname's rule (or a weighted record) names this release, even at weight 0. */
   readonly hasRecord: boolean;
+  /**
+   * A release of the first layout, with a load balancer of its own that weighted DNS records
+   * sent people to: resolvers may remember it for a while after it left traffic.
+   */
+  readonly ownLoadBalancer: boolean;
   readonly health: Health;
   /** Why the health is what it is, in words for the log. */
   readonly reason: string;
@@ -80,8 +88,16 @@ function runningVersion(stack: StackSummary): string {
   return stack.parameters.Version || stack.tags[TAG_VERSION]!;
 }
 
+/**
+ * Where the weights come from: the hostname's rule on the application's load balancer, or the
+ * weighted records of an environment still moving off them. On the listener, a release of the
+ * first layout that never moved behind the load balancer cannot take traffic again without a
+ * deploy: it is not warm.
+ */
+export type Layout = 'listener' | 'records';
+
 /** Every release of the given stacks, newest first, with its weight and health. */
-export function releaseHistory(stacks: readonly StackSummary[], weights: readonly WeightedTarget[]): Release[] {
+export function releaseHistory(stacks: readonly StackSummary[], weights: readonly Weighted[], layout: Layout = 'listener'): Release[] {
   const releaseStacks = stacks.filter(isReleaseStack);
   const weightOf = new Map(weights.map((target) => [target.setIdentifier, target.weight]));
   const totalWeight = weights.reduce((sum, target) => sum + target.weight, 0);
@@ -97,8 +113,9 @@ export function releaseHistory(stacks: readonly StackSummary[], weights: readonl
         ...(stack.createdAt ? { createdAt: stack.createdAt } : {}),
         weight,
         hasRecord: weightOf.has(stack.name),
+        ownLoadBalancer: ownsLoadBalancer(stack),
         ...judge(stack, weight, totalWeight, replaced),
-        warm: STABLE.has(stack.status),
+        warm: STABLE.has(stack.status) && !(layout === 'listener' && ownsLoadBalancer(stack) && !behindSharedLoadBalancer(stack)),
         ...(replaces ? { replaces } : {}),
       };
     })
@@ -107,7 +124,8 @@ export function releaseHistory(stacks: readonly StackSummary[], weights: readonl
 
 /**
  * The releases that answer for the hostname. Route 53 answers records of weight 0 only when
- * every record has weight 0, and then answers all of them equally: all of those serve.
+ * every record has weight 0, and then answers all of them equally: all of those serve (a rule
+ * never has only zeros: every set the plans make keeps one weight above 0).
  */
 export function serving(releases: readonly Release[]): Release[] {
   const weighted = releases.filter((release) => release.weight > 0);

@@ -1,28 +1,30 @@
 import { pinnedImage } from '../config/image-reference.js';
-import { hostname } from '../config/names.js';
+import { hostname, loadBalancerStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
-import { deployRelease, targetOf, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
-import type { StackSummary, WeightedTarget } from './ports.js';
+import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
+import { behindSharedLoadBalancer, listenerSwitch, loadBalancerOf, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
+import type { HostRecords, StackSummary } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
-import { releaseHistory, rollbackTarget, ReleaseError, type RollbackTarget } from './releases.js';
+import { releaseHistory, rollbackTarget, ReleaseError, type Layout, type RollbackTarget } from './releases.js';
 import { isReleaseStack, releaseName } from '../stacks/application-release.js';
 import { ownedBy, withRecorded } from './release-stacks.js';
 import { describeWeights } from './rollout.js';
 import { stackTags } from '../stacks/stack-tags.js';
-import { rollbackWeights } from './traffic.js';
+import { rollbackWeights, type Weighted } from './traffic.js';
 
 /**
- * Rollback in seconds: where the release's stack is still warm, one atomic weight change and
- * nothing else (three reads before it, whatever the number of stacks in the account: the zone,
- * the records, and the named release's stack or the environment's stacks found by their tags).
- * Where it is gone, its image, already in the registry, is deployed again; nothing is ever built.
+ * Rollback in seconds: where the release's stack is still warm, one change of the hostname's
+ * rule on the load balancer and nothing else (reads before it, whatever the number of stacks in
+ * the account: the zone, the records, the load balancer's stack and the named release's stack or
+ * the environment's stacks found by their tags, then the listener's rules). Where it is gone, its
+ * image, already in the registry, is deployed again; nothing is ever built.
  */
 
 export interface RollbackResult {
   readonly version: string;
   readonly stackName: string;
-  readonly traffic: readonly WeightedTarget[];
+  readonly traffic: readonly Weighted[];
   readonly flipped: boolean;
   readonly redeploy?: DeployResult;
 }
@@ -31,7 +33,13 @@ export interface ReleaseState {
   readonly zoneId: string;
   readonly hostname: string;
   readonly stacks: readonly StackSummary[];
-  readonly weights: readonly WeightedTarget[];
+  /** The releases' weights: the hostname's rule, or its weighted records while it has them. */
+  readonly weights: readonly Weighted[];
+  readonly layout: Layout;
+  readonly records: HostRecords;
+  /** The application's load balancer and the hostname's rule on it; absent before its first deploy. */
+  readonly balancer?: LoadBalancerRef;
+  readonly rule?: HostTraffic;
 }
 
 /** What a read of the releases can start from, so that nothing is read twice. */
@@ -45,32 +53,40 @@ export interface KnownReleases {
 
 /**
  * What AWS knows of an environment's releases: its release stacks (found by their tags, never by
- * listing the account) and its records, read side by side with the zone.
+ * listing the account), its records and the hostname's rule on the application's load balancer,
+ * read side by side.
  */
-export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns'>, known: KnownReleases = {}): Promise<ReleaseState> {
+export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns' | 'listeners'>, known: KnownReleases = {}): Promise<ReleaseState> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   const owner = stackTags(config.application, config.environment);
+  const balancerName = loadBalancerStack(config.application, config.networkEnvironment);
   const zone = known.zoneId !== undefined ? Promise.resolve(known.zoneId) : deps.dns.zoneId(config.hostedZone);
   const stacks = known.stacks
     ? Promise.resolve(known.stacks)
     : known.only
       ? deps.stacks.describe(known.only).then((stack) => (stack ? [stack].filter(ownedBy(owner)) : []))
       : deps.stacks.list(owner, isReleaseStack);
-  const [zoneId, found, weights] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.weights(id, host))]);
-  return { zoneId, hostname: host, stacks: known.only ? found : await withRecorded(deps, owner, found, weights), weights };
+  const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host)), deps.stacks.describe(balancerName)]);
+  const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
+  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, host, found) : undefined;
+  const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
+  const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
+  // A target group of no listed stack keeps its ARN as its name: no stack to look up by it.
+  const all = known.only ? found : await withRecorded(deps, owner, found, weights.filter((target) => !target.setIdentifier.startsWith('arn:')));
+  return { zoneId, hostname: host, stacks: all, weights, layout, records, ...(balancer ? { balancer } : {}), ...(rule ? { rule } : {}) };
 }
 
 /** The release to return to: a named blue-green release read alone when it is warm, else from all the environment's releases. */
 async function chooseTarget(config: Config, deps: EngineDeps): Promise<{ state: ReleaseState; target: RollbackTarget }> {
   if (config.strategy === 'blue-green' && config.version !== '') {
     const state = await readReleases(config, deps, { only: releaseName(config, config.version) });
-    const release = releaseHistory(state.stacks, state.weights)[0];
+    const release = releaseHistory(state.stacks, state.weights, state.layout)[0];
     if (release?.warm) return { state, target: { kind: 'flip', release } };
     const all = await readReleases(config, deps, { zoneId: state.zoneId });
-    return { state: all, target: rollbackTarget(releaseHistory(all.stacks, all.weights), config.version) };
+    return { state: all, target: rollbackTarget(releaseHistory(all.stacks, all.weights, all.layout), config.version) };
   }
   const state = await readReleases(config, deps);
-  return { state, target: rollbackTarget(releaseHistory(state.stacks, state.weights), config.version) };
+  return { state, target: rollbackTarget(releaseHistory(state.stacks, state.weights, state.layout), config.version) };
 }
 
 export async function rollback(config: Config, deps: EngineDeps, run: RunClock, placement: (zoneId: string) => Promise<Placement>, track: Omit<DeployOptions, 'rollback'> = {}): Promise<RollbackResult> {
@@ -80,10 +96,8 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
   const { state, target } = await chooseTarget(config, deps);
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
-    const record = state.weights.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
-    const desired = rollbackWeights([...state.weights.filter((have) => have.setIdentifier !== stack.name), record], record);
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);
-    await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run);
+    const desired = await flip(state, stack, deps, run);
     deps.log.info(`Traffic: ${describeWeights(desired)}`);
     return { version: target.release.version, stackName: stack.name, traffic: desired, flipped: true };
   }
@@ -91,6 +105,29 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
   deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so it is deployed again as it was recorded on ${again.record.recordedAt}: ${pinnedImage(again.record.image)} (no build).`);
   const redeploy = await deployRelease({ ...again.config, canarySteps: [100] }, again.record.image, await placement(state.zoneId), deps, run, { ...track, rollback: true });
   return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
+}
+
+/**
+ * All traffic to a warm release in one change: the hostname's rule; while the hostname still
+ * has weighted records, those (to the release's own load balancer, or to the application's,
+ * whose rule then forwards to the release).
+ */
+async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, run: RunClock): Promise<Weighted[]> {
+  const behind = behindSharedLoadBalancer(stack);
+  if (behind) {
+    if (!state.balancer || !state.rule) throw new ReleaseError(`Release ${stack.name} is behind the application's load balancer, which this environment no longer has: deploy it again.`);
+    const route = state.rule.routes.find((have) => have.setIdentifier === stack.name) ?? routeOf(stack, 0);
+    const routes = rollbackWeights(withTarget(state.rule.routes, route), route);
+    await listenerSwitch(deps, state.rule)(routes);
+    if (state.layout === 'listener') return routes;
+  }
+  // The hostname still has weighted records: the release's own, or the load balancer's.
+  const record = behind
+    ? state.records.weighted.find((have) => have.setIdentifier === state.balancer!.stack) ?? { setIdentifier: state.balancer!.stack, weight: 0, ...state.balancer!.alias }
+    : state.records.weighted.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
+  const desired = rollbackWeights(withTarget(state.records.weighted, record), record);
+  await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run);
+  return desired;
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Config } from '../config/types.js';
 import { releaseAlarmNames } from '../templates/release-alarms.js';
 import { CancelledError, pause, type EngineDeps, type RunClock } from './context.js';
-import type { WeightedTarget } from './ports.js';
-import { judgeStep, rollbackWeights, share } from './traffic.js';
+import type { WaitLimits } from './ports.js';
+import { judgeStep, rollbackWeights, share, type Weighted } from './traffic.js';
 
 /**
- * Moves traffic through the weight sets of a plan, one atomic Route 53 change per step,
+ * Moves traffic through the weight sets of a plan, one listener rule change per step (one
+ * atomic Route 53 change while an environment moves off weighted records),
  * watching the new release between steps. Any alarm, a release that stops answering, or a
  * cancellation sends all traffic back to the release that served before: traffic is never
  * left split in a way nobody asked for.
@@ -14,7 +15,7 @@ import { judgeStep, rollbackWeights, share } from './traffic.js';
 /** One move of the traffic during a rollout, for the picture of the run: its shares, its watch, its revert. */
 export interface TrafficMove {
   /** The weights the move set. */
-  readonly weights: readonly WeightedTarget[];
+  readonly weights: readonly Weighted[];
   /** How long the step was watched before the next one (or the revert); absent: not watched. */
   readonly watchedMs?: number;
   /** Why this move sent all traffic back, for a revert. */
@@ -25,7 +26,7 @@ export class RolloutFailure extends Error {
   constructor(
     message: string,
     /** The weights after the revert. */
-    readonly traffic: readonly WeightedTarget[],
+    readonly traffic: readonly Weighted[],
     /** Every move of the rollout, the revert last. */
     readonly moves: readonly TrafficMove[] = [],
   ) {
@@ -34,19 +35,21 @@ export class RolloutFailure extends Error {
   }
 }
 
-export interface Rollout {
-  readonly zoneId: string;
-  readonly hostname: string;
+export interface Rollout<T extends Weighted> {
   /** The weights as they are before the first step. */
-  readonly current: readonly WeightedTarget[];
-  /** The release that gets the traffic. */
+  readonly current: readonly T[];
+  /** What gets the traffic: the release, or the load balancer while the weights are DNS records. */
   readonly next: string;
-  /** The release that served before, which takes everything back on a revert. */
-  readonly previous?: WeightedTarget;
+  /** The release stack whose alarms watch the steps, when `next` is not it. */
+  readonly release?: string;
+  /** What served before, which takes everything back on a revert. */
+  readonly previous?: T;
   /** The release's own URL of its health check, watched between steps; absent: not watched. */
   readonly healthUrl?: string;
   /** Where each move is recorded as it happens, so that a failed rollout still shows its way. */
   readonly moves?: TrafficMove[];
+  /** Sets one weight set, waiting for it to hold within `limits`. */
+  apply(set: readonly T[], limits: WaitLimits): Promise<void>;
 }
 
 /** How often alarms and the release are looked at while a step is watched. */
@@ -57,19 +60,19 @@ export function watchedAlarms(config: Pick<Config, 'alarmNames'>, releaseStack: 
   return [...Object.values(releaseAlarmNames(releaseStack)), ...config.alarmNames];
 }
 
-export function describeWeights(set: readonly WeightedTarget[]): string {
+export function describeWeights(set: readonly Weighted[]): string {
   return set.map((target) => `${target.setIdentifier} ${share(set, target.setIdentifier)}%`).join(', ');
 }
 
-export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollout, config: Config, deps: EngineDeps, run: RunClock): Promise<WeightedTarget[]> {
-  let applied: WeightedTarget[] = [...rollout.current];
+export async function rollOut<T extends Weighted>(plan: readonly T[][], rollout: Rollout<T>, config: Config, deps: EngineDeps, run: RunClock): Promise<T[]> {
+  let applied: T[] = [...rollout.current];
   const moves = rollout.moves ?? [];
   const revert = async (why: string): Promise<never> => {
     if (rollout.previous) {
       const back = rollbackWeights(applied, { ...rollout.previous, weight: 0 });
       deps.log.warning(`${why} Moving all traffic back to ${rollout.previous.setIdentifier}.`);
-      // The revert must happen even when the run's deadline has passed or the run is cancelled: Route 53 gets its own time and no signal.
-      await deps.dns.setWeights(rollout.zoneId, rollout.hostname, back, [], { deadline: Math.max(run.deadline, deps.clock.now() + 5 * 60_000) });
+      // The revert must happen even when the run's deadline has passed or the run is cancelled: it gets its own time and no signal.
+      await rollout.apply(back, { deadline: Math.max(run.deadline, deps.clock.now() + 5 * 60_000) });
       applied = back;
       moves.push({ weights: back, reverted: why });
     }
@@ -90,12 +93,12 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
   return applied;
 
   /** One step: its weights, then its watch. Returns why to revert, or undefined. */
-  async function step(index: number, set: WeightedTarget[]): Promise<string | undefined> {
+  async function step(index: number, set: T[]): Promise<string | undefined> {
     if (run.signal?.aborted) return 'The run was cancelled during the rollout.';
     if (rollout.healthUrl && index > 0 && !(await deps.probe.answers(rollout.healthUrl))) return `The new release stopped answering ${rollout.healthUrl}.`;
-    // Counted as applied before it is sent: a change Route 53 took but did not confirm is reverted too.
+    // Counted as applied before it is sent: a change AWS took but did not confirm is reverted too.
     applied = set;
-    await deps.dns.setWeights(rollout.zoneId, rollout.hostname, set, [], run);
+    await rollout.apply(set, run);
     deps.log.info(`Traffic: ${describeWeights(set)}`);
     const finished = index === plan.length - 1 && share(set, rollout.next) === 100;
     if (finished || (config.stepWaitSeconds === 0 && config.alarmNames.length === 0)) {
@@ -104,7 +107,7 @@ export async function rollOut(plan: readonly WeightedTarget[][], rollout: Rollou
     }
     const watchedFrom = deps.clock.now();
     try {
-      return await watch(config, watchedAlarms(config, rollout.next), deps, run, rollout.healthUrl);
+      return await watch(config, watchedAlarms(config, rollout.release ?? rollout.next), deps, run, rollout.healthUrl);
     } finally {
       moves.push({ weights: set, watchedMs: deps.clock.now() - watchedFrom });
     }

@@ -9,7 +9,8 @@ import { deployRelease, type DeployResult, type Placement } from './deploy-phase
 import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
 import { applyEnvironment } from './environment-phase.js';
-import type { ImageRef, ResourceChange, StackEvent, StackResult, WeightedTarget } from './ports.js';
+import type { ImageRef, ResourceChange, StackEvent, StackResult } from './ports.js';
+import type { Weighted } from './traffic.js';
 import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
 import { promote } from './promote.js';
@@ -103,11 +104,15 @@ async function deployPhases(config: Config, deps: EngineDeps, request: RunReques
   const track = tracker(deps, progress);
   await cancelledAs(checkAlarms(config, deps, run.signal), run, 'while the alarms were checked');
   const wantsDeploy = config.steps.includes('deploy');
-  // The environment, the image and the certificate do not depend on each other: side by side.
+  const wantsEnvironment = config.steps.includes('environment');
+  // The image and the certificate do not depend on each other: side by side, and beside the
+  // environment, which waits for the certificate only where its load balancer's listener needs it.
+  const placed = wantsDeploy || wantsEnvironment ? placementFor(config, deps, run)() : Promise.resolve(undefined);
+  const certificate = async () => (await placed)!.certificateArn;
   const [environment, image, placement] = await untilCancelled(Promise.all([
-    config.steps.includes('environment') ? deps.log.group('environment', () => applyEnvironment(config, deps, run, track)) : Promise.resolve([] as StackResult[]),
+    wantsEnvironment ? deps.log.group('environment', () => applyEnvironment(config, deps, run, { ...track, certificate })) : Promise.resolve([] as StackResult[]),
     config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version)) : Promise.resolve(undefined),
-    wantsDeploy ? placementFor(config, deps, run)() : Promise.resolve(undefined),
+    placed,
   ]), run, 'before the release was deployed');
   progress.stacks.push(...environment.map(stackReport));
   if (image) progress.image = image;
@@ -148,7 +153,7 @@ export interface CommandResult {
   /** The release acted on: the configured version, or the one a rollback or promote found. */
   readonly version: string;
   readonly stackName: string;
-  readonly traffic: readonly WeightedTarget[];
+  readonly traffic: readonly Weighted[];
   /** The steps traffic went through (blue-green), a revert last. */
   readonly moves: readonly TrafficMove[];
   /** The alarms that watch the release's canary steps. */

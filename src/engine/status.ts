@@ -2,7 +2,7 @@ import { rollingStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { lockKey, type LastRun, type Locks, type RunEnding } from './lock.js';
 import { logGroupOf } from './logs.js';
-import type { Clock, Dns, Instances, Stacks } from './ports.js';
+import type { Clock, Dns, Instances, Listeners, Stacks } from './ports.js';
 import { lastGood, releaseHistory, serving, type Health } from './releases.js';
 import { readReleases } from './rollback.js';
 import { pinnedUrl, publicUrl } from './urls.js';
@@ -92,6 +92,7 @@ export interface LastDeployment {
 export interface StatusDeps {
   readonly stacks: Stacks;
   readonly dns: Dns;
+  readonly listeners: Listeners;
   readonly instances: Instances;
   readonly locks: Pick<Locks, 'lastRun'>;
   readonly clock: Clock;
@@ -107,7 +108,7 @@ export async function readStatus(config: Config, deps: StatusDeps): Promise<Stat
     deps.instances.groups(config.application, config.environment, now - HOUR_MS),
     deps.locks.lastRun(lockKey(config.application, config.environment)),
   ]);
-  const history = releaseHistory(state.stacks, state.weights);
+  const history = releaseHistory(state.stacks, state.weights, state.layout);
   const good = lastGood(history);
   const servingNow = new Set(serving(history).map((release) => release.stackName));
   const releases = history.map((release): ReleaseStatus => {

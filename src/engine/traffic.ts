@@ -120,15 +120,16 @@ export interface CleanupOptions {
   readonly now: number;
   readonly dnsTtlSeconds: number;
   /**
-   * When each record's weight became 0 (epoch milliseconds), by set identifier. A record at 0
-   * with no entry is counted from `now`: resolvers may still hold it, and deleting a stack that
-   * still receives traffic is the one mistake cleanup must never make.
+   * When each release of the first layout (a load balancer of its own, reached by weighted
+   * records) left traffic (epoch milliseconds), by stack name. One with no entry is counted from
+   * `now`: resolvers may still hold its record, and deleting a stack that still receives traffic
+   * is the one mistake cleanup must never make.
    */
   readonly zeroSince: ReadonlyMap<string, number>;
 }
 
 export interface CleanupPlan {
-  /** Stacks to delete now (their records first, if any). */
+  /** Stacks to delete now (their target groups out of the hostname's rule first). */
   readonly remove: Release[];
   /** Stacks to delete once resolvers have forgotten them: wait until `readyAt` or leave them to a later run. */
   readonly waiting: { readonly release: Release; readonly readyAt: number }[];
@@ -140,9 +141,10 @@ export interface CleanupPlan {
  * The release stacks to delete. Never the serving release, the last good release, or a stack
  * with an operation in progress, whatever keepReleases says; besides those, the newest
  * `keepReleases` good releases stay warm for rollback. Releases that are not good (reverted
- * canaries, rolled back, failed stacks) are removed whatever their age. A stack goes only
- * after its record has been at weight 0 for twice the DNS TTL, so that no resolver still
- * sends anyone to it; a stack with no record at all takes no traffic and goes at once.
+ * canaries, rolled back, failed stacks) are removed whatever their age. A release behind the
+ * application's load balancer goes at once: the listener stopped sending it requests the moment
+ * its weight went to 0. A release of the first layout goes only twice the DNS TTL after it left
+ * traffic, so that no resolver still sends anyone to its own load balancer.
  */
 export function cleanupCandidates(history: readonly Release[], options: CleanupOptions): CleanupPlan {
   const releases = [...history].sort(newestFirst);
@@ -157,7 +159,7 @@ export function cleanupCandidates(history: readonly Release[], options: CleanupO
   for (const release of releases) {
     if (release.stackStatus.startsWith('DELETE_') && release.stackStatus !== 'DELETE_FAILED') continue;
     if (keep.has(release) || release.stackStatus.endsWith('_IN_PROGRESS')) plan.kept.push(release);
-    else if (!release.hasRecord) plan.remove.push(release);
+    else if (!release.ownLoadBalancer) plan.remove.push(release);
     else {
       const readyAt = (options.zeroSince.get(release.stackName) ?? options.now) + forgetMs;
       if (readyAt <= options.now) plan.remove.push(release);

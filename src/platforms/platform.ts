@@ -8,8 +8,8 @@ import type { Template } from '../templates/template.js';
  * platform decides what that stack holds. EC2 (an Auto Scaling group behind a load balancer) is
  * the one today; another platform (ECS on Fargate) is a module beside it, listed in index.ts.
  *
- * Every platform's release stack gives the outputs the traffic needs: LoadBalancerDnsName and
- * LoadBalancerHostedZoneId (see targetOf in the deploy phase).
+ * Every platform's release stack gives the output the traffic needs: TargetGroupArn, the target
+ * group the listener's host rule forwards to (see the deploy phase).
  */
 
 /** A release as every platform is told of it: the traffic strategy's decisions already made. */
@@ -26,6 +26,12 @@ export interface ReleaseShape {
   readonly notificationTopics?: readonly string[];
   /** The stack is being created (see the EC2 group's DesiredCapacity). */
   readonly creating?: boolean;
+  /**
+   * A release of the first layout keeps the load balancer of its own it was created with, while
+   * resolvers may still send anyone to it (see the deploy phase); every other release is only
+   * behind the application's one load balancer.
+   */
+  readonly ownLoadBalancer?: boolean;
 }
 
 /** The values that change with each release: parameters, so that a redeploy is an empty change set. */
@@ -33,9 +39,12 @@ export interface ReleaseValues {
   /** repository@sha256:..., optionally with a tag before the digest. */
   readonly image: string;
   readonly version: string;
-  readonly certificateArn: string;
+  /** Only for a release that keeps a load balancer of its own: its listener's certificate. */
+  readonly certificateArn?: string;
   /** Only for a release with a pinned hostname (blue-green): the zone of its record. */
   readonly hostedZoneId?: string;
+  /** Only for a release with a pinned hostname: its rule's priority on the listener. */
+  readonly rulePriority?: number;
   readonly variables: readonly Variable[];
   readonly secrets: readonly SecretRef[];
 }

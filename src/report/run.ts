@@ -6,7 +6,8 @@
 import { pinnedImage } from '../config/image-reference.js';
 import type { Config } from '../config/types.js';
 import { logGroupOf } from '../engine/logs.js';
-import type { ImageRef, WeightedTarget } from '../engine/ports.js';
+import type { ImageRef } from '../engine/ports.js';
+import type { Weighted } from '../engine/traffic.js';
 import type { TrafficMove } from '../engine/rollout.js';
 import type { RunRequest, RunResult } from '../engine/run.js';
 import type { RunReport, TrafficShare } from '../engine/run-report.js';
@@ -95,7 +96,7 @@ function trafficStepsOf(moves: readonly TrafficMove[]): Pick<RunReport, 'traffic
   };
 }
 
-function trafficShares(traffic: readonly WeightedTarget[]): TrafficShare[] {
+function trafficShares(traffic: readonly Weighted[]): TrafficShare[] {
   return traffic.map((target) => ({ release: target.setIdentifier, weight: share(traffic, target.setIdentifier) })).sort((a, b) => b.weight - a.weight);
 }
 

@@ -22,6 +22,10 @@ export interface ReleaseFacts {
   readonly extraTags?: Readonly<Record<string, string>>;
   /** No stack of that name exists yet: the group starts at desired-size (see ApplicationInput.creating). */
   readonly creating?: boolean;
+  /** Blue-green: the priority of the pinned hostname's rule on the listener (the stack's own, or a free one). */
+  readonly rulePriority?: number;
+  /** A release of the first layout that keeps its own load balancer for now (ReleaseShape.ownLoadBalancer). */
+  readonly ownLoadBalancer?: boolean;
 }
 
 /** The stack of a version of the application in the run's environment. */
@@ -46,7 +50,7 @@ export const applicationRelease: StackKind<ReleaseFacts> = {
   id: 'application-release',
   phase: 'deploy',
   // The database's address and secret name too, when the application has a database of its own.
-  dependsOn: ['account-baseline', 'environment-network', 'application-resources', 'application-database'],
+  dependsOn: ['account-baseline', 'environment-network', 'application-load-balancer', 'application-resources', 'application-database'],
   previews: 'own',
   removal: { by: 'destroy', owner: (config) => stackTags(config.application, config.environment) },
   name: (config) => releaseName(config, config.version),
@@ -54,21 +58,21 @@ export const applicationRelease: StackKind<ReleaseFacts> = {
   sharedBy: () => undefined,
   copies: (config) => (config.strategy === 'blue-green' ? 1 + config.keepReleases : 1),
   planned: (config) => ({
-    facts: { image: `${config.application}@sha256:${'0'.repeat(64)}`, certificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: 'Z0000000000000' },
-    resolvedAtDeploy: ['the image digest', 'the wildcard certificate of the zone', ...(releaseShape(config).pinnedHostname ? ['the hosted zone id'] : [])],
+    facts: { image: `${config.application}@sha256:${'0'.repeat(64)}`, certificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/planned', hostedZoneId: 'Z0000000000000', rulePriority: 1 },
+    resolvedAtDeploy: ['the image digest', ...(releaseShape(config).pinnedHostname ? ['the hosted zone id', "the priority of the pinned hostname's rule"] : [])],
   }),
   spec: (config, facts) => {
     // The traffic strategy shapes the release (its name, its own hostname); the platform fills it.
     const platform = platformOf(config);
-    const shape = { ...releaseShape(config), ...(facts.creating ? { creating: true } : {}) };
+    const shape = { ...releaseShape(config), ...(facts.creating ? { creating: true } : {}), ...(facts.ownLoadBalancer ? { ownLoadBalancer: true } : {}) };
     return {
       name: releaseName(config, config.version),
       template: platform.template(config, shape),
       parameters: platform.parameters({
         image: facts.image,
         version: config.version,
-        certificateArn: facts.certificateArn,
-        ...(shape.pinnedHostname ? { hostedZoneId: facts.hostedZoneId } : {}),
+        ...(shape.ownLoadBalancer ? { certificateArn: facts.certificateArn } : {}),
+        ...(shape.pinnedHostname ? { hostedZoneId: facts.hostedZoneId, rulePriority: facts.rulePriority ?? 1 } : {}),
         variables: config.variables,
         secrets: config.secrets,
       }),

@@ -18,7 +18,8 @@ export interface ResourcesFacts {
 export const applicationResources: StackKind<ResourcesFacts> = {
   id: 'application-resources',
   phase: 'environment',
-  dependsOn: ['account-baseline', 'environment-network'],
+  // Its instances admit the load balancer's security group, which may reach them.
+  dependsOn: ['account-baseline', 'environment-network', 'application-load-balancer'],
   previews: 'own',
   removal: { by: 'destroy', owner: (config) => stackTags(config.application, config.environment) },
   name: (config) => resourcesStack(config.application, config.environment),

@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import { accountBaseline } from './account-baseline.js';
 import { applicationDatabase } from './application-database.js';
+import { applicationLoadBalancer } from './application-load-balancer.js';
 import { applicationRelease } from './application-release.js';
 import { applicationResources } from './application-resources.js';
 import { environmentNetwork } from './environment-network.js';
@@ -12,7 +13,7 @@ import type { StackSpec } from './spec.js';
  * and destroy derive theirs from each kind's `dependsOn` (waves, below). A new kind is a module
  * beside these and one entry here.
  */
-export const CATALOGUE: readonly StackKind[] = [accountBaseline, environmentNetwork, applicationResources, applicationDatabase, applicationRelease];
+export const CATALOGUE: readonly StackKind[] = [accountBaseline, environmentNetwork, applicationLoadBalancer, applicationResources, applicationDatabase, applicationRelease];
 
 /** Whether the configuration has a stack of the kind. */
 export function applies(kind: StackKind, config: Config): boolean {

@@ -16,6 +16,11 @@ export interface AccountReads {
   describe(name: string): Promise<StackSummary | undefined>;
   list(tags: Readonly<Record<string, string>>): Promise<StackSummary[]>;
   logGroupExists(name: string): Promise<boolean>;
+  /**
+   * The zone's wildcard certificate, which a run that deploys looks up (requesting it once per
+   * zone, as it always has); absent for a plan, which requests nothing.
+   */
+  readonly certificate?: () => Promise<string>;
 }
 
 /** The facts a kind's stack is built from, with what people must read about them. */

@@ -24,6 +24,16 @@ export const ENVIRONMENT_OUTPUTS = {
   notificationTopicArn: 'NotificationTopicArn',
 } as const;
 
+export const LOAD_BALANCER_OUTPUTS = {
+  loadBalancerArn: 'LoadBalancerArn',
+  /** app/<name>/<id>: the dimension CloudWatch's load balancer metrics name it by. */
+  loadBalancerFullName: 'LoadBalancerFullName',
+  dnsName: 'LoadBalancerDnsName',
+  canonicalHostedZoneId: 'LoadBalancerHostedZoneId',
+  httpsListenerArn: 'HttpsListenerArn',
+  securityGroupId: 'LoadBalancerSecurityGroupId',
+} as const;
+
 export const RESOURCES_OUTPUTS = {
   loadBalancerSecurityGroupId: 'LoadBalancerSecurityGroupId',
   instanceSecurityGroupId: 'InstanceSecurityGroupId',

@@ -1,8 +1,8 @@
-import { BASE_STACK, accessScope, databaseStack, releaseCluster, environmentStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
+import { BASE_STACK, accessScope, databaseStack, releaseCluster, environmentStack, loadBalancerStack, logGroupName, parameterPath, repositoryName, resourcesStack, storagePrefix } from '../config/names.js';
 import type { DatabaseEngine, Egress } from '../config/types.js';
 import { DATABASE_OUTPUTS, ENGINE_PORTS, databaseSecretReading } from './database.js';
 import type { Template } from './template.js';
-import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
+import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, LOAD_BALANCER_OUTPUTS, RESOURCES_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { EXCEPTIONS, instanceRoleWildcards, resourceFinding, withExceptions } from './security-exceptions.js';
 import { resourceTags } from './tags.js';
 
@@ -222,7 +222,12 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
   const tags = resourceTags(owner);
   const vpcId = importOf(environmentStack(networkEnvironment), ENVIRONMENT_OUTPUTS.vpcId);
   const groupId = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'GroupId'] });
+  // The application's one load balancer in the network: staging's for a preview, whose
+  // instances (with their own role, never staging's secrets) it reaches on their port alone.
+  const sharedLoadBalancerGroup = importOf(loadBalancerStack(application, networkEnvironment), LOAD_BALANCER_OUTPUTS.securityGroupId);
   const resources: Record<string, unknown> = {
+    // The group of the load balancer each release had of its own before the application's one
+    // load balancer: those releases keep serving through it until they are removed.
     LoadBalancerSecurityGroup: withExceptions({
       Type: 'AWS::EC2::SecurityGroup',
       Properties: {
@@ -253,6 +258,16 @@ export function resourcesTemplate(options: ResourcesOptions): Template {
     InstanceIngressFromLoadBalancer: {
       Type: 'AWS::EC2::SecurityGroupIngress',
       Properties: { GroupId: groupId('InstanceSecurityGroup'), ...tcp(port), SourceSecurityGroupId: groupId('LoadBalancerSecurityGroup'), Description: 'The load balancer' },
+    },
+    InstanceIngressFromSharedLoadBalancer: {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { GroupId: groupId('InstanceSecurityGroup'), ...tcp(port), SourceSecurityGroupId: sharedLoadBalancerGroup, Description: "The application's load balancer" },
+    },
+    // The load balancer's group lets nothing out by itself (load-balancer.ts): each application
+    // and preview behind it opens the way to its own instances, and closes it when it goes.
+    SharedLoadBalancerEgressToInstances: {
+      Type: 'AWS::EC2::SecurityGroupEgress',
+      Properties: { GroupId: sharedLoadBalancerGroup, ...tcp(port), DestinationSecurityGroupId: groupId('InstanceSecurityGroup'), Description: `${application} ${environment} instances` },
     },
     DatabaseSecurityGroup: {
       Type: 'AWS::EC2::SecurityGroup',

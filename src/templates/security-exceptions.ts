@@ -74,6 +74,15 @@ export function instanceRoleWildcards(resources: { logStreams: string; storageOb
   };
 }
 
+/** The scheduler role's one wildcard: any revision of the release tasks' family, as each release registers its own. */
+export function schedulerRoleWildcard(family: string): Suppression {
+  return {
+    id: 'AwsSolutions-IAM5',
+    reason: 'The scheduler may run any revision of the application\'s own task definition family in its own cluster: each release registers a revision, and the schedules follow the serving one.',
+    applies_to: [family],
+  };
+}
+
 /** A resource with the given suppressions in its Metadata. */
 export function withExceptions<T extends Record<string, unknown>>(resource: T, ...suppressions: readonly Suppression[]): T & { Metadata: { cdk_nag: { rules_to_suppress: Suppression[] } } } {
   return { ...resource, Metadata: { cdk_nag: { rules_to_suppress: [...suppressions] } } };

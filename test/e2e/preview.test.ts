@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, skip, type Emulator } from '../support/emulator.js';
+import { deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
 import { examplePayload, runAction, type ActionRun } from '../support/run-action.js';
 
-// Issue 8: a pull request's preview, from the payloads GitHub sends when it is opened, pushed to and closed.
+// Issues 8 and 16: a pull request's preview, from the payloads GitHub sends when it is opened, pushed
+// to and closed, served by a host rule of its own on staging's load balancer.
 
 interface PullRequestPayload {
   number: number;
@@ -18,6 +19,7 @@ const PUSHED_SHA = '5a7e1d0f1c9a4b2e8d3c6f7a0b1e2d3c4f5a6b7c';
 const HOST = 'awesome-application-pr-2.armesto.net';
 const STACK = 'awesome-application-pr-2';
 const RESOURCES = 'awesome-application-pr-2-resources';
+const STAGING_BALANCER = 'awesome-application-staging-load-balancer';
 
 describe('a pull request preview against an AWS API and GitHub', { skip }, () => {
   let emulator: Emulator;
@@ -68,7 +70,12 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
     assert.equal(opened.outputs.version, head);
     assert.equal(opened.outputs['stack-name'], STACK);
     assert.equal((await describeStack(emulator, STACK))?.StackStatus, 'CREATE_COMPLETE');
-    assert.deepEqual((await recordsOf(emulator, HOST)).map((set) => `${set.Type} ${set.SetIdentifier} ${set.Weight}`).sort(), [`A ${STACK} 100`, `AAAA ${STACK} 100`]);
+    // A host rule on staging's load balancer forwards the preview's hostname to its own target group,
+    // and the hostname is a plain alias of that load balancer.
+    assert.deepEqual(await ruleWeightsOf(emulator, STAGING_BALANCER, HOST), { [STACK]: 100 });
+    const balancer = outputsOf(await describeStack(emulator, STAGING_BALANCER));
+    assert.deepEqual((await recordsOf(emulator, HOST)).map((set) => `${set.Type} ${set.SetIdentifier ?? 'alias'} ${set.AliasTarget?.DNSName?.replace(/\.$/, '')}`).sort(), [`A alias ${balancer.LoadBalancerDnsName?.toLowerCase()}`, `AAAA alias ${balancer.LoadBalancerDnsName?.toLowerCase()}`]);
+    assert.equal(outputsOf(await describeStack(emulator, STACK)).LoadBalancerArn, undefined, 'no load balancer of its own');
     assert.equal(comments().length, 1);
     assert.match(comments()[0]!.body ?? '', new RegExp(`https://${HOST}`));
     assert.equal(github.deployments.length, 1);
@@ -86,7 +93,7 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
   });
 
   test("opened in an empty account: the baseline and staging network created as staging would, and an identity of the preview's own", async (t) => {
-    for (const name of ['wimpy-base', 'wimpy-staging', RESOURCES]) assert.equal((await describeStack(emulator, name))?.StackStatus, 'CREATE_COMPLETE', name);
+    for (const name of ['wimpy-base', 'wimpy-staging', STAGING_BALANCER, RESOURCES]) assert.equal((await describeStack(emulator, name))?.StackStatus, 'CREATE_COMPLETE', name);
     assert.equal(await describeStack(emulator, 'awesome-application-staging-resources'), undefined, "staging's own resources are not the preview's");
     // The role's policy documents as CloudFormation holds them in the preview's resources stack.
     const template = JSON.parse((await emulator.cloudformation.send(new GetTemplateCommand({ StackName: RESOURCES }))).TemplateBody ?? '{}') as { Resources: Record<string, { Type: string; Properties: { Policies?: { PolicyDocument: unknown }[] } }> };
@@ -124,6 +131,8 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
     assert.equal(run.exitCode, 0, run.stdout + run.stderr);
     assert.equal(await describeStack(emulator, STACK), undefined);
     assert.deepEqual(await recordsOf(emulator, HOST), []);
+    assert.deepEqual(await ruleWeightsOf(emulator, STAGING_BALANCER, HOST), {}, 'its rule is gone');
+    assert.equal((await describeStack(emulator, STAGING_BALANCER))?.StackStatus, 'CREATE_COMPLETE', "staging's load balancer stays");
     // The preview and its own resources go: the staging network it ran in stays.
     assert.equal(await describeStack(emulator, RESOURCES), undefined);
     assert.equal((await describeStack(emulator, 'wimpy-staging'))?.StackStatus, 'CREATE_COMPLETE');

@@ -32,6 +32,11 @@ export interface AwsProxyOptions {
   /** Every request is read, counted and answered by a connection reset. */
   readonly down?: boolean;
   /**
+   * Called once the emulator has answered a request and before the client gets the answer: a
+   * test reads the account there as the run leaves it after each step, while the run waits.
+   */
+  readonly afterAnswer?: (call: ProxiedCall) => Promise<void>;
+  /**
    * Query-protocol operations (by `<service>:<operation>`) that the proxy answers itself, for an
    * operation the emulator lacks (see emulator-gaps.ts); counted like every other call.
    */
@@ -192,12 +197,24 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     return hit ? kind : undefined;
   };
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, call: ProxiedCall) => {
     const upstream = http.request(
       { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, method: req.method, path: req.url, headers: req.rawHeaders, agent },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
-        answer.pipe(res);
+        const after = options.afterAnswer;
+        if (!after) {
+          res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+          answer.pipe(res);
+          return;
+        }
+        const parts: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => parts.push(chunk));
+        answer.on('end', () => {
+          void after(call).finally(() => {
+            res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+            res.end(Buffer.concat(parts));
+          });
+        });
       },
     );
     // The emulator went away: the client sees what it would see of AWS, a dropped connection.
@@ -211,7 +228,8 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     const body = Buffer.concat(chunks);
     const call = callOf(req.method ?? 'GET', req.url ?? '/', req.headers, body);
     const stackName = call.protocol === 'query' ? new URLSearchParams(body.toString('utf8')).get('StackName') : null;
-    sequence.push({ api: call.api, ...(stackName ? { stackName } : {}) });
+    const proxied: ProxiedCall = { api: call.api, ...(stackName ? { stackName } : {}) };
+    sequence.push(proxied);
     stats.total += 1;
     stats.byApi[call.api] = (stats.byApi[call.api] ?? 0) + 1;
     if (down) {
@@ -243,7 +261,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       res.end(answer.body);
       return;
     }
-    forward(req, res, body);
+    forward(req, res, body, proxied);
   };
 
   const server = http.createServer((req, res) => {

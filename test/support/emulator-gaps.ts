@@ -43,7 +43,7 @@ function imports(node: unknown, exportName: string): boolean {
  * import the export, or, when none does, the ValidationError "Export 'X' is not imported by any
  * stack." (AWS's words). Only the product's form of import (a literal export name) is looked for.
  */
-export function listImportsStandIn(emulator: Emulator): StandIn {
+export function listImportsStandIn(emulator: Pick<Emulator, 'cloudformation'>): StandIn {
   return async (params: URLSearchParams): Promise<StandInAnswer> => {
     const exportName = params.get('ExportName') ?? '';
     const importers: string[] = [];

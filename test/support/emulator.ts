@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeListenersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 
 /**
@@ -40,6 +41,7 @@ export interface Emulator {
   readonly zoneId: string;
   readonly cloudformation: CloudFormationClient;
   readonly route53: Route53Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
   close(): void;
 }
 
@@ -76,14 +78,17 @@ export async function prepareEmulator(): Promise<Emulator> {
   }
   const route53 = new Route53Client(clientSettings(endpoint));
   const cloudformation = new CloudFormationClient(clientSettings(endpoint));
+  const elbv2 = new ElasticLoadBalancingV2Client(clientSettings(endpoint));
   return {
     endpoint,
     zoneId: await ensureZone(route53),
     route53,
     cloudformation,
+    elbv2,
     close: () => {
       route53.destroy();
       cloudformation.destroy();
+      elbv2.destroy();
     },
   };
 }
@@ -114,4 +119,23 @@ export async function recordsOf(emulator: Emulator, name: string): Promise<Resou
 export async function weightsOf(emulator: Emulator, name: string): Promise<Record<string, number>> {
   const records = await recordsOf(emulator, name);
   return Object.fromEntries(records.filter((set) => set.Type === 'A' && set.SetIdentifier).map((set) => [set.SetIdentifier!, set.Weight ?? 0]));
+}
+
+/**
+ * The weights of a hostname's rule on the HTTPS listener of a load balancer stack, as Elastic
+ * Load Balancing describes them (DescribeListeners, DescribeRules), each target group named by
+ * the stack whose TargetGroupArn output it is.
+ */
+export async function ruleWeightsOf(emulator: Emulator, balancerStack: string, host: string): Promise<Record<string, number>> {
+  const balancerArn = outputsOf(await describeStack(emulator, balancerStack)).LoadBalancerArn;
+  if (!balancerArn) return {};
+  const listeners = (await emulator.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: balancerArn }))).Listeners ?? [];
+  const https = listeners.find((listener) => listener.Port === 443);
+  if (!https) return {};
+  const rules = (await emulator.elbv2.send(new DescribeRulesCommand({ ListenerArn: https.ListenerArn }))).Rules ?? [];
+  const rule = rules.find((candidate) => (candidate.Conditions ?? []).some((condition) => (condition.HostHeaderConfig?.Values ?? condition.Values ?? []).includes(host)));
+  const groups = rule?.Actions?.find((action) => action.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
+  const stacks = (await emulator.cloudformation.send(new DescribeStacksCommand({}))).Stacks ?? [];
+  const byArn = new Map(stacks.map((stack) => [outputsOf(stack).TargetGroupArn, stack.StackName!]));
+  return Object.fromEntries(groups.map((group) => [byArn.get(group.TargetGroupArn) ?? group.TargetGroupArn!, group.Weight ?? 1]));
 }

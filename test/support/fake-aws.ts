@@ -9,8 +9,13 @@ import {
   type ApplyOptions,
   type ApplyOutcome,
   type Clock,
+  type AliasTarget,
   type Dns,
+  type ForwardTarget,
+  type HostRecords,
+  type HostRule,
   type Identity,
+  type Listeners,
   type ImageRef,
   type LogGroups,
   type Notification,
@@ -67,7 +72,12 @@ import { RecordingLog } from './recording-log.js';
  *   (it does not model exports: removing a stack others import from succeeds here).
  * - Dns: weighted alias records per hostname. `setWeights` upserts the given targets and
  *   deletes the `remove` ones in one batch (the real adapter's behaviour; other records stay),
- *   refuses a target that is both, and records the batch with the records after it.
+ *   refuses a target that is both, and records the batch with the records after it. `setAlias`
+ *   replaces every weighted record of the name with a plain alias, in one batch too.
+ * - Listeners: host rules per listener, each forwarding to weighted target groups; `forward`
+ *   creates a rule (refusing a priority in use, as Elastic Load Balancing does) or changes one,
+ *   and records the change with the rule's targets after it. `aws.weightsOf(hostname)` names
+ *   them by the stacks whose TargetGroupArn output they are.
  * - Images: a registry by version; `publish` builds (and records a build) only what is missing.
  * - Clock: starts at 2026-06-01T12:00Z; `sleep` advances time at once. Each stack operation
  *   takes APPLY_MS of fake time, so releases deployed one after the other have distinct
@@ -456,6 +466,79 @@ export interface DnsBatch {
   readonly remove: readonly WeightedTarget[];
   /** The hostname's records once the batch is applied. */
   readonly after: readonly WeightedTarget[];
+  /** The plain alias the batch made, in place of every weighted record. */
+  readonly alias?: AliasTarget;
+}
+
+/** One change of a host rule: a CreateRule or a ModifyRule. */
+export interface RuleChange {
+  readonly listenerArn: string;
+  readonly hostname: string;
+  readonly created: boolean;
+  readonly targets: readonly ForwardTarget[];
+}
+
+export class FakeListeners implements Listeners {
+  /** Rules by listener ARN. */
+  readonly rules_ = new Map<string, HostRule[]>();
+  /** Every forward call, in order. */
+  readonly changes: RuleChange[] = [];
+  /** Called after every change: a test can make an alarm fire at a given weight. */
+  private readonly watchers: ((change: RuleChange) => void)[] = [];
+  private count = 0;
+
+  constructor(private readonly journal: Journal) {}
+
+  onChange(watcher: (change: RuleChange) => void): void {
+    this.watchers.push(watcher);
+  }
+
+  /** The rule of a hostname on any listener, without counting a read. */
+  ruleOf(hostname: string): HostRule | undefined {
+    for (const rules of this.rules_.values()) {
+      const rule = rules.find((candidate) => candidate.hosts.some((host) => hostKey(host) === hostKey(hostname)));
+      if (rule) return rule;
+    }
+    return undefined;
+  }
+
+  /** The changes of one hostname's rule. */
+  changesFor(hostname: string): RuleChange[] {
+    return this.changes.filter((change) => hostKey(change.hostname) === hostKey(hostname));
+  }
+
+  async rules(listenerArn: string): Promise<HostRule[]> {
+    await called(this.journal, `listeners.rules ${listenerArn}`);
+    return (this.rules_.get(listenerArn) ?? []).map((rule) => ({ ...rule, targets: rule.targets.map((target) => ({ ...target })) }));
+  }
+
+  async forward(listenerArn: string, hostname: string, targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string> {
+    await called(this.journal, `listeners.forward ${hostname}`);
+    const rules = this.rules_.get(listenerArn) ?? [];
+    const copy = targets.map((target) => ({ ...target }));
+    let ruleArn: string;
+    if ('ruleArn' in where) {
+      const at = rules.findIndex((rule) => rule.ruleArn === where.ruleArn);
+      if (at === -1) throw new Error(`RuleNotFound: ${where.ruleArn}`);
+      rules[at] = { ...rules[at]!, targets: copy };
+      ruleArn = where.ruleArn;
+    } else {
+      if (rules.some((rule) => rule.priority === where.priority)) throw new Error(`PriorityInUse: ${where.priority}`);
+      this.count += 1;
+      ruleArn = `${listenerArn.replace(':listener/', ':listener-rule/')}/rule${this.count}`;
+      rules.push({ ruleArn, priority: where.priority, hosts: [hostname], targets: copy });
+    }
+    this.rules_.set(listenerArn, rules);
+    const change: RuleChange = { listenerArn, hostname, created: !('ruleArn' in where), targets: copy };
+    this.changes.push(change);
+    for (const watcher of this.watchers) watcher(change);
+    return ruleArn;
+  }
+
+  async removeRule(ruleArn: string): Promise<void> {
+    await called(this.journal, `listeners.removeRule ${ruleArn}`);
+    for (const [listener, rules] of this.rules_) this.rules_.set(listener, rules.filter((rule) => rule.ruleArn !== ruleArn));
+  }
 }
 
 const hostKey = (hostname: string) => hostname.toLowerCase().replace(/\.$/, '');
@@ -467,14 +550,16 @@ export class FakeDns implements Dns {
   readonly batches: DnsBatch[] = [];
   /** Every read: zoneId and weights calls. */
   readonly reads = { zoneId: 0, weights: 0 };
-  private readonly records = new Map<string, WeightedTarget[]>();
+  private readonly held = new Map<string, WeightedTarget[]>();
+  /** Plain alias records by hostname. */
+  readonly aliases = new Map<string, AliasTarget>();
   private readonly listeners: ((batch: DnsBatch) => void)[] = [];
 
   constructor(private readonly journal: Journal) {}
 
   /** The weighted records of a hostname now (in any zone), without counting a read. */
   recordsOf(hostname: string): WeightedTarget[] {
-    return (this.records.get(hostKey(hostname)) ?? []).map((target) => ({ ...target }));
+    return (this.held.get(hostKey(hostname)) ?? []).map((target) => ({ ...target }));
   }
 
   /** Weight by set identifier, for short assertions. */
@@ -488,7 +573,7 @@ export class FakeDns implements Dns {
   }
 
   seed(hostname: string, targets: readonly WeightedTarget[]): void {
-    this.records.set(hostKey(hostname), targets.map((target) => ({ ...target })));
+    this.held.set(hostKey(hostname), targets.map((target) => ({ ...target })));
   }
 
   /** Called after every batch is applied: a test can make an alarm fire at a given weight. */
@@ -508,8 +593,31 @@ export class FakeDns implements Dns {
     return this.recordsOf(hostname);
   }
 
+  async records(zoneId: string, hostname: string): Promise<HostRecords> {
+    this.reads.weights += 1;
+    await called(this.journal, `dns.records ${hostname}`);
+    const alias = this.aliases.get(hostKey(hostname));
+    return { weighted: this.recordsOf(hostname), ...(alias ? { alias: { ...alias } } : {}) };
+  }
+
+  async setAlias(zoneId: string, hostname: string, target: AliasTarget): Promise<void> {
+    await called(this.journal, `dns.setAlias ${hostname}`);
+    const removed = this.recordsOf(hostname);
+    this.held.delete(hostKey(hostname));
+    this.aliases.set(hostKey(hostname), { ...target });
+    const batch: DnsBatch = { zoneId, hostname, targets: [], remove: removed, after: [], alias: { ...target } };
+    this.batches.push(batch);
+    for (const listener of this.listeners) listener(batch);
+  }
+
+  async removeAlias(zoneId: string, hostname: string): Promise<void> {
+    await called(this.journal, `dns.removeAlias ${hostname}`);
+    this.aliases.delete(hostKey(hostname));
+  }
+
   async setWeights(zoneId: string, hostname: string, targets: readonly WeightedTarget[], remove: readonly WeightedTarget[] = []): Promise<void> {
     await called(this.journal, `dns.setWeights ${hostname}`);
+    if (targets.length > 0 && this.aliases.has(hostKey(hostname))) throw new Error(`${hostname} has a plain alias: Route 53 refuses a weighted record beside it.`);
     const removed = new Set(remove.map((target) => target.setIdentifier));
     const both = targets.find((target) => removed.has(target.setIdentifier));
     if (both) throw new Error(`${both.setIdentifier} cannot both take a weight and be removed.`);
@@ -519,7 +627,7 @@ export class FakeDns implements Dns {
       if (at === -1) records.push({ ...target });
       else records[at] = { ...target };
     }
-    this.records.set(hostKey(hostname), records);
+    this.held.set(hostKey(hostname), records);
     const batch: DnsBatch = { zoneId, hostname, targets: targets.map((target) => ({ ...target })), remove: remove.map((target) => ({ ...target })), after: this.recordsOf(hostname) };
     this.batches.push(batch);
     for (const listener of this.listeners) listener(batch);
@@ -859,6 +967,7 @@ export class FakeAws implements EngineDeps {
   readonly log = new RecordingLog();
   readonly stacks = new FakeStacks(this.clock, this.journal);
   readonly dns = new FakeDns(this.journal);
+  readonly listeners = new FakeListeners(this.journal);
   readonly alarms = new FakeAlarms(this.journal);
   readonly identity = new FakeIdentity(this.journal);
   readonly certificates = new FakeCertificates(this.journal);
@@ -883,6 +992,36 @@ export class FakeAws implements EngineDeps {
     const outcome = await runCommand(config, this, this.request(config, overrides));
     await outcome.released;
     return outcome;
+  }
+
+  /** The release stacks' weights in a hostname's rule, by stack name (a target group of no stack by its ARN). */
+  weightsOf(hostname: string): Record<string, number> {
+    return this.namedWeights(this.listeners.ruleOf(hostname)?.targets ?? []);
+  }
+
+  /**
+   * A hostname as an earlier run left it: its rule on the listener of `balancerStack` (seeded
+   * before), forwarding to the stacks' target groups with the weights given, and its alias.
+   */
+  seedRule(hostname: string, balancerStack: string, routes: readonly (readonly [string, number])[]): void {
+    const balancer = this.stacks.get(balancerStack)!;
+    const listenerArn = balancer.outputs.HttpsListenerArn!;
+    const rules = this.listeners.rules_.get(listenerArn) ?? [];
+    const targets = routes.map(([stack, weight]) => ({ targetGroupArn: this.stacks.get(stack)!.outputs.TargetGroupArn!, weight }));
+    rules.push({ ruleArn: `${listenerArn}/seeded${rules.length + 1}`, priority: rules.length + 1, hosts: [hostname], targets });
+    this.listeners.rules_.set(listenerArn, rules);
+    this.dns.aliases.set(hostname.toLowerCase(), { dnsName: balancer.outputs.LoadBalancerDnsName!, hostedZoneId: balancer.outputs.LoadBalancerHostedZoneId! });
+  }
+
+  /** The weights each change of a hostname's rule set, by stack name, oldest first. */
+  ruleChanges(hostname: string): Record<string, number>[] {
+    return this.listeners.changesFor(hostname).map((change) => this.namedWeights(change.targets));
+  }
+
+  /** Weights of one rule change, by stack name. */
+  namedWeights(targets: readonly ForwardTarget[]): Record<string, number> {
+    const byArn = new Map([...this.stacks.stacks.values()].map((stack) => [stack.outputs.TargetGroupArn, stack.name]));
+    return Object.fromEntries(targets.map((target) => [byArn.get(target.targetGroupArn) ?? target.targetGroupArn, target.weight]));
   }
 
   /** Journal entries from `from` on: what a run did, when taken with `const mark = aws.journal.length` before it. */

@@ -42,6 +42,8 @@ export interface RunActionOptions {
   readonly post?: boolean;
   /** A step that takes longer is killed and reported as such. Default 4 minutes. */
   readonly timeoutMs?: number;
+  /** The bundle to run: another version's dist/index.js; default this repository's. */
+  readonly bundle?: string;
 }
 
 export interface StepResult {
@@ -102,10 +104,10 @@ function node24(): string {
   return existsSync(bundled) ? bundled : process.execPath;
 }
 
-function spawnStep(env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<StepResult> {
+function spawnStep(env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, bundle = repositoryFile('dist', 'index.js')): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     // Asynchronous on purpose: the stand-ins the step talks to live in this process.
-    const child = spawn(node24(), [repositoryFile('dist', 'index.js')], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node24(), [bundle], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -177,7 +179,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const { dir, files, env } = await prepareRunner(options);
   try {
     const timeoutMs = options.timeoutMs ?? 240_000;
-    const main = await spawnStep(env, dir, timeoutMs);
+    const main = await spawnStep(env, dir, timeoutMs, options.bundle);
     const [outputText, summary, stateText] = await Promise.all([readFile(files.output, 'utf8'), readFile(files.summary, 'utf8'), readFile(files.state, 'utf8')]);
     const state = parseFileCommands(stateText);
     if (!options.post) return { ...main, outputs: parseFileCommands(outputText), summary, state };
@@ -185,7 +187,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     // The runner hands the saved state to the post step as STATE_<name>.
     const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
     await writeFile(files.state, '');
-    const post = await spawnStep({ ...env, ...stateEnv }, dir, timeoutMs);
+    const post = await spawnStep({ ...env, ...stateEnv }, dir, timeoutMs, options.bundle);
     return { ...main, outputs: parseFileCommands(outputText), summary, state, post };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ function runCancellable(aws: FakeAws, config: Config, cancel: AbortController, d
   return runCommand(config, deps, { ...request, run: { ...request.run, signal: cancel.signal } });
 }
 
-const weights = (aws: FakeAws) => aws.dns.batches.map((batch) => Object.fromEntries(batch.targets.map((target) => [target.setIdentifier, target.weight])));
+const weights = (aws: FakeAws) => aws.listeners.changes.map((change) => aws.namedWeights(change.targets));
 
 describe('a cancelled canary', () => {
   test('cancelled while the 10 percent step is watched: all traffic goes back to the release that served, and the report says cancelled and where traffic is', async () => {
@@ -42,18 +42,18 @@ describe('a cancelled canary', () => {
     await aws.run(blueGreen(V1));
     const cancel = new AbortController();
     let tenPercent = false;
-    aws.dns.onChange((batch) => (tenPercent ||= batch.targets.some((target) => target.setIdentifier === B && target.weight === 10)));
+    aws.listeners.onChange((change) => (tenPercent ||= aws.namedWeights(change.targets)[B] === 10));
     const sleep = aws.clock.sleep.bind(aws.clock);
     aws.clock.sleep = (ms) => {
       if (tenPercent) cancel.abort();
       return sleep(ms);
     };
-    const from = aws.dns.batches.length;
+    const from = aws.listeners.changes.length;
 
     const { report, outputs } = await runCancellable(aws, blueGreen(V2), cancel);
 
-    assert.deepEqual(weights(aws).slice(from), [{ [A]: 100, [B]: 0 }, { [A]: 90, [B]: 10 }, { [A]: 100, [B]: 0 }]);
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
+    assert.deepEqual(weights(aws).slice(from), [{ [A]: 90, [B]: 10 }, { [A]: 100, [B]: 0 }]);
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
     assert.equal(report.status, 'cancelled');
     assert.match(report.message ?? '', /^The run was cancelled during the rollout\. Traffic: /);
     assert.ok(report.message?.includes(`${A} 100%`) && report.message.includes(`${B} 0%`), 'the message says where traffic was left');
@@ -74,7 +74,7 @@ describe('a cancelled canary', () => {
         return new Promise(() => undefined);
       },
     };
-    const from = aws.dns.batches.length;
+    const from = aws.listeners.changes.length;
 
     const { report } = await runCancellable(aws, blueGreen(V2, { 'step-wait': '600' }), cancel, { ...aws, clock: slow } as EngineDeps);
 
@@ -99,6 +99,12 @@ describe('a cancelled stack operation', () => {
     // The list of the environment's stacks (no name) sees the stack as it is before the update.
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
     cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    // The application's load balancer, as the environment phase of an earlier run left it.
+    cloudformation.on(DescribeStacksCommand, { StackName: 'shop-production-load-balancer' }).resolves({ Stacks: [{ StackName: 'shop-production-load-balancer', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(0), Outputs: [
+      { OutputKey: 'HttpsListenerArn', OutputValue: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/1/2' },
+      { OutputKey: 'LoadBalancerDnsName', OutputValue: 'shop-1.eu-west-1.elb.amazonaws.com' },
+      { OutputKey: 'LoadBalancerHostedZoneId', OutputValue: 'Z32O12XQLNTSW2' },
+    ] }] });
     cloudformation.on(CreateChangeSetCommand).resolves({ Id: 'change-set', StackId: STACK_ID });
     cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, CreationTime: new Date(0), Changes: [] });
     cloudformation.on(ExecuteChangeSetCommand).resolves({});
@@ -116,6 +122,7 @@ describe('a cancelled stack operation', () => {
     assert.equal(report.message, `The run was cancelled while stack ${STACK} was UPDATE_IN_PROGRESS: this action stopped watching it, and CloudFormation goes on with the operation.`);
     assert.equal(cloudformation.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length, 1, 'no poll after the cancellation');
     assert.deepEqual(aws.dns.batches, []);
+    assert.deepEqual(aws.listeners.changes, []);
   });
 });
 

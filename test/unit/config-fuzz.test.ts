@@ -164,6 +164,7 @@ const SPECS: Record<string, (name: string) => Spec> = {
   image: text(fc.constantFrom('ghcr.io/acme/app:v1.4.2', `app@sha256:${'a'.repeat(64)}`, 'nginx', 'Nginx:latest', 'localhost:5000/app:1'), (c) => c.build.image),
   'keep-images': integer(1, 1000, (c) => c.build.keepImages),
   'instance-type': text(fc.constantFrom('t3.small', 'm7g.large', 'c6i.2xlarge', 't3', 'T3.small'), (c) => c.capacity.instanceType, (value) => value),
+  'preview-instance-type': text(fc.constantFrom('t3.micro', 't3.nano', 'm7g.large', 't3', 'T3.micro'), (c) => c.previewInstanceType, (value) => value),
   // The defaults are min 1, desired 1, max 2: the three must stay ordered.
   'min-size': integer(0, 100, (c) => sizes(c).minSize, (n) => n <= 1),
   'desired-size': integer(1, 100, (c) => sizes(c).desiredSize, (n) => n <= 2),
@@ -214,8 +215,9 @@ const SPECS: Record<string, (name: string) => Spec> = {
   egress: (name) => {
     const NAMED: Record<string, [number, number]> = { https: [443, 443], http: [80, 80] };
     const range = (item: string): [number, number] | undefined => {
-      const named = NAMED[item.toLowerCase()];
-      if (named) return named;
+      // Own names only: `__proto__` or `constructor` are not ports, whatever an object inherits.
+      const key = item.toLowerCase();
+      if (Object.hasOwn(NAMED, key)) return NAMED[key];
       const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
       const from = Number(match?.[1]);
       const to = Number(match?.[2] ?? match?.[1]);

@@ -60,6 +60,7 @@ const FREE_TEXT: Record<string, FreeText> = {
   'registry-password': single((c) => c.build.registryPassword, INJECTIONS),
   image: single((c) => c.build.image),
   'instance-type': single((c) => c.capacity.instanceType),
+  'preview-instance-type': single((c) => c.previewInstanceType),
   'health-check-path': single((c) => c.healthCheckPath),
   'environment-variables': keyValue((c) => c.variables, PRINTABLE),
   // A secret names an SSM parameter: letters, digits and _ . - / only.

@@ -16,15 +16,20 @@ const US = PRICES['us-east-1']!;
 const month = (hourly: number) => hourly * HOURS_PER_MONTH;
 const cents = (value: number) => Math.round(value * 100) / 100;
 
-/** One release stack: its load balancer with an address per zone, one t3.small and its 20 GB disk. */
-const RELEASE = month(US.loadBalancerHour) + 2 * month(US.publicIpv4Hour) + month(US.instanceHour['t3.small']!) + 20 * US.gp3GbMonth;
+/** One release stack: one t3.small and its 20 GB disk, behind the application's load balancer. */
+const RELEASE = month(US.instanceHour['t3.small']!) + 20 * US.gp3GbMonth;
+/** The application's one load balancer in an environment, with an address per zone. */
+const BALANCER = month(US.loadBalancerHour) + 2 * month(US.publicIpv4Hour);
 
 describe('the cost estimate', () => {
-  test('a release stack costs its load balancer, its addresses, its instances and their disks', () => {
+  test('a release stack costs its instances and their disks; the load balancer is the environment\'s one', () => {
     const cost = environmentCost(configOf({ environment: 'staging' }), 'us-east-1');
     const release = cost.stacks.at(-1)!;
-    assert.deepEqual(release.lines.map((line) => line.what), ['1 × t3.small', '1 × 20 GB gp3 disk', 'load balancer', '2 public IPv4 addresses of the load balancer']);
+    assert.deepEqual(release.lines.map((line) => line.what), ['1 × t3.small', '1 × 20 GB gp3 disk']);
     assert.equal(cents(release.monthly), cents(RELEASE));
+    const balancer = cost.stacks.find((stack) => stack.name === 'awesome-application-staging-load-balancer')!;
+    assert.deepEqual(balancer.lines.map((line) => line.what), ['load balancer', '2 public IPv4 addresses of the load balancer']);
+    assert.equal(cents(balancer.monthly), cents(BALANCER));
   });
 
   test('the network costs its NAT gateway and its address, and says that every application of the environment shares it', () => {
@@ -42,10 +47,12 @@ describe('the cost estimate', () => {
     assert.ok(gateway.monthly - network.monthly > 25, 'saves most of the NAT line');
   });
 
-  test('blue-green counts the serving release and every warm one', () => {
+  test('blue-green counts the serving release and every warm one, and one load balancer for all of them', () => {
     const cost = environmentCost(configOf({ environment: 'production', strategy: 'blue-green', 'keep-releases': '2' }), 'us-east-1');
     assert.equal(cost.stacks.at(-1)!.copies, 3);
     assert.equal(cents(cost.stacks.at(-1)!.monthly), cents(3 * RELEASE));
+    const balancers = cost.stacks.filter((stack) => stack.lines.some((line) => line.what === 'load balancer'));
+    assert.deepEqual(balancers.map((stack) => [stack.name, stack.copies]), [['awesome-application-production-load-balancer', 1]]);
   });
 
   test('the group is priced at its smallest size, in the instance type and region asked for', () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_STACK, databaseStack, environmentStack, resourcesStack, rollingStack } from '../../src/config/names.js';
+import { BASE_STACK, databaseStack, environmentStack, loadBalancerStack, resourcesStack, rollingStack } from '../../src/config/names.js';
 import { DATABASE_OUTPUTS } from '../../src/templates/database.js';
 import { configOf } from '../support/config.js';
 import { APP, FakeAws, V1 } from '../support/fake-aws.js';
@@ -17,7 +17,7 @@ describe('a deploy with a database', () => {
     const aws = new FakeAws();
     const { report } = await aws.run(configOf({ version: V1, database: 'postgres' }));
     assert.equal(report.status, 'success', report.message);
-    assert.deepEqual(applies(aws), [BASE_STACK, environmentStack('staging'), resourcesStack(APP, 'staging'), databaseStack(APP, 'staging'), rollingStack(APP, 'staging')]);
+    assert.deepEqual(applies(aws), [BASE_STACK, environmentStack('staging'), loadBalancerStack(APP, 'staging'), resourcesStack(APP, 'staging'), databaseStack(APP, 'staging'), rollingStack(APP, 'staging')]);
     assert.equal(aws.stacks.get(databaseStack(APP, 'staging'))!.terminationProtection, true);
     assert.ok(report.stacks.some((stack) => stack.name === databaseStack(APP, 'staging')), 'the summary lists it');
   });

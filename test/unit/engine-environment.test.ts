@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_STACK, environmentStack, hostname, releaseStack, resourcesStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
+import { BASE_STACK, environmentStack, hostname, loadBalancerStack, releaseStack, resourcesStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import { ENVIRONMENT_OUTPUTS } from '../../src/templates/outputs.js';
 import { COMMIT, configOf } from '../support/config.js';
 import { APP, blueGreen, FakeAws, V1, V2 } from '../support/fake-aws.js';
@@ -47,7 +47,11 @@ describe('environments', () => {
     assert.deepEqual(aws.stacks.calls.slice(before).map((call) => call.name), [resourcesStack(APP, 'pr-7'), rollingStack(APP, 'pr-7')]);
     assert.equal(aws.stacks.get(rollingStack(APP, 'pr-7'))!.tags[TAG_ENVIRONMENT], 'pr-7');
     assert.equal(outputs.url, `https://${hostname(APP, 'pr-7', 'armesto.net')}`);
-    assert.deepEqual(aws.dns.weightsOf(hostname(APP, 'pr-7', 'armesto.net')), { [rollingStack(APP, 'pr-7')]: 100 });
+    // A host rule of its own on staging's load balancer, to its own target group; its hostname an alias of that load balancer.
+    assert.deepEqual(aws.weightsOf(hostname(APP, 'pr-7', 'armesto.net')), { [rollingStack(APP, 'pr-7')]: 100 });
+    const balancer = aws.stacks.get(loadBalancerStack(APP, 'staging'))!;
+    assert.equal(aws.listeners.changesFor(hostname(APP, 'pr-7', 'armesto.net'))[0]!.listenerArn, balancer.outputs.HttpsListenerArn);
+    assert.equal(aws.dns.aliases.get(hostname(APP, 'pr-7', 'armesto.net'))?.dnsName, balancer.outputs.LoadBalancerDnsName);
   });
 
   test('a preview in an empty account creates the baseline and the staging network as staging would, then its own stacks', async () => {
@@ -55,10 +59,10 @@ describe('environments', () => {
     const { report } = await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
     assert.equal(report.status, 'success', report.message);
     assert.deepEqual(aws.stacks.calls.map((call) => call.name).slice(0, 2).sort(), [BASE_STACK, environmentStack('staging')].sort());
-    assert.deepEqual(aws.stacks.calls.map((call) => call.name).slice(2), [resourcesStack(APP, 'pr-7'), rollingStack(APP, 'pr-7')]);
-    // Staging's first deploy then finds the same network and baseline: nothing to change there.
+    assert.deepEqual(aws.stacks.calls.map((call) => call.name).slice(2), [loadBalancerStack(APP, 'staging'), resourcesStack(APP, 'pr-7'), rollingStack(APP, 'pr-7')]);
+    // Staging's first deploy then finds the same network, baseline and load balancer: nothing to change there.
     const staging = await aws.run(configOf({ version: V1, steps: 'environment' }));
-    assert.deepEqual(staging.report.stacks.map((stack) => `${stack.name} ${stack.outcome}`), [`${BASE_STACK} unchanged`, `${environmentStack('staging')} unchanged`, `${resourcesStack(APP, 'staging')} created`]);
+    assert.deepEqual(staging.report.stacks.map((stack) => `${stack.name} ${stack.outcome}`), [`${BASE_STACK} unchanged`, `${environmentStack('staging')} unchanged`, `${loadBalancerStack(APP, 'staging')} unchanged`, `${resourcesStack(APP, 'staging')} created`]);
   });
 
   test('a preview never updates an existing baseline or staging network, even when its inputs would change them', async () => {
@@ -67,7 +71,7 @@ describe('environments', () => {
     const before = aws.stacks.calls.length;
     const { report } = await aws.run(configOf({ cloudtrail: 'true' }, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
     assert.equal(report.status, 'success', report.message);
-    assert.ok(aws.stacks.calls.slice(before).every((call) => call.name !== BASE_STACK && call.name !== environmentStack('staging')));
+    assert.ok(aws.stacks.calls.slice(before).every((call) => call.name !== BASE_STACK && call.name !== environmentStack('staging') && call.name !== loadBalancerStack(APP, 'staging')));
   });
 });
 
@@ -81,19 +85,19 @@ describe('destroy', () => {
     return aws;
   }
 
-  test('removes the records first, then the release stacks, then the resources, and never the base stack or the network', async () => {
+  test('removes the alias and the rule first, then the release stacks, then the resources and the load balancer, and never the base stack or the network', async () => {
     const aws = await twoReleases();
     const mark = aws.journal.length;
     const { report, outputs } = await aws.run(configOf({ strategy: 'blue-green', command: 'destroy' }));
 
     assert.equal(report.status, 'success');
-    const changes = aws.since(mark).filter((call) => /^(dns\.setWeights|stacks\.(remove|unprotect|apply)) /.test(call) && !call.includes(': '));
-    assert.deepEqual(changes.slice(0, 1), [`dns.setWeights ${HOST}`]);
-    assert.deepEqual(changes.slice(1, 3).sort(), releases.map((name) => `stacks.remove ${name}`));
-    assert.deepEqual(changes.slice(3), [`stacks.remove ${resourcesStack(APP, 'staging')}`]);
-    assert.deepEqual(aws.dns.batches.at(-1)!.targets, []);
-    assert.deepEqual(aws.dns.batches.at(-1)!.remove.map((target) => target.setIdentifier).sort(), releases);
-    assert.deepEqual(aws.dns.recordsOf(HOST), []);
+    const changes = aws.since(mark).filter((call) => /^(dns\.(setWeights|removeAlias)|listeners\.removeRule|stacks\.(remove|unprotect|apply)) /.test(call) && !call.includes(': '));
+    assert.deepEqual(changes.slice(0, 1), [`dns.removeAlias ${HOST}`]);
+    assert.match(changes[1]!, /^listeners\.removeRule /);
+    assert.deepEqual(changes.slice(2, 4).sort(), releases.map((name) => `stacks.remove ${name}`));
+    assert.deepEqual(changes.slice(4), [`stacks.remove ${resourcesStack(APP, 'staging')}`, `stacks.remove ${loadBalancerStack(APP, 'staging')}`]);
+    assert.equal(aws.dns.aliases.get(HOST), undefined);
+    assert.equal(aws.listeners.ruleOf(HOST), undefined);
     assert.deepEqual(aws.stacks.names(), [BASE_STACK, environmentStack('staging')]);
     assert.equal(outputs.url, '');
   });
@@ -110,7 +114,7 @@ describe('destroy', () => {
     assert.deepEqual(aws.stacks.removed.at(-1), network, 'the network goes last, after what imports from it');
   });
 
-  test('of a preview removes its stacks and record and leaves staging as it is', async () => {
+  test('of a preview removes its stacks, its rule and its alias and leaves staging as it is', async () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1, steps: 'environment' }));
     await aws.run(configOf({}, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 7 } }));
@@ -118,13 +122,15 @@ describe('destroy', () => {
 
     assert.equal(report.status, 'success');
     assert.deepEqual(aws.stacks.removed, [rollingStack(APP, 'pr-7'), resourcesStack(APP, 'pr-7')]);
-    assert.deepEqual(aws.dns.recordsOf(hostname(APP, 'pr-7', 'armesto.net')), []);
+    assert.equal(aws.dns.aliases.get(hostname(APP, 'pr-7', 'armesto.net')), undefined);
+    assert.equal(aws.listeners.ruleOf(hostname(APP, 'pr-7', 'armesto.net')), undefined);
     assert.ok(aws.stacks.get(resourcesStack(APP, 'staging')));
+    assert.ok(aws.stacks.get(loadBalancerStack(APP, 'staging')), "staging's load balancer stays");
   });
 });
 
 describe('a run with nothing to change in the environment', () => {
-  test('checks the base, the network and the resources side by side and applies none of them', async () => {
+  test('checks the base, the network, the load balancer and the resources side by side and applies none of them', async () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1, steps: 'environment' }));
     const mark = aws.journal.length;
@@ -134,7 +140,7 @@ describe('a run with nothing to change in the environment', () => {
     assert.equal(again.report.status, 'no-change');
     assert.deepEqual(aws.stacks.calls.slice(before), []);
     const checks = aws.since(mark).filter((call) => call.startsWith('stacks.unchanged'));
-    assert.deepEqual(checks.sort(), [`stacks.unchanged ${BASE_STACK}`, `stacks.unchanged ${resourcesStack(APP, 'staging')}`, `stacks.unchanged ${environmentStack('staging')}`].sort());
-    assert.equal(aws.stacks.maxChecksAtOnce, 3, 'all three checks were waiting for their answers at the same moment');
+    assert.deepEqual(checks.sort(), [`stacks.unchanged ${BASE_STACK}`, `stacks.unchanged ${resourcesStack(APP, 'staging')}`, `stacks.unchanged ${environmentStack('staging')}`, `stacks.unchanged ${loadBalancerStack(APP, 'staging')}`].sort());
+    assert.equal(aws.stacks.maxChecksAtOnce, 4, 'all four checks were waiting for their answers at the same moment');
   });
 });

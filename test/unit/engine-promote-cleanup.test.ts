@@ -16,18 +16,18 @@ describe('a canary and its promotion', () => {
     const canary = await aws.run(blueGreen(V2, { 'canary-steps': '10' }));
 
     assert.equal(canary.report.status, 'success');
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 90, [B]: 10 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 90, [B]: 10 });
     assert.deepEqual(canary.report.traffic, [{ release: A, weight: 90 }, { release: B, weight: 10 }]);
-    const from = aws.dns.batches.length;
+    const from = aws.listeners.changes.length;
 
     const { report, outputs } = await aws.run(configOf({ strategy: 'blue-green', command: 'promote' }));
 
     assert.equal(report.status, 'success');
     assert.equal(report.version, V2);
     assert.equal(outputs['stack-name'], B);
-    assert.deepEqual(aws.dns.batches.slice(from).map((batch) => batch.targets.map((target) => [target.setIdentifier, target.weight])), [
-      [[A, 50], [B, 50]],
-      [[A, 0], [B, 100]],
+    assert.deepEqual(aws.listeners.changes.slice(from).map((change) => aws.namedWeights(change.targets)), [
+      { [A]: 50, [B]: 50 },
+      { [A]: 0, [B]: 100 },
     ]);
     assert.deepEqual(aws.stacks.updated.filter((name) => name === B), [B], 'promote moves weights only: the canary stack is not applied again');
   });
@@ -35,48 +35,36 @@ describe('a canary and its promotion', () => {
   test('promote with no canary in progress refuses and changes nothing', async () => {
     const aws = new FakeAws();
     await aws.run(blueGreen(V1));
-    const batches = aws.dns.batches.length;
+    const changes = aws.listeners.changes.length;
 
     const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'promote' }));
 
     assert.equal(report.status, 'failure');
     assert.equal(report.message, `There is no canary to promote in staging: serving ${V1} (100%).`);
-    assert.equal(aws.dns.batches.length, batches);
+    assert.equal(aws.listeners.changes.length, changes);
   });
 });
 
 describe('cleanup of old releases', () => {
   const keepNone = { 'keep-releases': '0' };
 
-  test('keeps the serving and the last good release even with keep-releases 0; an older one is removed by a later run once twice the TTL has passed since it left traffic, without sleeping', async () => {
+  test('keeps the serving and the last good release even with keep-releases 0; an older one leaves the rule and goes at the next deploy, without waiting for any DNS TTL', async () => {
     const aws = new FakeAws();
     const slowDns = { ...keepNone, 'dns-ttl': '3600' };
     await aws.run(blueGreen(V1, slowDns));
     await aws.run(blueGreen(V2, slowDns));
     assert.ok(aws.stacks.get(A), 'the last good release stays');
+    const mark = aws.journal.length;
     const third = await aws.run(blueGreen(V3, slowDns));
 
-    assert.deepEqual(aws.stacks.removed, [], 'A left traffic less than two hours ago: resolvers may still send people to it');
-    assert.deepEqual(aws.clock.sleeps.filter((ms) => ms >= 120_000), [], 'no run sleeps for the TTL');
-    const departed = aws.locks.records.get(`${APP}/staging`)?.departures;
-    assert.deepEqual([...(departed ?? new Map()).keys()].sort(), [A, B], 'the moment each release left traffic is kept in AWS for later runs');
-    assert.ok(third.report.releases?.some((kept) => kept.stack === A && /removed by the next run after/.test(kept.reason)), 'the summary says when A goes');
-
-    aws.clock.advance(2 * 3600_000);
-    const mark = aws.journal.length;
-    const later = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: V3 }));
-    assert.deepEqual(aws.stacks.removed, [], 'a rollback removes nothing');
-    assert.equal(later.report.status, 'success');
-
-    await aws.run(blueGreen(V3, slowDns));
-    assert.deepEqual(aws.stacks.removed, [A]);
+    assert.equal(third.report.status, 'success');
+    assert.deepEqual(aws.stacks.removed, [A], 'the load balancer stopped sending A requests when its weight went to 0: nothing to wait for');
     assert.ok(aws.stacks.get(B), 'the last good release stays');
     assert.ok(aws.stacks.get(C), 'the serving release stays');
-    const removal = aws.dns.batches.at(-1)!;
-    assert.deepEqual(removal.remove.map((target) => target.setIdentifier), [A]);
+    assert.deepEqual(aws.clock.sleeps.filter((ms) => ms >= 120_000), [], 'no run sleeps for the TTL');
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [B]: 0, [C]: 100 });
     const calls = aws.since(mark);
-    assert.ok(calls.lastIndexOf(`dns.setWeights ${STAGING_HOST}`) < calls.indexOf(`stacks.remove ${A}`), 'the record goes before the stack');
-    assert.ok(!aws.locks.records.get(`${APP}/staging`)?.departures.has(A), 'the entry of a removed release is forgotten');
+    assert.ok(calls.lastIndexOf(`listeners.forward ${STAGING_HOST}`) < calls.indexOf(`stacks.remove ${A}`), 'its target group leaves the rule before its stack goes');
   });
 
   test('with timeout-minutes 3, seven deploys five minutes apart with keep-releases 1 leave the serving and the last good release only: each run removes what is due', async () => {
@@ -87,7 +75,7 @@ describe('cleanup of old releases', () => {
       assert.equal(report.status, 'success', report.message);
       aws.clock.advance(5 * 60_000);
     }
-    const left = [...aws.stacks.stacks.keys()].filter((name) => name.startsWith(`${APP}-staging-`) && !name.endsWith('-resources')).sort();
+    const left = [...aws.stacks.stacks.keys()].filter((name) => name.startsWith(`${APP}-staging-`) && !name.endsWith('-resources') && !name.endsWith('-load-balancer')).sort();
     // The serving release and the last good one (which is also the one release keep-releases keeps warm).
     assert.deepEqual(left, versions.slice(-2).map(stagingRelease).sort());
   });
@@ -97,7 +85,7 @@ describe('cleanup of old releases', () => {
     await aws.run(blueGreen(V1, keepNone));
     // A stack of the environment that appears while the next run works (made by hand, or by a
     // run of an older version of this action that takes no lock), not serving and unreferenced.
-    aws.dns.onChange(() => {
+    aws.listeners.onChange(() => {
       const name = stagingRelease(V3);
       const tags = { 'wimpy:application': APP, 'wimpy:environment': 'staging', 'wimpy:version': V3 };
       if (!aws.stacks.get(name)) aws.stacks.stacks.set(name, { name, status: 'CREATE_COMPLETE', template: {}, parameters: {}, tags, outputs: {}, terminationProtection: false, createdAt: new Date(aws.clock.now()) });

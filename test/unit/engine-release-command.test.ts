@@ -27,7 +27,7 @@ describe('the release command', () => {
     const finished = last(journal, 'releaseTasks.state');
     assert.ok(started > last(journal, `stacks.apply ${resourcesStack(APP, 'staging')}: `), journal.join('\n'));
     assert.ok(finished < applyOf(journal, rollingStack(APP, 'staging')), journal.join('\n'));
-    assert.ok(finished < first(journal, 'dns.setWeights'), journal.join('\n'));
+    assert.ok(finished < first(journal, 'listeners.forward'), journal.join('\n'));
     assert.ok(aws.log.lines.some((line) => line.includes('release | No migrations to apply.')), 'its output streamed into the log');
   });
 
@@ -41,7 +41,7 @@ describe('the release command', () => {
     const finished = last(journal, 'releaseTasks.state');
     assert.ok(first(journal, 'releaseTasks.start') >= 0);
     assert.ok(finished < applyOf(journal, releaseStack(APP, 'production', V2)), journal.join('\n'));
-    assert.ok(finished < first(journal, 'dns.setWeights'), journal.join('\n'));
+    assert.ok(finished < first(journal, 'listeners.forward'), journal.join('\n'));
   });
 
   test('runs in the release\'s image with its variables, secrets and database, in the application subnets and security group, with the instances\' role', async () => {
@@ -78,7 +78,7 @@ describe('the release command', () => {
     const aws = new FakeAws();
     await aws.run(configOf({ version: V1 }));
     const before = aws.stacks.get(rollingStack(APP, 'staging'))!;
-    const batches = aws.dns.batches.length;
+    const changes = aws.listeners.changes.length;
     const output = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).concat(['django.db.utils.ProgrammingError: column "email" does not exist']);
     aws.releaseTasks.script = { lines: output, exitCode: 1, polls: 3 };
     const mark = aws.journal.length;
@@ -93,7 +93,7 @@ describe('the release command', () => {
     assert.match(finalStatus(report).description ?? "", /^The release command exited with code 1: django\.db\.utils\.ProgrammingError/);
     const journal = aws.since(mark);
     assert.equal(applyOf(journal, rollingStack(APP, 'staging')), -1, journal.join('\n'));
-    assert.equal(aws.dns.batches.length, batches);
+    assert.equal(aws.listeners.changes.length, changes);
     assert.deepEqual(aws.stacks.get(rollingStack(APP, 'staging'))!.parameters, before.parameters);
     assert.equal(outputs['has-changes'], 'false');
   });
@@ -106,7 +106,7 @@ describe('the release command', () => {
     assert.match(report.message!, /did not finish within release-timeout-minutes \(2\) and was stopped: Applying migrations\.\.\.\. No traffic moved/);
     assert.deepEqual(report.releaseCommandOutput?.lines, ['Applying migrations...']);
     assert.equal(aws.releaseTasks.stopped.length, 1);
-    assert.equal(aws.dns.batches.length, 0);
+    assert.equal(aws.listeners.changes.length, 0);
     assert.equal(aws.stacks.get(rollingStack(APP, 'staging')), undefined);
   });
 

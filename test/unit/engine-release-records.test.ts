@@ -32,7 +32,7 @@ function shape(spec: Pick<StackSpec, 'parameters' | 'template'>) {
   const resources = spec.template.Resources as Record<string, { Properties: Record<string, unknown> }>;
   const group = resources.AutoScalingGroup!.Properties;
   const launch = resources.LaunchTemplate!.Properties.LaunchTemplateData as Record<string, unknown>;
-  const target = resources.TargetGroup!.Properties;
+  const target = resources.ReleaseTargetGroup!.Properties;
   return {
     variables: spec.parameters.EnvironmentVariables,
     secrets: spec.parameters.Secrets,
@@ -157,8 +157,8 @@ describe('a release that fails its check after it took all traffic', () => {
   test('blue-green: traffic goes back to the release that served before, and the run fails saying so', async () => {
     const aws = new FakeAws();
     await succeeds(aws, { strategy: 'blue-green', version: V1 });
-    aws.dns.onChange((batch) => {
-      if (batch.targets.some((target) => target.setIdentifier === stagingRelease(V2) && target.weight === 100)) aws.probe.down.add(`https://${STAGING}/health`);
+    aws.listeners.onChange((change) => {
+      if (aws.namedWeights(change.targets)[stagingRelease(V2)] === 100) aws.probe.down.add(`https://${STAGING}/health`);
     });
 
     const { report } = await aws.run(configOf({ strategy: 'blue-green', version: V2 }));
@@ -167,7 +167,7 @@ describe('a release that fails its check after it took all traffic', () => {
     assert.match(report.message!, new RegExp(`${V2} took all traffic, then failed its check .*: all traffic went back to ${stagingRelease(V1)}`));
     assert.match(report.trafficSteps?.at(-1)?.reverted ?? '', /^failed its check: /, 'the picture of the run ends with the way back');
     assert.deepEqual(report.trafficSteps?.at(-1)?.shares.map((share) => [share.release, share.weight]), [[stagingRelease(V1), 100], [stagingRelease(V2), 0]]);
-    assert.deepEqual(aws.dns.weightsOf(STAGING), { [stagingRelease(V1)]: 100, [stagingRelease(V2)]: 0 });
+    assert.deepEqual(aws.weightsOf(STAGING), { [stagingRelease(V1)]: 100, [stagingRelease(V2)]: 0 });
   });
 
   test('rolling: the release that served before is deployed again from its record, and the run fails saying so', async () => {

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configOf } from '../support/config.js';
-import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
+import { APP, blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 
-/** Rollback: a weight flip where the release's stack is warm, else its image deployed again. */
+/** Rollback: one change of the hostname's rule where the release's stack is warm, else its image deployed again. */
 
 const A = stagingRelease(V1);
 const B = stagingRelease(V2);
@@ -30,27 +30,30 @@ async function cleanedUp(aws: FakeAws, version: string, inputs: Record<string, s
 }
 
 describe('a rollback', () => {
-  test('to a warm release changes Route 53 only: one batch after the lock and three reads, no stack touched, no image', async () => {
+  test('to a warm release changes the hostname\'s rule only: one change after the lock and the reads, no stack touched, no image, no DNS', async () => {
     const aws = new FakeAws();
     await deployed(aws, [V1, V2]);
     const mark = aws.journal.length;
     const stackCalls = aws.stacks.calls.length;
     const publishes = aws.images.publishes.length;
     const batches = aws.dns.batches.length;
+    const changes = aws.listeners.changes.length;
 
     const { report, outputs } = await aws.run(rollbackTo(V1));
 
     assert.equal(report.status, 'success');
     assert.equal(report.message, `Traffic moved back to ${V1}: a weight change, no deploy.`);
     const calls = aws.since(mark);
-    const change = calls.indexOf(`dns.setWeights ${STAGING_HOST}`);
+    const change = calls.indexOf(`listeners.forward ${STAGING_HOST}`);
+    const listener = aws.stacks.get(`${APP}-staging-load-balancer`)!.outputs.HttpsListenerArn;
     assert.deepEqual(
       calls.slice(0, change).sort(),
-      // The named release's stack by its name: no listing, whatever the account holds.
-      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'locks.take awesome-application/staging', `stacks.describe ${A}`],
+      // The named release's stack by its name: no listing, whatever the account holds; then the listener's rules.
+      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, 'locks.take awesome-application/staging', `stacks.describe ${A}`, `stacks.describe ${APP}-staging-load-balancer`].sort(),
     );
-    assert.equal(aws.dns.batches.length, batches + 1);
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
+    assert.equal(aws.listeners.changes.length, changes + 1);
+    assert.equal(aws.dns.batches.length, batches);
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
     assert.equal(aws.stacks.calls.length, stackCalls, 'no apply, update or removal of any stack');
     assert.equal(aws.images.publishes.length, publishes);
     assert.deepEqual(aws.images.finds, []);
@@ -74,7 +77,7 @@ describe('a rollback', () => {
     assert.deepEqual(aws.images.finds, [], 'the image comes from the release record, not from a lookup by tag');
     const image = aws.images.registry.get(V1)!;
     assert.equal(aws.stacks.get(A)!.parameters.ImageUri, `${image.repository}@${image.digest}`);
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [B]: 0, [C]: 0, [A]: 100 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [B]: 0, [C]: 0, [A]: 100 });
     assert.deepEqual(report.traffic[0], { release: A, weight: 100 });
     assert.ok(aws.stacks.get(C), 'a rollback removes nothing: the release it left stays warm');
   });
@@ -83,22 +86,22 @@ describe('a rollback', () => {
     const aws = new FakeAws();
     aws.alarms.set(ALARM);
     await deployed(aws, [V1, V2], { 'alarm-names': ALARM });
-    aws.dns.onChange((batch) => {
-      if (batch.targets.some((target) => target.setIdentifier === C && target.weight === 10)) aws.alarms.set(ALARM, 'ALARM', 'Threshold Crossed');
+    aws.listeners.onChange((change) => {
+      if (aws.namedWeights(change.targets)[C] === 10) aws.alarms.set(ALARM, 'ALARM', 'Threshold Crossed');
     });
     const reverted = await aws.run(blueGreen(V3, { 'alarm-names': ALARM }));
     assert.equal(reverted.report.status, 'failure');
     aws.alarms.set(ALARM, 'OK');
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 0, [B]: 100, [C]: 0 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 0, [B]: 100, [C]: 0 });
 
     const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: '' }));
 
     assert.equal(report.status, 'success');
     assert.equal(report.version, V1);
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0, [C]: 0 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0, [C]: 0 });
   });
 
-  test('with no version finds the releases by their tags: three reads before its traffic change, one of them a listing of its own stacks', async () => {
+  test('with no version finds the releases by their tags: the reads before its traffic change, one of them a listing of its own stacks', async () => {
     const aws = new FakeAws();
     await deployed(aws, [V1, V2]);
     const mark = aws.journal.length;
@@ -107,9 +110,10 @@ describe('a rollback', () => {
 
     assert.equal(report.version, V1);
     const calls = aws.since(mark);
+    const listener = aws.stacks.get(`${APP}-staging-load-balancer`)!.outputs.HttpsListenerArn;
     assert.deepEqual(
-      calls.slice(0, calls.indexOf(`dns.setWeights ${STAGING_HOST}`)).filter((call) => !call.startsWith('locks.')).sort(),
-      ['dns.weights awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'],
+      calls.slice(0, calls.indexOf(`listeners.forward ${STAGING_HOST}`)).filter((call) => !call.startsWith('locks.')).sort(),
+      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, `stacks.describe ${APP}-staging-load-balancer`, 'stacks.list {"wimpy:application":"awesome-application","wimpy:environment":"staging"}'].sort(),
     );
   });
 
@@ -118,12 +122,12 @@ describe('a rollback', () => {
     await deployed(aws, [V1, V2, V3], { 'keep-releases': '0' });
     await cleanedUp(aws, V3, { 'keep-releases': '0' });
     await aws.run(rollbackTo(V1));
-    assert.equal(aws.dns.weightsOf(STAGING_HOST)[A], 100);
+    assert.equal(aws.weightsOf(STAGING_HOST)[A], 100);
 
     const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: '' }));
 
     assert.equal(report.status, 'success');
     assert.equal(report.version, V2, `${V3} was rolled back from, so the last good release is the one it replaced`);
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 0, [B]: 100, [C]: 0 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 0, [B]: 100, [C]: 0 });
   });
 });

@@ -1,13 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_STACK, environmentStack, resourcesStack, rollingStack } from '../../src/config/names.js';
+import { BASE_STACK, environmentStack, loadBalancerStack, resourcesStack, rollingStack } from '../../src/config/names.js';
 import { configOf } from '../support/config.js';
 import { APP, FakeAws, LOAD_BALANCER_ZONE_ID, STAGING_HOST, V1, V2, ZONE_ID } from '../support/fake-aws.js';
 
-/** Rolling: one application stack per environment, updated in place, one record at 100. */
+/** Rolling: one application stack per environment, updated in place, its target group at 100 in the hostname's rule. */
 
 const ZONE = 'armesto.net';
 const STACK = rollingStack(APP, 'staging');
+const BALANCER = loadBalancerStack(APP, 'staging');
 
 const rolling = (inputs: Record<string, string> = {}) => configOf({ version: V1, ...inputs });
 
@@ -22,7 +23,7 @@ describe('a rolling deploy', () => {
     assert.deepEqual(aws.images.builds, [V1]);
   });
 
-  test('the first deploy applies base, then the environment that imports from it, then resources, then the application stack, and points the hostname at it', async () => {
+  test('the first deploy applies base, then the environment that imports from it, then the load balancer, then resources, then the application stack, and points the hostname at it', async () => {
     const aws = new FakeAws();
     const { report, outputs } = await aws.run(rolling());
 
@@ -30,23 +31,23 @@ describe('a rolling deploy', () => {
     assert.deepEqual(aws.stacks.calls.filter((call) => call.kind === 'apply'), [
       { kind: 'apply', name: BASE_STACK, outcome: 'created' },
       { kind: 'apply', name: environmentStack('staging'), outcome: 'created' },
+      { kind: 'apply', name: BALANCER, outcome: 'created' },
       { kind: 'apply', name: resourcesStack(APP, 'staging'), outcome: 'created' },
       { kind: 'apply', name: STACK, outcome: 'created' },
     ]);
     // In the order of their imports: the environment's flow logs and topic import the base's bucket and key.
     const starts = aws.journal.filter((line) => line.startsWith('stacks.apply'));
     assert.deepEqual(starts.slice(0, 4), [`stacks.apply ${BASE_STACK}`, `stacks.apply ${BASE_STACK}: created`, `stacks.apply ${environmentStack('staging')}`, `stacks.apply ${environmentStack('staging')}: created`]);
-    assert.deepEqual(starts.slice(4), [`stacks.apply ${resourcesStack(APP, 'staging')}`, `stacks.apply ${resourcesStack(APP, 'staging')}: created`, `stacks.apply ${STACK}`, `stacks.apply ${STACK}: created`]);
+    assert.deepEqual(starts.slice(4), [
+      `stacks.apply ${BALANCER}`, `stacks.apply ${BALANCER}: created`,
+      `stacks.apply ${resourcesStack(APP, 'staging')}`, `stacks.apply ${resourcesStack(APP, 'staging')}: created`,
+      `stacks.apply ${STACK}`, `stacks.apply ${STACK}: created`,
+    ]);
 
-    const stack = aws.stacks.get(STACK)!;
+    assert.deepEqual(aws.ruleChanges(STAGING_HOST), [{ [STACK]: 100 }]);
+    const balancer = aws.stacks.get(BALANCER)!;
     assert.deepEqual(aws.dns.batches, [
-      {
-        zoneId: ZONE_ID,
-        hostname: STAGING_HOST,
-        targets: [{ setIdentifier: STACK, weight: 100, dnsName: stack.outputs.LoadBalancerDnsName, hostedZoneId: LOAD_BALANCER_ZONE_ID }],
-        remove: [],
-        after: [{ setIdentifier: STACK, weight: 100, dnsName: stack.outputs.LoadBalancerDnsName, hostedZoneId: LOAD_BALANCER_ZONE_ID }],
-      },
+      { zoneId: ZONE_ID, hostname: STAGING_HOST, targets: [], remove: [], after: [], alias: { dnsName: balancer.outputs.LoadBalancerDnsName, hostedZoneId: LOAD_BALANCER_ZONE_ID } },
     ]);
     assert.equal(outputs.url, `https://${APP}-staging.${ZONE}`);
     assert.equal(report.url, `https://${APP}-staging.${ZONE}`);
@@ -55,7 +56,7 @@ describe('a rolling deploy', () => {
     assert.deepEqual(report.traffic, [{ release: STACK, weight: 100 }]);
   });
 
-  test('a second deploy of a new version updates the same stack and leaves the record as it is', async () => {
+  test('a second deploy of a new version updates the same stack and leaves the rule and the alias as they are', async () => {
     const aws = new FakeAws();
     await aws.run(rolling());
     const before = aws.stacks.calls.length;
@@ -64,10 +65,11 @@ describe('a rolling deploy', () => {
     assert.equal(report.status, 'success');
     // The environment's stacks were checked side by side and found unchanged: only the application stack is applied.
     assert.deepEqual(aws.stacks.calls.slice(before), [{ kind: 'apply', name: STACK, outcome: 'updated' }]);
-    assert.equal(aws.stacks.reads.unchanged, 6, 'base, network and resources checked on each of the two runs');
+    assert.equal(aws.stacks.reads.unchanged, 8, 'base, network, load balancer and resources checked on each of the two runs');
     assert.equal(aws.stacks.get(STACK)!.tags['wimpy:version'], V2);
-    assert.equal(aws.dns.batches.length, 1, 'the record already points at the stack');
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [STACK]: 100 });
+    assert.equal(aws.dns.batches.length, 1, 'the alias already points at the load balancer');
+    assert.equal(aws.listeners.changes.length, 1, 'the rule already forwards to the stack');
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [STACK]: 100 });
     assert.equal(outputs.version, V2);
     assert.equal(outputs['has-changes'], 'true');
   });
@@ -78,21 +80,24 @@ describe('a rolling deploy', () => {
     // The first update leaves out the group's DesiredCapacity, which only a creation sets.
     await aws.run(rolling());
     const batches = aws.dns.batches.length;
+    const changes = aws.listeners.changes.length;
     const updated = aws.stacks.updated.length;
     const { report, outputs } = await aws.run(rolling());
 
     assert.equal(report.status, 'no-change');
     assert.equal(outputs['has-changes'], 'false');
     assert.equal(aws.dns.batches.length, batches);
+    assert.equal(aws.listeners.changes.length, changes);
     assert.equal(aws.stacks.updated.length, updated);
     assert.deepEqual(aws.images.builds, [V1], 'the image is in the registry: not built again');
   });
 
-  test('a failed rolling update ends in failure with the root cause in the report, and the records are never touched', async () => {
+  test('a failed rolling update ends in failure with the root cause in the report, and the rule and records are never touched', async () => {
     const aws = new FakeAws();
     await aws.run(rolling());
     const records = aws.dns.recordsOf(STAGING_HOST);
     const batches = aws.dns.batches.length;
+    const changes = aws.listeners.changes.length;
     aws.stacks.failApply(STACK, { logicalId: 'Fleet', type: 'AWS::AutoScaling::AutoScalingGroup', reason: 'Received 0 SUCCESS signal(s) out of 2' });
 
     const { report, outputs } = await aws.run(rolling({ version: V2 }));
@@ -102,7 +107,8 @@ describe('a rolling deploy', () => {
     const { timestamp, ...cause } = report.rootCause!;
     assert.ok(timestamp instanceof Date);
     assert.deepEqual(cause, { stack: STACK, resource: 'Fleet', type: 'AWS::AutoScaling::AutoScalingGroup', status: 'UPDATE_FAILED', reason: 'Received 0 SUCCESS signal(s) out of 2' });
-    assert.equal(aws.dns.batches.length, batches, 'no setWeights call at all');
+    assert.equal(aws.dns.batches.length, batches, 'no DNS change at all');
+    assert.equal(aws.listeners.changes.length, changes, 'no rule change at all');
     assert.deepEqual(aws.dns.recordsOf(STAGING_HOST), records);
     assert.equal(aws.stacks.get(STACK)!.tags['wimpy:version'], V1, 'CloudFormation kept the version that worked');
     assert.equal(outputs['has-changes'], 'false');

@@ -1,19 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_STACK, environmentStack, hostname, releaseStack, resourcesStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
+import { BASE_STACK, environmentStack, hostname, loadBalancerStack, releaseStack, resourcesStack, rollingStack, TAG_APPLICATION, TAG_ENVIRONMENT } from '../../src/config/names.js';
 import type { RunFacts } from '../../src/config/read-config.js';
 import type { Config } from '../../src/config/types.js';
 import { planChanges } from '../../src/engine/plan-changes.js';
-import type { StackSummary, Template, WeightedTarget } from '../../src/engine/ports.js';
+import type { StackSummary, Template } from '../../src/engine/ports.js';
 import { lastGood, releaseHistory, serving, TAG_REPLACES } from '../../src/engine/releases.js';
 import { accountBaseline } from '../../src/stacks/account-baseline.js';
+import { applicationLoadBalancer } from '../../src/stacks/application-load-balancer.js';
 import { applicationRelease } from '../../src/stacks/application-release.js';
 import { applicationResources } from '../../src/stacks/application-resources.js';
 import { plannedSpec } from '../../src/stacks/catalogue.js';
 import { environmentNetwork } from '../../src/stacks/environment-network.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { configOf } from '../support/config.js';
-import { FakeAws, LOAD_BALANCER_ZONE_ID, START, type FakeStack } from '../support/fake-aws.js';
+import { FakeAws, START, type FakeStack } from '../support/fake-aws.js';
 
 /**
  * Nothing is lost, whatever the command: every command, with every strategy and as a preview,
@@ -62,9 +63,7 @@ function seedRelease(aws: FakeAws, config: Config, version: string, age: number,
   return aws.stacks.seed({ name: spec.name, template: spec.template, parameters: { ...spec.parameters }, tags: { ...spec.tags }, createdAt: new Date(START - age) });
 }
 
-function recordOf(stack: FakeStack, weight: number): WeightedTarget {
-  return { setIdentifier: stack.name, weight, dnsName: stack.outputs.LoadBalancerDnsName!, hostedZoneId: LOAD_BALANCER_ZONE_ID };
-}
+const route = (stack: FakeStack, weight: number) => [stack.name, weight] as const;
 
 function seedSpec(aws: FakeAws, spec: { name: string; template: Template; parameters: Readonly<Record<string, string>>; tags: Readonly<Record<string, string>>; terminationProtection: boolean }): void {
   aws.stacks.seed({ name: spec.name, template: spec.template, parameters: { ...spec.parameters }, tags: { ...spec.tags }, terminationProtection: spec.terminationProtection, createdAt: new Date(START - 90 * DAY) });
@@ -83,7 +82,10 @@ function world(canary: boolean): World {
   const other = configOf({ 'application-name': OTHER, environment: 'production', strategy: 'blue-green' });
   seedSpec(aws, plannedSpec(accountBaseline, production));
   for (const environment of ['staging', 'production']) seedSpec(aws, plannedSpec(environmentNetwork, configOf({ environment })));
+  for (const config of [production, staging, other]) seedSpec(aws, plannedSpec(applicationLoadBalancer, config));
   for (const config of [production, staging, other]) seedSpec(aws, plannedSpec(applicationResources, config));
+  const productionBalancer = loadBalancerStack(APP, 'production');
+  const stagingBalancer = loadBalancerStack(APP, 'staging');
 
   const v1 = seedRelease(aws, production, V1, 30 * DAY);
   const v2 = seedRelease(aws, production, V2, 20 * DAY, v1.name);
@@ -91,28 +93,30 @@ function world(canary: boolean): World {
   const productionHost = hostname(APP, 'production', ZONE);
   if (canary) {
     const v4 = seedRelease(aws, production, CANARY, DAY, v3.name);
-    aws.dns.seed(productionHost, [recordOf(v3, 90), recordOf(v2, 0), recordOf(v4, 10)]);
+    aws.seedRule(productionHost, productionBalancer, [route(v3, 90), route(v2, 0), route(v4, 10)]);
   } else {
-    aws.dns.seed(productionHost, [recordOf(v3, 100), recordOf(v2, 0)]);
+    aws.seedRule(productionHost, productionBalancer, [route(v3, 100), route(v2, 0)]);
   }
 
   const stagingRelease = seedRelease(aws, staging, V3, 10 * DAY);
   const stagingHost = hostname(APP, 'staging', ZONE);
-  aws.dns.seed(stagingHost, [recordOf(stagingRelease, 100)]);
+  aws.seedRule(stagingHost, stagingBalancer, [route(stagingRelease, 100)]);
 
   const preview = configOf({}, { sha: V3, intent: { kind: 'preview-deploy', pullRequest: PREVIEW } });
   const previewRelease = seedRelease(aws, preview, V3, DAY);
   const previewHost = hostname(APP, preview.environment, ZONE);
-  aws.dns.seed(previewHost, [recordOf(previewRelease, 100)]);
+  aws.seedRule(previewHost, stagingBalancer, [route(previewRelease, 100)]);
 
   const otherRelease = seedRelease(aws, other, OTHER_VERSION, 10 * DAY);
   const otherHost = hostname(OTHER, 'production', ZONE);
-  aws.dns.seed(otherHost, [recordOf(otherRelease, 100)]);
+  aws.seedRule(otherHost, loadBalancerStack(OTHER, 'production'), [route(otherRelease, 100)]);
   // Older than any preview-ttl: only OTHER's own runs may expire it.
   const otherPreview = configOf({ 'application-name': OTHER }, { sha: OTHER_VERSION, intent: { kind: 'preview-deploy', pullRequest: 3 } });
   const otherPreviewRelease = seedRelease(aws, otherPreview, OTHER_VERSION, 60 * DAY);
   const otherPreviewHost = hostname(OTHER, otherPreview.environment, ZONE);
-  aws.dns.seed(otherPreviewHost, [recordOf(otherPreviewRelease, 100)]);
+  // OTHER has no staging load balancer in this account: its preview was seeded on a stack of its own.
+  seedSpec(aws, plannedSpec(applicationLoadBalancer, configOf({ 'application-name': OTHER })));
+  aws.seedRule(otherPreviewHost, loadBalancerStack(OTHER, 'staging'), [route(otherPreviewRelease, 100)]);
 
   for (const version of [V1, V2, V3, CANARY, NEXT]) aws.images.push(version);
   return {
@@ -195,7 +199,7 @@ function losses(before: World, config: Config, removed: readonly string[], after
   for (const host of before.hostnames) {
     if (own(host) && config.command === 'destroy') continue;
     for (const name of host.serving) if (removedSet.has(name) && !mayRemoveServing(host)) problems.push(`${name} served ${host.hostname} and was removed`);
-    const afterWeights = after.dns.recordsOf(host.hostname);
+    const afterWeights = Object.entries(after.weightsOf(host.hostname)).map(([setIdentifier, weight]) => ({ setIdentifier, weight }));
     const servingAfter = afterWeights.filter((target) => target.weight > 0).map((target) => target.setIdentifier);
     // The last good release may give way to an older one only when a new release took all the traffic.
     const advanced = servingAfter.length === 1 && !host.serving.includes(servingAfter[0]!);
@@ -224,7 +228,10 @@ function losses(before: World, config: Config, removed: readonly string[], after
   }
   for (const batch of after.dns.batches) {
     if (before.hostnames.some((host) => host.application === OTHER && host.hostname === batch.hostname)) problems.push(`${OTHER}'s records of ${batch.hostname} were changed`);
-    if (batch.after.length > 0 && batch.after.every((target) => target.weight === 0)) problems.push(`every record of ${batch.hostname} was left at weight 0`);
+  }
+  for (const change of after.listeners.changes) {
+    if (before.hostnames.some((host) => host.application === OTHER && host.hostname === change.hostname)) problems.push(`${OTHER}'s rule of ${change.hostname} was changed`);
+    if (change.targets.length > 0 && change.targets.every((target) => target.weight === 0)) problems.push(`every target group of ${change.hostname} was left at weight 0`);
   }
   return problems;
 }
@@ -252,9 +259,10 @@ describe('nothing is lost, whatever the command', () => {
     const config = configOf({ command: 'destroy', environment: 'production', strategy: 'blue-green' });
     const { report } = await before.aws.run(config);
     assert.equal(report.status, 'success');
-    assert.deepEqual(new Set(before.aws.stacks.removed), new Set([releaseStack(APP, 'production', V1), releaseStack(APP, 'production', V2), releaseStack(APP, 'production', V3), resourcesStack(APP, 'production')]));
+    assert.deepEqual(new Set(before.aws.stacks.removed), new Set([releaseStack(APP, 'production', V1), releaseStack(APP, 'production', V2), releaseStack(APP, 'production', V3), resourcesStack(APP, 'production'), loadBalancerStack(APP, 'production')]));
     assert.ok(before.aws.stacks.get(rollingStack(APP, 'staging')));
-    assert.deepEqual(before.aws.dns.recordsOf(hostname(APP, 'production', ZONE)), []);
+    assert.deepEqual(before.aws.weightsOf(hostname(APP, 'production', ZONE)), {});
+    assert.equal(before.aws.dns.aliases.get(hostname(APP, 'production', ZONE)), undefined);
   });
 });
 

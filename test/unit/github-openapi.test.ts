@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createOctokit, type Octokit } from '../../src/github/client.js';
-import { checkRequest, loadOpenApiSubset, repositoryFile, routeOf, startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
+import { checkRequest, loadOpenApiSubset, repositoryFile, routeOf, startGitHubStandIn, validate, type GitHubStandIn, type Schema } from '../support/github-stand-in.js';
 
 const subset = loadOpenApiSubset();
 const json = 'application/json';
@@ -41,6 +41,33 @@ describe("GitHub's OpenAPI description, as the tests hold it", () => {
   test('holds exactly the operations the product calls, so a new call without its schema fails here', () => {
     const octokit = createOctokit('unused', { baseUrl: 'http://127.0.0.1:9' });
     assert.deepEqual(routesTheProductSends(octokit), subset.operations.map(routeOf).sort());
+  });
+});
+
+describe('the OpenAPI 3.0 schemas of GitHub’s description, checked by ajv', () => {
+  const user: Schema = { type: 'object', required: ['login'], properties: { login: { type: 'string' } } };
+
+  test('null passes where a schema is nullable, typed or not, and nowhere else', () => {
+    assert.deepEqual(validate({ type: 'string', nullable: true }, null, 'v', false), []);
+    assert.deepEqual(validate({ allOf: [user], nullable: true }, null, 'v', false), []);
+    assert.deepEqual(validate({ type: 'string', enum: ['a', 'b'], nullable: true }, null, 'v', false), []);
+    assert.deepEqual(validate({ type: 'string' }, null, 'v', false), ['v: expected string, got null']);
+  });
+
+  test('oneOf takes exactly one of its schemas, anyOf at least one', () => {
+    const oneOf: Schema = { oneOf: [{ type: 'integer' }, { type: 'number' }] };
+    assert.notDeepEqual(validate(oneOf, 'x', 'v', false), []);
+    assert.deepEqual(validate(oneOf, 1.5, 'v', false), []);
+    assert.notDeepEqual(validate(oneOf, 2, 'v', false), [], '2 is an integer and a number: two of oneOf');
+    const anyOf: Schema = { anyOf: [{ type: 'string' }, user] };
+    assert.deepEqual(validate(anyOf, 'octocat', 'v', false), []);
+    assert.deepEqual(validate(anyOf, { login: 'octocat' }, 'v', false), []);
+    assert.notDeepEqual(validate(anyOf, 7, 'v', false), []);
+  });
+
+  test('a request may not carry a property its object does not declare; an answer may', () => {
+    assert.deepEqual(validate(user, { login: 'octocat', site_admin: false }, 'body', true), ['body.site_admin: not a property GitHub defines']);
+    assert.deepEqual(validate(user, { login: 'octocat', site_admin: false }, 'body', false), []);
   });
 });
 

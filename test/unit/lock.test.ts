@@ -40,13 +40,13 @@ describe('the lock of an application and environment', () => {
     const waiting = aws.log.lines.filter((line) => line.includes('Waiting for the lock'));
     assert.deepEqual(waiting, [`Waiting for the lock of ${KEY}, held by ${OTHER.holder} (deploy ${V1}, since ${new Date(since).toISOString()}).`], 'the holder is printed once, not at every poll');
     assert.ok(aws.log.lines.some((line) => /^Took the lock of .* after \d+ s: going on from what AWS holds now\.$/.test(line)));
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [stagingRelease(V1)]: 0, [stagingRelease(V2)]: 100 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [stagingRelease(V1)]: 0, [stagingRelease(V2)]: 100 });
   });
 
   test('gives up after half of timeout-minutes, naming the holder, and changes nothing', async () => {
     const aws = new FakeAws();
     await aws.run(blueGreen(V1));
-    const batches = aws.dns.batches.length;
+    const changes = aws.listeners.changes.length;
     const applied = aws.stacks.calls.length;
     aws.locks.hold(KEY, { ...OTHER, since: aws.clock.now() }, aws.clock.now() + 24 * 3600_000);
 
@@ -54,7 +54,7 @@ describe('the lock of an application and environment', () => {
 
     assert.equal(report.status, 'failure');
     assert.match(report.message ?? '', new RegExp(`^Another run holds the lock of ${KEY}: ${OTHER.holder} \\(deploy ${V1}, since .*\\)\\. Waited 300 s, half of timeout-minutes\\. Nothing was changed; run again once it has finished\\.$`));
-    assert.equal(aws.dns.batches.length, batches);
+    assert.equal(aws.listeners.changes.length, changes);
     assert.equal(aws.stacks.calls.length, applied);
     assert.equal(aws.locks.held(KEY), true, "the other run's lock is left alone");
   });

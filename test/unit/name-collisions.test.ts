@@ -62,14 +62,14 @@ describe('stacks are owned', () => {
     const shop = configOf({ 'application-name': 'shop', environment: 'staging' });
     assert.equal((await aws.run(shop)).report.status, 'success');
     const host = hostname('shop', 'staging', shop.hostedZone);
-    const before = aws.dns.weightsOf(host);
+    const before = { rule: aws.weightsOf(host), alias: aws.dns.aliases.get(host) };
     const shopStack = structuredClone(aws.stacks.get(rollingStack('shop', 'staging')));
 
     const { report } = await aws.run(configOf({ 'application-name': 'shop-staging', environment: 'production' }));
 
     assert.equal(report.status, 'failure');
-    assert.equal(report.message, `The hostname ${host} serves stack shop-staging, which belongs to application shop in environment staging: this run changed nothing. Two names met: choose another application-name or environment.`);
-    assert.deepEqual(aws.dns.weightsOf(host), before);
+    assert.equal(report.message, `The hostname ${host} is an alias of the load balancer ${aws.stacks.get('shop-staging-load-balancer')!.outputs.LoadBalancerDnsName}, not of this application's (shop-staging-production-load-balancer): this run changed nothing. Two names met: choose another application-name or environment.`);
+    assert.deepEqual({ rule: aws.weightsOf(host), alias: aws.dns.aliases.get(host) }, before);
     assert.deepEqual(aws.stacks.get(rollingStack('shop', 'staging')), shopStack);
   });
 

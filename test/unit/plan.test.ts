@@ -10,8 +10,9 @@ describe('the plan', () => {
     assert.deepEqual(plan.stacks.map((stack) => [stack.wave, stack.name, stack.dependsOn]), [
       [1, 'wimpy-base', []],
       [2, 'wimpy-staging', ['wimpy-base']],
-      [3, 'awesome-application-staging-resources', ['wimpy-base', 'wimpy-staging']],
-      [4, 'awesome-application-staging', ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-resources']],
+      [3, 'awesome-application-staging-load-balancer', ['wimpy-base', 'wimpy-staging']],
+      [4, 'awesome-application-staging-resources', ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-load-balancer']],
+      [5, 'awesome-application-staging', ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-load-balancer', 'awesome-application-staging-resources']],
     ]);
   });
 
@@ -29,7 +30,7 @@ describe('the plan', () => {
 
   test('shows every template it would apply', () => {
     const text = planText(planRun(configOf()));
-    for (const stack of ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-resources', 'awesome-application-staging']) {
+    for (const stack of ['wimpy-base', 'wimpy-staging', 'awesome-application-staging-load-balancer', 'awesome-application-staging-resources', 'awesome-application-staging']) {
       assert.match(text, new RegExp(`--- template of ${stack}\\n\\{\\n  "AWSTemplateFormatVersion"`));
     }
   });

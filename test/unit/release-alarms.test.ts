@@ -4,21 +4,19 @@ import { applicationInput, applicationTemplate } from '../../src/platforms/ec2/r
 import { releaseAlarmNames } from '../../src/templates/release-alarms.js';
 import { planRun } from '../../src/engine/plan.js';
 import { summaryMarkdown } from '../../src/report/summary.js';
-import type { WeightedTarget } from '../../src/engine/ports.js';
 import { configOf } from '../support/config.js';
 import { blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2 } from '../support/fake-aws.js';
 
-/** Every blue-green release brings its own alarms, on its own load balancer and target group, and its canary steps watch them. */
+/** Every blue-green release brings its own alarms, on its target group behind the application's load balancer, and its canary steps watch them. */
 
 type Plain = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const A = stagingRelease(V1);
 const B = stagingRelease(V2);
-const weightsOf = (set: readonly WeightedTarget[]) => Object.fromEntries(set.map((target) => [target.setIdentifier, target.weight]));
 const templateOf = (inputs: Record<string, string>): Plain => applicationTemplate(applicationInput(configOf(inputs))) as Plain;
 const RELEASE_DIMENSIONS = [
-  { Name: 'LoadBalancer', Value: { 'Fn::GetAtt': ['LoadBalancer', 'LoadBalancerFullName'] } },
-  { Name: 'TargetGroup', Value: { 'Fn::GetAtt': ['TargetGroup', 'TargetGroupFullName'] } },
+  { Name: 'LoadBalancer', Value: { 'Fn::ImportValue': 'awesome-application-production-load-balancer-LoadBalancerFullName' } },
+  { Name: 'TargetGroup', Value: { 'Fn::GetAtt': ['ReleaseTargetGroup', 'TargetGroupFullName'] } },
 ];
 
 describe("a release's own alarms, in its template", () => {
@@ -67,15 +65,15 @@ describe('canary steps watch the release’s own alarms', () => {
   test('its 5xx rate in ALARM at 10 % sends all traffic back, though alarm-names names nothing', async () => {
     const aws = new FakeAws();
     await aws.run(blueGreen(V1));
-    aws.dns.onChange((batch) => {
-      if (weightsOf(batch.targets)[B] === 10) aws.alarms.set(own.errors, 'ALARM', 'Threshold Crossed: 2 datapoints [31.0, 12.5] were greater than the threshold (5.0).');
+    aws.listeners.onChange((change) => {
+      if (aws.namedWeights(change.targets)[B] === 10) aws.alarms.set(own.errors, 'ALARM', 'Threshold Crossed: 2 datapoints [31.0, 12.5] were greater than the threshold (5.0).');
     });
 
     const { report } = await aws.run(blueGreen(V2));
 
     assert.equal(report.status, 'failure');
     assert.equal(report.message, `Alarm ${own.errors} is in ALARM: Threshold Crossed: 2 datapoints [31.0, 12.5] were greater than the threshold (5.0).`);
-    assert.deepEqual(aws.dns.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
   });
 
   test('they are read beside alarm-names at every look, and named in the summary', async () => {

@@ -52,11 +52,11 @@ describe('releaseHistory', () => {
     assert.deepEqual(releases, [
       {
         version: 'v2', stackName: 'shop-production-v2', stackStatus: 'UPDATE_COMPLETE', createdAt: new Date(Date.UTC(2026, 0, 1, 12, 2)),
-        weight: 100, hasRecord: true, health: 'good', reason: 'it serves all traffic', warm: true, replaces: 'shop-production-v1',
+        weight: 100, hasRecord: true, ownLoadBalancer: false, health: 'good', reason: 'it serves all traffic', warm: true, replaces: 'shop-production-v1',
       },
       {
         version: 'v1', stackName: 'shop-production-v1', stackStatus: 'CREATE_COMPLETE', createdAt: new Date(Date.UTC(2026, 0, 1, 12, 1)),
-        weight: 0, hasRecord: true, health: 'good', reason: 'it served all traffic until a newer release replaced it', warm: true,
+        weight: 0, hasRecord: true, ownLoadBalancer: false, health: 'good', reason: 'it served all traffic until a newer release replaced it', warm: true,
       },
     ]);
   });

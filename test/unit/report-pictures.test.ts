@@ -47,8 +47,8 @@ describe('the traffic over a blue-green run', () => {
     const aws = new FakeAws();
     aws.alarms.set(ALARM);
     await aws.run(blueGreen(V1, { 'alarm-names': ALARM }));
-    aws.dns.onChange((batch) => {
-      if (batch.targets.some((target) => target.setIdentifier === B && target.weight === 10)) aws.alarms.set(ALARM, 'ALARM', 'Threshold Crossed');
+    aws.listeners.onChange((change) => {
+      if (aws.namedWeights(change.targets)[B] === 10) aws.alarms.set(ALARM, 'ALARM', 'Threshold Crossed');
     });
     const { report } = await aws.run(blueGreen(V2, { 'alarm-names': ALARM }));
     const [traffic] = await diagramsIn(summaryMarkdown(report));
@@ -91,16 +91,18 @@ describe('the plan', () => {
 
   test('with the account read, each stack says what will happen to it', async () => {
     const plan = planRun(configOf({ environment: 'production', strategy: 'blue-green', version: 'v142' }));
-    const [base, network, resources, release] = plan.stacks.map((stack) => stack.name);
+    const [base, network, balancer, resources, release] = plan.stacks.map((stack) => stack.name);
     const [stacks] = await diagramsIn(planMarkdown(plan, [
       { name: base!, outcome: 'unchanged', changes: [] },
       { name: network!, outcome: 'unchanged', changes: [] },
+      { name: balancer!, outcome: 'unchanged', changes: [] },
       { name: resources!, outcome: 'planned', changes: [{ logicalId: 'Role', type: 'AWS::IAM::Role', action: 'Modify', replacement: 'True' }] },
       { name: release!, outcome: 'planned', changes: [{ logicalId: 'Fleet', type: 'AWS::AutoScaling::AutoScalingGroup', action: 'Add' }] },
     ]));
     assert.deepEqual(texts(stacks), [
       `${base}\nunchanged${costOf(plan, base!)}`,
       `${network}\nunchanged${costOf(plan, network!)}`,
+      `${balancer}\nunchanged${costOf(plan, balancer!)}`,
       `${resources}\nupdate: 1 change, 1 replaced${costOf(plan, resources!)}`,
       `${release}\ncreate${costOf(plan, release!)}`,
     ]);
@@ -110,7 +112,7 @@ describe('the plan', () => {
     const now = new Date('2026-12-02T12:00:00Z');
     const release = (version: string, weight: number, health: Release['health'], hoursAgo: number): Release => ({
       version, stackName: `${APP}-production-${version}`, stackStatus: 'CREATE_COMPLETE', createdAt: new Date(now.getTime() - hoursAgo * 3_600_000),
-      weight, hasRecord: true, health, reason: '', warm: true,
+      weight, hasRecord: true, ownLoadBalancer: false, health, reason: '', warm: true,
     });
     const markdown = releasesMarkdown([release('v4', 10, 'in-progress', 0.5), release('v3', 90, 'good', 30), release('v2', 0, 'good', 80), release('v1', 0, 'failed', 200)], `${APP}.armesto.net`, now);
     const [releases] = await diagramsIn(markdown);

@@ -146,6 +146,12 @@ describe('credentials that expire in the middle of a run', () => {
     const owned = { StackName: STACK, StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: new Date(0), Tags: [{ Key: 'wimpy:application', Value: 'shop' }, { Key: 'wimpy:environment', Value: 'production' }] };
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [owned] });
     cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({ Stacks: [owned] });
+    // The application's load balancer, as the environment phase of an earlier run left it.
+    cloudformation.on(DescribeStacksCommand, { StackName: 'shop-production-load-balancer' }).resolves({ Stacks: [{ StackName: 'shop-production-load-balancer', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(0), Outputs: [
+      { OutputKey: 'HttpsListenerArn', OutputValue: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/1/2' },
+      { OutputKey: 'LoadBalancerDnsName', OutputValue: 'shop-1.eu-west-1.elb.amazonaws.com' },
+      { OutputKey: 'LoadBalancerHostedZoneId', OutputValue: 'Z32O12XQLNTSW2' },
+    ] }] });
     cloudformation.on(CreateChangeSetCommand).resolves({ Id: 'change-set', StackId: STACK_ID });
     cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, CreationTime: new Date(0), Changes: [] });
     cloudformation.on(ExecuteChangeSetCommand).resolves({});

@@ -17,9 +17,10 @@ describe('the stack catalogue', () => {
     assert.deepEqual(waves().map(({ kind: placed, wave }) => [wave, placed.id]), [
       [1, 'account-baseline'],
       [2, 'environment-network'],
-      [3, 'application-resources'],
-      [4, 'application-database'],
-      [5, 'application-release'],
+      [3, 'application-load-balancer'],
+      [4, 'application-resources'],
+      [5, 'application-database'],
+      [6, 'application-release'],
     ]);
   });
 
@@ -28,10 +29,11 @@ describe('the stack catalogue', () => {
     assert.deepEqual(waves([...CATALOGUE, cache]).map(({ kind: placed, wave }) => [wave, placed.id]), [
       [1, 'account-baseline'],
       [2, 'environment-network'],
-      [3, 'application-resources'],
+      [3, 'application-load-balancer'],
       [3, 'cache'],
-      [4, 'application-database'],
-      [5, 'application-release'],
+      [4, 'application-resources'],
+      [5, 'application-database'],
+      [6, 'application-release'],
     ]);
   });
 
@@ -41,27 +43,27 @@ describe('the stack catalogue', () => {
   });
 
   test('each phase applies its own kinds', () => {
-    assert.deepEqual(ids(phaseKinds('environment', configOf()).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-resources']);
+    assert.deepEqual(ids(phaseKinds('environment', configOf()).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-load-balancer', 'application-resources']);
     assert.deepEqual(ids(phaseKinds('deploy', configOf()).map((placed) => placed.kind)), ['application-release']);
   });
 
   test('a database is a kind of its own, after the resources it uses and before the release that reads it, only when asked for', () => {
-    assert.deepEqual(wavesFor(configOf({ database: 'postgres' })).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-resources', 3], ['application-database', 4], ['application-release', 5]]);
+    assert.deepEqual(wavesFor(configOf({ database: 'postgres' })).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-load-balancer', 3], ['application-resources', 4], ['application-database', 5], ['application-release', 6]]);
     // Without one the waves close up: the release follows the resources.
-    assert.deepEqual(wavesFor(configOf()).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-resources', 3], ['application-release', 4]]);
-    assert.deepEqual(ids(phaseKinds('environment', configOf({ database: 'postgres' })).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-resources', 'application-database']);
+    assert.deepEqual(wavesFor(configOf()).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-load-balancer', 3], ['application-resources', 4], ['application-release', 5]]);
+    assert.deepEqual(ids(phaseKinds('environment', configOf({ database: 'postgres' })).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-load-balancer', 'application-resources', 'application-database']);
     // Destroy removes it by its own rules (destroy-database, a final snapshot), never as the catalogue's removal.
-    assert.deepEqual(ids(removalOrder(configOf({ database: 'postgres' }), 'destroy')), ['application-release', 'application-resources']);
+    assert.deepEqual(ids(removalOrder(configOf({ database: 'postgres' }), 'destroy')), ['application-release', 'application-resources', 'application-load-balancer']);
   });
 
   test("destroy removes the application's kinds, what imports first; the environment's only when asked; the baseline never", () => {
     const config = configOf();
-    assert.deepEqual(ids(removalOrder(config, 'destroy')), ['application-release', 'application-resources']);
+    assert.deepEqual(ids(removalOrder(config, 'destroy')), ['application-release', 'application-resources', 'application-load-balancer']);
     assert.deepEqual(ids(removalOrder(config, 'destroy-environment')), ['environment-network']);
     assert.ok(CATALOGUE.every((each) => each.id !== 'account-baseline' || each.removal.by === 'never'));
   });
 
-  test('a preview never removes what it shares with staging', () => {
+  test("a preview never removes what it shares with staging: its network and the application's load balancer", () => {
     const preview = { ...configOf(), environment: 'pr-7', preview: 7 };
     assert.deepEqual(ids(removalOrder(preview, 'destroy-environment')), []);
     assert.deepEqual(ids(removalOrder(preview, 'destroy')), ['application-release', 'application-resources']);

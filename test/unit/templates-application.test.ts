@@ -41,13 +41,17 @@ function valuesOf(value: unknown, key: string): unknown[] {
   return Object.entries(value).flatMap(([name, child]) => [...(name === key ? [child] : []), ...valuesOf(child, key)]);
 }
 
-function releaseOf(config: Config, image = IMAGE): ApplicationParametersInput {
-  return { image, version: config.version, certificateArn: CERTIFICATE, variables: config.variables, secrets: config.secrets, ...(config.strategy === 'blue-green' ? { hostedZoneId: 'Z0123456789ABCDEFGHIJ' } : {}) };
+function releaseOf(config: Config, image = IMAGE, own = false): ApplicationParametersInput {
+  return { image, version: config.version, ...(own ? { certificateArn: CERTIFICATE } : {}), variables: config.variables, secrets: config.secrets, ...(config.strategy === 'blue-green' ? { hostedZoneId: 'Z0123456789ABCDEFGHIJ', rulePriority: 4242 } : {}) };
 }
+
+/** A release of the first layout, keeping the load balancer of its own it was created with. */
+const firstLayout = (config: Config): Plain => applicationTemplate({ ...applicationInput(config), ownLoadBalancer: true }) as Plain;
 
 describe('the application stack template', () => {
   test('AWS resource specification finds no problem in the rolling, blue-green and preview templates', () => {
     for (const config of [ROLLING, BLUE_GREEN, PREVIEW]) assert.deepEqual(specProblems(templateOf(config) as Template), [], config.environment);
+    for (const config of [ROLLING, BLUE_GREEN]) assert.deepEqual(specProblems(firstLayout(config) as Template), [], `${config.environment}, first layout`);
   });
 
   test('instances require IMDSv2 tokens, with one hop more for the container', () => {
@@ -82,27 +86,30 @@ describe('the application stack template', () => {
     assert.equal(amazonLinuxParameter('t4g.small'), '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
   });
 
-  test('the load balancer is internet-facing over IPv4 in the public subnets, behind its own security group', () => {
-    const properties = only(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties;
+  test("a release has no load balancer of its own: its target group is behind the application's one, and only a blue-green release has a rule of its own on it", () => {
+    assert.deepEqual(resourcesOf(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::LoadBalancer'), []);
+    assert.deepEqual(resourcesOf(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::Listener'), []);
+    assert.deepEqual(resourcesOf(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::ListenerRule'), [], "the public hostname's rule is the deploys', in no stack");
+    assert.deepEqual(only(templateOf(BLUE_GREEN), 'AWS::ElasticLoadBalancingV2::ListenerRule').Properties, {
+      ListenerArn: importOf('awesome-application-production-load-balancer', 'HttpsListenerArn'),
+      Priority: { Ref: 'RulePriority' },
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [pinnedHostname('awesome-application', 'production', COMMIT, 'armesto.net')] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: 'ReleaseTargetGroup' } }],
+    });
+  });
+
+  test('a release of the first layout keeps its own load balancer, listeners and target group exactly as they were, its instances in both target groups', () => {
+    const template = firstLayout(ROLLING);
+    const properties = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties;
     assert.equal(properties.Scheme, 'internet-facing');
-    assert.equal(properties.IpAddressType, 'ipv4');
-    assert.equal(properties.Name, undefined, 'a named load balancer could never be replaced');
-    assert.deepEqual(properties.Subnets, { 'Fn::Split': [',', importOf('wimpy-production', 'PublicSubnetIds')] });
     assert.deepEqual(properties.SecurityGroups, [importOf('awesome-application-production-resources', 'LoadBalancerSecurityGroupId')]);
-  });
-
-  test('HTTPS is served with the release certificate and a TLS 1.3 policy, forwarding to the target group', () => {
-    const https = listener(templateOf(ROLLING), 443).Properties;
-    assert.equal(https.Protocol, 'HTTPS');
+    const https = listener(template, 443).Properties;
     assert.deepEqual(https.Certificates, [{ CertificateArn: { Ref: 'CertificateArn' } }]);
-    assert.equal(https.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
     assert.deepEqual(https.DefaultActions, [{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }]);
-  });
-
-  test('plain HTTP is answered with a permanent redirect to HTTPS', () => {
-    const http = listener(templateOf(ROLLING), 80).Properties;
-    assert.equal(http.Protocol, 'HTTP');
-    assert.deepEqual(http.DefaultActions, [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }]);
+    assert.equal(listener(template, 80).Properties.DefaultActions[0].Type, 'redirect');
+    assert.deepEqual(template.Resources.TargetGroup, template.Resources.ReleaseTargetGroup, 'the same target group settings under its old name');
+    assert.deepEqual(template.Resources.AutoScalingGroup.Properties.TargetGroupARNs, [{ Ref: 'ReleaseTargetGroup' }, { Ref: 'TargetGroup' }]);
+    assert.deepEqual(Object.keys(applicationParameters(releaseOf(ROLLING, IMAGE, true))).sort(), Object.keys(template.Parameters).filter((name) => template.Parameters[name].Default === undefined).sort());
   });
 
   test('the health check path of the configuration is checked by the target group and by the instance before it signals', () => {
@@ -150,7 +157,7 @@ describe('the application stack template', () => {
     assert.deepEqual(properties.VPCZoneIdentifier, { 'Fn::Split': [',', importOf('wimpy-production', 'ApplicationSubnetIds')] });
     assert.deepEqual([properties.MinSize, properties.DesiredCapacity, properties.MaxSize], ['2', '3', '6']);
     assert.deepEqual(properties.LaunchTemplate, { LaunchTemplateId: { Ref: 'LaunchTemplate' }, Version: { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] } });
-    assert.deepEqual(properties.TargetGroupARNs, [{ Ref: 'TargetGroup' }]);
+    assert.deepEqual(properties.TargetGroupARNs, [{ Ref: 'ReleaseTargetGroup' }]);
     assert.equal(properties.HealthCheckType, 'ELB');
     assert.equal(properties.HealthCheckGracePeriod, 420);
   });
@@ -189,6 +196,13 @@ describe('the application stack template', () => {
     for (const specification of specifications) assert.deepEqual(wimpyTags(specification.Tags), expected, specification.ResourceType);
   });
 
+  test('a preview runs on preview-instance-type, the smallest type that runs a container unless the input says otherwise', () => {
+    assert.equal(launchData(templateOf(PREVIEW)).InstanceType, 't3.micro');
+    assert.equal(launchData(templateOf(configOf({ 'instance-type': 'm7i.large' }, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 12 } }))).InstanceType, 't3.micro', 'instance-type is the environments\' own');
+    assert.equal(launchData(templateOf(configOf({ 'preview-instance-type': 't3.small' }, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 12 } }))).InstanceType, 't3.small');
+    assert.equal(launchData(templateOf(ROLLING)).InstanceType, 't3.small');
+  });
+
   test('a preview runs in the staging network with resources of its own, and tells its container its own name', () => {
     const template = templateOf(PREVIEW);
     assert.deepEqual(template.Resources.AutoScalingGroup.Properties.VPCZoneIdentifier, { 'Fn::Split': [',', importOf('wimpy-staging', 'ApplicationSubnetIds')] });
@@ -203,27 +217,26 @@ describe('the application stack template', () => {
     assert.doesNotMatch(JSON.stringify(template), /staging-resources/);
   });
 
-  test('a blue-green release answers at its pinned hostname, an alias of its own load balancer; public records are not in the stack', () => {
+  test("a blue-green release answers at its pinned hostname, an alias of the application's load balancer; public records are not in the stack", () => {
     const template = templateOf(BLUE_GREEN);
     const record = only(template, 'AWS::Route53::RecordSet').Properties;
     assert.deepEqual(record, {
       HostedZoneId: { Ref: 'HostedZoneId' },
       Name: pinnedHostname('awesome-application', 'production', COMMIT, 'armesto.net'),
       Type: 'A',
-      AliasTarget: { DNSName: { 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] }, HostedZoneId: { 'Fn::GetAtt': ['LoadBalancer', 'CanonicalHostedZoneID'] }, EvaluateTargetHealth: false },
+      AliasTarget: { DNSName: importOf('awesome-application-production-load-balancer', 'LoadBalancerDnsName'), HostedZoneId: importOf('awesome-application-production-load-balancer', 'LoadBalancerHostedZoneId'), EvaluateTargetHealth: false },
     });
     assert.deepEqual(resourcesOf(templateOf(ROLLING), 'AWS::Route53::RecordSet'), []);
   });
 
-  test('the stack reports what DNS, traffic shifts and rollbacks need', () => {
+  test('the stack reports what traffic shifts and rollbacks need: its target group, behind which load balancer', () => {
     assert.deepEqual(templateOf(BLUE_GREEN).Outputs, {
-      LoadBalancerDnsName: { Value: { 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] } },
-      LoadBalancerHostedZoneId: { Value: { 'Fn::GetAtt': ['LoadBalancer', 'CanonicalHostedZoneID'] } },
-      LoadBalancerArn: { Value: { Ref: 'LoadBalancer' } },
-      TargetGroupArn: { Value: { Ref: 'TargetGroup' } },
+      TargetGroupArn: { Value: { Ref: 'ReleaseTargetGroup' } },
+      SharedLoadBalancer: { Value: 'awesome-application-production-load-balancer' },
       AutoScalingGroupName: { Value: { Ref: 'AutoScalingGroup' } },
       Version: { Value: { Ref: 'Version' } },
     });
+    assert.deepEqual(Object.keys(firstLayout(BLUE_GREEN).Outputs).sort(), ['AutoScalingGroupName', 'LoadBalancerArn', 'LoadBalancerDnsName', 'LoadBalancerHostedZoneId', 'SharedLoadBalancer', 'TargetGroupArn', 'Version']);
   });
 
   test('the template does not change when only the version or the image changes: those are parameters', () => {
@@ -277,16 +290,6 @@ describe('the application stack template', () => {
     assert.equal(registryOf(`ghcr.io/wimpy/app@sha256:${'e'.repeat(64)}`), 'ghcr.io');
     assert.equal(registryOf(`library/nginx@sha256:${'e'.repeat(64)}`), 'docker.io');
     assert.equal(registryOf(`nginx@sha256:${'e'.repeat(64)}`), 'docker.io');
-  });
-
-  test("every request to the load balancer is logged into the account's log bucket, under load-balancers/", () => {
-    const attributes = Object.fromEntries(only(templateOf(ROLLING), 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes.map((attribute: Plain) => [attribute.Key, attribute.Value]));
-    assert.deepEqual(attributes, {
-      'routing.http.drop_invalid_header_fields.enabled': 'true',
-      'access_logs.s3.enabled': 'true',
-      'access_logs.s3.bucket': { 'Fn::ImportValue': 'wimpy-base-LogBucketName' },
-      'access_logs.s3.prefix': 'load-balancers',
-    });
   });
 
   test("the group reports every launch and termination, and their failures, to the environment's topic and the user's own topics", () => {

@@ -6,6 +6,7 @@ import { applicationResources } from '../../src/stacks/application-resources.js'
 import { plannedSpec } from '../../src/stacks/catalogue.js';
 import { baseTemplate } from '../../src/templates/base.js';
 import { environmentTemplate } from '../../src/templates/environment.js';
+import { loadBalancerTemplate } from '../../src/templates/load-balancer.js';
 import { KEEPS_LOG_GROUP, resourcesTemplate, SESSION_MANAGER_ACTIONS } from '../../src/templates/resources.js';
 import { configOf } from '../support/config.js';
 import { missingTags, resourcesOfType, specProblems } from '../support/resource-spec.js';
@@ -21,7 +22,9 @@ interface Rule extends Plain {
   /** The logical id of the security group the rule belongs to. */
   group: string;
 }
-const groupOf = (value: unknown) => (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+/** A group of the template by its logical id; an imported one (the application's load balancer's) by its export's name. */
+const groupOf = (value: unknown) => (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'] ?? (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+const SHARED = 'shop-staging-load-balancer-LoadBalancerSecurityGroupId';
 
 /** Every rule of one direction, written inline in a group or as a rule resource of its own. */
 function rules(template: Template, direction: 'Ingress' | 'Egress'): Rule[] {
@@ -77,15 +80,18 @@ describe('the resources stack of an application in an environment', () => {
     assert.deepEqual(rules(staging, 'Ingress').filter((rule) => covers(rule, 22)), []);
   });
 
-  test('lets the instances be reached only by the load balancer, on the application port', () => {
-    assert.deepEqual(rules(staging, 'Ingress').filter((rule) => rule.group === 'InstanceSecurityGroup'), [
-      { group: 'InstanceSecurityGroup', IpProtocol: 'tcp', FromPort: PORT, ToPort: PORT, SourceSecurityGroupId: { 'Fn::GetAtt': ['LoadBalancerSecurityGroup', 'GroupId'] }, Description: 'The load balancer' },
+  test("lets the instances be reached only by the application's load balancer (and the first layout's), on the application port", () => {
+    assert.deepEqual(rules(staging, 'Ingress').filter((rule) => rule.group === 'InstanceSecurityGroup').map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort, groupOf(rule.SourceSecurityGroupId)]), [
+      ['tcp', PORT, PORT, 'LoadBalancerSecurityGroup'],
+      ['tcp', PORT, PORT, SHARED],
     ]);
   });
 
-  test('lets the load balancer send only to the instances, on the application port', () => {
-    assert.deepEqual(rules(staging, 'Egress').filter((rule) => rule.group === 'LoadBalancerSecurityGroup').map((rule) => [rule.FromPort, rule.ToPort, rule.DestinationSecurityGroupId]), [
-      [PORT, PORT, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
+  test('lets the load balancers send only to the instances, on the application port', () => {
+    const balancers = rules(staging, 'Egress').filter((rule) => rule.group === 'LoadBalancerSecurityGroup' || rule.group === SHARED);
+    assert.deepEqual(balancers.map((rule) => [rule.group, rule.FromPort, rule.ToPort, rule.DestinationSecurityGroupId]), [
+      ['LoadBalancerSecurityGroup', PORT, PORT, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
+      [SHARED, PORT, PORT, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }],
     ]);
   });
 
@@ -240,8 +246,8 @@ describe('the resources stack of an application in an environment', () => {
     assert.equal((resourcesOfType(spec.template, 'AWS::Logs::LogGroup').LogGroup!.Properties as { RetentionInDays: number }).RetentionInDays, 365);
   });
 
-  test('imports only what the base and environment stacks export', () => {
-    const exported = [baseTemplate({ cloudTrail: false }), environmentTemplate({ environment: 'staging', cidr: '10.1.0.0/16' })]
+  test('imports only what the base, environment and load balancer stacks export', () => {
+    const exported = [baseTemplate({ cloudTrail: false }), environmentTemplate({ environment: 'staging', cidr: '10.1.0.0/16' }), loadBalancerTemplate({ application: 'shop', environment: 'staging' })]
       .flatMap((template) => Object.values(template.Outputs as Record<string, { Export: { Name: string } }>).map((output) => output.Export.Name));
     const imported = [...JSON.stringify(staging).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((match) => match[1]!);
     assert.ok(imported.length > 0);
@@ -299,11 +305,11 @@ describe("a preview's own identity, in the staging network", () => {
     ]);
   });
 
-  test('lets the load balancer reach the preview on its own port, in the staging network', () => {
+  test("lets staging's load balancer reach the preview on the preview's own port, in the staging network, and its own rules go with the preview", () => {
     const toInstances = rules(preview, 'Ingress').filter((rule) => rule.group === 'InstanceSecurityGroup');
-    assert.deepEqual(toInstances.map((rule) => [rule.FromPort, rule.ToPort, groupOf(rule.SourceSecurityGroupId)]), [[9090, 9090, 'LoadBalancerSecurityGroup']]);
-    const fromBalancer = rules(preview, 'Egress').filter((rule) => rule.group === 'LoadBalancerSecurityGroup');
-    assert.deepEqual(fromBalancer.map((rule) => [rule.FromPort, rule.ToPort]), [[9090, 9090]]);
+    assert.deepEqual(toInstances.map((rule) => [rule.FromPort, rule.ToPort, groupOf(rule.SourceSecurityGroupId)]), [[9090, 9090, 'LoadBalancerSecurityGroup'], [9090, 9090, SHARED]]);
+    const fromBalancer = rules(preview, 'Egress').filter((rule) => rule.group === SHARED);
+    assert.deepEqual(fromBalancer.map((rule) => [rule.FromPort, rule.ToPort, rule.DestinationSecurityGroupId]), [[9090, 9090, { 'Fn::GetAtt': ['InstanceSecurityGroup', 'GroupId'] }]]);
     assert.deepEqual(resourcesOfType(preview, 'AWS::EC2::SecurityGroup').InstanceSecurityGroup!.Properties.VpcId, { 'Fn::ImportValue': 'wimpy-staging-VpcId' });
   });
 

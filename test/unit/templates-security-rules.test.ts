@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { sampleTemplates } from '../../scripts/sample-templates.js';
 import type { Template } from '../../src/engine/ports.js';
 import { readFileSync } from 'node:fs';
-import { EXCEPTIONS, instanceRoleWildcards, type Suppression } from '../../src/templates/security-exceptions.js';
+import { EXCEPTIONS, instanceRoleWildcards, schedulerRoleWildcard, type Suppression } from '../../src/templates/security-exceptions.js';
 
 /**
  * AWS's own security rules for CloudFormation (cdk-nag's AwsSolutions pack) over every template
@@ -73,7 +73,7 @@ describe('the suppressions', () => {
   test('the README lists every one with its reason', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('<!-- suppressions:start'), readme.indexOf('<!-- suppressions:end'));
-    const all = [...Object.values(EXCEPTIONS), instanceRoleWildcards({ logStreams: '', storageObjects: '', secrets: '' })];
+    const all = [...Object.values(EXCEPTIONS), instanceRoleWildcards({ logStreams: '', storageObjects: '', secrets: '' }), schedulerRoleWildcard('')];
     for (const suppression of all) assert.ok(table.includes(`| ${suppression.id}`) && table.includes(`| ${suppression.reason} |`), `${suppression.id}: ${suppression.reason}`);
     assert.equal(table.split('\n').filter((row) => row.startsWith('| AwsSolutions-')).length, all.length);
   });

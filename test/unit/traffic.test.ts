@@ -156,6 +156,7 @@ function release(version: string, minute: number, weight: number, health: Health
     createdAt: new Date(Date.UTC(2026, 0, 1, 12, minute)),
     weight,
     hasRecord: true,
+    ownLoadBalancer: false,
     health,
     reason: 'given',
     warm: true,
@@ -179,9 +180,16 @@ function names(plan: ReturnType<typeof cleanupCandidates>): { remove: string[]; 
 }
 
 describe('cleanupCandidates', () => {
-  const history = [release('v4', 4, 100, 'good'), release('v3', 3, 0, 'good'), release('v2', 2, 0, 'good'), release('v1', 1, 0, 'good')];
+  // Releases of the first layout: each with a load balancer of its own, reached by weighted records.
+  const firstLayout = { ownLoadBalancer: true };
+  const history = [release('v4', 4, 100, 'good', firstLayout), release('v3', 3, 0, 'good', firstLayout), release('v2', 2, 0, 'good', firstLayout), release('v1', 1, 0, 'good', firstLayout)];
 
-  test('removes releases whose records have been at 0 for twice the TTL, keeping the newest previous good ones', () => {
+  test('removes a release behind the load balancer at once: the listener stopped sending it requests at weight 0', () => {
+    const behind = [release('v3', 3, 100, 'good'), release('v2', 2, 0, 'good'), release('v1', 1, 0, 'good')];
+    assert.deepEqual(names(cleanupCandidates(behind, options(0, {}))), { remove: ['v1'], waiting: [], kept: ['v3', 'v2'] });
+  });
+
+  test('removes releases of the first layout whose records have been at 0 for twice the TTL, keeping the newest previous good ones', () => {
     assert.deepEqual(names(cleanupCandidates(history, options(1, { 'app-v3': LONG_AGO, 'app-v2': LONG_AGO, 'app-v1': LONG_AGO }))), { remove: ['v2', 'v1'], waiting: [], kept: ['v4', 'v3'] });
     assert.deepEqual(names(cleanupCandidates(history, options(2, { 'app-v3': LONG_AGO, 'app-v2': LONG_AGO, 'app-v1': LONG_AGO }))), { remove: ['v1'], waiting: [], kept: ['v4', 'v3', 'v2'] });
   });
@@ -190,18 +198,13 @@ describe('cleanupCandidates', () => {
     assert.deepEqual(names(cleanupCandidates(history, options(0, { 'app-v3': LONG_AGO, 'app-v2': LONG_AGO, 'app-v1': LONG_AGO }))), { remove: ['v2', 'v1'], waiting: [], kept: ['v4', 'v3'] });
   });
 
-  test('waits for a record that went to 0 recently, and counts a record of unknown age from now', () => {
+  test('waits for a release of the first layout that left traffic recently, and counts one of unknown age from now', () => {
     const plan = cleanupCandidates(history, options(0, { 'app-v2': NOW - 30_000 }));
     assert.deepEqual(names(plan), { remove: [], waiting: [['v2', NOW + 90_000], ['v1', NOW + 120_000]], kept: ['v4', 'v3'] });
   });
 
-  test('removes at once a release that has no record, since no one can be sent to it', () => {
-    const plan = cleanupCandidates([release('v2', 2, 100, 'good'), release('v1', 1, 0, 'failed', { hasRecord: false, stackStatus: 'ROLLBACK_COMPLETE', warm: false })], options(1, {}));
-    assert.deepEqual(names(plan), { remove: ['v1'], waiting: [], kept: ['v2'] });
-  });
-
   test('removes failed releases whatever their age, even newer than the serving one', () => {
-    const plan = cleanupCandidates([release('v3', 3, 0, 'failed'), release('v2', 2, 100, 'good'), release('v1', 1, 0, 'good')], options(5, { 'app-v3': LONG_AGO, 'app-v1': LONG_AGO }));
+    const plan = cleanupCandidates([release('v3', 3, 0, 'failed', firstLayout), release('v2', 2, 100, 'good'), release('v1', 1, 0, 'good')], options(5, { 'app-v3': LONG_AGO }));
     assert.deepEqual(names(plan), { remove: ['v3'], waiting: [], kept: ['v2', 'v1'] });
   });
 

@@ -6,6 +6,7 @@ import type { Reader } from './reader.js';
 
 export interface InstancesSection {
   readonly capacity: CapacityConfig;
+  readonly previewInstanceType: string;
   readonly healthCheckPath: string;
   readonly signalTimeoutMinutes: number;
 }
@@ -17,6 +18,8 @@ const HEALTH_PATH = /^\/[A-Za-z0-9/_.~%?=&+-]*$/;
 export function readInstances(r: Reader, preview: number | undefined): InstancesSection {
   const instanceType = r.text('instance-type');
   if (!INSTANCE_TYPE.test(instanceType)) r.fail('instance-type', instanceType, 'is not allowed: use an EC2 instance type such as t3.small or m7g.large');
+  const previewInstanceType = r.text('preview-instance-type');
+  if (!INSTANCE_TYPE.test(previewInstanceType)) r.fail('preview-instance-type', previewInstanceType, 'is not allowed: use an EC2 instance type such as t3.micro or t3.small');
   const minSize = r.integer('min-size', 0, 100);
   const desiredSize = r.integer('desired-size', 1, 100);
   const maxSize = r.integer('max-size', 1, 100);
@@ -34,6 +37,6 @@ export function readInstances(r: Reader, preview: number | undefined): Instances
     r.fail('health-check-path', healthCheckPath, 'is not allowed: use a path starting with / of letters, digits and / _ . ~ % ? = & + -');
   }
   const signalTimeoutMinutes = r.integer('signal-timeout-minutes', 1, 60);
-  const capacity = preview !== undefined ? { instanceType, minSize: 1, desiredSize: 1, maxSize: 1, cpuTarget } : { instanceType, minSize, desiredSize, maxSize, cpuTarget };
-  return { capacity, healthCheckPath, signalTimeoutMinutes };
+  const capacity = preview !== undefined ? { instanceType: previewInstanceType, minSize: 1, desiredSize: 1, maxSize: 1, cpuTarget } : { instanceType, minSize, desiredSize, maxSize, cpuTarget };
+  return { capacity, previewInstanceType, healthCheckPath, signalTimeoutMinutes };
 }

@@ -1,20 +1,27 @@
-import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, resourcesStack } from '../../config/names.js';
+import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, loadBalancerStack, resourcesStack } from '../../config/names.js';
 import type { CapacityConfig, Config, DatabaseEngine } from '../../config/types.js';
 import { DATABASE_OUTPUTS, URL_SCHEMES } from '../../templates/database.js';
 import { releaseShape, type ReleaseShape, type ReleaseValues } from '../platform.js';
 import type { Template } from '../../templates/template.js';
 import { architectureOf } from './architecture.js';
-import { LOG_PREFIXES } from '../../templates/log-delivery.js';
-import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from '../../templates/outputs.js';
+import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, LOAD_BALANCER_OUTPUTS, RESOURCES_OUTPUTS, importOf } from '../../templates/outputs.js';
+import { HTTP_REDIRECT_LISTENER, MAX_RULE_PRIORITY, applicationLoadBalancer, httpsListener } from '../../templates/load-balancer.js';
 import { releaseAlarms } from '../../templates/release-alarms.js';
 import { resourceTags } from '../../templates/tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
 
 /**
- * The application stack: instances in an Auto Scaling group behind an Application Load
- * Balancer. What changes with each release (image, version, variables, secret names,
- * certificate) is a parameter, so the template itself is the same from one release to the next
- * and a redeploy of the same release is an empty change set.
+ * The application stack: instances in an Auto Scaling group and the target group they register
+ * in, behind the application's one load balancer of the environment (templates/load-balancer.ts),
+ * whose host rules the deploys move. A blue-green release also has its pinned hostname: a host
+ * rule of its own and an alias record. What changes with each release (image, version,
+ * variables, secret names) is a parameter, so the template itself is the same from one release
+ * to the next and a redeploy of the same release is an empty change set.
+ *
+ * A release created before the application's one load balancer had a load balancer of its own,
+ * reached by weighted DNS records. Until resolvers have forgotten those records, its stack keeps
+ * that load balancer exactly as it was (`ownLoadBalancer`), its instances registered in both
+ * target groups, so that moving to the shared load balancer drops no request.
  */
 
 /** The EC2 platform's input: the release's shape, and how many instances of which type. */
@@ -39,6 +46,7 @@ const PARAMETER = {
   ...SCRIPT_VALUES,
   certificateArn: 'CertificateArn',
   hostedZoneId: 'HostedZoneId',
+  rulePriority: 'RulePriority',
   machineImage: 'AmiId',
 } as const;
 
@@ -60,7 +68,7 @@ export function amazonLinuxParameter(instanceType: string): string {
   return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architectureOf(instanceType)}`;
 }
 
-function parameters(pinned: boolean, instanceType: string): Record<string, unknown> {
+function parameters(pinned: boolean, ownLoadBalancer: boolean, instanceType: string): Record<string, unknown> {
   const encoded = (description: string) => ({ Type: 'String', AllowedPattern: BASE64, MaxLength: MAX_PARAMETER_LENGTH, Description: description });
   return {
     [PARAMETER.image]: {
@@ -71,8 +79,13 @@ function parameters(pinned: boolean, instanceType: string): Record<string, unkno
     },
     [PARAMETER.registry]: { Type: 'String', AllowedPattern: '^[A-Za-z0-9][A-Za-z0-9.:-]*$', Description: 'The registry host of the image.' },
     [PARAMETER.version]: { Type: 'String', AllowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', Description: 'The release version.' },
-    [PARAMETER.certificateArn]: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$', Description: 'The ACM certificate of the HTTPS listener.' },
-    ...(pinned ? { [PARAMETER.hostedZoneId]: { Type: 'String', AllowedPattern: '^[A-Z0-9]{1,32}$', Description: 'The hosted zone of the pinned hostname.' } } : {}),
+    ...(ownLoadBalancer ? { [PARAMETER.certificateArn]: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$', Description: 'The ACM certificate of the HTTPS listener of its own load balancer.' } } : {}),
+    ...(pinned
+      ? {
+          [PARAMETER.hostedZoneId]: { Type: 'String', AllowedPattern: '^[A-Z0-9]{1,32}$', Description: 'The hosted zone of the pinned hostname.' },
+          [PARAMETER.rulePriority]: { Type: 'Number', MinValue: 1, MaxValue: MAX_RULE_PRIORITY, Description: "The priority of the pinned hostname's rule on the listener: one no other rule has." },
+        }
+      : {}),
     [PARAMETER.variables]: encoded("The container's environment variables: a docker env file, base64-encoded."),
     [PARAMETER.secrets]: encoded('The secrets to read at boot: NAME=ssm-parameter-name lines, base64-encoded.'),
     [PARAMETER.machineImage]: {
@@ -91,8 +104,9 @@ export function applicationParameters(input: ApplicationParametersInput): Record
     [PARAMETER.image]: input.image,
     [PARAMETER.registry]: registryOf(input.image),
     [PARAMETER.version]: input.version,
-    [PARAMETER.certificateArn]: input.certificateArn,
+    ...(input.certificateArn === undefined ? {} : { [PARAMETER.certificateArn]: input.certificateArn }),
     ...(input.hostedZoneId === undefined ? {} : { [PARAMETER.hostedZoneId]: input.hostedZoneId }),
+    ...(input.rulePriority === undefined ? {} : { [PARAMETER.rulePriority]: String(input.rulePriority) }),
     [PARAMETER.variables]: encodeVariables(input.variables),
     [PARAMETER.secrets]: encodeSecrets(input.secrets),
   };
@@ -137,6 +151,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
   const tags = [...resourceTags({ application, environment }), { Key: TAG_VERSION, Value: ref(PARAMETER.version) }];
   const named = [...tags, { Key: 'Name', Value: ref('AWS::StackName') }];
   const pinned = input.pinnedHostname !== undefined;
+  const own = input.ownLoadBalancer === true;
+  const loadBalancer = loadBalancerStack(application, networkEnvironment);
   const signalTimeout = minutes(input.signalTimeoutMinutes);
 
   const launchTemplate = {
@@ -184,9 +200,9 @@ export function applicationTemplate(input: ApplicationInput): Template {
 
   const autoScalingGroup = {
     Type: 'AWS::AutoScaling::AutoScalingGroup',
-    // Instances may only register once the target group belongs to a load balancer, and signal
-    // once their role may signal this stack.
-    DependsOn: ['HttpsListener', 'SignalPolicy'],
+    // Instances signal once their role may signal this stack; a load balancer of its own
+    // (ownLoadBalancer) has its listener first, as it always had.
+    DependsOn: [...(own ? ['HttpsListener'] : []), 'SignalPolicy'],
     CreationPolicy: { ResourceSignal: { Count: capacity.desiredSize, Timeout: signalTimeout } },
     UpdatePolicy: {
       AutoScalingRollingUpdate: {
@@ -207,7 +223,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
       MinSize: String(capacity.minSize),
       MaxSize: String(capacity.maxSize),
       ...(input.creating ? { DesiredCapacity: String(capacity.desiredSize) } : {}),
-      TargetGroupARNs: [ref('TargetGroup')],
+      TargetGroupARNs: [ref('ReleaseTargetGroup'), ...(own ? [ref('TargetGroup')] : [])],
       HealthCheckType: 'ELB',
       HealthCheckGracePeriod: input.signalTimeoutMinutes * 60,
       NotificationConfigurations: [importOf(network, ENVIRONMENT_OUTPUTS.notificationTopicArn), ...(input.notificationTopics ?? [])]
@@ -216,10 +232,38 @@ export function applicationTemplate(input: ApplicationInput): Template {
     },
   };
 
+  const targetGroup = {
+    Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+    Properties: {
+      VpcId: importOf(network, ENVIRONMENT_OUTPUTS.vpcId),
+      TargetType: 'instance',
+      Protocol: 'HTTP',
+      Port: input.port,
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: input.healthCheckPath,
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 2,
+      Matcher: { HttpCode: '200-299' },
+      // Requests in flight finish before an instance leaves; 30 s keeps rolls short.
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
+      Tags: tags,
+    },
+  };
+
+  // The first layout's load balancer, kept unchanged while resolvers may still send anyone to it.
+  const ownLoadBalancer: Record<string, unknown> = {
+    LoadBalancer: applicationLoadBalancer(networkEnvironment, [importOf(resources, RESOURCES_OUTPUTS.loadBalancerSecurityGroupId)], tags),
+    TargetGroup: targetGroup,
+    HttpsListener: httpsListener(ref(PARAMETER.certificateArn), [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }]),
+    HttpListener: HTTP_REDIRECT_LISTENER,
+  };
+
   const template: Template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `${application} in ${environment}: instances behind a load balancer (wimpy/deploy-action)`,
-    Parameters: parameters(pinned, capacity.instanceType),
+    Parameters: parameters(pinned, own, capacity.instanceType),
     Resources: {
       LaunchTemplate: launchTemplate,
       // The instances' role may signal this stack, by its exact id, and no other: a name pattern
@@ -249,93 +293,49 @@ export function applicationTemplate(input: ApplicationInput): Template {
             },
           }
         : {}),
-      LoadBalancer: {
-        Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
-        // Unnamed: CloudFormation cannot replace a resource with a fixed name, and a change such
-        // as the scheme replaces a load balancer; the generated name starts with the stack's.
-        Properties: {
-          Type: 'application',
-          Scheme: 'internet-facing',
-          // dualstack would need IPv6 in the environment's VPC, which it does not have.
-          IpAddressType: 'ipv4',
-          Subnets: splitImport(network, ENVIRONMENT_OUTPUTS.publicSubnetIds),
-          SecurityGroups: [importOf(resources, RESOURCES_OUTPUTS.loadBalancerSecurityGroupId)],
-          LoadBalancerAttributes: [
-            { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
-            // Every request, into the account's log bucket (SSE-S3: the only encryption ELB delivers to).
-            { Key: 'access_logs.s3.enabled', Value: 'true' },
-            { Key: 'access_logs.s3.bucket', Value: importOf(BASE_STACK, BASE_OUTPUTS.logBucketName) },
-            { Key: 'access_logs.s3.prefix', Value: LOG_PREFIXES.loadBalancers },
-          ],
-          Tags: tags,
-        },
-      },
-      TargetGroup: {
-        Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
-        Properties: {
-          VpcId: importOf(network, ENVIRONMENT_OUTPUTS.vpcId),
-          TargetType: 'instance',
-          Protocol: 'HTTP',
-          Port: input.port,
-          HealthCheckProtocol: 'HTTP',
-          HealthCheckPath: input.healthCheckPath,
-          HealthCheckIntervalSeconds: 5,
-          HealthCheckTimeoutSeconds: 4,
-          HealthyThresholdCount: 2,
-          UnhealthyThresholdCount: 2,
-          Matcher: { HttpCode: '200-299' },
-          // Requests in flight finish before an instance leaves; 30 s keeps rolls short.
-          TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
-          Tags: tags,
-        },
-      },
-      // Listeners carry no tags: AWS's template linter still rejects Tags on a listener, which
-      // is found through its tagged load balancer anyway.
-      HttpsListener: {
-        Type: 'AWS::ElasticLoadBalancingV2::Listener',
-        Properties: {
-          LoadBalancerArn: ref('LoadBalancer'),
-          Port: 443,
-          Protocol: 'HTTPS',
-          Certificates: [{ CertificateArn: ref(PARAMETER.certificateArn) }],
-          SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-          DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup') }],
-        },
-      },
+      ReleaseTargetGroup: targetGroup,
       // Canary steps watch them; a rolling release has no canary.
-      ...(pinned ? releaseAlarms({ loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'), targetGroupFullName: getAtt('TargetGroup', 'TargetGroupFullName') }) : {}),
-      HttpListener: {
-        Type: 'AWS::ElasticLoadBalancingV2::Listener',
-        Properties: {
-          LoadBalancerArn: ref('LoadBalancer'),
-          Port: 80,
-          Protocol: 'HTTP',
-          DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
-        },
-      },
+      ...(pinned ? releaseAlarms({ loadBalancerFullName: importOf(loadBalancer, LOAD_BALANCER_OUTPUTS.loadBalancerFullName), targetGroupFullName: getAtt('ReleaseTargetGroup', 'TargetGroupFullName') }) : {}),
       ...(pinned
         ? {
-            // The release answers here before any public traffic reaches it. The public,
-            // weighted records are not in any stack: the action moves their weights itself.
+            // The release answers at its own hostname before any public traffic reaches it: a
+            // host rule of its own, and a plain alias to the load balancer. The public hostname's
+            // rule is not in any stack: the deploys move its weights.
+            PinnedRule: {
+              Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+              Properties: {
+                ListenerArn: importOf(loadBalancer, LOAD_BALANCER_OUTPUTS.httpsListenerArn),
+                Priority: ref(PARAMETER.rulePriority),
+                Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [input.pinnedHostname] } }],
+                Actions: [{ Type: 'forward', TargetGroupArn: ref('ReleaseTargetGroup') }],
+              },
+            },
             PinnedRecord: {
               Type: 'AWS::Route53::RecordSet',
               Properties: {
                 HostedZoneId: ref(PARAMETER.hostedZoneId),
                 Name: input.pinnedHostname,
                 Type: 'A',
-                AliasTarget: { DNSName: getAtt('LoadBalancer', 'DNSName'), HostedZoneId: getAtt('LoadBalancer', 'CanonicalHostedZoneID'), EvaluateTargetHealth: false },
+                AliasTarget: { DNSName: importOf(loadBalancer, LOAD_BALANCER_OUTPUTS.dnsName), HostedZoneId: importOf(loadBalancer, LOAD_BALANCER_OUTPUTS.canonicalHostedZoneId), EvaluateTargetHealth: false },
               },
             },
           }
         : {}),
+      ...(own ? ownLoadBalancer : {}),
     },
     Outputs: {
-      LoadBalancerDnsName: { Value: getAtt('LoadBalancer', 'DNSName') },
-      LoadBalancerHostedZoneId: { Value: getAtt('LoadBalancer', 'CanonicalHostedZoneID') },
-      LoadBalancerArn: { Value: ref('LoadBalancer') },
-      TargetGroupArn: { Value: ref('TargetGroup') },
+      TargetGroupArn: { Value: ref('ReleaseTargetGroup') },
+      // Says that the release is behind the application's one load balancer, and which.
+      SharedLoadBalancer: { Value: loadBalancer },
       AutoScalingGroupName: { Value: ref(SIGNALLED_RESOURCE) },
       Version: { Value: ref(PARAMETER.version) },
+      ...(own
+        ? {
+            LoadBalancerDnsName: { Value: getAtt('LoadBalancer', 'DNSName') },
+            LoadBalancerHostedZoneId: { Value: getAtt('LoadBalancer', 'CanonicalHostedZoneID') },
+            LoadBalancerArn: { Value: ref('LoadBalancer') },
+          }
+        : {}),
     },
   };
   return template;
