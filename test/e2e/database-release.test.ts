@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APPLICATION, deployInputs, describeStack, imageOf, prepareEmulator, skip, weightsOf, type Emulator } from '../support/emulator.js';
+import { APPLICATION, deployInputs, describeStack, imageOf, prepareEmulator, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { startAwsProxy, type AwsProxy, type ProxiedCall } from '../support/aws-proxy.js';
 import { applyVpcDnsHostnames, listImportsStandIn } from '../support/emulator-gaps.js';
 import { startGitHubStandIn } from '../support/github-stand-in.js';
@@ -23,7 +23,8 @@ const MIGRATE = 'python manage.py migrate --noinput';
 /** Where, in the order of the run's requests, the first call matching `match` is. */
 const at = (calls: readonly ProxiedCall[], match: (call: ProxiedCall) => boolean) => calls.findIndex(match);
 const changes = (stack: string) => (call: ProxiedCall) => call.stackName === stack && /^cloudformation:(CreateStack|CreateChangeSet|UpdateStack|ExecuteChangeSet)$/.test(call.api);
-const trafficChange = (call: ProxiedCall) => call.api.startsWith('route53:POST') && call.api.endsWith('/rrset');
+// Traffic moves on the load balancer's listener rules (and, for a layout from before it, on Route 53's records).
+const trafficChange = (call: ProxiedCall) => /^elasticloadbalancing:(CreateRule|ModifyRule|ModifyListener)$/.test(call.api) || (call.api.startsWith('route53:POST') && call.api.endsWith('/rrset'));
 
 describe('a database and a release command against an AWS API', { skip }, () => {
   let emulator: Emulator;
@@ -105,6 +106,6 @@ describe('a database and a release command against an AWS API', { skip }, () => 
   });
 
   test('the weights of staging are as the deploys left them', async () => {
-    assert.deepEqual(await weightsOf(emulator, HOST), { [STACK]: 100 });
+    assert.deepEqual(await ruleWeightsOf(emulator, `${APPLICATION}-staging-load-balancer`, HOST), { [STACK]: 100 });
   });
 });
