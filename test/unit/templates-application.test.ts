@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applicationInput, applicationParameters, applicationTemplate, amazonLinuxParameter, registryOf, MAX_PARAMETER_LENGTH } from '../../src/platforms/ec2/release-template.js';
+import { applicationInput, applicationParameters, applicationTemplate, amazonLinuxParameter, MAX_PARAMETER_LENGTH } from '../../src/platforms/ec2/release-template.js';
+import { registryOf } from '../../src/config/image-reference.js';
 import type { ApplicationParametersInput } from '../../src/platforms/ec2/release-template.js';
 import { ec2 } from '../../src/platforms/ec2/index.js';
 import { releaseShape } from '../../src/platforms/platform.js';

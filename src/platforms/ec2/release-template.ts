@@ -9,6 +9,7 @@ import { HTTP_REDIRECT_LISTENER, MAX_RULE_PRIORITY, applicationLoadBalancer, htt
 import { releaseAlarms } from '../../templates/release-alarms.js';
 import { resourceTags } from '../../templates/tags.js';
 import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
+import { registryOf } from '../../config/image-reference.js';
 
 /**
  * The application stack: instances in an Auto Scaling group and the target group they register
@@ -55,13 +56,6 @@ export const MAX_PARAMETER_LENGTH = 4096;
 
 const DIGEST_PINNED = /^[A-Za-z0-9][A-Za-z0-9._/:-]*@sha256:[a-f0-9]{64}$/;
 const BASE64 = '^[A-Za-z0-9+/=]*$';
-
-/** The registry host of an image reference, as docker reads it: docker.io when the name has none. */
-export function registryOf(image: string): string {
-  const [first, ...rest] = image.split('/');
-  const isHost = rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost');
-  return isHost ? first! : 'docker.io';
-}
 
 /** The public SSM parameter that always names the newest Amazon Linux 2023 image. */
 export function amazonLinuxParameter(instanceType: string): string {
