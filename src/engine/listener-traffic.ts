@@ -2,7 +2,7 @@ import { digest } from '../config/names.js';
 import { LOAD_BALANCER_OUTPUTS } from '../templates/outputs.js';
 import { MAX_RULE_PRIORITY } from '../templates/load-balancer.js';
 import type { EngineDeps } from './context.js';
-import type { AliasTarget, HostRule, StackSummary } from './ports.js';
+import { RulePriorityTaken, type AliasTarget, type ForwardTarget, type HostRule, type StackSummary } from './ports.js';
 import type { Weighted } from './traffic.js';
 
 /**
@@ -104,6 +104,31 @@ export function listenerSwitch(deps: Pick<EngineDeps, 'listeners'>, traffic: Hos
   let ruleArn = traffic.ruleArn;
   return async (set) => {
     const targets = set.map((route) => ({ targetGroupArn: route.targetGroupArn, weight: route.weight }));
-    ruleArn = await deps.listeners.forward(traffic.listenerArn, traffic.hostname, targets, ruleArn ? { ruleArn } : { priority: rulePriority(traffic.hostname, traffic.taken) });
+    ruleArn = ruleArn ? await deps.listeners.forward(traffic.listenerArn, traffic.hostname, targets, { ruleArn }) : await createRule(deps, traffic, targets);
   };
+}
+
+/** Tries at most this many priorities for a new rule before the run fails. */
+const PRIORITY_ATTEMPTS = 5;
+
+/**
+ * A new rule for the hostname. Other runs work on the same listener at the same time (two
+ * previews opened at once, a release's pinned rule): one may take the priority this run chose
+ * after it read the rules. Elastic Load Balancing then refuses it (PriorityInUse), and the rule
+ * is asked for again at a priority free in a fresh read, instead of failing the run.
+ */
+async function createRule(deps: Pick<EngineDeps, 'listeners'>, traffic: HostTraffic, targets: readonly ForwardTarget[]): Promise<string> {
+  let taken = traffic.taken;
+  const refused: number[] = [];
+  for (let attempt = 1; ; attempt += 1) {
+    const priority = rulePriority(traffic.hostname, taken);
+    try {
+      return await deps.listeners.forward(traffic.listenerArn, traffic.hostname, targets, { priority });
+    } catch (error) {
+      if (!(error instanceof RulePriorityTaken) || attempt === PRIORITY_ATTEMPTS) throw error;
+      refused.push(priority);
+      const rules = await deps.listeners.rules(traffic.listenerArn);
+      taken = [...rules.map((rule) => rule.priority), ...refused];
+    }
+  }
 }

@@ -183,6 +183,17 @@ export interface Listeners {
   removeRule(ruleArn: string): Promise<void>;
 }
 
+/**
+ * A new rule asked for a priority another rule of the listener has (Elastic Load Balancing's
+ * PriorityInUse): another run on the same load balancer took it since this run read the rules.
+ */
+export class RulePriorityTaken extends Error {
+  constructor(readonly priority: number, message: string) {
+    super(message);
+    this.name = 'RulePriorityTaken';
+  }
+}
+
 export interface AlarmState {
   readonly name: string;
   readonly state: string;

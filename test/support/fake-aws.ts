@@ -3,6 +3,7 @@ import { hostname, releaseRecordKey, releaseStack } from '../../src/config/names
 import type { Config } from '../../src/config/types.js';
 import type { Certificates, EngineDeps, Images, Probe } from '../../src/engine/context.js';
 import {
+  RulePriorityTaken,
   StackFailure,
   type AlarmState,
   type Alarms,
@@ -523,7 +524,7 @@ export class FakeListeners implements Listeners {
       rules[at] = { ...rules[at]!, targets: copy };
       ruleArn = where.ruleArn;
     } else {
-      if (rules.some((rule) => rule.priority === where.priority)) throw new Error(`PriorityInUse: ${where.priority}`);
+      if (rules.some((rule) => rule.priority === where.priority)) throw new RulePriorityTaken(where.priority, `PriorityInUse: ${where.priority}`);
       this.count += 1;
       ruleArn = `${listenerArn.replace(':listener/', ':listener-rule/')}/rule${this.count}`;
       rules.push({ ruleArn, priority: where.priority, hosts: [hostname], targets: copy });
