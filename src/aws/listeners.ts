@@ -29,15 +29,18 @@ export function createListeners(elbv2: ElasticLoadBalancingV2Client): Listeners 
         await elbv2.send(new ModifyRuleCommand({ RuleArn: where.ruleArn, Actions: actions }));
         return where.ruleArn;
       }
-      const created = await elbv2.send(new CreateRuleCommand({
-        ListenerArn: listenerArn,
-        Priority: where.priority,
-        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
-        Actions: actions,
-      })).catch((error: unknown) => {
+      let created;
+      try {
+        created = await elbv2.send(new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: where.priority,
+          Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
+          Actions: actions,
+        }));
+      } catch (error) {
         if ((error as Error).name === 'PriorityInUseException') throw new RulePriorityTaken(where.priority, `Priority ${where.priority} of listener ${listenerArn} is taken: ${(error as Error).message}`);
         throw error;
-      });
+      }
       const arn = created.Rules?.[0]?.RuleArn;
       if (!arn) throw new Error(`Elastic Load Balancing created the rule for ${hostname} but returned no ARN.`);
       return arn;

@@ -124,6 +124,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   refuseForeignAlias(host, records.alias, balancer.alias, balancerName);
   const rule = await readHostTraffic(deps, balancer.listenerArn, host, ownStacks);
   const weighted = records.weighted.length > 0;
+  // Where the hostname is switched, for a later rollback to read it from the lock's record.
+  if (!weighted && rule.ruleArn && sameAlias(records.alias, balancer.alias)) run.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
   const current: readonly Weighted[] = weighted ? records.weighted : rule.routes;
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   // A stack that CloudFormation will create (none, or one it deletes and creates again).

@@ -69,11 +69,27 @@ const sameHost = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') ==
  * stacks whose output they are; a target group of no known stack keeps its ARN as its name and
  * its weight, so that a change never drops what someone else put there.
  */
-export function hostTraffic(listenerArn: string, hostname: string, rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): HostTraffic {
+export function hostTraffic(listenerArn: string, hostname: string, rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], named: ReadonlyMap<string, string> = new Map()): HostTraffic {
   const rule = rules.find((candidate) => candidate.hosts.length === 1 && sameHost(candidate.hosts[0]!, hostname));
-  const byArn = new Map(stacks.filter(behindSharedLoadBalancer).map((stack) => [stack.outputs.TargetGroupArn!, stack.name]));
+  const byArn = new Map([...named, ...stacks.filter(behindSharedLoadBalancer).map((stack) => [stack.outputs.TargetGroupArn!, stack.name] as const)]);
   const routes = (rule?.targets ?? []).map((target) => ({ setIdentifier: byArn.get(target.targetGroupArn) ?? target.targetGroupArn, weight: target.weight, targetGroupArn: target.targetGroupArn }));
   return { listenerArn, hostname, ...(rule ? { ruleArn: rule.ruleArn } : {}), routes, taken: rules.map((candidate) => candidate.priority) };
+}
+
+/**
+ * The release stacks that target groups belong to, by the releases' pinned rules: a blue-green
+ * release's pinned hostname is its stack's name under the zone (`<app>-<environment>-<version7>`),
+ * and its rule forwards there alone. Names releases without reading their stacks.
+ */
+export function namedByPinnedRules(rules: readonly HostRule[], releasePrefix: string, zone: string): Map<string, string> {
+  const suffix = `.${zone.toLowerCase().replace(/\.$/, '')}`;
+  const named = new Map<string, string>();
+  for (const rule of rules) {
+    const host = rule.hosts.length === 1 ? rule.hosts[0]!.toLowerCase().replace(/\.$/, '') : '';
+    const label = host.endsWith(suffix) ? host.slice(0, -suffix.length) : '';
+    if (label.startsWith(releasePrefix) && !label.includes('.') && rule.targets.length === 1) named.set(rule.targets[0]!.targetGroupArn, label);
+  }
+  return named;
 }
 
 export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hostname: string, stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {

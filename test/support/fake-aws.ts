@@ -40,7 +40,7 @@ import {
   type WeightedTarget,
 } from '../../src/engine/ports.js';
 import { foreignOwner } from '../../src/engine/ownership.js';
-import type { LastRun, LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
+import type { LastRun, LockClaim, LockHolder, Locks, TakeResult, TrafficRoute } from '../../src/engine/lock.js';
 import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
 import { runCommand, type RunOutcome } from '../../src/commands.js';
 import type { RunRequest } from '../../src/engine/run.js';
@@ -825,7 +825,7 @@ export class FakeNotifications implements Notifications {
 
 /** The account's lock table: one record per key, taken and released as DynamoDB's conditions do. */
 export class FakeLocks implements Locks {
-  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number>; lastRun?: LastRun }>();
+  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number>; lastRun?: LastRun; route?: TrafficRoute }>();
 
   constructor(private readonly journal: Journal) {}
 
@@ -841,7 +841,7 @@ export class FakeLocks implements Locks {
     if (record?.claim && record.expiresAt >= now) return { taken: false, holder: { ...record.claim, expiresAt: record.expiresAt } };
     const departures = record?.departures ?? new Map<string, number>();
     this.records.set(key, { ...record, claim, expiresAt, departures });
-    return { taken: true, departures: new Map(departures) };
+    return { taken: true, departures: new Map(departures), ...(record?.route ? { route: { ...record.route } } : {}) };
   }
 
   async extend(key: string, token: string, expiresAt: number): Promise<boolean> {
@@ -852,12 +852,13 @@ export class FakeLocks implements Locks {
     return true;
   }
 
-  async release(key: string, token: string, last?: LastRun): Promise<void> {
+  async release(key: string, token: string, last?: LastRun, route?: TrafficRoute): Promise<void> {
     await called(this.journal, `locks.release ${key}`);
     const record = this.records.get(key);
     if (record?.claim?.token !== token) return;
     delete record.claim;
     if (last) record.lastRun = last;
+    if (route) record.route = route;
   }
 
   async lastRun(key: string): Promise<LastRun | undefined> {
