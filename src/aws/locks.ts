@@ -97,7 +97,8 @@ function lastRunOf(item: Item | undefined): LastRun | undefined {
 export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
   let tableReady = false;
 
-  async function ensureTable(): Promise<void> {
+  async function ensureTable(signal?: AbortSignal): Promise<void> {
+    const options = { abortSignal: signal };
     try {
       await client.send(new CreateTableCommand({
         TableName: table,
@@ -107,14 +108,14 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
         // Deleting the table while a run holds a lock would let a second run in.
         DeletionProtectionEnabled: true,
         Tags: [{ Key: 'wimpy:application', Value: 'wimpy' }, { Key: 'wimpy:environment', Value: 'account' }],
-      }));
+      }), options);
     } catch (error) {
       // Another run created it a moment ago: wait for it like our own.
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    await waitUntilTableExists({ client, maxWaitTime: TABLE_WAIT_SECONDS }, { TableName: table });
+    await waitUntilTableExists({ client, maxWaitTime: TABLE_WAIT_SECONDS, ...(signal ? { abortSignal: signal } : {}) }, { TableName: table });
     try {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'purgeAt' } }));
+      await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'purgeAt' } }), options);
     } catch (error) {
       // Already on (another run turned it on): nothing to do.
       if (!/already enabled|TimeToLive is active/i.test((error as Error).message)) throw error;
@@ -123,12 +124,12 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
   }
 
   /** Runs a request; a missing table is created once, then the request is sent again. */
-  async function send<T>(request: () => Promise<T>): Promise<T> {
+  async function send<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       return await request();
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException) || tableReady) throw error;
-      await ensureTable();
+      await ensureTable(signal);
       return request();
     }
   }
@@ -157,13 +158,13 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }), { abortSignal: signal }),
-        );
+        signal);
         const route = routeOf(answer.Attributes);
         return { taken: true, departures: departuresOf(answer.Attributes), ...(route ? { route } : {}) };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The refusal carries the holder; a store that leaves it out is asked once more.
-        const item = error.Item ?? (await client.send(new GetItemCommand({ TableName: table, Key: key(lockKey), ConsistentRead: true }))).Item;
+        const item = error.Item ?? (await client.send(new GetItemCommand({ TableName: table, Key: key(lockKey), ConsistentRead: true }), { abortSignal: signal })).Item;
         const holder = holderOf(item);
         return { taken: false, ...(holder ? { holder } : {}) };
       }
@@ -186,7 +187,7 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
       }
     },
 
-    async release(lockKey, token, last, route) {
+    async release(lockKey, token, last, signal, route) {
       try {
         // The record stays (it keeps the departures, the route and the last run): only the claim goes.
         const sets = [...(last ? ['#lastRun = :lastRun'] : []), ...(route ? ['#route = :route'] : [])];
@@ -201,7 +202,7 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
             ...(last ? { ':lastRun': lastRunItem(last) } : {}),
             ...(route ? { ':route': { M: { hostname: { S: route.hostname }, listenerArn: { S: route.listenerArn } } } } : {}),
           },
-        }));
+        }), { abortSignal: signal });
       } catch (error) {
         // No longer ours: another run took it over after our lease ran out; never free theirs.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;

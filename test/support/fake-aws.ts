@@ -852,7 +852,7 @@ export class FakeLocks implements Locks {
     return true;
   }
 
-  async release(key: string, token: string, last?: LastRun, route?: TrafficRoute): Promise<void> {
+  async release(key: string, token: string, last?: LastRun, _signal?: AbortSignal, route?: TrafficRoute): Promise<void> {
     await called(this.journal, `locks.release ${key}`);
     const record = this.records.get(key);
     if (record?.claim?.token !== token) return;
