@@ -69,6 +69,15 @@ interface Run {
   readonly options: ApplyOptions;
   readonly name: string;
   readonly reads: Reads;
+  /** Set once beforeChange has run. */
+  changing?: boolean;
+}
+
+/** The caller's work before the stack's first change, once per apply. */
+async function beforeChange(run: Run): Promise<void> {
+  if (run.changing) return;
+  run.changing = true;
+  await run.options.beforeChange?.();
 }
 
 const limits = (run: Run): PollLimits => ({ clock: run.deps.clock, deadline: run.options.deadline, signal: run.options.signal });
@@ -88,9 +97,10 @@ async function find(cloudformation: CloudFormationClient, stack: string, signal?
 const statusOf = (stack: Stack | undefined) => stack?.StackStatus ?? 'DELETE_COMPLETE';
 
 /**
- * What this run has read of each stack, by name, until it changes the stack: a run decides
- * from one read of each stack (a run with nothing to change describes each once), and the
- * stacks a listing found are not described again. Waits and removals always read afresh.
+ * What this run has read of each stack, by name: a run decides from one read of each stack (a
+ * run with nothing to change describes each once), the stacks a listing found are not described
+ * again, and a stack this run changed is known as the wait for its operation last read it.
+ * Waits and removals always read afresh.
  */
 class Reads {
   private readonly known = new Map<string, Stack>();
@@ -162,6 +172,8 @@ async function watch(run: Run, ref: string, from: Stack | undefined, done: (stac
     },
     (reason) => stopped(run, reason, statusOf(current), ref, stream),
   );
+  // The stack as the operation left it, read just now: what the run knows of it from here on.
+  run.reads.remember(settled.stack);
   return settled.stack;
 }
 
@@ -234,6 +246,7 @@ async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, 
   }
   const ref = computed.stackId ?? spec.name;
   const stream = new EventStream(cloudformation, ref, computed.creationTime, run.options.onEvent);
+  await beforeChange(run);
   await cloudformation.send(new ExecuteChangeSetCommand({ StackName: spec.name, ChangeSetName: changeSetName }), sendOptions(run));
   const operation = type === 'CREATE' ? 'create' : 'update';
   const final = await waitForOwn(run, ref, operation, stream);
@@ -312,6 +325,7 @@ async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome):
   run.options.onChanges?.(spec.name, changes);
   // The token makes the request recognisable: a retry CloudFormation already took is not a new stack.
   const token = `wimpy-${randomUUID()}`;
+  await beforeChange(run);
   const created = await cloudformation.send(new CreateStackCommand({ ...createStackInput(spec, source), ClientRequestToken: token }), sendOptions(run)).catch(async (error: unknown) => {
     const own = errorCode(error) === 'AlreadyExistsException' ? await createdBy(run, spec.name, token) : undefined;
     if (!own) throw error;
@@ -363,6 +377,7 @@ async function apply(deps: StacksDeps, reads: Reads, spec: StackSpec, options: A
       if (options.dryRun) return planCreation(run, spec, 'recreated');
       refuseIfProtected(run, stack);
       deps.log?.(`Stack ${spec.name} is ROLLBACK_COMPLETE: its first creation failed and left it empty. Deleting it to create it again.`);
+      await beforeChange(run);
       await deleteAndWait(run, stack);
       stack = undefined;
       recreated = true;
@@ -442,13 +457,8 @@ const DESCRIBED_AT_ONCE = 8;
 /** `arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>` names its stack. */
 const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
 
-/**
- * The stacks that carry every tag, found through the Resource Groups Tagging API: its answer
- * holds only them, so the cost follows the application's stacks, never the account's. Those
- * `only` keeps are described (by name: the index can still name a deleted stack), and kept
- * when live and tagged as asked.
- */
-async function list(deps: StacksDeps, reads: Reads, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
+/** Every stack the tag index names with every tag. */
+async function queryIndex(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
   const tagged = new Map<string, StackTagged>();
   const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
   for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters })) {
@@ -457,7 +467,48 @@ async function list(deps: StacksDeps, reads: Reads, tags: Readonly<Record<string
       if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
     }
   }
-  const wanted = [...tagged.values()].filter((stack) => !only || only(stack));
+  return [...tagged.values()];
+}
+
+const carries = (stack: StackTagged, tags: Readonly<Record<string, string>>) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value);
+
+/**
+ * The tag index's answers of this run, each asked once: a listing whose tags include those of
+ * an earlier one (the application's stacks in one environment, after all of the application's)
+ * is that answer filtered. The index answers a moment behind a stack's creation anyway, so no
+ * caller counts on it for a stack the run itself made (see withRecorded); what a listing finds
+ * is described afresh or as this run last saw it.
+ */
+class TagIndex {
+  private readonly answers: { readonly tags: Readonly<Record<string, string>>; readonly stacks: Promise<StackTagged[]> }[] = [];
+
+  constructor(private readonly deps: StacksDeps) {}
+
+  stacks(tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+    const earlier = this.answers.find((answer) => carriesAll(tags, answer.tags));
+    if (earlier) return earlier.stacks.then((stacks) => stacks.filter((stack) => carries(stack, tags)));
+    const stacks = queryIndex(this.deps, tags);
+    this.answers.push({ tags, stacks });
+    // A failed query is asked again by the next listing.
+    stacks.catch(() => {
+      const at = this.answers.findIndex((answer) => answer.stacks === stacks);
+      if (at >= 0) this.answers.splice(at, 1);
+    });
+    return stacks;
+  }
+}
+
+/** Whether `tags` holds every tag of `subset`, with its value. */
+const carriesAll = (tags: Readonly<Record<string, string>>, subset: Readonly<Record<string, string>>) => Object.entries(subset).every(([key, value]) => tags[key] === value);
+
+/**
+ * The stacks that carry every tag, found through the Resource Groups Tagging API: its answer
+ * holds only them, so the cost follows the application's stacks, never the account's. Those
+ * `only` keeps are described (by name: the index can still name a deleted stack), and kept
+ * when live and tagged as asked.
+ */
+async function list(reads: Reads, index: TagIndex, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
+  const wanted = (await index.stacks(tags)).filter((stack) => !only || only(stack));
   const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name));
   return described
     .filter((stack): stack is Stack => stack !== undefined)
@@ -483,13 +534,13 @@ async function guard<T>(stack: string, work: () => Promise<T>): Promise<T> {
 
 export function createStacks(deps: StacksDeps): Stacks {
   const reads = new Reads(deps.cloudformation);
+  const index = new TagIndex(deps);
   return {
     apply: (spec, options) =>
       guard(spec.name, async () => {
         try {
-          const result = await apply(deps, reads, spec, options);
-          if (result.outcome !== 'unchanged') reads.forget(spec.name);
-          return result;
+          // A change leaves the stack as its wait last read it (watch), or forgotten (protection).
+          return await apply(deps, reads, spec, options);
         } catch (error) {
           reads.forget(spec.name);
           throw error;
@@ -503,7 +554,7 @@ export function createStacks(deps: StacksDeps): Stacks {
       }),
     list: async (tags, only) => {
       try {
-        return await list(deps, reads, tags, only);
+        return await list(reads, index, tags, only);
       } catch (error) {
         throw explainAwsError(error);
       }

@@ -145,8 +145,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (releaseCommandDue(config, existing, rollback)) await deps.log.group('release command', () => runReleaseCommand(config, pinned, deps, run));
 
   const spec = applicationRelease.spec(config, { ...facts, extraTags: lineage(current, name, existing, rollback) });
-  await record(config, image, spec, deps, rollback);
-  const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
+  // Its instances are about to pull the image: no expiry may take it from now on.
+  await protectImages(config, deps, [config.version], false);
+  const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, { ...applyOptions, beforeChange: () => record(config, image, spec, deps, rollback) }));
   const switchRule = listenerSwitch(deps, rule);
   const move = { zoneId: placement.zoneId, host, balancer, weighted: records.weighted };
 
@@ -163,7 +164,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       trafficChanged = true;
     }
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart);
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
     // The version the stack ran before is the last good one: a rollback deploys it again.
     const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
     if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true);
@@ -179,7 +180,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (weighted) {
     const routes = await moveOffRecords(config, deps, run, { ...move, target, rule: rule.routes, switchRule, ...healthUrl, moves });
     if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves };
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart);
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
     if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
     return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves };
   }
@@ -191,9 +192,19 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const after = plan.length === 0 ? traffic : await rollOut(plan, { current: traffic, next: name, ...(previous ? { previous } : {}), ...healthUrl, moves, apply: switchRule }, config, deps, run);
   const full = share(after, name) === 100;
   if (full) await verifyOrRevert(config, deps, run, url, { after, previous, moves, apply: switchRule });
-  const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart) : NO_CLEANUP;
+  const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name)) : NO_CLEANUP;
   if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
-  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== rule.routes, url, pinnedUrl: releaseUrl, cleanup, moves };
+  return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, cleanup, moves };
+}
+
+/**
+ * The environment's release stacks now: as the run listed them under the lock, with its own
+ * release as its apply left it (the adapter keeps the stack its wait last read). Under the lock
+ * no other run changes them, so cleanup judges from these without listing again.
+ */
+async function releasesNow(deps: EngineDeps, listed: readonly StackSummary[], name: string): Promise<StackSummary[]> {
+  const own = await deps.stacks.describe(name);
+  return [...listed.filter((stack) => stack.name !== name), ...(own ? [own] : [])];
 }
 
 /** What a move of the hostname's DNS needs. */
@@ -293,12 +304,12 @@ function releaseCommandDue(config: Config, existing: StackSummary | undefined, r
 }
 
 /**
- * Records the release before its stack is applied, so that no release can serve without a
- * record, and protects its image. A rollback's redeploy comes from the record and leaves it as it is.
+ * Records the release right before its stack changes, so that no release can serve without a
+ * record. A stack with nothing to change already runs what a record written before it changed
+ * says (the record holds the inputs the template and parameters are made of): it is not written
+ * again. A rollback's redeploy comes from the record and leaves it as it is.
  */
 async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<void> {
-  // Its instances are about to pull the image: no expiry may take it from now on.
-  await protectImages(config, deps, [config.version], false);
   if (rollback) return;
   await deps.records.write(recordOf(config, image, spec.template, deps.clock.now()));
 }

@@ -55,6 +55,12 @@ export interface ApplyOptions extends WaitLimits {
    * apply takes them from the spec's tags. A stack of another owner is refused (ownership.ts).
    */
   readonly owner?: Readonly<Record<string, string>>;
+  /**
+   * Runs once right before the stack's first change (its creation, a change set's execution, the
+   * removal of a stack to create again), and never when nothing changes: what must exist before
+   * a stack changes (the release's record) is written only then.
+   */
+  readonly beforeChange?: () => Promise<void>;
 }
 
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */

@@ -277,9 +277,6 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     if (oversized.length > 0) throw new Error(oversized.join('\n'));
     await cancelledAs(checkAccount(config, deps, request.run.signal), request.run, 'while the account was checked');
     accountAllowed = true;
-    // Expired previews are other stacks than this run's: swept side by side with its work, but
-    // after a rollback, whose few reads before its weight change must stay few.
-    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
     // Everything from here decides from what AWS holds once this run holds the lock.
     // The lock's record keeps how this run ended: `status` tells it as the last deployment.
     const lastRun = (outcome: RunEnding): LastRun => ({
@@ -294,6 +291,11 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     });
     await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release), lastRun }, async (locked, lock) => {
       const run: RunClock = { ...locked, lock };
+      // Expired previews are other stacks than this run's: swept side by side with its work, but
+      // after a rollback, whose few reads before its weight change must stay few. Started once
+      // the lock is held, so that its listing of the application's stacks, which the run's own
+      // listings then filter (one query of the tag index), is what AWS held from then on.
+      if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
       did = { ...did, ...(await useCase(config, deps, { ...request, run }, progress, did)) };
     });
   } catch (error) {
