@@ -24,8 +24,8 @@ describe('the domains section', () => {
   test('refuses a hostname DNS would not take, naming the input and the hostname', () => {
     const { refused } = read({ domains: 'example.com, shop_1.example.com', 'redirect-domains': '*.example.com' });
     assert.deepEqual(refused, [
-      'domains: has the label "shop_1": each label is 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen',
-      'redirect-domains: is a wildcard: name each hostname',
+      'domains: has the label "shop_1": each label is 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen (use hostnames such as example.com, www.example.com)',
+      'redirect-domains: is a wildcard: name each hostname (use hostnames such as www.example.com)',
     ]);
   });
 
