@@ -1,6 +1,6 @@
 import { digest } from '../config/names.js';
 import { LOAD_BALANCER_OUTPUTS } from '../templates/outputs.js';
-import { MAX_RULE_PRIORITY } from '../templates/load-balancer.js';
+import { MAX_RULE_PRIORITY, STACK_RULE_PRIORITIES } from '../templates/load-balancer.js';
 import type { EngineDeps } from './context.js';
 import { RulePriorityTaken, type AliasTarget, type ForwardTarget, type HostRule, type StackSummary } from './ports.js';
 import type { Weighted } from './traffic.js';
@@ -57,6 +57,8 @@ export function routeOf(stack: Pick<StackSummary, 'name' | 'outputs'>, weight: n
 export interface HostTraffic {
   readonly listenerArn: string;
   readonly hostname: string;
+  /** The hostnames the rule answers: the hostname first, then the environment's domains. */
+  readonly hosts: readonly string[];
   readonly ruleArn?: string;
   readonly routes: readonly Route[];
   readonly taken: readonly number[];
@@ -65,15 +67,17 @@ export interface HostTraffic {
 const sameHost = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');
 
 /**
- * The rule of `hostname` among the listener's rules, its target groups named by the release
- * stacks whose output they are; a target group of no known stack keeps its ARN as its name and
- * its weight, so that a change never drops what someone else put there.
+ * The rule of `hosts[0]` among the listener's rules (the rule that names it; the environment's
+ * domains, `hosts` after it, share that rule), its target groups named by the release stacks
+ * whose output they are; a target group of no known stack keeps its ARN as its name and its
+ * weight, so that a change never drops what someone else put there.
  */
-export function hostTraffic(listenerArn: string, hostname: string, rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], named: ReadonlyMap<string, string> = new Map()): HostTraffic {
-  const rule = rules.find((candidate) => candidate.hosts.length === 1 && sameHost(candidate.hosts[0]!, hostname));
+export function hostTraffic(listenerArn: string, hosts: readonly string[], rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], named: ReadonlyMap<string, string> = new Map()): HostTraffic {
+  const hostname = hosts[0]!;
+  const rule = rules.find((candidate) => candidate.hosts.some((host) => sameHost(host, hostname)));
   const byArn = new Map([...named, ...stacks.filter(behindSharedLoadBalancer).map((stack) => [stack.outputs.TargetGroupArn!, stack.name] as const)]);
   const routes = (rule?.targets ?? []).map((target) => ({ setIdentifier: byArn.get(target.targetGroupArn) ?? target.targetGroupArn, weight: target.weight, targetGroupArn: target.targetGroupArn }));
-  return { listenerArn, hostname, ...(rule ? { ruleArn: rule.ruleArn } : {}), routes, taken: rules.map((candidate) => candidate.priority) };
+  return { listenerArn, hostname, hosts, ...(rule ? { ruleArn: rule.ruleArn } : {}), routes, taken: rules.map((candidate) => candidate.priority) };
 }
 
 /**
@@ -92,8 +96,8 @@ export function namedByPinnedRules(rules: readonly HostRule[], releasePrefix: st
   return named;
 }
 
-export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hostname: string, stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {
-  return hostTraffic(listenerArn, hostname, await deps.listeners.rules(listenerArn), stacks);
+export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hosts: readonly string[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {
+  return hostTraffic(listenerArn, hosts, await deps.listeners.rules(listenerArn), stacks);
 }
 
 /**
@@ -103,9 +107,11 @@ export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, liste
  */
 export function rulePriority(hostname: string, taken: readonly number[]): number {
   const used = new Set(taken);
-  const start = 1 + (Number.parseInt(digest(hostname.toLowerCase(), 8), 16) % MAX_RULE_PRIORITY);
-  for (let step = 0; step < MAX_RULE_PRIORITY; step += 1) {
-    const candidate = ((start - 1 + step) % MAX_RULE_PRIORITY) + 1;
+  // The last priorities are the load balancer stack's own (its redirect rules).
+  const last = MAX_RULE_PRIORITY - STACK_RULE_PRIORITIES;
+  const start = 1 + (Number.parseInt(digest(hostname.toLowerCase(), 8), 16) % last);
+  for (let step = 0; step < last; step += 1) {
+    const candidate = ((start - 1 + step) % last) + 1;
     if (!used.has(candidate)) return candidate;
   }
   throw new Error('The listener has no free rule priority left.');
@@ -120,7 +126,7 @@ export function listenerSwitch(deps: Pick<EngineDeps, 'listeners'>, traffic: Hos
   let ruleArn = traffic.ruleArn;
   return async (set) => {
     const targets = set.map((route) => ({ targetGroupArn: route.targetGroupArn, weight: route.weight }));
-    ruleArn = ruleArn ? await deps.listeners.forward(traffic.listenerArn, traffic.hostname, targets, { ruleArn }) : await createRule(deps, traffic, targets);
+    ruleArn = ruleArn ? await deps.listeners.forward(traffic.listenerArn, traffic.hosts, targets, { ruleArn }) : await createRule(deps, traffic, targets);
   };
 }
 
@@ -139,7 +145,7 @@ async function createRule(deps: Pick<EngineDeps, 'listeners'>, traffic: HostTraf
   for (let attempt = 1; ; attempt += 1) {
     const priority = rulePriority(traffic.hostname, taken);
     try {
-      return await deps.listeners.forward(traffic.listenerArn, traffic.hostname, targets, { priority });
+      return await deps.listeners.forward(traffic.listenerArn, traffic.hosts, targets, { priority });
     } catch (error) {
       if (!(error instanceof RulePriorityTaken) || attempt === PRIORITY_ATTEMPTS) throw error;
       refused.push(priority);

@@ -1,6 +1,7 @@
 import { pinnedImage } from '../config/image-reference.js';
 import { hostname, loadBalancerStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
+import { servedHostnames } from '../config/domains.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
 import { behindSharedLoadBalancer, hostTraffic, listenerSwitch, loadBalancerOf, namedByPinnedRules, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
@@ -74,7 +75,7 @@ export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stack
       : deps.stacks.list(owner, isReleaseStack);
   const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host)), deps.stacks.describe(balancerName)]);
   const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
-  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, host, found) : undefined;
+  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found) : undefined;
   const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
   if (balancer && rule?.ruleArn && layout === 'listener' && records.alias) known.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
   const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
@@ -112,7 +113,7 @@ async function flipByRoute(config: Config, deps: EngineDeps, route: TrafficRoute
   if (!read) return undefined;
   const [stack, rules] = read;
   if (!stack || !ownedBy(stackTags(config.application, config.environment))(stack) || !behindSharedLoadBalancer(stack)) return undefined;
-  const rule = hostTraffic(route.listenerArn, host, rules, [stack], namedByPinnedRules(rules, `${config.application}-${config.environment}-`, config.hostedZone));
+  const rule = hostTraffic(route.listenerArn, servedHostnames(config), rules, [stack], namedByPinnedRules(rules, `${config.application}-${config.environment}-`, config.hostedZone));
   const release = releaseHistory([stack], rule.routes, 'listener')[0];
   if (!rule.ruleArn || !release?.warm) return undefined;
   deps.log.info(`Rolling back to ${release.version} (${stack.name}): a weight change, no deploy.`);
