@@ -7,7 +7,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { createCertificates } from '../src/aws/certificates.js';
 import { intentOf, readEvent } from '../src/config/event.js';
 import { defaultOf, INPUTS } from '../src/config/inputs.js';
-import { applicationStack, BASE_STACK, hostname, loadBalancerStack, previewEnvironment, releaseStack, rollingStack } from '../src/config/names.js';
+import { applicationStack, BASE_STACK, hostname, loadBalancerStack, pinnedHostname, previewEnvironment, releaseStack, rollingStack } from '../src/config/names.js';
 import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
 import { accountBaseline } from '../src/stacks/account-baseline.js';
@@ -330,7 +330,8 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
   const script = await AwsCliScript.create(probe.timeline.url);
   const direct = await AwsCliScript.create(endpoint);
   try {
-    const factsFor = (config: Config): ReleaseFacts => ({ image: config.build.image ?? '', certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId });
+    // Each release's pinned rule at the priority the action would pick for it: the listener takes one rule a priority.
+    const factsFor = (config: Config): ReleaseFacts => ({ image: config.build.image ?? '', certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId, rulePriority: rulePriority(pinnedHostname(config.application, config.environment, config.version, config.hostedZone), []) });
     /**
      * The hostname's rule to the targets: found by `describe-rules` and changed, or, the first
      * time, created with the hostname's alias to the load balancer.
