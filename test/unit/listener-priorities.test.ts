@@ -39,8 +39,16 @@ beforeEach(() => elb.reset());
 
 describe('a new host rule', () => {
   // Two pull requests whose hostnames start their search for a free priority at the same one.
-  const first = hostname('awesome-application', 'pr-6', 'armesto.net');
-  const second = hostname('awesome-application', 'pr-343', 'armesto.net');
+  const [first, second] = (() => {
+    const seen = new Map<number, string>();
+    for (let number = 1; ; number += 1) {
+      const host = hostname('awesome-application', `pr-${number}`, 'armesto.net');
+      const start = rulePriority(host, []);
+      const earlier = seen.get(start);
+      if (earlier) return [earlier, host] as const;
+      seen.set(start, host);
+    }
+  })();
 
   test('of two previews created at once is made for both: the second is asked again at another free priority when ELB answers PriorityInUse', async () => {
     assert.equal(rulePriority(first, []), rulePriority(second, []), 'the two hostnames start at the same priority');
