@@ -3,6 +3,7 @@ import type { Config, ConfigError } from './types.js';
 import { checkApplication, readApplication, type RunFacts } from './sections/application.js';
 import { readContainer } from './sections/container.js';
 import { readDatabaseSection } from './sections/database.js';
+import { readDomains } from './sections/domains.js';
 import { readImage } from './sections/image.js';
 import { readInstances } from './sections/instances.js';
 import { readLogsSection } from './sections/logs.js';
@@ -50,6 +51,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const logs = readLogsSection(r);
   const database = readDatabaseSection(r, app.environment, app.preview, container);
   const releaseCommand = readReleaseCommand(r);
+  const domains = readDomains(r, app);
   checkApplication(r, app);
   if (r.errors.length > 0) throw new ConfigurationError(r.errors);
 
@@ -66,6 +68,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     ...database,
     ...(releaseCommand ? { releaseCommand } : {}),
     ...logs,
+    ...domains,
   };
   return deepFreeze(config);
 }

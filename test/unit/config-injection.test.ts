@@ -74,6 +74,9 @@ const FREE_TEXT: Record<string, FreeText> = {
   notify: single((c) => c.notify),
   // The user's own command, run in the user's own container: printable text on one line is kept exactly.
   'release-command': single((c) => c.releaseCommand?.command, [...PRINTABLE, '\n- name: x']),
+  // Hostnames only: letters, digits, hyphens and dots.
+  domains: single((c) => c.domains),
+  'redirect-domains': single((c) => c.redirectDomains),
 };
 
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
