@@ -507,9 +507,9 @@ const carriesAll = (tags: Readonly<Record<string, string>>, subset: Readonly<Rec
  * `only` keeps are described (by name: the index can still name a deleted stack), and kept
  * when live and tagged as asked.
  */
-async function list(reads: Reads, index: TagIndex, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
+async function list(reads: Reads, index: TagIndex, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]> {
   const wanted = (await index.stacks(tags)).filter((stack) => !only || only(stack));
-  const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name));
+  const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name, signal));
   return described
     .filter((stack): stack is Stack => stack !== undefined)
     .map(toSummary)
@@ -547,14 +547,14 @@ export function createStacks(deps: StacksDeps): Stacks {
         }
       }),
     unchanged: (spec, signal) => guard(spec.name, () => inspect(deps, reads, spec, signal)),
-    describe: (name) =>
+    describe: (name, signal) =>
       guard(name, async () => {
-        const stack = await reads.stack(name);
+        const stack = await reads.stack(name, signal);
         return stack && statusOf(stack) !== 'DELETE_COMPLETE' ? toSummary(stack) : undefined;
       }),
-    list: async (tags, only) => {
+    list: async (tags, only, signal) => {
       try {
-        return await list(reads, index, tags, only);
+        return await list(reads, index, tags, only, signal);
       } catch (error) {
         throw explainAwsError(error);
       }
