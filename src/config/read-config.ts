@@ -11,6 +11,7 @@ import { readNotifications } from './sections/notifications.js';
 import { readPreviews } from './sections/previews.js';
 import { Reader, type RawInputs } from './sections/reader.js';
 import { readReleaseCommand } from './sections/release-command.js';
+import { readSchedules } from './sections/schedules.js';
 import { readTraffic } from './sections/traffic.js';
 
 /**
@@ -50,6 +51,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const logs = readLogsSection(r);
   const database = readDatabaseSection(r, app.environment, app.preview, container);
   const releaseCommand = readReleaseCommand(r);
+  const schedules = readSchedules(r, app.preview);
   checkApplication(r, app);
   if (r.errors.length > 0) throw new ConfigurationError(r.errors);
 
@@ -65,6 +67,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     notify,
     ...database,
     ...(releaseCommand ? { releaseCommand } : {}),
+    schedules,
     ...logs,
   };
   return deepFreeze(config);

@@ -1,4 +1,6 @@
-import { hostname, pinnedHostname, repositoryName } from '../config/names.js';
+import { hostname, pinnedHostname, repositoryName, schedulesStack } from '../config/names.js';
+import { SCHEDULE_STATE, schedulesAlarmName } from '../templates/schedules.js';
+import type { SchedulesReport } from './run-report.js';
 import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { environmentCost } from './cost.js';
@@ -40,6 +42,22 @@ export interface Plan {
   readonly traffic: readonly string[];
   /** What the application costs a month in the environment once deployed: an estimate. */
   readonly cost: CostEstimate;
+  /** The schedules a deploy would apply, once its traffic moved. */
+  readonly schedules?: SchedulesReport;
+}
+
+/** The schedules as a deploy of the configuration would leave them: running its release. */
+function plannedSchedules(config: Config): { schedules?: SchedulesReport } {
+  if (config.schedules.length === 0 || !config.steps.includes('deploy')) return {};
+  return {
+    schedules: {
+      stack: schedulesStack(config.application, config.environment),
+      outcome: 'applied',
+      version: config.version,
+      schedules: config.schedules.map((one) => ({ ...one, state: SCHEDULE_STATE })),
+      alarm: schedulesAlarmName(config.application, config.environment),
+    },
+  };
 }
 
 export function imageOf(config: Config): string {
@@ -71,6 +89,12 @@ function releaseCommandStep(config: Config): string[] {
   return [`run the release command \`${config.releaseCommand.command}\` once, in the release's image, as ${releaseCommandPlace(config)}; a failure or ${config.releaseCommand.timeoutMinutes} minutes stop the deploy here`];
 }
 
+/** The schedules come last: they move to the release once it took the traffic. */
+function schedulesStep(config: Config): string[] {
+  if (config.schedules.length === 0) return [];
+  return [`then ${schedulesStack(config.application, config.environment)} runs its ${config.schedules.length} schedule${config.schedules.length === 1 ? '' : 's'} with this release's task definition (while a canary holds part of the traffic, with the release that served before); alarm ${schedulesAlarmName(config.application, config.environment)} counts the runs that could not start`];
+}
+
 /** `region` prices the estimate (AWS's default region when none is configured). */
 export function planRun(config: Config, region?: string): Plan {
   // The catalogue's kinds of the phases the run takes, in the waves they are applied in.
@@ -98,7 +122,8 @@ export function planRun(config: Config, region?: string): Plan {
     image: imageOf(config),
     build: buildStep(config),
     stacks,
-    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config)] : [],
+    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config), ...schedulesStep(config)] : [],
     cost: environmentCost(config, region),
+    ...plannedSchedules(config),
   };
 }
