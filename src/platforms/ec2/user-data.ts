@@ -1,4 +1,5 @@
 import type { SecretRef, Variable } from '../../config/types.js';
+import { shellQuote } from '../shell.js';
 
 /**
  * The first-boot script of the application's instances, as the text of an `Fn::Sub`.
@@ -48,10 +49,6 @@ const DATABASE_READER = '/usr/local/sbin/wimpy-read-database';
 /** The container's name on every instance (and its systemd unit's). */
 export const SERVICE = 'wimpy-app';
 
-/** A bash word that stands for `value` exactly, whatever it holds. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /** The docker env file of the user's variables (one KEY=VALUE a line, taken literally), base64-encoded. */
 export function encodeVariables(variables: readonly Variable[]): string {
