@@ -76,6 +76,9 @@ const FREE_TEXT: Record<string, FreeText> = {
   'release-command': single((c) => c.releaseCommand?.command, [...PRINTABLE, '\n- name: x']),
   // A schedule's command, the rest of its line: printable text is kept exactly; a line break starts a line that is no schedule.
   schedules: { raw: (text) => `rate(1 hour) ${text}`, kept: (c) => c.schedules[0]?.command, expected: trimmed, keeps: PRINTABLE },
+  // Hostnames only: letters, digits, hyphens and dots.
+  domains: single((c) => c.domains),
+  'redirect-domains': single((c) => c.redirectDomains),
 };
 
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
