@@ -51,6 +51,17 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-with-nat-instance': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []), nat: 'instance' }),
     // The application's one load balancer in an environment, its HTTPS listener and certificate.
     'load-balancer-production': loadBalancerTemplate({ application: 'awesome-application', environment: 'production' }),
+    // Own domains: an apex, a name two labels below its zone, and redirects over two rules.
+    'load-balancer-production-domains': loadBalancerTemplate({
+      application: 'awesome-application',
+      environment: 'production',
+      domains: {
+        records: ['example.com', 'a.b.example.com', 'www.example.com', 'shop.example.org', 'r1.example.com', 'r2.example.com', 'r3.example.com', 'r4.example.com'].map((hostname) => ({ hostname, zoneId: hostname.endsWith('.org') ? 'Z0EXAMPLEORG' : 'Z0EXAMPLECOM' })),
+        certificates: ['b.example.com', 'example.com', 'example.org'],
+        redirects: ['www.example.com', 'shop.example.org', 'r1.example.com', 'r2.example.com', 'r3.example.com', 'r4.example.com'],
+        redirectTo: 'example.com',
+      },
+    }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),
