@@ -8,11 +8,11 @@ import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
 import type { Template } from '../src/engine/ports.js';
 import { applicationResources } from '../src/stacks/application-resources.js';
+import { applicationSchedules } from '../src/stacks/application-schedules.js';
 import { plannedSpec } from '../src/stacks/catalogue.js';
 import { applicationInput, applicationTemplate } from '../src/platforms/ec2/release-template.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { databaseTemplate } from '../src/templates/database.js';
-import { schedulesTemplate } from '../src/templates/schedules.js';
 import { environmentTemplate } from '../src/templates/environment.js';
 import { loadBalancerTemplate } from '../src/templates/load-balancer.js';
 import { cidrFor } from '../src/templates/network.js';
@@ -71,8 +71,8 @@ export function sampleTemplates(): Record<string, Template> {
     // With a release command: its cluster, and the role its tasks take.
     // A preview on staging's database: the grant of its secret and the rules to its security group.
     'resources-preview-on-staging-database': plannedSpec(applicationResources, sampleConfig({ database: 'postgres', 'preview-database': 'staging', egress: 'https' }, 42)).template,
-    // Two schedules of the serving release (issue 18; the input is not read yet).
-    'schedules-production': schedulesTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', container: 'release', schedules: [{ expression: 'cron(0 3 * * ? *)', command: 'python manage.py clearsessions' }, { expression: 'rate(15 minutes)', command: './bin/send-reminders' }] }),
+    // Two schedules of the serving release, as the catalogue's kind renders them.
+    'schedules-production': plannedSpec(applicationSchedules, sampleConfig({ environment: 'production', strategy: 'blue-green', schedules: 'cron(0 3 * * ? *) python manage.py clearsessions\nrate(15 minutes) ./bin/send-reminders' })).template,
     'resources-with-release-command': plannedSpec(applicationResources, sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),

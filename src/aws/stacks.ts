@@ -31,6 +31,7 @@ import {
   type StackSummary,
   type StackTagged,
   type Stacks,
+  type Template,
 } from '../engine/ports.js';
 import {
   additionsOf,
@@ -451,6 +452,17 @@ async function unprotect(deps: StacksDeps, reads: Reads, name: string): Promise<
   deps.log?.(`Termination protection of stack ${name} turned off, as asked.`);
 }
 
+/** The template as it was handed over (this action's are JSON); undefined when there is no such stack. */
+async function deployedTemplate(cloudformation: CloudFormationClient, name: string): Promise<Template | undefined> {
+  try {
+    const answer = await cloudformation.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' }));
+    return answer.TemplateBody === undefined ? undefined : (JSON.parse(answer.TemplateBody) as Template);
+  } catch (error) {
+    if (isValidationError(error, 'does not exist')) return undefined;
+    throw error;
+  }
+}
+
 /** Stacks described side by side when a listing found several. */
 const DESCRIBED_AT_ONCE = 8;
 
@@ -559,6 +571,7 @@ export function createStacks(deps: StacksDeps): Stacks {
         throw explainAwsError(error);
       }
     },
+    template: (name) => guard(name, () => deployedTemplate(deps.cloudformation, name)),
     remove: (name, options) => guard(name, () => remove(deps, reads, name, options)),
     unprotect: (name) => guard(name, () => unprotect(deps, reads, name)),
   };

@@ -12,6 +12,7 @@ import { readNotifications } from './sections/notifications.js';
 import { readPreviews } from './sections/previews.js';
 import { Reader, type RawInputs } from './sections/reader.js';
 import { readReleaseCommand } from './sections/release-command.js';
+import { readSchedules } from './sections/schedules.js';
 import { readTraffic } from './sections/traffic.js';
 
 /**
@@ -51,6 +52,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const logs = readLogsSection(r);
   const database = readDatabaseSection(r, app.environment, app.preview, container);
   const releaseCommand = readReleaseCommand(r);
+  const schedules = readSchedules(r, app.preview);
   const domains = readDomains(r, app);
   checkApplication(r, app);
   if (r.errors.length > 0) throw new ConfigurationError(r.errors);
@@ -67,6 +69,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     notify,
     ...database,
     ...(releaseCommand ? { releaseCommand } : {}),
+    schedules,
     ...logs,
     ...domains,
   };

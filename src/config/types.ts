@@ -1,3 +1,5 @@
+import type { ScheduleConfig } from './schedules.js';
+
 /** The typed, validated and frozen configuration of one run. Built only by `readConfig`. */
 
 export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
@@ -140,6 +142,8 @@ export interface Config {
   /** With destroy: also delete the database, after a final snapshot. */
   readonly destroyDatabase: boolean;
   readonly releaseCommand?: ReleaseCommandConfig;
+  /** Recurring jobs on EventBridge Scheduler, run with the serving release; none for a preview. */
+  readonly schedules: readonly ScheduleConfig[];
   /** Days CloudWatch Logs keeps the log group's events. */
   readonly logRetentionDays: number;
   readonly logs: LogsQuery;

@@ -5,6 +5,7 @@
 
 import type { Variable } from '../config/types.js';
 import type { StackSpec, StackSummary } from '../stacks/spec.js';
+import type { Template } from '../templates/template.js';
 
 export type { Template } from '../templates/template.js';
 export type { StackSpec, StackSummary } from '../stacks/spec.js';
@@ -80,6 +81,8 @@ export interface Stacks {
    * the stacks it keeps (judged by name and tags) are described. `signal` stops the reading.
    */
   list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]>;
+  /** The template the stack was last deployed with; undefined when there is no such stack. */
+  template(name: string): Promise<Template | undefined>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
   /**
@@ -370,6 +373,8 @@ export interface ReleaseTaskSpec {
   readonly logGroup: string;
   /** awslogs names the stream <prefix>/<container>/<task id>. */
   readonly logStreamPrefix: string;
+  /** The container's name; the release command's own (`release`) when absent. */
+  readonly container?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -390,6 +395,8 @@ export interface TaskState {
 
 /** Runs one-off tasks on ECS with Fargate: nothing runs, and nothing is paid, between them. */
 export interface ReleaseTasks {
+  /** A task definition revision of the spec, for runs that others start (the schedules): its ARN. */
+  register(spec: ReleaseTaskSpec): Promise<string>;
   start(spec: ReleaseTaskSpec): Promise<StartedTask>;
   state(cluster: string, taskArn: string): Promise<TaskState>;
   stop(cluster: string, taskArn: string, reason: string): Promise<void>;

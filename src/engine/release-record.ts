@@ -32,6 +32,12 @@ export interface ReleaseRecord {
   readonly inputs: ReleaseInputs;
   /** sha256 of the application template, as JSON, that the release was deployed with. */
   readonly templateDigest: string;
+  /**
+   * The task definition registered for the release's schedules (its image, variables, secrets
+   * and database): what the schedules run once this release serves. Absent for a release
+   * deployed without schedules.
+   */
+  readonly scheduleTaskDefinition?: string;
 }
 
 /** Reads and writes release records; the adapter decides where they live. */
@@ -65,7 +71,7 @@ export function inputsOf(config: Config): ReleaseInputs {
   };
 }
 
-export function recordOf(config: Config, image: ImageRef, template: Template, now: number): ReleaseRecord {
+export function recordOf(config: Config, image: ImageRef, template: Template, now: number, scheduleTaskDefinition?: string): ReleaseRecord {
   return {
     schema: RECORD_SCHEMA,
     application: config.application,
@@ -76,6 +82,7 @@ export function recordOf(config: Config, image: ImageRef, template: Template, no
     image: { repository: image.repository, tag: image.tag, digest: image.digest },
     inputs: inputsOf(config),
     templateDigest: templateDigest(template),
+    ...(scheduleTaskDefinition ? { scheduleTaskDefinition } : {}),
   };
 }
 
@@ -118,6 +125,7 @@ export function parseRecord(text: string, where: string): ReleaseRecord {
   if (!isObject(capacity) || !isString(capacity.instanceType) || !['minSize', 'desiredSize', 'maxSize', 'cpuTarget'].every((field) => isNumber(capacity[field]))) throw bad('capacity is incomplete');
   if (!pairs(inputs.variables, 'value')) throw bad('variables are not name/value pairs');
   if (!pairs(inputs.secrets, 'parameter')) throw bad('secrets are not name/parameter pairs');
+  if (value.scheduleTaskDefinition !== undefined && !(isString(value.scheduleTaskDefinition) && value.scheduleTaskDefinition.startsWith('arn:'))) throw bad('scheduleTaskDefinition is not an ARN');
   return value as unknown as ReleaseRecord;
 }
 

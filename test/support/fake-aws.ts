@@ -455,6 +455,11 @@ export class FakeStacks implements Stacks {
     this.journal.push(`stacks.remove ${name}: removed`);
   }
 
+  async template(name: string): Promise<Template | undefined> {
+    await called(this.journal, `stacks.template ${name}`);
+    return this.stacks.get(name)?.template;
+  }
+
   async unprotect(name: string): Promise<void> {
     await called(this.journal, `stacks.unprotect ${name}`);
     const stack = this.stacks.get(name);
@@ -936,6 +941,15 @@ export class FakeReleaseTasks implements ReleaseTasks {
   private readonly tasks = new Map<string, { script: ReleaseScript; stream: string; polls: number; stopped?: string }>();
 
   constructor(private readonly journal: Journal, private readonly clock: FakeClock, private readonly logs: FakeLogs) {}
+
+  /** Task definitions registered for others to run (the schedules), in order. */
+  readonly registered: ReleaseTaskSpec[] = [];
+
+  async register(spec: ReleaseTaskSpec): Promise<string> {
+    await called(this.journal, `releaseTasks.register ${spec.family} ${spec.image}`);
+    this.registered.push(spec);
+    return `arn:aws:ecs:eu-west-1:123456789012:task-definition/${spec.family}:${this.registered.length}`;
+  }
 
   async start(spec: ReleaseTaskSpec): Promise<StartedTask> {
     await called(this.journal, `releaseTasks.start ${spec.family} ${spec.image}`);

@@ -74,6 +74,8 @@ const FREE_TEXT: Record<string, FreeText> = {
   notify: single((c) => c.notify),
   // The user's own command, run in the user's own container: printable text on one line is kept exactly.
   'release-command': single((c) => c.releaseCommand?.command, [...PRINTABLE, '\n- name: x']),
+  // A schedule's command, the rest of its line: printable text is kept exactly; a line break starts a line that is no schedule.
+  schedules: { raw: (text) => `rate(1 hour) ${text}`, kept: (c) => c.schedules[0]?.command, expected: trimmed, keeps: PRINTABLE },
   // Hostnames only: letters, digits, hyphens and dots.
   domains: single((c) => c.domains),
   'redirect-domains': single((c) => c.redirectDomains),
