@@ -70,15 +70,6 @@ interface Run {
   readonly options: ApplyOptions;
   readonly name: string;
   readonly reads: Reads;
-  /** Set once beforeChange has run. */
-  changing?: boolean;
-}
-
-/** The caller's work before the stack's first change, once per apply. */
-async function beforeChange(run: Run): Promise<void> {
-  if (run.changing) return;
-  run.changing = true;
-  await run.options.beforeChange?.();
 }
 
 const limits = (run: Run): PollLimits => ({ clock: run.deps.clock, deadline: run.options.deadline, signal: run.options.signal });
@@ -247,7 +238,6 @@ async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, 
   }
   const ref = computed.stackId ?? spec.name;
   const stream = new EventStream(cloudformation, ref, computed.creationTime, run.options.onEvent);
-  await beforeChange(run);
   await cloudformation.send(new ExecuteChangeSetCommand({ StackName: spec.name, ChangeSetName: changeSetName }), sendOptions(run));
   const operation = type === 'CREATE' ? 'create' : 'update';
   const final = await waitForOwn(run, ref, operation, stream);
@@ -326,7 +316,6 @@ async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome):
   run.options.onChanges?.(spec.name, changes);
   // The token makes the request recognisable: a retry CloudFormation already took is not a new stack.
   const token = `wimpy-${randomUUID()}`;
-  await beforeChange(run);
   const created = await cloudformation.send(new CreateStackCommand({ ...createStackInput(spec, source), ClientRequestToken: token }), sendOptions(run)).catch(async (error: unknown) => {
     const own = errorCode(error) === 'AlreadyExistsException' ? await createdBy(run, spec.name, token) : undefined;
     if (!own) throw error;
@@ -378,8 +367,7 @@ async function apply(deps: StacksDeps, reads: Reads, spec: StackSpec, options: A
       if (options.dryRun) return planCreation(run, spec, 'recreated');
       refuseIfProtected(run, stack);
       deps.log?.(`Stack ${spec.name} is ROLLBACK_COMPLETE: its first creation failed and left it empty. Deleting it to create it again.`);
-      await beforeChange(run);
-      await deleteAndWait(run, stack);
+          await deleteAndWait(run, stack);
       stack = undefined;
       recreated = true;
     } else if (verdict.decision === 'update' && stack) {
@@ -436,15 +424,15 @@ async function remove(deps: StacksDeps, reads: Reads, name: string, options: App
   await deleteAndWait(run, stack);
 }
 
-async function unprotect(deps: StacksDeps, reads: Reads, name: string): Promise<void> {
+async function unprotect(deps: StacksDeps, reads: Reads, name: string, signal?: AbortSignal): Promise<void> {
   // A stack others still import from cannot be removed: refuse before the protection goes,
   // so that a refused removal never leaves it unprotected.
   reads.forget(name);
-  const stack = await find(deps.cloudformation, name);
+  const stack = await find(deps.cloudformation, name, signal);
   if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
-  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name, reads }, stack);
+  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) }, name, reads }, stack);
   try {
-    await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }));
+    await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }), { abortSignal: signal });
   } catch (error) {
     if (isValidationError(error, 'does not exist')) return;
     throw error;
@@ -470,10 +458,10 @@ const DESCRIBED_AT_ONCE = 8;
 const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
 
 /** Every stack the tag index names with every tag. */
-async function queryIndex(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+async function queryIndex(deps: StacksDeps, tags: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<StackTagged[]> {
   const tagged = new Map<string, StackTagged>();
   const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
-  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters })) {
+  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters }, { abortSignal: signal })) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       const name = stackNameOf(mapping.ResourceARN ?? '');
       if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
@@ -496,10 +484,11 @@ class TagIndex {
 
   constructor(private readonly deps: StacksDeps) {}
 
-  stacks(tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+  stacks(tags: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<StackTagged[]> {
     const earlier = this.answers.find((answer) => carriesAll(tags, answer.tags));
-    if (earlier) return earlier.stacks.then((stacks) => stacks.filter((stack) => carries(stack, tags)));
-    const stacks = queryIndex(this.deps, tags);
+    // A listing that reuses an answer still in flight stops on its own cancellation.
+    if (earlier) return untilAborted(earlier.stacks, signal).then((stacks) => stacks.filter((stack) => carries(stack, tags)));
+    const stacks = queryIndex(this.deps, tags, signal);
     this.answers.push({ tags, stacks });
     // A failed query is asked again by the next listing.
     stacks.catch(() => {
@@ -508,6 +497,17 @@ class TagIndex {
     });
     return stacks;
   }
+}
+
+/** The work's answer, or the signal's reason once the signal is aborted first. */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 /** Whether `tags` holds every tag of `subset`, with its value. */
@@ -520,7 +520,7 @@ const carriesAll = (tags: Readonly<Record<string, string>>, subset: Readonly<Rec
  * when live and tagged as asked.
  */
 async function list(reads: Reads, index: TagIndex, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]> {
-  const wanted = (await index.stacks(tags)).filter((stack) => !only || only(stack));
+  const wanted = (await index.stacks(tags, signal)).filter((stack) => !only || only(stack));
   const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name, signal));
   return described
     .filter((stack): stack is Stack => stack !== undefined)
@@ -573,6 +573,6 @@ export function createStacks(deps: StacksDeps): Stacks {
     },
     template: (name) => guard(name, () => deployedTemplate(deps.cloudformation, name)),
     remove: (name, options) => guard(name, () => remove(deps, reads, name, options)),
-    unprotect: (name) => guard(name, () => unprotect(deps, reads, name)),
+    unprotect: (name, signal) => guard(name, () => unprotect(deps, reads, name, signal)),
   };
 }
