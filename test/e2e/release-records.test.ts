@@ -4,7 +4,7 @@ import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/cl
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadBalancerStack, releaseRecordKey } from '../../src/config/names.js';
 import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
-import { ACCOUNT, APPLICATION, CREDENTIALS, REGION, ZONE, describeStack, outputsOf, prepareEmulator, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
+import { ACCOUNT, APPLICATION, CREDENTIALS, REGION, ZONE, describeStack, outputsOf, leaveRule, prepareEmulator, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 
 // Issue 14: a rollback restores the release as it was recorded, whatever the rollback run passes.
@@ -56,7 +56,8 @@ describe('a rollback against an AWS API restores the recorded release', { skip }
     const second = await run({ strategy: 'blue-green', version: 'v2', 'step-wait': '0', 'environment-variables': 'GREETING=hello from v2', secrets: 'API_KEY=api-key' });
     assert.equal(second.exitCode, 0, second.stdout + second.stderr);
     assert.equal(decode((await parameters(V2)).EnvironmentVariables), 'GREETING=hello from v2\n');
-    // v1's stack is gone, as cleanup removes it once its time has come.
+    // v1's stack is gone, as cleanup removes it once its time has come: out of the rule, then deleted.
+    await leaveRule(emulator, loadBalancerStack(APPLICATION, 'staging'), HOST, V1);
     await emulator.cloudformation.send(new DeleteStackCommand({ StackName: V1 }));
     assert.equal((await describeStack(emulator, V1))?.StackStatus ?? 'DELETE_COMPLETE', 'DELETE_COMPLETE');
 
