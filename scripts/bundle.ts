@@ -5,16 +5,16 @@
  * adapter loads on first use (`import()`) is a chunk of its own, so a run reads only the
  * clients it calls. The licences of every package in the build go to dist/licenses.txt.
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
 /** What the runner downloads for every job that uses the action. */
-export const DIST_BUDGET_BYTES = 2.5 * 1024 * 1024;
+export const DIST_BUDGET_BYTES = 2_500_000;
 
 /** A package's folder for a path inside node_modules (the innermost, for nested copies). */
 function packageDirOf(input: string): string | undefined {
@@ -45,6 +45,32 @@ export function licensesText(metafile: Metafile): string {
     .join('\n');
 }
 
+/**
+ * The SDK's schema modules key their traits by constants in computed keys (`{ [_xN]: _II }`,
+ * `_xN` being `"xmlName"`). A bundler must assume a computed key may run code, so it keeps every
+ * schema that such an object sits in, and every schema those reach: all of a client's, used or
+ * not (EC2's alone is over half a megabyte). The same keys written as the strings they are make
+ * the same objects, and let the build keep only the schemas the adapters' commands reach.
+ */
+export function literalSchemaKeys(source: string): string {
+  const strings = new Map<string, string>();
+  for (const [, name, value] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) strings.set(name!, value!);
+  return source.replace(/([{,]\s*)\[(_\w+)\]:/g, (whole, before: string, name: string) => {
+    const value = strings.get(name);
+    return value === undefined ? whole : `${before}${value}:`;
+  });
+}
+
+const schemaKeysPlugin: Plugin = {
+  name: 'sdk-schema-keys',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]@aws-sdk[\\/].*[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => ({
+      contents: literalSchemaKeys(await readFile(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
 /** Every file under a folder, with its size. */
 export function filesUnder(dir: string): { path: string; bytes: number }[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -73,6 +99,7 @@ export function buildOptions(entryPoints: Record<string, string>, outdir: string
     // CommonJS packages in the build call require() for Node's own modules.
     banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
     legalComments: 'none',
+    plugins: [schemaKeysPlugin],
     metafile: true,
     logLevel: 'warning',
   };

@@ -72,13 +72,15 @@ function httpRegistry(config: Config, host: string): Registry {
   return new HttpRegistry({ registry: host, ...login });
 }
 
-export function createEngineDeps(config: Config, info: RunInfo, clients: SdkClients = sdkClients(clientSettings(info.env))): EngineDeps {
+/** The docker client of one run: its own configuration directory, removed by `close` when the run ends. */
+const dockerFor = (info: RunInfo) => new DockerCli({ mask: info.mask ?? (() => undefined) });
+
+export function createEngineDeps(config: Config, info: RunInfo, clients: SdkClients = sdkClients(clientSettings(info.env)), docker = dockerFor(info)): EngineDeps {
   const clock = systemClock;
   const registry = registryFor(config, clients);
-  const docker = new DockerCli({ mask: info.mask ?? (() => undefined) });
   const source = info.repository ? `${info.serverUrl ?? 'https://github.com'}/${info.repository}` : '';
   const images: Images = {
-    publish: (version) => publishImage({ application: config.application, version, build: config.build, source, revision: info.sha }, { registry, docker, log: info.log, clock }),
+    publish: (version, signal) => publishImage({ application: config.application, version, build: config.build, source, revision: info.sha, ...(signal ? { signal } : {}) }, { registry, docker, log: info.log, clock }),
     async find(version) {
       // Only reads: plan and rollback must not create a repository.
       const repository = await registry.locate(repositoryName(config.application));
@@ -141,8 +143,9 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
   const { region } = clientSettings(info.env);
   const clients = sdkClients(clientSettings(info.env));
   const feedback = feedbackFor(config, info);
+  const docker = dockerFor(info);
   const ports: EntryPorts = {
-    engine: createEngineDeps(config, info, clients),
+    engine: createEngineDeps(config, info, clients, docker),
     instances: instancesPort(clients),
     session: { missing: () => missingTools(info.env), start: (argv) => startSession(argv, info.env) },
     ...(feedback ? { feedback } : {}),
@@ -151,18 +154,23 @@ export async function runEngine(config: Config, info: RunInfo): Promise<EntryOut
     writeSummary: (markdown) => writeJobSummary(markdown, info.log),
     print: info.print ?? ((text: string) => info.log.info(text)),
   };
-  return runEntry(config, ports, {
-    intent: info.intent,
-    run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) },
-    sha: info.sha,
-    holder: info.runUrl ?? terminalHolder(),
-    who: info.env.GITHUB_ACTOR || terminalHolder(),
-    ...(info.runUrl ? { logUrl: info.runUrl } : {}),
-    ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
-    ...(region ? { region } : {}),
-    ...(info.follow !== undefined ? { follow: info.follow } : {}),
-    ...(info.execCommand ? { execCommand: info.execCommand } : {}),
-  });
+  try {
+    return await runEntry(config, ports, {
+      intent: info.intent,
+      run: { startedAt, deadline: startedAt + config.timeoutMinutes * 60_000, ...(info.signal ? { signal: info.signal } : {}) },
+      sha: info.sha,
+      holder: info.runUrl ?? terminalHolder(),
+      who: info.env.GITHUB_ACTOR || terminalHolder(),
+      ...(info.runUrl ? { logUrl: info.runUrl } : {}),
+      ...(info.repository ? { commitUrl: `${info.serverUrl ?? 'https://github.com'}/${info.repository}/commit/${info.sha}` } : {}),
+      ...(region ? { region } : {}),
+      ...(info.follow !== undefined ? { follow: info.follow } : {}),
+      ...(info.execCommand ? { execCommand: info.execCommand } : {}),
+    });
+  } finally {
+    // The registry logins of the run go with its docker configuration, however the run ended.
+    await docker.close();
+  }
 }
 
 /** A run from a terminal names itself by who and where: `user@host`. */

@@ -91,7 +91,8 @@ function lastRunOf(item: Item | undefined): LastRun | undefined {
 export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
   let tableReady = false;
 
-  async function ensureTable(): Promise<void> {
+  async function ensureTable(signal?: AbortSignal): Promise<void> {
+    const options = { abortSignal: signal };
     try {
       await client.send(new CreateTableCommand({
         TableName: table,
@@ -101,14 +102,14 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
         // Deleting the table while a run holds a lock would let a second run in.
         DeletionProtectionEnabled: true,
         Tags: [{ Key: 'wimpy:application', Value: 'wimpy' }, { Key: 'wimpy:environment', Value: 'account' }],
-      }));
+      }), options);
     } catch (error) {
       // Another run created it a moment ago: wait for it like our own.
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    await waitUntilTableExists({ client, maxWaitTime: TABLE_WAIT_SECONDS }, { TableName: table });
+    await waitUntilTableExists({ client, maxWaitTime: TABLE_WAIT_SECONDS, ...(signal ? { abortSignal: signal } : {}) }, { TableName: table });
     try {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'purgeAt' } }));
+      await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'purgeAt' } }), options);
     } catch (error) {
       // Already on (another run turned it on): nothing to do.
       if (!/already enabled|TimeToLive is active/i.test((error as Error).message)) throw error;
@@ -117,12 +118,12 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
   }
 
   /** Runs a request; a missing table is created once, then the request is sent again. */
-  async function send<T>(request: () => Promise<T>): Promise<T> {
+  async function send<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       return await request();
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException) || tableReady) throw error;
-      await ensureTable();
+      await ensureTable(signal);
       return request();
     }
   }
@@ -151,12 +152,12 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }), { abortSignal: signal }),
-        );
+        signal);
         return { taken: true, departures: departuresOf(answer.Attributes) };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The refusal carries the holder; a store that leaves it out is asked once more.
-        const item = error.Item ?? (await client.send(new GetItemCommand({ TableName: table, Key: key(lockKey), ConsistentRead: true }))).Item;
+        const item = error.Item ?? (await client.send(new GetItemCommand({ TableName: table, Key: key(lockKey), ConsistentRead: true }), { abortSignal: signal })).Item;
         const holder = holderOf(item);
         return { taken: false, ...(holder ? { holder } : {}) };
       }
@@ -179,7 +180,7 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
       }
     },
 
-    async release(lockKey, token, last) {
+    async release(lockKey, token, last, signal) {
       try {
         // The record stays (it keeps the departures and the last run): only the claim goes.
         await client.send(new UpdateItemCommand({
@@ -189,7 +190,7 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
           ConditionExpression: '#token = :token',
           ExpressionAttributeNames: { ...pick('#token', '#holder', '#command', '#version', '#since', '#expiresAt'), ...(last ? LAST_RUN : {}) },
           ExpressionAttributeValues: { ':token': { S: token }, ...(last ? { ':lastRun': lastRunItem(last) } : {}) },
-        }));
+        }), { abortSignal: signal });
       } catch (error) {
         // No longer ours: another run took it over after our lease ran out; never free theirs.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;

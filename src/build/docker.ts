@@ -1,4 +1,4 @@
-import { getExecOutput, type ExecOptions, type ExecOutput } from '@actions/exec';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -11,7 +11,67 @@ import { ImageFailure, type BuildRequest, type Docker, type RegistryCredentials 
  * through a shell, so build-arg values and paths arrive exactly as written.
  */
 
+export interface ExecOptions {
+  readonly env: Record<string, string>;
+  /** Written to the process's stdin, then closed. */
+  readonly input?: Buffer;
+  /** Neither the command nor its output goes to the streams. */
+  readonly silent?: boolean;
+  readonly outStream?: Writable;
+  readonly errStream?: Writable;
+  /** Every line the process writes, on either stream. */
+  readonly onLine?: (line: string) => void;
+  /** Kills the process (SIGTERM, which docker passes on to the build), and the call rejects. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ExecOutput {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 export type Exec = (command: string, args: string[], options: ExecOptions) => Promise<ExecOutput>;
+
+/**
+ * Runs a command with its arguments as they are (no shell), its output streamed to the job log
+ * as it comes, line by line to `onLine`; a cancellation kills it.
+ */
+export const spawnExec: Exec = (command, args, options) =>
+  new Promise((resolve, reject) => {
+    const out = options.outStream ?? process.stdout;
+    const err = options.errStream ?? process.stderr;
+    if (!options.silent) out.write(`[command]${command} ${args.join(' ')}\n`);
+    const child = spawn(command, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+    const collected = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const lines = (stream: 'stdout' | 'stderr', to: Writable) => {
+      let rest = '';
+      child[stream].on('data', (chunk: Buffer) => {
+        collected[stream].push(chunk);
+        if (!options.silent) to.write(chunk);
+        const text = rest + chunk.toString('utf8');
+        const complete = text.split(/\r?\n/);
+        rest = complete.pop() ?? '';
+        for (const line of complete) options.onLine?.(line);
+      });
+      child[stream].on('end', () => rest && options.onLine?.(rest));
+    };
+    lines('stdout', out);
+    lines('stderr', err);
+    // Killed by the signal: the call ends once the process has, so nothing of it outlives the run.
+    let killed: Error | undefined;
+    child.on('error', (error) => {
+      if (options.signal?.aborted) killed = error;
+      else reject(error);
+    });
+    child.on('close', (code) => {
+      if (killed) reject(killed);
+      else resolve({ exitCode: code ?? 1, stdout: Buffer.concat(collected.stdout).toString('utf8'), stderr: Buffer.concat(collected.stderr).toString('utf8') });
+    });
+    // A process that exits before reading its input must not fail the call with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
+  });
 
 export interface DockerDeps {
   /** Hides a secret from the log (core.setSecret on a runner); called before the secret is used. */
@@ -109,10 +169,11 @@ export class DockerCli implements Docker {
     await rm(dir, { recursive: true, force: true });
   }
 
-  async login(credentials: RegistryCredentials): Promise<void> {
+  async login(credentials: RegistryCredentials, signal?: AbortSignal): Promise<void> {
     this.deps.mask(credentials.password);
     const result = await this.run(['login', '--username', credentials.username, '--password-stdin', credentials.server], {
       input: Buffer.from(credentials.password),
+      signal,
     });
     if (result.exitCode !== 0) {
       throw new ImageFailure(`docker could not log in to ${credentials.server}: check the registry credentials.`, result.tail);
@@ -124,16 +185,16 @@ export class DockerCli implements Docker {
     if (result.exitCode !== 0) throw new ImageFailure(`docker could not log out of ${server}.`, result.tail);
   }
 
-  async buildAndPush(request: BuildRequest): Promise<void> {
+  async buildAndPush(request: BuildRequest, signal?: AbortSignal): Promise<void> {
     if ((await this.detectBuilder()) === 'buildx') {
-      const result = await this.run(buildxArguments(request));
+      const result = await this.run(buildxArguments(request), { signal });
       // buildx builds and pushes in one command: only its words tell which step failed.
       if (result.exitCode !== 0) throw failure(request, result.tail, /\bpush/i.test(result.tail));
       return;
     }
-    const built = await this.run(classicArguments(request));
+    const built = await this.run(classicArguments(request), { signal });
     if (built.exitCode !== 0) throw failure(request, built.tail, false);
-    const pushed = await this.run(['push', request.image]);
+    const pushed = await this.run(['push', request.image], { signal });
     if (pushed.exitCode !== 0) throw failure(request, pushed.tail, true);
   }
 
@@ -143,8 +204,8 @@ export class DockerCli implements Docker {
     return this.builder;
   }
 
-  private async run(args: string[], options: { input?: Buffer; quiet?: boolean } = {}): Promise<{ exitCode: number; tail: string }> {
-    const exec = this.deps.exec ?? getExecOutput;
+  private async run(args: string[], options: { input?: Buffer; quiet?: boolean; signal?: AbortSignal | undefined } = {}): Promise<{ exitCode: number; tail: string }> {
+    const exec = this.deps.exec ?? spawnExec;
     const tail: string[] = [];
     const keep = (line: string): void => {
       if (line.trim() === '') return;
@@ -155,15 +216,17 @@ export class DockerCli implements Docker {
     let result: ExecOutput;
     try {
       result = await exec('docker', args, {
-        ignoreReturnCode: true,
         silent: options.quiet ?? false,
         ...(options.input ? { input: options.input } : {}),
         ...(this.deps.stdout ? { outStream: this.deps.stdout } : {}),
         ...(this.deps.stderr ? { errStream: this.deps.stderr } : {}),
         env: { ...definedEnvironment(), DOCKER_CONFIG: configDir },
-        listeners: { stdline: keep, errline: keep },
+        onLine: keep,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
+      // Killed by the cancellation: the engine says so in the run's words.
+      if (options.signal?.aborted) throw error;
       throw new ImageFailure('docker could not be started: the build phase needs the docker client and a running Docker engine.', (error as Error).message);
     }
     return { exitCode: result.exitCode, tail: tail.join('\n') };

@@ -13,8 +13,8 @@ export interface Certificates {
 
 /** The release's image: built and pushed once, then found again by its version. */
 export interface Images {
-  /** Builds and pushes the release unless the registry has it; always pinned by digest. */
-  publish(version: string): Promise<ImageRef>;
+  /** Builds and pushes the release unless the registry has it; always pinned by digest. `signal` stops the build. */
+  publish(version: string, signal?: AbortSignal): Promise<ImageRef>;
   /** The release's image when the registry holds it. */
   find(version: string): Promise<ImageRef | undefined>;
   /** Whether the image's own registry (wherever it lives) still holds it by its digest. */
@@ -105,7 +105,23 @@ export async function cancelledAs<T>(work: Promise<T>, run: Pick<RunClock, 'sign
 }
 
 /** How long cancelled work may take to say by itself where it stopped, before the run stops waiting. */
-const CANCEL_GRACE_MS = 2_000;
+export const CANCEL_GRACE_MS = 2_000;
+
+/**
+ * A signal that aborts `graceMs` after `signal` does: for the little a cancelled run must still
+ * try (the release of its lock), which gets a few seconds of the ten the runner gives, not all.
+ */
+export function graceAfter(signal: AbortSignal | undefined, graceMs = CANCEL_GRACE_MS): AbortSignal | undefined {
+  if (!signal) return undefined;
+  const grace = new AbortController();
+  const start = () => {
+    const timer = setTimeout(() => grace.abort(signal.reason), graceMs);
+    timer.unref?.();
+  };
+  if (signal.aborted) start();
+  else signal.addEventListener('abort', start, { once: true });
+  return grace.signal;
+}
 
 /**
  * Waits for `work` unless the run is cancelled: some adapters' requests take no abort signal,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CancelledError, pause, untilCancelled, type RunClock } from './context.js';
+import { CancelledError, graceAfter, pause, type RunClock } from './context.js';
 import type { Clock, Log } from './ports.js';
 
 /**
@@ -60,12 +60,12 @@ export type TakeResult =
 
 /** The port over the account's lock table. */
 export interface Locks {
-  /** Takes the lock when nobody holds it or its holder's lease ran out. */
+  /** Takes the lock when nobody holds it or its holder's lease ran out; `signal` stops the asking. */
   take(key: string, claim: LockClaim, expiresAt: number, now: number, signal?: AbortSignal): Promise<TakeResult>;
   /** Extends the lease; false when the lock is no longer this token's. */
   extend(key: string, token: string, expiresAt: number): Promise<boolean>;
-  /** Frees the lock if this token holds it, keeping `last` in its record; never frees another run's. */
-  release(key: string, token: string, last?: LastRun): Promise<void>;
+  /** Frees the lock if this token holds it, keeping `last` in its record; never frees another run's. `signal` stops the request. */
+  release(key: string, token: string, last?: LastRun, signal?: AbortSignal): Promise<void>;
   /** The last run that let go of the lock, when one was recorded; reads only (creates no table). */
   lastRun(key: string): Promise<LastRun | undefined>;
   /** Under the lock: when releases left traffic (epoch ms), and the entries of releases that are gone. */
@@ -187,7 +187,7 @@ export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRe
     clearInterval(beat);
     const last = request.lastRun?.(ending);
     // A cancelled run gives the release a short grace, then leaves the lock to its expiry.
-    const release = untilCancelled(deps.locks.release(request.key, claim.token, last), run, `while the lock of ${request.key} was released`).catch((error: unknown) =>
+    const release = deps.locks.release(request.key, claim.token, last, graceAfter(run.signal)).catch((error: unknown) =>
       deps.log.warning(`The lock of ${request.key} was not released (${(error as Error).message}); it frees itself within ${Math.round(lease / 1000)} s.`),
     );
     if (request.deferRelease) request.deferRelease(release);
@@ -202,7 +202,7 @@ async function acquire(deps: LockDeps, run: RunClock, request: LockRequest, clai
   for (;;) {
     const now = deps.clock.now();
     const asking = `while it asked for the lock of ${request.key}; nothing was changed`;
-    const answer = await untilCancelled(deps.locks.take(request.key, claim, now + lease, now, run.signal), run, asking).catch((error: unknown) => {
+    const answer = await deps.locks.take(request.key, claim, now + lease, now, run.signal).catch((error: unknown) => {
       // The request was aborted by the cancellation: say so in the run's words, not the SDK's.
       throw run.signal?.aborted ? new CancelledError(`The run was cancelled ${asking}.`) : error;
     });

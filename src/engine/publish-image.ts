@@ -50,11 +50,14 @@ export interface BuildRequest {
 }
 
 export interface Docker {
-  /** Logs docker in; the password is masked before anything can print it. */
-  login(credentials: RegistryCredentials): Promise<void>;
+  /** Logs docker in; the password is masked before anything can print it. `signal` stops it. */
+  login(credentials: RegistryCredentials, signal?: AbortSignal): Promise<void>;
   logout(server: string): Promise<void>;
-  /** Builds the image and pushes it; raises ImageFailure with docker's own words on failure. */
-  buildAndPush(request: BuildRequest): Promise<void>;
+  /**
+   * Builds the image and pushes it; raises ImageFailure with docker's own words on failure.
+   * `signal` kills docker: a cancelled run does not leave a build running on the runner.
+   */
+  buildAndPush(request: BuildRequest, signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -85,6 +88,8 @@ export interface PublishRequest {
   readonly source: string;
   /** The commit built: the image's revision label. */
   readonly revision: string;
+  /** The run's cancellation: it stops docker's login, build and push. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PublishPorts {
@@ -112,7 +117,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
   const image = `${repository}:${version}`;
   log.info(`Building ${image}`);
   const credentials = await registry.credentials();
-  if (credentials) await docker.login(credentials);
+  if (credentials) await docker.login(credentials, request.signal);
   try {
     await docker.buildAndPush({
       dockerfile: build.dockerfile,
@@ -128,7 +133,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
         'org.opencontainers.image.created': new Date(ports.clock.now()).toISOString(),
         'org.opencontainers.image.version': version,
       },
-    });
+    }, request.signal);
     // The registry's digest, not the local image id: it is what instances will pull.
     const digest = await registry.find(repository, version);
     if (!digest) throw new ImageFailure(`Docker pushed ${image}, but the registry does not list it: check that nothing removes new tags from ${repository}.`);

@@ -92,8 +92,8 @@ function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   };
 }
 
-async function releaseImage(config: Config, deps: EngineDeps, version: string): Promise<ImageRef> {
-  if (config.steps.includes('build') || config.build.image) return deps.images.publish(version);
+async function releaseImage(config: Config, deps: EngineDeps, version: string, signal: AbortSignal | undefined): Promise<ImageRef> {
+  if (config.steps.includes('build') || config.build.image) return deps.images.publish(version, signal);
   const found = await deps.images.find(version);
   if (!found) throw new Error(`Version ${version} is not in the registry and steps leaves out build: add build to steps, or give a version that was built before.`);
   return found;
@@ -111,7 +111,7 @@ async function deployPhases(config: Config, deps: EngineDeps, request: RunReques
   const certificate = async () => (await placed)!.certificateArn;
   const [environment, image, placement] = await untilCancelled(Promise.all([
     wantsEnvironment ? deps.log.group('environment', () => applyEnvironment(config, deps, run, { ...track, certificate })) : Promise.resolve([] as StackResult[]),
-    config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version)) : Promise.resolve(undefined),
+    config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version, run.signal)) : Promise.resolve(undefined),
     placed,
   ]), run, 'before the release was deployed');
   progress.stacks.push(...environment.map(stackReport));

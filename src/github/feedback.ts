@@ -68,8 +68,6 @@ export interface Feedback {
    * destroyed) and says so in the pull request's comment, when it has one.
    */
   previewRemoved(environment: string, pullRequest?: number): Promise<void>;
-  /** Writes the job summary; does nothing in a terminal. */
-  writeSummary(markdown: string): Promise<void>;
 }
 
 type Permission = 'deployments' | 'pull-requests';
@@ -202,10 +200,6 @@ export function createFeedback(options: FeedbackOptions): Feedback {
 
     async previewRemoved(environment, pullRequest = options.pullRequest) {
       await retire(environment, removedCommentBody(application, environment, options.logUrl), pullRequest);
-    },
-
-    async writeSummary(markdown) {
-      await writeSummary(markdown, log);
     },
   };
 }

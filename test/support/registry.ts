@@ -4,8 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { getExecOutput } from '@actions/exec';
-import { DockerCli, type Exec } from '../../src/build/docker.js';
+import { DockerCli, spawnExec, type Exec } from '../../src/build/docker.js';
 import { HttpRegistry } from '../../src/build/registry-http.js';
 import type { PublishPorts } from '../../src/engine/publish-image.js';
 import { RecordingLog } from './recording-log.js';
@@ -158,7 +157,7 @@ export function publishHarness(registry: TestRegistry, userConfigDir: string, at
   });
   const exec: Exec = async (command, args, options) => {
     journal.push(`${command} ${args.join(' ')}`);
-    const result = await getExecOutput(command, args, options);
+    const result = await spawnExec(command, args, options);
     execs.push({ args, ...(options.input ? { input: options.input.toString() } : {}), ...result });
     return result;
   };

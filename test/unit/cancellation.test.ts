@@ -2,11 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { taggingIndex } from './stacks-support.js';
+import { startSilentEndpoint } from '../support/silent-endpoint.js';
 import { createStacks } from '../../src/aws/stacks.js';
 import { rollingStack } from '../../src/config/names.js';
 import type { Config } from '../../src/config/types.js';
@@ -174,24 +173,6 @@ describe('a cancellation reaches the ports', () => {
     assert.equal(aws.stacks.get(A), undefined, 'no release was deployed');
   });
 });
-
-/** An AWS endpoint that takes every request and never answers: the run waits on it until cancelled. */
-async function startSilentEndpoint(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const server = http.createServer((req) => {
-    requests.push(`${req.method} ${req.url}`);
-    req.resume();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 interface Step {
   readonly child: ChildProcess;

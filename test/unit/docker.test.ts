@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getExecOutput, type ExecOptions } from '@actions/exec';
-import { DockerCli, runConfigDir, userDockerConfig, type Exec } from '../../src/build/docker.js';
+import { DockerCli, runConfigDir, spawnExec, userDockerConfig, type Exec, type ExecOptions } from '../../src/build/docker.js';
 import { ImageFailure, publishImage, type BuildRequest, type PublishRequest } from '../../src/engine/publish-image.js';
 import { publishHarness, requireDockerServices, startRegistry, type PublishHarness, type TestRegistry } from '../support/registry.js';
 
@@ -145,7 +144,7 @@ describe('publishing with the real docker engine to a registry that demands a lo
   test('docker buildx answers in the run’s own configuration as it does in the user’s, on a machine with it or without it', async () => {
     const user = userDockerConfig();
     const own = await runConfigDir(user, work);
-    const buildx = async (config: string) => (await getExecOutput('docker', ['buildx', 'version'], { ignoreReturnCode: true, silent: true, env: { ...process.env, DOCKER_CONFIG: config } as Record<string, string> })).exitCode;
+    const buildx = async (config: string) => (await spawnExec('docker', ['buildx', 'version'], { silent: true, env: { ...process.env, DOCKER_CONFIG: config } as Record<string, string> })).exitCode;
     assert.equal(await buildx(own), await buildx(user));
   });
 
@@ -194,7 +193,7 @@ function scriptedDocker(answer: (args: readonly string[]) => { exitCode: number;
     calls.push(args);
     configs.push(options.env?.DOCKER_CONFIG);
     const { exitCode, stderr = '' } = answer(args);
-    for (const line of stderr.split('\n')) options.listeners?.errline?.(line);
+    for (const line of stderr.split('\n')) options.onLine?.(line);
     return { exitCode, stdout: '', stderr };
   };
   return { calls, configs, docker: new DockerCli({ mask: () => undefined, exec, ...(userConfigDir ? { userConfigDir } : {}) }) };
@@ -333,5 +332,30 @@ describe('what a refused push tells the user', () => {
     const { docker } = refusing('ERROR: failed to solve: private/base:1: pull access denied, repository does not exist or may require authorization');
 
     await assert.rejects(docker.buildAndPush(BUILD), (error: Error) => /docker could not build .*pull access denied/s.test(error.message));
+  });
+});
+
+describe('a cancelled build', () => {
+  test('the run\'s signal kills docker mid-build: the build rejects once the process has ended, and no docker process outlives it', { timeout: 20_000 }, async () => {
+    const cancel = new AbortController();
+    let pid = 0;
+    // A docker whose build never ends by itself: it prints its pid, then waits.
+    const exec: Exec = (_command, args, options) => {
+      if (args[0] === 'buildx' && args[1] === 'version') return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+      return spawnExec('sh', ['-c', 'echo $$; exec sleep 60'], {
+        ...options,
+        silent: true,
+        onLine: (line) => {
+          pid = Number(line);
+          cancel.abort();
+        },
+      });
+    };
+    const docker = new DockerCli({ mask: () => undefined, exec, configDir: mkdtempSync(join(tmpdir(), 'docker-config-')) });
+
+    await assert.rejects(docker.buildAndPush(BUILD, cancel.signal), { name: 'AbortError' });
+
+    assert.ok(pid > 0, 'the build started');
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the docker process is gone');
   });
 });

@@ -399,9 +399,8 @@ describe('the job summary file', () => {
     writeFileSync(file, ''); // the runner creates it
     process.env.GITHUB_STEP_SUMMARY = file;
     const log = new RecordingLog();
-    const feedback = createFeedback({ octokit: createOctokit('unused', { baseUrl: 'http://127.0.0.1:9' }), repo: { owner: 'o', repo: 'r' }, log, application: APPLICATION });
-    await feedback.writeSummary('## one');
-    await feedback.writeSummary('## two');
+    assert.equal(await writeSummary('## one', log), true);
+    assert.equal(await writeSummary('## two', log), true);
     assert.equal(readFileSync(file, 'utf8'), '## one\n## two\n');
   });
 });

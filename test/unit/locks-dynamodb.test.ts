@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLocks, LOCK_TABLE } from '../../src/aws/locks.js';
+import { startSilentEndpoint } from '../support/silent-endpoint.js';
 
 /** The lock table as DynamoDB is asked: conditional writes, exact inputs. */
 
@@ -104,3 +105,42 @@ describe('the DynamoDB lock', () => {
     assert.equal(input.ConditionExpression, '#token = :token');
   });
 });
+
+describe('the DynamoDB lock, cancelled', () => {
+  /** A lock table whose requests get no answer: only the signal can end the wait. */
+  async function silentLocks() {
+    const endpoint = await startSilentEndpoint();
+    const client = new DynamoDBClient({ region: 'eu-west-1', endpoint: endpoint.url, maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    return { locks: createLocks(client), endpoint };
+  }
+
+  test('a take whose request hangs stops when its signal is aborted', { timeout: 10_000 }, async () => {
+    const { locks, endpoint } = await silentLocks();
+    const cancel = new AbortController();
+    try {
+      const taking = locks.take(KEY, CLAIM, NOW + 180_000, NOW, cancel.signal);
+      await until(() => endpoint.requests.length > 0);
+      cancel.abort();
+      await assert.rejects(taking, { name: 'AbortError' });
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  test('a release whose request hangs stops when its signal is aborted', { timeout: 10_000 }, async () => {
+    const { locks, endpoint } = await silentLocks();
+    const cancel = new AbortController();
+    try {
+      const releasing = locks.release(KEY, CLAIM.token, undefined, cancel.signal);
+      await until(() => endpoint.requests.length > 0);
+      cancel.abort();
+      await assert.rejects(releasing, { name: 'AbortError' });
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}

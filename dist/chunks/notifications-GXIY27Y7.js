@@ -1,3 +1,0 @@
-import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);
-import{b as n,d as a}from"./chunk-EA7NJHBU.js";import{o as s,w as i}from"./chunk-NY2NKIOY.js";import"./chunk-WC24H7Z3.js";import"./chunk-36GIDGKE.js";import"./chunk-6G7CKFX6.js";var c=s(n,"AmazonSimpleNotificationService","SNSClient",i),p={},u=(r,o,e,m)=>[];var t=class extends c(p,u,"Publish",a){};function N(r){return{async publish(o,e){await r.send(new t({TopicArn:o,Subject:e.subject,MessageStructure:"json",Message:JSON.stringify({default:e.structured,email:`${e.text}
-`}),MessageAttributes:Object.fromEntries(Object.entries(e.attributes).map(([m,l])=>[m,{DataType:"String",StringValue:l}]))}))}}}export{N as createNotifications};
