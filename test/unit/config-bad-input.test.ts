@@ -31,7 +31,7 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ processes: 'worker=celery -A shop worker \\\n  --concurrency 4' }, 'processes', /a command cannot span lines/],
   [{ processes: 'worker=celery -A shop worker\nworker=rq worker' }, 'processes', /names worker twice/],
   [{ processes: 'worker=run\u0007' }, 'processes', /one line of at most 1024 printable characters/],
-  [{ processes: 'worker=run', 'processes-sizes': 'mailer=2' }, 'processes-sizes', /names mailer, which is not in processes \(worker\)/],
+  [{ processes: 'worker=run', 'processes-sizes': 'mailer=2' }, 'processes-sizes', /names mailer, which is not in processes: use the name of one of processes \(worker\)/],
   [{ processes: 'worker=run', 'processes-sizes': 'worker=4-2' }, 'processes-sizes', /NAME=MIN-MAX \(1 <= MIN <= MAX <= 100\)/],
   [{ processes: 'worker=run', 'processes-sizes': 'worker=2 m7g.large' }, 'processes-sizes', /another architecture \(arm64\) than instance-type t3.small/],
   [{ processes: 'worker=run', 'processes-health': 'mailer=true' }, 'processes-health', /names mailer, which is not in processes/],

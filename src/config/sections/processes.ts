@@ -41,7 +41,7 @@ function namedLines(r: Reader, input: string): Line[] {
     const at = text.indexOf('=');
     const name = at < 0 ? '' : text.slice(0, at).trim();
     const value = at < 0 ? '' : text.slice(at + 1).trim();
-    if (at < 0) r.fail(input, text, `is not a NAME=VALUE line: ${input === 'processes-sizes' ? 'give NAME=COUNT or NAME=MIN-MAX' : `give NAME=COMMAND, one process a line; ${ONE_LINE_HELP}`}`);
+    if (at < 0) r.fail(input, text, `is not a NAME=VALUE line: ${input === 'processes-sizes' ? 'use NAME=COUNT or NAME=MIN-MAX, e.g. worker=2' : `use NAME=COMMAND, one process a line; ${ONE_LINE_HELP}`}`);
     else if (!PROCESS_NAME.test(name) || (RESERVED_PROCESS_NAMES as readonly string[]).includes(name)) r.fail(input, text, `is not allowed: ${NAME_HELP}`);
     else if (lines.some((line) => line.name === name)) r.fail(input, text, `names ${name} twice: one line a process`);
     else lines.push({ name, value, text });
@@ -50,7 +50,7 @@ function namedLines(r: Reader, input: string): Line[] {
 }
 
 function command(r: Reader, input: string, line: Line): string | undefined {
-  if (line.value === '') r.fail(input, line.text, `has no command after ${line.name}=`);
+  if (line.value === '') r.fail(input, line.text, `has no command after ${line.name}=: use NAME=COMMAND, e.g. worker=celery -A shop worker`);
   else if (CONTROL.test(line.value) || line.value.length > MAX_PROCESS_COMMAND || line.value.endsWith('\\')) r.fail(input, line.text, `is not allowed: ${ONE_LINE_HELP}`);
   else return line.value;
   return undefined;
@@ -63,7 +63,7 @@ function size(r: Reader, line: Line, web: CapacityConfig): CapacityConfig | unde
   const max = match?.[2] === undefined ? min : Number(match[2]);
   const instanceType = match?.[3] ?? web.instanceType;
   if (!match || min < 1 || max > 100 || min > max) {
-    r.fail('processes-sizes', line.text, 'is not allowed: give NAME=COUNT (1 to 100) or NAME=MIN-MAX (1 <= MIN <= MAX <= 100), optionally followed by an instance type, e.g. worker=2 or worker=1-4 c7g.large');
+    r.fail('processes-sizes', line.text, 'is not allowed: use NAME=COUNT (1 to 100) or NAME=MIN-MAX (1 <= MIN <= MAX <= 100), optionally followed by an instance type, e.g. worker=2 or worker=1-4 c7g.large');
     return undefined;
   }
   if (!INSTANCE_TYPE.test(instanceType)) {
@@ -72,7 +72,7 @@ function size(r: Reader, line: Line, web: CapacityConfig): CapacityConfig | unde
   }
   // The image is built for one platform: an instance of the other architecture could not run it.
   if (architectureOf(instanceType) !== architectureOf(web.instanceType)) {
-    r.fail('processes-sizes', line.text, `has an instance type of another architecture (${architectureOf(instanceType)}) than instance-type ${web.instanceType} (${architectureOf(web.instanceType)}): the image runs on one`);
+    r.fail('processes-sizes', line.text, `has an instance type of another architecture (${architectureOf(instanceType)}) than instance-type ${web.instanceType}: use an ${architectureOf(web.instanceType)} instance type, since the image is built for one`);
     return undefined;
   }
   return { instanceType, minSize: min, desiredSize: min, maxSize: max, cpuTarget: web.cpuTarget };
@@ -89,7 +89,7 @@ export function readProcesses(r: Reader, web: CapacityConfig, preview: number | 
   const names = lines.map((line) => line.name);
   const unknown = (input: string) => (line: Line) => {
     if (names.includes(line.name)) return true;
-    r.fail(input, line.text, `names ${line.name}, which is not in processes${names.length > 0 ? ` (${names.join(', ')})` : ''}`);
+    r.fail(input, line.text, `names ${line.name}, which is not in processes: use the name of one of processes (${names.join(', ') || 'none given'})`);
     return false;
   };
   const sizes = new Map(namedLines(r, 'processes-sizes').filter(unknown('processes-sizes')).map((line) => [line.name, size(r, line, web)] as const));

@@ -58,11 +58,11 @@ describe('the processes section', () => {
       'processes: is not allowed: name a process with a DNS label other than web or boot: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
       'processes: names worker twice: one line a process',
       'processes: names queue twice: one line a process',
-      'processes: is not a NAME=VALUE line: give NAME=COMMAND, one process a line; use one line of at most 1024 printable characters (a command cannot span lines: chain steps with && or put a script in the image)',
-      'processes-sizes: names ghost, which is not in processes (worker, queue)',
-      'processes-sizes: is not allowed: give NAME=COUNT (1 to 100) or NAME=MIN-MAX (1 <= MIN <= MAX <= 100), optionally followed by an instance type, e.g. worker=2 or worker=1-4 c7g.large',
-      'processes-health: names ghost, which is not in processes (worker, queue)',
-      'processes: has no command after worker=',
+      'processes: is not a NAME=VALUE line: use NAME=COMMAND, one process a line; use one line of at most 1024 printable characters (a command cannot span lines: chain steps with && or put a script in the image)',
+      'processes-sizes: names ghost, which is not in processes: use the name of one of processes (worker, queue)',
+      'processes-sizes: is not allowed: use NAME=COUNT (1 to 100) or NAME=MIN-MAX (1 <= MIN <= MAX <= 100), optionally followed by an instance type, e.g. worker=2 or worker=1-4 c7g.large',
+      'processes-health: names ghost, which is not in processes: use the name of one of processes (worker, queue)',
+      'processes: has no command after worker=: use NAME=COMMAND, e.g. worker=celery -A shop worker',
     ]);
   });
 
