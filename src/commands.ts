@@ -165,7 +165,7 @@ const COMMANDS: Readonly<Record<Command, CommandEntry<unknown>>> = {
       let argv: string[];
       try {
         const instance = await execInstance(config, { ...ports.engine, instances: ports.instances });
-        argv = sessionArgv(instance.id, request.execCommand ?? [], request.region);
+        argv = sessionArgv(config, instance.id, request.execCommand ?? [], request.region);
         ports.engine.log.info(`Instance ${instance.id} of release ${instance.version}`);
       } catch (error) {
         if (error instanceof ExecError) return { outputs: {}, failure: error.message };

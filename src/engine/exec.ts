@@ -1,4 +1,5 @@
-import { SERVICE, shellQuote } from '../platforms/ec2/user-data.js';
+import { platformOf } from '../platforms/index.js';
+import { shellQuote } from '../platforms/shell.js';
 import { releaseHistory, serving } from './releases.js';
 import { readReleases, type ReleaseState } from './rollback.js';
 import type { Config } from '../config/types.js';
@@ -6,7 +7,7 @@ import type { Clock, Dns, InstanceGroup, Instances, Listeners, Stacks } from './
 
 /**
  * `exec`: a shell, or one command, in the container of a running instance of the serving
- * release, through Session Manager: no SSH, no open port, every session in CloudTrail.
+ * release, through the session its platform opens (EC2: Session Manager, platforms/ec2/session.ts).
  */
 
 export class ExecError extends Error {
@@ -28,14 +29,9 @@ export function chooseInstance(state: Pick<ReleaseState, 'stacks' | 'weights'>, 
   throw new ExecError(`No running instance of the serving release (${releases.map((release) => release.stackName).join(', ')}) was found.`);
 }
 
-/**
- * The AWS CLI's arguments, one array item each, never one shell string: the instance runs
- * `sudo docker exec` (the session's user is not in the docker group) with every word quoted.
- */
-export function sessionArgv(instanceId: string, command: readonly string[], region?: string): string[] {
-  const words = command.length > 0 ? command : ['sh'];
-  const remote = `sudo docker exec --interactive --tty ${SERVICE} ${words.map(shellQuote).join(' ')}`;
-  return ['ssm', 'start-session', '--target', instanceId, '--document-name', 'AWS-StartInteractiveCommand', '--parameters', JSON.stringify({ command: [remote] }), ...(region ? ['--region', region] : [])];
+/** The AWS CLI's arguments that open the session, as the configuration's platform opens one. */
+export function sessionArgv(config: Config, instanceId: string, command: readonly string[], region?: string): string[] {
+  return platformOf(config).sessionArgv(instanceId, command, region);
 }
 
 /** What to install where a tool is missing, and the command that would have run. */

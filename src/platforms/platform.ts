@@ -58,6 +58,12 @@ export interface ComputePlatform {
   /** The release stack's template; the platform reads its own settings (capacity, ...) from the configuration. */
   template(config: Config, shape: ReleaseShape): Template;
   parameters(values: ReleaseValues): Record<string, string>;
+  /**
+   * `exec`: the AWS CLI's arguments that open a shell, or run `command`, in the application's
+   * container on one of the release's machines (`target`, as the Instances port names it).
+   * One array item each, never one shell string.
+   */
+  sessionArgv(target: string, command: readonly string[], region?: string): string[];
 }
 
 /** The release's shape for a run: blue-green pins the release's own hostname, rolling does not. */

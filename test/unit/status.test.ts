@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseInstance, ExecError, missingToolsMessage, sessionArgv } from '../../src/engine/exec.js';
+import { chooseInstance, ExecError, missingToolsMessage } from '../../src/engine/exec.js';
+import { ec2 } from '../../src/platforms/ec2/index.js';
 import type { InstanceGroup, Instances } from '../../src/engine/ports.js';
 import { readReleases } from '../../src/engine/rollback.js';
 import { readStatus } from '../../src/engine/status.js';
@@ -101,14 +102,14 @@ describe('exec', () => {
     assert.throws(() => chooseInstance(state, []), /No running instance of the serving release/);
   });
 
-  test('builds the session as an argument array, every word of the command quoted for the instance\'s shell', () => {
-    assert.deepEqual(sessionArgv('i-0aaa', [], 'eu-west-1'), ['ssm', 'start-session', '--target', 'i-0aaa', '--document-name', 'AWS-StartInteractiveCommand', '--parameters', '{"command":["sudo docker exec --interactive --tty wimpy-app \'sh\'"]}', '--region', 'eu-west-1']);
-    const argv = sessionArgv('i-0aaa', ['rails', 'runner', "puts 'hi'; $(id)"]);
+  test('on EC2, builds the Session Manager session as an argument array, every word of the command quoted for the instance\'s shell', () => {
+    assert.deepEqual(ec2.sessionArgv('i-0aaa', [], 'eu-west-1'), ['ssm', 'start-session', '--target', 'i-0aaa', '--document-name', 'AWS-StartInteractiveCommand', '--parameters', '{"command":["sudo docker exec --interactive --tty wimpy-app \'sh\'"]}', '--region', 'eu-west-1']);
+    const argv = ec2.sessionArgv('i-0aaa', ['rails', 'runner', "puts 'hi'; $(id)"]);
     assert.equal(JSON.parse(argv[7]!).command[0], `sudo docker exec --interactive --tty wimpy-app 'rails' 'runner' 'puts '\\''hi'\\''; $(id)'`);
   });
 
   test('where the plugin is missing, says what to install and the exact command', () => {
-    const message = missingToolsMessage(['session-manager-plugin'], sessionArgv('i-0aaa', ['ls']));
+    const message = missingToolsMessage(['session-manager-plugin'], ec2.sessionArgv('i-0aaa', ['ls']));
     assert.match(message, /needs session-manager-plugin, which is not installed here/);
     assert.match(message, /session-manager-working-with-install-plugin\.html/);
     assert.match(message, /aws 'ssm' 'start-session' '--target' 'i-0aaa' '--document-name' 'AWS-StartInteractiveCommand' '--parameters'/);

@@ -1,5 +1,6 @@
 import type { ComputePlatform } from '../platform.js';
 import { applicationInput, applicationParameters, applicationTemplate } from './release-template.js';
+import { sessionArgv } from './session.js';
 
 /**
  * EC2: each release an Auto Scaling group of Amazon Linux instances running the container under
@@ -10,4 +11,5 @@ export const ec2: ComputePlatform = {
   purpose: 'Auto Scaling group behind an HTTPS load balancer',
   template: (config, shape) => applicationTemplate(applicationInput(config, shape)),
   parameters: applicationParameters,
+  sessionArgv,
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SecretRef, Variable } from '../../config/types.js';
+import { shellQuote } from '../shell.js';
 
 /**
  * The first-boot script of the application's instances, as the text of an `Fn::Sub`.
@@ -70,10 +71,6 @@ const COMMAND_RUNNER = '/usr/local/sbin/wimpy-run-command';
 /** The container's name on every instance (and its systemd unit's). */
 export const SERVICE = 'wimpy-app';
 
-/** A bash word that stands for `value` exactly, whatever it holds. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /** The docker env file of the user's variables (one KEY=VALUE a line, taken literally), base64-encoded. */
 export function encodeVariables(variables: readonly Variable[]): string {
