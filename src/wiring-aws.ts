@@ -16,7 +16,7 @@ import { once, onFirstUse, type Methods } from './aws/on-first-use.js';
  */
 
 const STACKS: Methods<Stacks> = { apply: true, describe: true, unchanged: true, list: true, remove: true, unprotect: true };
-const DNS: Methods<Dns> = { zoneId: true, weights: true, records: true, setAlias: true, removeAlias: true, setWeights: true };
+const DNS: Methods<Dns> = { zoneId: true, publicZones: true, recordsAt: true, weights: true, records: true, setAlias: true, removeAlias: true, setWeights: true };
 const LISTENERS: Methods<Listeners> = { rules: true, forward: true, removeRule: true };
 const ALARMS: Methods<Alarms> = { firing: true, missing: true };
 const IDENTITY: Methods<Identity> = { accountId: true };

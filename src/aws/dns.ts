@@ -1,13 +1,14 @@
 import {
   ChangeResourceRecordSetsCommand,
   ListHostedZonesByNameCommand,
+  paginateListHostedZones,
   ListResourceRecordSetsCommand,
   type Change,
   type ResourceRecordSet,
   type Route53Client,
   waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
-import type { AliasTarget, Clock, Dns, HostRecords, WaitLimits, WeightedTarget } from '../engine/ports.js';
+import type { AliasTarget, Clock, Dns, HostedZone, HostRecords, WaitLimits, WeightedTarget } from '../engine/ports.js';
 import { withinLimits, type WaiterDelays } from './waiters.js';
 
 const ALIAS_TYPES = ['A', 'AAAA'] as const;
@@ -28,6 +29,11 @@ function fqdn(name: string): string {
 export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDelays = INSYNC_WAIT): Dns {
   /** The A/AAAA alias records of a name, weighted or plain, exactly as Route 53 holds them. */
   async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
+    return (await recordSets(zoneId, hostname)).filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined);
+  }
+
+  /** Every record set of a name, exactly as Route 53 holds them. */
+  async function recordSets(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
     const name = fqdn(hostname);
     const found: ResourceRecordSet[] = [];
     let start: { StartRecordName: string; StartRecordType?: ResourceRecordSet['Type']; StartRecordIdentifier?: string } = { StartRecordName: name };
@@ -35,7 +41,7 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
       const sets = page.ResourceRecordSets ?? [];
       const ofName = sets.filter((set) => fqdn(set.Name ?? '') === name);
-      found.push(...ofName.filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined));
+      found.push(...ofName);
       // Records are listed in name order: the first record of another name ends the hostname's.
       if (ofName.length < sets.length || !page.IsTruncated || !page.NextRecordName || fqdn(page.NextRecordName) !== name) return found;
       start = {
@@ -64,6 +70,23 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       if (zones.length > 1) throw new Error(`This account has ${zones.length} public hosted zones named ${name}: keep only the one the domain is delegated to.`);
       return zones[0]!.Id!.replace(/^\/hostedzone\//, '');
     },
+
+    async publicZones() {
+      const zones: HostedZone[] = [];
+      for await (const page of paginateListHostedZones({ client: route53 }, {})) {
+        for (const zone of page.HostedZones ?? []) {
+          if (zone.Config?.PrivateZone !== true) zones.push({ name: fqdn(zone.Name ?? '').replace(/\.$/, ''), id: zone.Id!.replace(/^\/hostedzone\//, '') });
+        }
+      }
+      return zones;
+    },
+
+    recordsAt: async (zoneId, hostname) => (await recordSets(zoneId, hostname)).map((set) => ({
+      type: set.Type ?? '',
+      ...(set.AliasTarget?.DNSName ? { aliasTarget: set.AliasTarget.DNSName } : {}),
+      values: (set.ResourceRecords ?? []).map((record) => record.Value ?? ''),
+      ...(set.SetIdentifier !== undefined ? { setIdentifier: set.SetIdentifier } : {}),
+    })),
 
     weights: async (zoneId, hostname) => [...(await records(zoneId, hostname)).weighted],
 

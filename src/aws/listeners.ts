@@ -23,20 +23,17 @@ export function createListeners(elbv2: ElasticLoadBalancingV2Client): Listeners 
       return rules;
     },
 
-    async forward(listenerArn, hostname, targets, where) {
+    async forward(listenerArn, hosts, targets, where) {
       const actions = [forwardAction(targets)];
+      // The hostnames go with every change: a domain added or removed moves with the next one.
+      const conditions = [{ Field: 'host-header', HostHeaderConfig: { Values: [...hosts] } }];
       if ('ruleArn' in where) {
-        await elbv2.send(new ModifyRuleCommand({ RuleArn: where.ruleArn, Actions: actions }));
+        await elbv2.send(new ModifyRuleCommand({ RuleArn: where.ruleArn, Conditions: conditions, Actions: actions }));
         return where.ruleArn;
       }
-      const created = await elbv2.send(new CreateRuleCommand({
-        ListenerArn: listenerArn,
-        Priority: where.priority,
-        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
-        Actions: actions,
-      }));
+      const created = await elbv2.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: where.priority, Conditions: conditions, Actions: actions }));
       const arn = created.Rules?.[0]?.RuleArn;
-      if (!arn) throw new Error(`Elastic Load Balancing created the rule for ${hostname} but returned no ARN.`);
+      if (!arn) throw new Error(`Elastic Load Balancing created the rule for ${hosts.join(', ')} but returned no ARN.`);
       return arn;
     },
 

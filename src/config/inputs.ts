@@ -30,6 +30,8 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'application-name', required: true, description: 'The application, a DNS label (lowercase letters, digits, hyphens; at most 28 characters). Names every stack, hostname and repository.' },
   { name: 'application-port', default: '8080', description: 'The port the container listens on (1 to 65535).' },
   { name: 'hosted-zone', required: true, description: 'The Route 53 public hosted zone that holds the hostnames, e.g. example.com.' },
+  { name: 'domains', commands: ['deploy', 'plan'], default: '', description: 'Own hostnames the environment serves besides its own, comma separated or one per line, e.g. example.com, www.example.com (at most 4; an apex is fine). Each must be in a public hosted zone of the account and have no A, AAAA or CNAME record that this action did not create. Ignored by previews. See "Your own domains".' },
+  { name: 'redirect-domains', commands: ['deploy', 'plan'], default: '', description: 'Hostnames answered with a permanent redirect (301) to the first of domains, path and query kept, e.g. www.example.com (at most 20; same rules as domains). Ignored by previews.' },
   { name: 'environment', default: 'staging', description: 'staging, production or another single word of lowercase letters and digits (no hyphen). pull_request events deploy a preview, pr-<number>, instead.' },
   { name: 'strategy', default: 'rolling', description: 'rolling (one stack, instances replaced in batches) or blue-green (one stack per release, traffic moved by DNS weights).' },
   { name: 'version', default: '', description: 'The release version and image tag. Default: the commit SHA. With command rollback: the version to return to (default: the last good release).' },

@@ -3,6 +3,7 @@ import type { Config, ConfigError } from './types.js';
 import { checkApplication, readApplication, type RunFacts } from './sections/application.js';
 import { readContainer } from './sections/container.js';
 import { readDatabaseSection } from './sections/database.js';
+import { readDomains } from './sections/domains.js';
 import { readImage } from './sections/image.js';
 import { readInstances } from './sections/instances.js';
 import { readLogsSection } from './sections/logs.js';
@@ -52,6 +53,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const database = readDatabaseSection(r, app.environment, app.preview, container);
   const releaseCommand = readReleaseCommand(r);
   const processes = readProcesses(r, instances.capacity, app.preview, instances.signalTimeoutMinutes);
+  const domains = readDomains(r, app);
   checkApplication(r, app);
   if (r.errors.length > 0) throw new ConfigurationError(r.errors);
 
@@ -69,6 +71,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     ...(releaseCommand ? { releaseCommand } : {}),
     ...processes,
     ...logs,
+    ...domains,
   };
   return deepFreeze(config);
 }

@@ -158,6 +158,10 @@ export interface Config {
   /** Days CloudWatch Logs keeps the log group's events. */
   readonly logRetentionDays: number;
   readonly logs: LogsQuery;
+  /** The environment's own hostnames besides `<app>.<zone>`, served like it; none for a preview. */
+  readonly domains: readonly string[];
+  /** Hostnames answered with a 301 to the first of `domains`; none for a preview. */
+  readonly redirectDomains: readonly string[];
 }
 
 /** Who hears of the environment's deploys and scaling events besides GitHub. */

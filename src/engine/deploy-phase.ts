@@ -1,6 +1,7 @@
 import { hostname, loadBalancerStack, pinnedHostname, TAG_VERSION } from '../config/names.js';
 import { applicationRelease, isReleaseStack, releaseName } from '../stacks/application-release.js';
 import type { Config } from '../config/types.js';
+import { servedHostnames } from '../config/domains.js';
 import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
 import { refuseForeignAlias, refuseForeignRecords } from './ownership.js';
 import { stackTags } from '../stacks/stack-tags.js';
@@ -122,7 +123,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
   await refuseForeignRecords(deps, host, records.weighted, new Set([...seenAtStart, balancerName]), owner);
   refuseForeignAlias(host, records.alias, balancer.alias, balancerName);
-  const rule = await readHostTraffic(deps, balancer.listenerArn, host, ownStacks);
+  const rule = await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), ownStacks);
   const weighted = records.weighted.length > 0;
   const current: readonly Weighted[] = weighted ? records.weighted : rule.routes;
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;

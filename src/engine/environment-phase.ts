@@ -1,3 +1,4 @@
+import type { DomainFacts } from '../config/domains.js';
 import type { Config } from '../config/types.js';
 import { phaseKinds } from '../stacks/catalogue.js';
 import type { AccountReads, StackKind } from '../stacks/kind.js';
@@ -14,21 +15,24 @@ export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
   readonly onWarning?: (message: string) => void;
   /** The zone's wildcard certificate, for the load balancer's listener; absent for a plan. */
   readonly certificate?: () => Promise<string>;
+  /** Where the environment's domains live and, for a run that deploys, their certificates. */
+  readonly domains?: () => Promise<DomainFacts>;
 }
 
 /** The stacks port and log groups, as the kinds read the account. */
-export function accountReads(deps: Pick<EngineDeps, 'stacks' | 'logGroups'>, certificate?: () => Promise<string>): AccountReads {
+export function accountReads(deps: Pick<EngineDeps, 'stacks' | 'logGroups'>, certificate?: () => Promise<string>, domains?: () => Promise<DomainFacts>): AccountReads {
   return {
     describe: (name) => deps.stacks.describe(name),
     list: (tags) => deps.stacks.list(tags),
     logGroupExists: (name) => deps.logGroups.exists(name),
     ...(certificate ? { certificate } : {}),
+    ...(domains ? { domains } : {}),
   };
 }
 
 /** Each kind's stack for the run, from what the account holds now. */
-async function specsOf(kinds: readonly StackKind[], config: Config, deps: EngineDeps, warn: (message: string) => void, certificate?: () => Promise<string>): Promise<StackSpec[]> {
-  const account = accountReads(deps, certificate);
+async function specsOf(kinds: readonly StackKind[], config: Config, deps: EngineDeps, warn: (message: string) => void, reads: Pick<EnvironmentOptions, 'certificate' | 'domains'>): Promise<StackSpec[]> {
+  const account = accountReads(deps, reads.certificate, reads.domains);
   return Promise.all(kinds.map(async (kind) => {
     const resolved = kind.read ? await kind.read(config, account) : kind.planned(config);
     if ('warning' in resolved && resolved.warning) warn(resolved.warning);
@@ -37,13 +41,13 @@ async function specsOf(kinds: readonly StackKind[], config: Config, deps: Engine
 }
 
 export async function applyEnvironment(config: Config, deps: EngineDeps, run: RunClock, environmentOptions: EnvironmentOptions = {}): Promise<StackResult[]> {
-  const { onWarning, certificate, ...options } = environmentOptions;
+  const { onWarning, certificate, domains, ...options } = environmentOptions;
   const placed = phaseKinds('environment', config);
   const kinds = placed.map((entry) => entry.kind);
   const specs = await specsOf(kinds, config, deps, (warning) => {
     deps.log.warning(warning);
     onWarning?.(warning);
-  }, certificate);
+  }, { ...(certificate ? { certificate } : {}), ...(domains ? { domains } : {}) });
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // wave after wave in the order of their imports.

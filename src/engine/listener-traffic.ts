@@ -1,6 +1,6 @@
 import { digest } from '../config/names.js';
 import { LOAD_BALANCER_OUTPUTS } from '../templates/outputs.js';
-import { MAX_RULE_PRIORITY } from '../templates/load-balancer.js';
+import { MAX_RULE_PRIORITY, STACK_RULE_PRIORITIES } from '../templates/load-balancer.js';
 import type { EngineDeps } from './context.js';
 import type { AliasTarget, HostRule, StackSummary } from './ports.js';
 import type { Weighted } from './traffic.js';
@@ -57,6 +57,8 @@ export function routeOf(stack: Pick<StackSummary, 'name' | 'outputs'>, weight: n
 export interface HostTraffic {
   readonly listenerArn: string;
   readonly hostname: string;
+  /** The hostnames the rule answers: the hostname first, then the environment's domains. */
+  readonly hosts: readonly string[];
   readonly ruleArn?: string;
   readonly routes: readonly Route[];
   readonly taken: readonly number[];
@@ -65,19 +67,21 @@ export interface HostTraffic {
 const sameHost = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');
 
 /**
- * The rule of `hostname` among the listener's rules, its target groups named by the release
- * stacks whose output they are; a target group of no known stack keeps its ARN as its name and
- * its weight, so that a change never drops what someone else put there.
+ * The rule of `hosts[0]` among the listener's rules (the rule that names it; the environment's
+ * domains, `hosts` after it, share that rule), its target groups named by the release stacks
+ * whose output they are; a target group of no known stack keeps its ARN as its name and its
+ * weight, so that a change never drops what someone else put there.
  */
-export function hostTraffic(listenerArn: string, hostname: string, rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): HostTraffic {
-  const rule = rules.find((candidate) => candidate.hosts.length === 1 && sameHost(candidate.hosts[0]!, hostname));
+export function hostTraffic(listenerArn: string, hosts: readonly string[], rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): HostTraffic {
+  const hostname = hosts[0]!;
+  const rule = rules.find((candidate) => candidate.hosts.some((host) => sameHost(host, hostname)));
   const byArn = new Map(stacks.filter(behindSharedLoadBalancer).map((stack) => [stack.outputs.TargetGroupArn!, stack.name]));
   const routes = (rule?.targets ?? []).map((target) => ({ setIdentifier: byArn.get(target.targetGroupArn) ?? target.targetGroupArn, weight: target.weight, targetGroupArn: target.targetGroupArn }));
-  return { listenerArn, hostname, ...(rule ? { ruleArn: rule.ruleArn } : {}), routes, taken: rules.map((candidate) => candidate.priority) };
+  return { listenerArn, hostname, hosts, ...(rule ? { ruleArn: rule.ruleArn } : {}), routes, taken: rules.map((candidate) => candidate.priority) };
 }
 
-export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hostname: string, stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {
-  return hostTraffic(listenerArn, hostname, await deps.listeners.rules(listenerArn), stacks);
+export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hosts: readonly string[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {
+  return hostTraffic(listenerArn, hosts, await deps.listeners.rules(listenerArn), stacks);
 }
 
 /**
@@ -87,9 +91,11 @@ export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, liste
  */
 export function rulePriority(hostname: string, taken: readonly number[]): number {
   const used = new Set(taken);
-  const start = 1 + (Number.parseInt(digest(hostname.toLowerCase(), 8), 16) % MAX_RULE_PRIORITY);
-  for (let step = 0; step < MAX_RULE_PRIORITY; step += 1) {
-    const candidate = ((start - 1 + step) % MAX_RULE_PRIORITY) + 1;
+  // The last priorities are the load balancer stack's own (its redirect rules).
+  const last = MAX_RULE_PRIORITY - STACK_RULE_PRIORITIES;
+  const start = 1 + (Number.parseInt(digest(hostname.toLowerCase(), 8), 16) % last);
+  for (let step = 0; step < last; step += 1) {
+    const candidate = ((start - 1 + step) % last) + 1;
     if (!used.has(candidate)) return candidate;
   }
   throw new Error('The listener has no free rule priority left.');
@@ -104,6 +110,6 @@ export function listenerSwitch(deps: Pick<EngineDeps, 'listeners'>, traffic: Hos
   let ruleArn = traffic.ruleArn;
   return async (set) => {
     const targets = set.map((route) => ({ targetGroupArn: route.targetGroupArn, weight: route.weight }));
-    ruleArn = await deps.listeners.forward(traffic.listenerArn, traffic.hostname, targets, ruleArn ? { ruleArn } : { priority: rulePriority(traffic.hostname, traffic.taken) });
+    ruleArn = await deps.listeners.forward(traffic.listenerArn, traffic.hosts, targets, ruleArn ? { ruleArn } : { priority: rulePriority(traffic.hostname, traffic.taken) });
   };
 }

@@ -2,6 +2,7 @@ import { pinnedImage } from '../config/image-reference.js';
 import type { Config } from '../config/types.js';
 import type { StackReport } from './run-report.js';
 import type { EngineDeps, RunClock } from './context.js';
+import { checkDomains } from './domains.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ResourceChange } from './ports.js';
 import { applicationRelease } from '../stacks/application-release.js';
@@ -20,8 +21,10 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
   await checkAccount(config, deps, run.signal);
   const options = { dryRun: true, onChanges, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}) };
   const reports: StackReport[] = [];
+  // The same check as a deploy's, before its change sets: a refused domain is the plan's answer.
+  const placed = await checkDomains(config, deps);
   if (config.steps.includes('environment')) {
-    const results = await applyEnvironment(config, deps, run, options);
+    const results = await applyEnvironment(config, deps, run, { ...options, domains: async () => ({ placed }) });
     reports.push(...results.map((result): StackReport => ({ name: result.name, outcome: result.outcome === 'unchanged' ? 'unchanged' : 'planned', changes: result.changes })));
   }
   if (config.steps.includes('deploy') && config.version !== '') {

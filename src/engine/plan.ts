@@ -27,6 +27,13 @@ export interface PlannedStack {
   readonly resolvedAtDeploy: readonly string[];
 }
 
+/** A hostname the environment answers, and what it does there. */
+export interface PlannedHostname {
+  readonly hostname: string;
+  readonly role: 'main' | 'domain' | 'redirect';
+  readonly state: string;
+}
+
 export interface Plan {
   readonly application: string;
   readonly environment: string;
@@ -37,6 +44,8 @@ export interface Plan {
   readonly image: string;
   readonly build: string;
   readonly stacks: readonly PlannedStack[];
+  /** The main hostname, the domains and the redirects. */
+  readonly hostnames: readonly PlannedHostname[];
   readonly traffic: readonly string[];
   /** What the application costs a month in the environment once deployed: an estimate. */
   readonly cost: CostEstimate;
@@ -71,6 +80,16 @@ function releaseCommandStep(config: Config): string[] {
   return [`run the release command \`${config.releaseCommand.command}\` once, in the release's image, as ${releaseCommandPlace(config)}; a failure or ${config.releaseCommand.timeoutMinutes} minutes stop the deploy here`];
 }
 
+/** What each hostname will do; the account's zones and records are read at deploy (and by a plan with credentials). */
+export function plannedHostnames(config: Config): PlannedHostname[] {
+  const main = hostname(config.application, config.environment, config.hostedZone);
+  return [
+    { hostname: main, role: 'main', state: 'serves the releases' },
+    ...config.domains.map((name): PlannedHostname => ({ hostname: name, role: 'domain', state: `serves what ${main} serves (alias record in its zone, checked at deploy)` })),
+    ...config.redirectDomains.map((name): PlannedHostname => ({ hostname: name, role: 'redirect', state: `301 to https://${config.domains[0]} (alias record in its zone, checked at deploy)` })),
+  ];
+}
+
 /** `region` prices the estimate (AWS's default region when none is configured). */
 export function planRun(config: Config, region?: string): Plan {
   // The catalogue's kinds of the phases the run takes, in the waves they are applied in.
@@ -98,6 +117,7 @@ export function planRun(config: Config, region?: string): Plan {
     image: imageOf(config),
     build: buildStep(config),
     stacks,
+    hostnames: plannedHostnames(config),
     traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config)] : [],
     cost: environmentCost(config, region),
   };

@@ -130,9 +130,31 @@ export interface WaitLimits {
   readonly signal?: AbortSignal;
 }
 
+/** A public hosted zone of the account. */
+export interface HostedZone {
+  /** Lowercase, without the trailing dot. */
+  readonly name: string;
+  readonly id: string;
+}
+
+/** One record set of a name, as far as a check of who made it needs. */
+export interface NamedRecord {
+  readonly type: string;
+  /** An alias record's target, as Route 53 holds it. */
+  readonly aliasTarget?: string;
+  /** The values of a plain record (addresses, a CNAME's target). */
+  readonly values: readonly string[];
+  /** Weighted, latency and other routed records have one. */
+  readonly setIdentifier?: string;
+}
+
 export interface Dns {
   /** The hosted zone id of a public zone by its name. */
   zoneId(zone: string): Promise<string>;
+  /** Every public hosted zone of the account (private zones answer no one on the internet). */
+  publicZones(): Promise<HostedZone[]>;
+  /** Every record set of exactly this name in the zone, whatever its type. */
+  recordsAt(zoneId: string, hostname: string): Promise<NamedRecord[]>;
   /** The weighted A/AAAA alias records of a hostname, one entry per set identifier. */
   weights(zoneId: string, hostname: string): Promise<WeightedTarget[]>;
   /** The hostname's weighted records and its plain alias, in one read. */
@@ -175,10 +197,11 @@ export interface Listeners {
   /** Every rule of the listener but its default one. */
   rules(listenerArn: string): Promise<HostRule[]>;
   /**
-   * Forwards requests for `hostname` to the targets with their weights: a change of the rule
-   * `where.ruleArn`, or a new rule at `where.priority`. Returns the rule's ARN.
+   * Forwards requests for `hosts` (at most 5, a rule's condition values) to the targets with
+   * their weights: a change of the rule `where.ruleArn` (its hostnames set to `hosts` in the same
+   * call), or a new rule at `where.priority`. Returns the rule's ARN.
    */
-  forward(listenerArn: string, hostname: string, targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string>;
+  forward(listenerArn: string, hosts: readonly string[], targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string>;
   /** Deletes a rule; one already gone is no error. */
   removeRule(ruleArn: string): Promise<void>;
 }

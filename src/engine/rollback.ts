@@ -1,6 +1,7 @@
 import { pinnedImage } from '../config/image-reference.js';
 import { hostname, loadBalancerStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
+import { servedHostnames } from '../config/domains.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
 import { behindSharedLoadBalancer, listenerSwitch, loadBalancerOf, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
@@ -68,7 +69,7 @@ export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stack
       : deps.stacks.list(owner, isReleaseStack);
   const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host)), deps.stacks.describe(balancerName)]);
   const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
-  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, host, found) : undefined;
+  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found) : undefined;
   const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
   const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
   // A target group of no listed stack keeps its ARN as its name: no stack to look up by it.

@@ -8,6 +8,8 @@ import { CancelledError, cancelledAs, untilCancelled, type EngineDeps, type RunC
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
+import { checkDomains } from './domains.js';
+import type { DomainFacts, PlacedDomain } from '../config/domains.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ImageRef, ResourceChange, StackEvent, StackResult } from './ports.js';
 import type { Weighted } from './traffic.js';
@@ -48,6 +50,8 @@ export interface Progress {
   changes: Map<string, readonly ResourceChange[]>;
   events: StackEvent[];
   image?: ImageRef;
+  /** The environment's domains, as the check before any change placed them. */
+  domains?: readonly PlacedDomain[];
 }
 
 /** Lets the use cases report what they see, whatever their result. */
@@ -92,6 +96,16 @@ function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   };
 }
 
+/**
+ * The certificates the domains need besides the zone's (whose wildcard covers the zone and one
+ * label below it): a wildcard for each other name, in the zone that holds it, side by side.
+ */
+async function domainCertificates(config: Config, placed: readonly PlacedDomain[], deps: EngineDeps, run: RunClock): Promise<DomainFacts> {
+  const zones = new Map(placed.filter((domain) => domain.certificate !== config.hostedZone).map((domain) => [domain.certificate, domain.zoneId]));
+  const arns = await Promise.all([...zones].map(async ([name, zoneId]) => [name, await deps.certificates.ensureWildcard(name, zoneId, run)] as const));
+  return { placed, certificateArns: Object.fromEntries(arns) };
+}
+
 async function releaseImage(config: Config, deps: EngineDeps, version: string, signal: AbortSignal | undefined): Promise<ImageRef> {
   if (config.steps.includes('build') || config.build.image) return deps.images.publish(version, signal);
   const found = await deps.images.find(version);
@@ -109,8 +123,9 @@ async function deployPhases(config: Config, deps: EngineDeps, request: RunReques
   // environment, which waits for the certificate only where its load balancer's listener needs it.
   const placed = wantsDeploy || wantsEnvironment ? placementFor(config, deps, run)() : Promise.resolve(undefined);
   const certificate = async () => (await placed)!.certificateArn;
+  const domains = () => domainCertificates(config, progress.domains ?? [], deps, run);
   const [environment, image, placement] = await untilCancelled(Promise.all([
-    wantsEnvironment ? deps.log.group('environment', () => applyEnvironment(config, deps, run, { ...track, certificate })) : Promise.resolve([] as StackResult[]),
+    wantsEnvironment ? deps.log.group('environment', () => applyEnvironment(config, deps, run, { ...track, certificate, domains })) : Promise.resolve([] as StackResult[]),
     config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version, run.signal)) : Promise.resolve(undefined),
     placed,
   ]), run, 'before the release was deployed');
@@ -277,6 +292,8 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     if (oversized.length > 0) throw new Error(oversized.join('\n'));
     await cancelledAs(checkAccount(config, deps, request.run.signal), request.run, 'while the account was checked');
     accountAllowed = true;
+    // A domain that is in no zone of the account, or holds someone else's records, stops the run before anything changes.
+    if (config.command === 'deploy') progress.domains = await cancelledAs(checkDomains(config, deps), request.run, 'while the domains were checked');
     // Expired previews are other stacks than this run's: swept side by side with its work, but
     // after a rollback, whose few reads before its weight change must stay few.
     if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));

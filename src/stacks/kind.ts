@@ -1,3 +1,4 @@
+import type { DomainFacts } from '../config/domains.js';
 import type { Config } from '../config/types.js';
 import type { StackSpec, StackSummary } from './spec.js';
 
@@ -21,6 +22,11 @@ export interface AccountReads {
    * zone, as it always has); absent for a plan, which requests nothing.
    */
   readonly certificate?: () => Promise<string>;
+  /**
+   * Where the environment's domains live (checked against Route 53 before any change) and,
+   * for a run that deploys, their certificates; absent when the run has no account to read.
+   */
+  readonly domains?: () => Promise<DomainFacts>;
 }
 
 /** The facts a kind's stack is built from, with what people must read about them. */

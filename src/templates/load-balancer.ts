@@ -1,4 +1,4 @@
-import { BASE_STACK, environmentStack, loadBalancerStack } from '../config/names.js';
+import { BASE_STACK, digest, environmentStack, loadBalancerStack } from '../config/names.js';
 import { LOG_PREFIXES } from './log-delivery.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, LOAD_BALANCER_OUTPUTS, exportedOutputs, importOf } from './outputs.js';
 import { PUBLIC_PORTS } from './resources.js';
@@ -14,18 +14,47 @@ import type { Template } from './template.js';
  * changes DNS, which holds one plain alias record per hostname.
  *
  * The HTTPS listener's default action answers 404: a request for a hostname no rule names
- * reaches no release. The rules are never in this template, so that an update of this stack
- * (a new certificate) never touches the traffic.
+ * reaches no release. No rule that forwards to a release is in this template, so that an update
+ * of this stack (a new certificate, a new domain) never touches the traffic.
+ *
+ * The environment's own domains (config/sections/domains.ts) are here, so that destroy removes
+ * them with the load balancer and no deploy has to change them: their certificates beside the
+ * zone's (SNI picks one by hostname), their alias records, and the rules that redirect the
+ * redirect-domains. They are served by the main hostname's rule, which the deploys move.
  */
 export interface LoadBalancerOptions {
   readonly application: string;
   readonly environment: string;
+  readonly domains?: ListenerDomains;
+}
+
+/** The domains of the environment, as the load balancer's stack holds them. */
+export interface ListenerDomains {
+  /** Each hostname (domains and redirects) and the id of the public zone that holds it: an alias record each. */
+  readonly records: readonly { readonly hostname: string; readonly zoneId: string }[];
+  /** The wildcard certificates (by the name they cover, `*.NAME` and `NAME`) besides the zone's: a parameter each. */
+  readonly certificates: readonly string[];
+  /** Hostnames answered with a 301 to `redirectTo`. */
+  readonly redirects: readonly string[];
+  readonly redirectTo?: string;
 }
 
 export const CERTIFICATE_PARAMETER = 'CertificateArn';
 
+/** The parameter of the certificate for `*.NAME` and `NAME`, stable for the name. */
+export function domainCertificateParameter(name: string): string {
+  return `DomainCertificate${digest(name, 10)}`;
+}
+
 /** The listener's rule priorities: AWS takes 1 to 50000. */
 export const MAX_RULE_PRIORITY = 50_000;
+/**
+ * The last priorities belong to this stack's redirect rules; the rules the deploys create take
+ * the others (listener-traffic.ts), so that the two never reach for the same priority.
+ */
+export const STACK_RULE_PRIORITIES = 100;
+/** Elastic Load Balancing takes 5 condition values a rule: a redirect rule names 5 hostnames at most. */
+export const HOSTS_PER_RULE = 5;
 
 /**
  * Who may reach the instances is each resources stack's to say (resources.ts adds an egress rule
@@ -91,8 +120,53 @@ export const HTTP_REDIRECT_LISTENER = {
   },
 } as const;
 
+const ALIAS_TYPES = ['A', 'AAAA'] as const;
+const CERTIFICATE_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$';
+
+/**
+ * The resources of the environment's domains: a listener certificate per certificate, an alias
+ * record per hostname and type (A and AAAA, as the main hostname has), and the redirect rules.
+ */
+function domainResources(domains: ListenerDomains): Record<string, unknown> {
+  const resources: Record<string, unknown> = {};
+  for (const name of domains.certificates) {
+    resources[`ListenerCertificate${digest(name, 10)}`] = {
+      Type: 'AWS::ElasticLoadBalancingV2::ListenerCertificate',
+      Properties: { ListenerArn: { Ref: 'HttpsListener' }, Certificates: [{ CertificateArn: { Ref: domainCertificateParameter(name) } }] },
+    };
+  }
+  for (const { hostname, zoneId } of domains.records) {
+    for (const type of ALIAS_TYPES) {
+      resources[`Alias${digest(hostname, 10)}${type}`] = {
+        Type: 'AWS::Route53::RecordSet',
+        Properties: {
+          HostedZoneId: zoneId,
+          Name: `${hostname}.`,
+          Type: type,
+          AliasTarget: { DNSName: { 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] }, HostedZoneId: { 'Fn::GetAtt': ['LoadBalancer', 'CanonicalHostedZoneID'] }, EvaluateTargetHealth: false },
+        },
+      };
+    }
+  }
+  if (domains.redirectTo !== undefined) {
+    for (let index = 0; index * HOSTS_PER_RULE < domains.redirects.length; index += 1) {
+      resources[`RedirectRule${index + 1}`] = {
+        Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+        Properties: {
+          ListenerArn: { Ref: 'HttpsListener' },
+          Priority: MAX_RULE_PRIORITY - index,
+          Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: domains.redirects.slice(index * HOSTS_PER_RULE, (index + 1) * HOSTS_PER_RULE) } }],
+          // A load balancer redirects with 301 or 302 only: 301, the permanent one.
+          Actions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: domains.redirectTo, Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
+        },
+      };
+    }
+  }
+  return resources;
+}
+
 export function loadBalancerTemplate(options: LoadBalancerOptions): Template {
-  const { application, environment } = options;
+  const { application, environment, domains } = options;
   const network = environmentStack(environment);
   const tags = resourceTags({ application, environment });
   const ref = (name: string) => ({ Ref: name });
@@ -101,7 +175,8 @@ export function loadBalancerTemplate(options: LoadBalancerOptions): Template {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `${application} in ${environment}: the load balancer every release and preview is behind (wimpy/deploy-action)`,
     Parameters: {
-      [CERTIFICATE_PARAMETER]: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$', Description: "The zone's wildcard ACM certificate, for the HTTPS listener." },
+      [CERTIFICATE_PARAMETER]: { Type: 'String', AllowedPattern: CERTIFICATE_PATTERN, Description: "The zone's wildcard ACM certificate, for the HTTPS listener." },
+      ...Object.fromEntries((domains?.certificates ?? []).map((name) => [domainCertificateParameter(name), { Type: 'String', AllowedPattern: CERTIFICATE_PATTERN, Description: `The wildcard ACM certificate of ${name}, for its domains.` }])),
     },
     Resources: {
       SecurityGroup: withExceptions({
@@ -121,6 +196,7 @@ export function loadBalancerTemplate(options: LoadBalancerOptions): Template {
       // The default answers a hostname no rule names: no release.
       HttpsListener: httpsListener(ref(CERTIFICATE_PARAMETER), [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'No application answers this hostname here.' } }]),
       HttpListener: HTTP_REDIRECT_LISTENER,
+      ...(domains ? domainResources(domains) : {}),
     },
     Outputs: exportedOutputs(loadBalancerStack(application, environment), {
       [LOAD_BALANCER_OUTPUTS.loadBalancerArn]: ref('LoadBalancer'),

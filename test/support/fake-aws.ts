@@ -12,7 +12,9 @@ import {
   type AliasTarget,
   type Dns,
   type ForwardTarget,
+  type HostedZone,
   type HostRecords,
+  type NamedRecord,
   type HostRule,
   type Identity,
   type Listeners,
@@ -512,7 +514,8 @@ export class FakeListeners implements Listeners {
     return (this.rules_.get(listenerArn) ?? []).map((rule) => ({ ...rule, targets: rule.targets.map((target) => ({ ...target })) }));
   }
 
-  async forward(listenerArn: string, hostname: string, targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string> {
+  async forward(listenerArn: string, hosts: readonly string[], targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string> {
+    const hostname = hosts[0]!;
     await called(this.journal, `listeners.forward ${hostname}`);
     const rules = this.rules_.get(listenerArn) ?? [];
     const copy = targets.map((target) => ({ ...target }));
@@ -520,13 +523,13 @@ export class FakeListeners implements Listeners {
     if ('ruleArn' in where) {
       const at = rules.findIndex((rule) => rule.ruleArn === where.ruleArn);
       if (at === -1) throw new Error(`RuleNotFound: ${where.ruleArn}`);
-      rules[at] = { ...rules[at]!, targets: copy };
+      rules[at] = { ...rules[at]!, hosts: [...hosts], targets: copy };
       ruleArn = where.ruleArn;
     } else {
       if (rules.some((rule) => rule.priority === where.priority)) throw new Error(`PriorityInUse: ${where.priority}`);
       this.count += 1;
       ruleArn = `${listenerArn.replace(':listener/', ':listener-rule/')}/rule${this.count}`;
-      rules.push({ ruleArn, priority: where.priority, hosts: [hostname], targets: copy });
+      rules.push({ ruleArn, priority: where.priority, hosts: [...hosts], targets: copy });
     }
     this.rules_.set(listenerArn, rules);
     const change: RuleChange = { listenerArn, hostname, created: !('ruleArn' in where), targets: copy };
@@ -553,6 +556,8 @@ export class FakeDns implements Dns {
   private readonly held = new Map<string, WeightedTarget[]>();
   /** Plain alias records by hostname. */
   readonly aliases = new Map<string, AliasTarget>();
+  /** Other record sets by hostname, as recordsAt answers them beside the aliases (a foreign A record, a CNAME). */
+  readonly others = new Map<string, NamedRecord[]>();
   private readonly listeners: ((batch: DnsBatch) => void)[] = [];
 
   constructor(private readonly journal: Journal) {}
@@ -585,6 +590,18 @@ export class FakeDns implements Dns {
     this.reads.zoneId += 1;
     await called(this.journal, `dns.zoneId ${zone}`);
     return this.zones.get(hostKey(zone)) ?? ZONE_ID;
+  }
+
+  async publicZones(): Promise<HostedZone[]> {
+    await called(this.journal, 'dns.publicZones');
+    return [...this.zones].map(([name, id]) => ({ name, id }));
+  }
+
+  async recordsAt(zoneId: string, hostname: string): Promise<NamedRecord[]> {
+    await called(this.journal, `dns.recordsAt ${hostname}`);
+    const alias = this.aliases.get(hostKey(hostname));
+    const aliases = alias ? ['A', 'AAAA'].map((type) => ({ type, aliasTarget: alias.dnsName, values: [] })) : [];
+    return [...aliases, ...(this.others.get(hostKey(hostname)) ?? [])];
   }
 
   async weights(zoneId: string, hostname: string): Promise<WeightedTarget[]> {

@@ -22,7 +22,10 @@ describe('hostnames of the domains inputs', () => {
 
   test('reads commas or lines, lower-cases, drops a trailing dot, and names each problem and repeat', () => {
     assert.deepEqual(parseHostnames('Example.com, www.example.com.'), { hostnames: ['example.com', 'www.example.com'], problems: [] });
-    assert.deepEqual(parseHostnames('example.com\nshop_1.example.com\nEXAMPLE.com'), { hostnames: ['example.com'], problems: ['shop_1.example.com has the label "shop_1": each label is 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen', 'example.com is named twice'] });
+    assert.deepEqual(parseHostnames('example.com\nshop_1.example.com\nEXAMPLE.com'), { hostnames: ['example.com'], problems: [
+      { hostname: 'shop_1.example.com', problem: 'has the label "shop_1": each label is 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen' },
+      { hostname: 'example.com', problem: 'is named twice' },
+    ] });
   });
 
   test('finds the zone that holds a hostname: the longest that it ends in, the apex included', () => {

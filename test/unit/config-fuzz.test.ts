@@ -122,6 +122,18 @@ function text(valid: fc.Arbitrary<string>, kept: (config: Config) => unknown, re
   return (name: string): Spec => ({ valid: padded(valid), kept, denotes: (raw) => read(word(name, raw)) });
 }
 
+/** Own hostnames: read as the list they denote, whatever the separator. */
+function hostnames(kept: (config: Config) => unknown) {
+  return (name: string): Spec => ({
+    valid: joined(fc.oneof(fc.domain(), fc.domain().map((domain) => `${domain.toUpperCase()}.`)), [',', '\n', ', ']),
+    kept,
+    denotes: (raw) => {
+      const value = raw === '' ? (defaultOf(name) ?? '') : raw;
+      return (value.includes('\n') ? value.split(/\r?\n/) : value.split(',')).map((item) => item.trim().toLowerCase().replace(/\.$/, '')).filter((item) => item !== '');
+    },
+  });
+}
+
 const KEY = fc.constantFrom('LOG_LEVEL', 'DATABASE_URL', '_PRIVATE', 'a1', ' SPACED ', 'PORT', '1ST', 'WITH-DASH', '#COMMENTED', '');
 const VALUE = fc.oneof(NOISE, fc.constantFrom(...TRICKY), fc.constantFrom('', ' leading', 'trailing ', 'a=b=c', 'tab\there'), long(NOISE));
 const keyValueLines = (value: fc.Arbitrary<string>) => joined(fc.tuple(KEY, value).map(([key, v]) => `${key}=${v}`), ['\n', '\r\n']);
@@ -203,6 +215,9 @@ const SPECS: Record<string, (name: string) => Spec> = {
     },
   }),
   'keep-releases': integer(0, 5, (c) => c.keepReleases),
+  // Hostnames, comma separated or one a line: kept lowercase without a trailing dot.
+  domains: hostnames((c) => c.domains),
+  'redirect-domains': hostnames((c) => c.redirectDomains),
   'preview-ttl': (name) => ({
     valid: padded(fc.oneof(fc.constantFrom('0', '00', '1w', '7 d', '48H'), fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.constantFrom('h', 'd')).map(([n, unit]) => `${n}${unit}`))),
     kept: (c) => c.previewTtlHours,

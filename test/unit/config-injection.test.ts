@@ -77,6 +77,9 @@ const FREE_TEXT: Record<string, FreeText> = {
   // A process's command and health command run in the user's own container, reaching it as data: printable text on one line is kept exactly.
   processes: { raw: (text) => `worker=${text}`, kept: (c) => c.processes[0]?.command, expected: trimmed, keeps: PRINTABLE },
   'processes-health': { raw: (text) => `worker=${text}`, kept: (c) => c.processes[0]?.health, expected: trimmed, keeps: PRINTABLE },
+  // Hostnames only: letters, digits, hyphens and dots.
+  domains: single((c) => c.domains),
+  'redirect-domains': single((c) => c.redirectDomains),
 };
 
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */

@@ -4,6 +4,7 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListHostedZonesByNameCommand,
+  ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
   type ResourceRecordSet,
@@ -151,5 +152,35 @@ describe('setWeights', () => {
   test('refuses a target that is both weighted and removed', async () => {
     await assert.rejects(createDns(client, fakeClock()).setWeights(ZONE, HOST, [target('shop-production-v1', 100)], [target('shop-production-v1', 0)]), /cannot both take a weight and be removed/);
     assert.equal(route53.calls().length, 0);
+  });
+});
+
+describe('the reads of the domains check', () => {
+  test('publicZones lists every page and leaves private zones out', async () => {
+    route53.on(ListHostedZonesCommand)
+      .resolvesOnce({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'Example.com.', CallerReference: 'a', Config: { PrivateZone: false } }, { Id: '/hostedzone/ZPRIVATE', Name: 'example.com.', CallerReference: 'b', Config: { PrivateZone: true } }], IsTruncated: true, NextMarker: 'm', Marker: '', MaxItems: 2 })
+      .resolvesOnce({ HostedZones: [{ Id: '/hostedzone/Z2', Name: 'example.org.', CallerReference: 'c' }], IsTruncated: false, Marker: 'm', MaxItems: 2 });
+    const dns = createDns(client, fakeClock(START), QUICK);
+    assert.deepEqual(await dns.publicZones(), [{ name: 'example.com', id: 'Z1' }, { name: 'example.org', id: 'Z2' }]);
+  });
+
+  test('recordsAt gives every record set of exactly that name, whatever its type', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [
+        { Name: 'www.example.com.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.10' }] },
+        { Name: 'www.example.com.', Type: 'AAAA', AliasTarget: { DNSName: 'lb-1.eu-west-1.elb.amazonaws.com.', HostedZoneId: ALB_ZONE, EvaluateTargetHealth: false } },
+        { Name: 'www.example.com.', Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"hello"' }] },
+        { Name: 'www2.example.com.', Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: 'elsewhere.example.net' }] },
+      ],
+      IsTruncated: false,
+      MaxItems: 100,
+    });
+    const dns = createDns(client, fakeClock(START), QUICK);
+    assert.deepEqual(await dns.recordsAt(ZONE, 'www.example.com'), [
+      { type: 'A', values: ['192.0.2.10'] },
+      { type: 'AAAA', aliasTarget: 'lb-1.eu-west-1.elb.amazonaws.com.', values: [] },
+      { type: 'TXT', values: ['"hello"'] },
+    ]);
+    assert.deepEqual(inputs(route53.commandCalls(ListResourceRecordSetsCommand) as never), [{ HostedZoneId: ZONE, StartRecordName: 'www.example.com.' }]);
   });
 });

@@ -22,6 +22,17 @@ describe('the plan', () => {
     assert.equal(plan.pinnedUrl, 'https://awesome-application-production-v142.armesto.net');
   });
 
+  test('lists the domains and the redirects beside the main hostname, with what each does', () => {
+    const plan = planRun(configOf({ environment: 'production', domains: 'example.com', 'redirect-domains': 'www.example.com' }));
+    assert.deepEqual(plan.hostnames.map((host) => `${host.hostname}: ${host.state}`), [
+      'awesome-application.armesto.net: serves the releases',
+      'example.com: serves what awesome-application.armesto.net serves (alias record in its zone, checked at deploy)',
+      'www.example.com: 301 to https://example.com (alias record in its zone, checked at deploy)',
+    ]);
+    assert.match(planText(plan, false), /Hostnames:\n {2}awesome-application\.armesto\.net +serves the releases\n {2}example\.com +serves what/);
+    assert.match(planMarkdown(plan), /\| <code>www\.example\.com<\/code> \| 301 to https:\/\/example\.com/);
+  });
+
   test("shows the strategy's steps: each canary step with its share", () => {
     const plan = planRun(configOf({ strategy: 'blue-green', 'canary-steps': '10,50' }));
     assert.ok(plan.traffic.some((step) => step.startsWith('10% of awesome-application-staging.armesto.net')));
