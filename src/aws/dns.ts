@@ -62,9 +62,9 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
   }
 
   return {
-    async zoneId(zone) {
+    async zoneId(zone, signal) {
       const name = fqdn(zone);
-      const page = await route53.send(new ListHostedZonesByNameCommand({ DNSName: name }));
+      const page = await route53.send(new ListHostedZonesByNameCommand({ DNSName: name }), { abortSignal: signal });
       const zones = (page.HostedZones ?? []).filter((hosted) => fqdn(hosted.Name ?? '') === name && hosted.Config?.PrivateZone !== true);
       if (zones.length === 0) throw new Error(`This account has no public hosted zone named ${name}: create it in Route 53, or check the hosted-zone input.`);
       if (zones.length > 1) throw new Error(`This account has ${zones.length} public hosted zones named ${name}: keep only the one the domain is delegated to.`);

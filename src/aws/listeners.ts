@@ -37,9 +37,9 @@ export function createListeners(elbv2: ElasticLoadBalancingV2Client): Listeners 
       return arn;
     },
 
-    async removeRule(ruleArn) {
+    async removeRule(ruleArn, signal) {
       try {
-        await elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
+        await elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn }), { abortSignal: signal });
       } catch (error) {
         if ((error as Error).name !== 'RuleNotFoundException' && (error as Error).name !== 'RuleNotFound') throw error;
       }

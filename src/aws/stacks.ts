@@ -448,17 +448,17 @@ const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
  * `only` keeps are described (by name: the index can still name a deleted stack), and kept
  * when live and tagged as asked.
  */
-async function list(deps: StacksDeps, reads: Reads, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
+async function list(deps: StacksDeps, reads: Reads, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]> {
   const tagged = new Map<string, StackTagged>();
   const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
-  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters })) {
+  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters }, { abortSignal: signal })) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       const name = stackNameOf(mapping.ResourceARN ?? '');
       if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
     }
   }
   const wanted = [...tagged.values()].filter((stack) => !only || only(stack));
-  const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name));
+  const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name, signal));
   return described
     .filter((stack): stack is Stack => stack !== undefined)
     .map(toSummary)
@@ -496,14 +496,14 @@ export function createStacks(deps: StacksDeps): Stacks {
         }
       }),
     unchanged: (spec, signal) => guard(spec.name, () => inspect(deps, reads, spec, signal)),
-    describe: (name) =>
+    describe: (name, signal) =>
       guard(name, async () => {
-        const stack = await reads.stack(name);
+        const stack = await reads.stack(name, signal);
         return stack && statusOf(stack) !== 'DELETE_COMPLETE' ? toSummary(stack) : undefined;
       }),
-    list: async (tags, only) => {
+    list: async (tags, only, signal) => {
       try {
-        return await list(deps, reads, tags, only);
+        return await list(deps, reads, tags, only, signal);
       } catch (error) {
         throw explainAwsError(error);
       }

@@ -115,9 +115,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const owner = stackTags(config.application, config.environment);
   const [records, existing, ownStacks, balancerStack] = await Promise.all([
     deps.dns.records(placement.zoneId, host),
-    deps.stacks.describe(name),
-    deps.stacks.list(owner, isReleaseStack),
-    deps.stacks.describe(balancerName),
+    deps.stacks.describe(name, run.signal),
+    deps.stacks.list(owner, isReleaseStack, run.signal),
+    deps.stacks.describe(balancerName, run.signal),
   ]);
   const balancer = loadBalancerOf(balancerStack, balancerName);
   const seenAtStart = new Set(ownStacks.map((stack) => stack.name));

@@ -40,7 +40,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
     await deps.dns.removeAlias(state.zoneId, state.hostname, run);
     deps.log.info(`Removed the alias of ${state.hostname}`);
   }
-  if (state.rule?.ruleArn) await deps.listeners.removeRule(state.rule.ruleArn);
+  if (state.rule?.ruleArn) await deps.listeners.removeRule(state.rule.ruleArn, run.signal);
   // What imports the database's address goes first; then the database, by its own rules; then
   // what it uses, unless it stays: it keeps its resources' security group and role.
   const order = removalOrder(config, 'destroy');
@@ -60,7 +60,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
   // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
   const logGroup = logGroupName(config.application, config.environment);
   if (config.destroyLogs) {
-    await deps.logGroups.remove(logGroup);
+    await deps.logGroups.remove(logGroup, run.signal);
     removed.push(logGroup);
   } else {
     deps.log.info(`Kept the log group ${logGroup}: destroy-logs: true deletes it.`);
@@ -86,7 +86,7 @@ interface DatabaseOutcome {
 async function removeDatabase(config: Config, deps: EngineDeps, run: RunClock): Promise<DatabaseOutcome> {
   const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
   const name = databaseStack(config.application, config.environment);
-  const stack = await deps.stacks.describe(name);
+  const stack = await deps.stacks.describe(name, run.signal);
   if (!stack || stack.status === 'DELETE_COMPLETE') return {};
   if (config.preview !== undefined) {
     await deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options));

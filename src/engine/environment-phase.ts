@@ -19,20 +19,20 @@ export interface EnvironmentOptions extends Omit<ApplyOptions, 'deadline'> {
   readonly domains?: () => Promise<DomainFacts>;
 }
 
-/** The stacks port and log groups, as the kinds read the account. */
-export function accountReads(deps: Pick<EngineDeps, 'stacks' | 'logGroups'>, certificate?: () => Promise<string>, domains?: () => Promise<DomainFacts>): AccountReads {
+/** The stacks port and log groups, as the kinds read the account; `signal` stops the reading. */
+export function accountReads(deps: Pick<EngineDeps, 'stacks' | 'logGroups'>, certificate?: () => Promise<string>, domains?: () => Promise<DomainFacts>, signal?: AbortSignal): AccountReads {
   return {
-    describe: (name) => deps.stacks.describe(name),
-    list: (tags) => deps.stacks.list(tags),
-    logGroupExists: (name) => deps.logGroups.exists(name),
+    describe: (name) => deps.stacks.describe(name, signal),
+    list: (tags) => deps.stacks.list(tags, undefined, signal),
+    logGroupExists: (name) => deps.logGroups.exists(name, signal),
     ...(certificate ? { certificate } : {}),
     ...(domains ? { domains } : {}),
   };
 }
 
 /** Each kind's stack for the run, from what the account holds now. */
-async function specsOf(kinds: readonly StackKind[], config: Config, deps: EngineDeps, warn: (message: string) => void, reads: Pick<EnvironmentOptions, 'certificate' | 'domains'>): Promise<StackSpec[]> {
-  const account = accountReads(deps, reads.certificate, reads.domains);
+async function specsOf(kinds: readonly StackKind[], config: Config, deps: EngineDeps, warn: (message: string) => void, reads: Pick<EnvironmentOptions, 'certificate' | 'domains'>, signal?: AbortSignal): Promise<StackSpec[]> {
+  const account = accountReads(deps, reads.certificate, reads.domains, signal);
   return Promise.all(kinds.map(async (kind) => {
     const resolved = kind.read ? await kind.read(config, account) : kind.planned(config);
     if ('warning' in resolved && resolved.warning) warn(resolved.warning);
@@ -47,7 +47,7 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   const specs = await specsOf(kinds, config, deps, (warning) => {
     deps.log.warning(warning);
     onWarning?.(warning);
-  }, { ...(certificate ? { certificate } : {}), ...(domains ? { domains } : {}) });
+  }, { ...(certificate ? { certificate } : {}), ...(domains ? { domains } : {}) }, run.signal);
   // Every stack is checked side by side first: a run with nothing to change costs the round
   // trips of one stack, not of the chain of imports. Only the stacks that differ are applied,
   // wave after wave in the order of their imports.
@@ -55,7 +55,7 @@ export async function applyEnvironment(config: Config, deps: EngineDeps, run: Ru
   // as staging's first deploy would create them when the account has none yet.
   const [checked, shared] = await Promise.all([
     options.dryRun ? specs.map(() => undefined) : Promise.all(specs.map((spec) => deps.stacks.unchanged(spec, run.signal))),
-    Promise.all(kinds.map((kind, index) => (config.preview !== undefined && kind.previews === 'shared' ? deps.stacks.describe(specs[index]!.name) : undefined))),
+    Promise.all(kinds.map((kind, index) => (config.preview !== undefined && kind.previews === 'shared' ? deps.stacks.describe(specs[index]!.name, run.signal) : undefined))),
   ]);
   const applyOrKeep = (index: number): Promise<StackResult> => {
     const spec = specs[index]!;

@@ -60,7 +60,8 @@ export interface ApplyOptions extends WaitLimits {
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */
 export interface Stacks {
   apply(spec: StackSpec, options: ApplyOptions): Promise<StackResult>;
-  describe(name: string): Promise<StackSummary | undefined>;
+  /** The stack as it is, undefined when there is none; `signal` stops the reading. */
+  describe(name: string, signal?: AbortSignal): Promise<StackSummary | undefined>;
   /**
    * The stack as it is, when it already matches the spec exactly (template, parameters,
    * tags, protection) and is settled; undefined when an apply would have work to do. Only
@@ -70,9 +71,9 @@ export interface Stacks {
   /**
    * Stacks that carry every given tag (with that value), found by their tags: never by reading
    * every stack of the account, so its cost follows the application's stacks. With `only`, just
-   * the stacks it keeps (judged by name and tags) are described.
+   * the stacks it keeps (judged by name and tags) are described. `signal` stops the reading.
    */
-  list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]>;
+  list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
   /**
@@ -149,8 +150,8 @@ export interface NamedRecord {
 }
 
 export interface Dns {
-  /** The hosted zone id of a public zone by its name. */
-  zoneId(zone: string): Promise<string>;
+  /** The hosted zone id of a public zone by its name; `signal` stops the reading. */
+  zoneId(zone: string, signal?: AbortSignal): Promise<string>;
   /** Every public hosted zone of the account (private zones answer no one on the internet). */
   publicZones(): Promise<HostedZone[]>;
   /** Every record set of exactly this name in the zone, whatever its type. */
@@ -202,8 +203,8 @@ export interface Listeners {
    * call), or a new rule at `where.priority`. Returns the rule's ARN.
    */
   forward(listenerArn: string, hosts: readonly string[], targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string>;
-  /** Deletes a rule; one already gone is no error. */
-  removeRule(ruleArn: string): Promise<void>;
+  /** Deletes a rule; one already gone is no error. `signal` stops the request. */
+  removeRule(ruleArn: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface AlarmState {
@@ -221,9 +222,9 @@ export interface Alarms {
 
 /** Log groups kept beyond their stacks: found before a stack would create one again, removed only when asked. */
 export interface LogGroups {
-  exists(name: string): Promise<boolean>;
-  /** Deletes the log group and every log in it; one already gone is no error. */
-  remove(name: string): Promise<void>;
+  exists(name: string, signal?: AbortSignal): Promise<boolean>;
+  /** Deletes the log group and every log in it; one already gone is no error. `signal` stops the request. */
+  remove(name: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** One message for the people who subscribed, in the forms their channels read. */

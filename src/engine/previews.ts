@@ -23,11 +23,11 @@ export async function removeExpiredPreviews(config: Config, deps: EngineDeps, ru
       const environment = stack.tags[TAG_ENVIRONMENT] ?? '';
       return previewNumber(environment) !== undefined && environment !== config.environment && stack.name === rollingStack(config.application, environment);
     };
-    const previews = await deps.stacks.list({ [TAG_APPLICATION]: config.application }, isPreview);
+    const previews = await deps.stacks.list({ [TAG_APPLICATION]: config.application }, isPreview, run.signal);
     const now = deps.clock.now();
     const expired = previews.filter((stack) => now - ((stack.updatedAt ?? stack.createdAt)?.getTime() ?? now) > config.previewTtlHours * 3_600_000);
     if (expired.length === 0) return [];
-    const zoneId = await deps.dns.zoneId(config.hostedZone);
+    const zoneId = await deps.dns.zoneId(config.hostedZone, run.signal);
     const removed = await atMost(PREVIEWS_AT_ONCE, expired, (stack) => removePreview(config, deps, run, owner, stack, zoneId));
     return removed.filter((environment): environment is string => environment !== undefined);
   } catch (error) {
@@ -40,6 +40,8 @@ export async function removeExpiredPreviews(config: Config, deps: EngineDeps, ru
 async function removePreview(config: Config, deps: EngineDeps, run: RunClock, owner: LockOwner, stack: StackSummary, zoneId: string): Promise<string | undefined> {
   const number = previewNumber(stack.tags[TAG_ENVIRONMENT]!)!;
   const environment = previewEnvironment(number);
+  // A cancelled run starts no removal: the previews left are a later run's.
+  if (run.signal?.aborted) return undefined;
   deps.log.info(`Preview ${environment} is older than preview-ttl (${config.previewTtlHours} h): removing it.`);
   try {
     // The preview's own lock, taken now or never: a run working on it means it is not stale.

@@ -90,7 +90,7 @@ async function checkAlarms(config: Config, deps: EngineDeps, signal?: AbortSigna
  */
 function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   return async (knownZoneId?: string): Promise<Placement> => {
-    const zone = knownZoneId !== undefined ? Promise.resolve(knownZoneId) : deps.dns.zoneId(config.hostedZone);
+    const zone = knownZoneId !== undefined ? Promise.resolve(knownZoneId) : deps.dns.zoneId(config.hostedZone, run.signal);
     const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run)]);
     return { zoneId, certificateArn };
   };

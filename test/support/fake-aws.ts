@@ -420,7 +420,7 @@ export class FakeStacks implements Stacks {
     return stack ? summaryOf(stack) : undefined;
   }
 
-  async list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean): Promise<StackSummary[]> {
+  async list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, _signal?: AbortSignal): Promise<StackSummary[]> {
     this.reads.list += 1;
     await called(this.journal, `stacks.list ${JSON.stringify(tags)}`);
     return [...this.stacks.values()].filter((stack) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value) && (!only || only(stack))).map(summaryOf);

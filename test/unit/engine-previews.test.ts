@@ -34,3 +34,28 @@ test('the preview sweep finds the expired previews with one listing and removes 
   assert.deepEqual(listings, [`stacks.list {"wimpy:application":"${APP}"}`], 'one listing of the application, none per preview');
   assert.ok(peak > 1 && peak <= 15, `removed side by side, at most fifteen at a time (${peak} at once)`);
 });
+
+test('a cancelled run\'s sweep hears the cancellation: its listing gets the run\'s signal, and no expired preview is removed after it', async () => {
+  const aws = new FakeAws();
+  await aws.run(configOf());
+  await previewRun(aws, 1);
+  aws.clock.advance(8 * 24 * 3600_000);
+  const cancel = new AbortController();
+  let heard: AbortSignal | undefined;
+  const list = aws.stacks.list.bind(aws.stacks);
+  aws.stacks.list = async (tags, only, signal) => {
+    // The sweep's listing: the application's stacks, of every environment.
+    if (!('wimpy:environment' in tags)) {
+      heard = signal;
+      cancel.abort();
+    }
+    return list(tags, only, signal);
+  };
+  const request = aws.request(configOf());
+
+  const { expiredPreviews } = await aws.run(configOf(), { ...request, run: { ...request.run, signal: cancel.signal } });
+
+  assert.equal(heard, cancel.signal);
+  assert.deepEqual(expiredPreviews, []);
+  assert.equal(aws.stacks.removed.length, 0);
+});
