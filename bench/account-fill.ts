@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateRuleCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { createStackInput, templateSource } from '../src/aws/stacks-change-set.js';
 import { atMost } from '../src/engine/at-most.js';
+import { rulePriority } from '../src/engine/listener-traffic.js';
+import { LOAD_BALANCER_OUTPUTS } from '../src/templates/outputs.js';
 import type { StackSpec } from '../src/engine/ports.js';
 import { CREDENTIALS, REGION } from '../test/support/emulator.js';
 
@@ -20,12 +23,12 @@ const alreadyThere = (error: unknown) => {
 
 function clients(endpoint: string) {
   const settings = { endpoint, region: REGION, credentials: CREDENTIALS };
-  return { cloudformation: new CloudFormationClient(settings), route53: new Route53Client(settings) };
+  return { cloudformation: new CloudFormationClient(settings), route53: new Route53Client(settings), elbv2: new ElasticLoadBalancingV2Client(settings) };
 }
 
 /** `count` stacks of nobody this action knows: one resource each, the cheapest stack CloudFormation takes. */
 export async function addUnrelatedStacks(endpoint: string, count: number): Promise<void> {
-  const { cloudformation, route53 } = clients(endpoint);
+  const { cloudformation, route53, elbv2 } = clients(endpoint);
   try {
     const template = JSON.stringify({ Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } });
     const names = Array.from({ length: count }, (_, i) => `another-team-service-${String(i + 1).padStart(3, '0')}`);
@@ -33,6 +36,7 @@ export async function addUnrelatedStacks(endpoint: string, count: number): Promi
   } finally {
     cloudformation.destroy();
     route53.destroy();
+    elbv2.destroy();
   }
 }
 
@@ -45,17 +49,27 @@ async function settled(cloudformation: CloudFormationClient, name: string) {
   }
 }
 
-/** A preview as its deploy leaves it: its stacks, in the order of their imports, and its hostname's record. */
+/** A preview as its deploy leaves it: its stacks, in the order of their imports, its hostname's rule and alias. */
 export interface SeededPreview {
   readonly stacks: readonly StackSpec[];
   readonly hostname: string;
 }
 
-/** Creates the previews' stacks and records as their deploys would, side by side. */
-export async function addPreviews(endpoint: string, zoneId: string, previews: readonly SeededPreview[]): Promise<void> {
-  const { cloudformation, route53 } = clients(endpoint);
+/**
+ * Creates the previews as their deploys would, side by side: their stacks, then a host rule on
+ * staging's load balancer (`balancerStack`) to the release's target group, and the hostname's
+ * alias to that load balancer.
+ */
+export async function addPreviews(endpoint: string, zoneId: string, balancerStack: string, previews: readonly SeededPreview[]): Promise<void> {
+  const { cloudformation, route53, elbv2 } = clients(endpoint);
   try {
-    await atMost(AT_ONCE, previews, async (preview) => {
+    const balancer = await settled(cloudformation, balancerStack);
+    const output = (key: string) => balancer?.Outputs?.find((candidate) => candidate.OutputKey === key)?.OutputValue ?? '';
+    const listenerArn = output(LOAD_BALANCER_OUTPUTS.httpsListenerArn);
+    if (!listenerArn) throw new Error(`The bench found no listener on ${balancerStack}: staging's deploys make it before previews are seeded`);
+    const taken = ((await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []).map((rule) => Number(rule.Priority));
+    // One at a time: moto's CloudFormation can break (an export read while another stack's are written) under stacks created side by side.
+    await atMost(1, previews, async (preview) => {
       const outputs: Record<string, string> = {};
       for (const spec of preview.stacks) {
         await cloudformation.send(new CreateStackCommand(createStackInput(spec, templateSource(spec.name, JSON.stringify(spec.template))))).catch(alreadyThere);
@@ -63,7 +77,15 @@ export async function addPreviews(endpoint: string, zoneId: string, previews: re
         if (created?.StackStatus !== 'CREATE_COMPLETE') throw new Error(`The bench could not create the preview stack ${spec.name}: ${created?.StackStatus ?? 'not found'} ${created?.StackStatusReason ?? ''}`);
         for (const output of created.Outputs ?? []) outputs[output.OutputKey!] = output.OutputValue!;
       }
-      const release = preview.stacks.at(-1)!.name;
+      // Chosen and kept before the request: the previews made side by side never ask for the same.
+      const priority = rulePriority(preview.hostname, taken);
+      taken.push(priority);
+      await elbv2.send(new CreateRuleCommand({
+        ListenerArn: listenerArn,
+        Priority: priority,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [preview.hostname] } }],
+        Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: outputs.TargetGroupArn!, Weight: 100 }] } }],
+      }));
       await route53.send(new ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
         ChangeBatch: {
@@ -72,9 +94,7 @@ export async function addPreviews(endpoint: string, zoneId: string, previews: re
             ResourceRecordSet: {
               Name: preview.hostname,
               Type: type,
-              SetIdentifier: release,
-              Weight: 100,
-              AliasTarget: { DNSName: outputs.LoadBalancerDnsName!, HostedZoneId: outputs.LoadBalancerHostedZoneId!, EvaluateTargetHealth: true },
+              AliasTarget: { DNSName: output(LOAD_BALANCER_OUTPUTS.dnsName), HostedZoneId: output(LOAD_BALANCER_OUTPUTS.canonicalHostedZoneId), EvaluateTargetHealth: false },
             },
           })),
         },
@@ -83,5 +103,6 @@ export async function addPreviews(endpoint: string, zoneId: string, previews: re
   } finally {
     cloudformation.destroy();
     route53.destroy();
+    elbv2.destroy();
   }
 }

@@ -9,21 +9,19 @@ import { CREDENTIALS, REGION } from '../test/support/emulator.js';
 /**
  * The baseline: the script a team writes without the action. Debian's AWS CLI deploys the same
  * templates, parameters and tags one stack after another (`aws cloudformation deploy`, which
- * makes a change set, waits for it, executes it and waits for the stack), then points the
- * hostname at the load balancer with `aws route53 change-resource-record-sets` and waits for
- * the change. Every command is a new process, as in a shell script.
+ * makes a change set, waits for it, executes it and waits for the stack), then forwards the
+ * hostname's rule on the load balancer's listener to the release's target group (`aws elbv2
+ * modify-rule`, or `create-rule` and one Route 53 alias the first time). Every command is a new
+ * process, as in a shell script.
  */
 
 /** Debian's awscli package; another `aws` earlier on PATH may be a different CLI. */
 export const AWS_CLI = process.env.BENCH_AWS_CLI ?? '/usr/bin/aws';
 
-/** What a release's weighted record points at: its stack's load balancer. */
-export interface AliasTarget {
-  /** The record's set identifier: the release's stack. */
-  readonly release: string;
+/** A release's share of a hostname's rule: its target group and weight. */
+export interface RuleTarget {
+  readonly targetGroupArn: string;
   readonly weight: number;
-  readonly dnsName: string;
-  readonly hostedZoneId: string;
 }
 
 const execFileAsync = promisify(execFile);
@@ -146,23 +144,41 @@ export class AwsCliScript {
     await this.aws(['route53', 'wait', 'resource-record-sets-changed', '--id', answer.ChangeInfo.Id]);
   }
 
-  /** The weighted A and AAAA alias records of every release given, in one batch. */
-  async setWeights(zoneId: string, hostname: string, targets: readonly AliasTarget[]): Promise<void> {
+  /** The plain A and AAAA alias records of a hostname to a load balancer, in one batch. */
+  async setAlias(zoneId: string, hostname: string, dnsName: string, hostedZoneId: string): Promise<void> {
     await this.changeRecords(
       zoneId,
-      targets.flatMap((target) =>
-        ['A', 'AAAA'].map((type) => ({
-          Action: 'UPSERT',
-          ResourceRecordSet: {
-            Name: hostname,
-            Type: type,
-            SetIdentifier: target.release,
-            Weight: target.weight,
-            AliasTarget: { DNSName: target.dnsName, HostedZoneId: target.hostedZoneId, EvaluateTargetHealth: true },
-          },
-        })),
-      ),
+      ['A', 'AAAA'].map((type) => ({ Action: 'UPSERT', ResourceRecordSet: { Name: hostname, Type: type, AliasTarget: { DNSName: dnsName, HostedZoneId: hostedZoneId, EvaluateTargetHealth: false } } })),
     );
+  }
+
+  /** The ARN of the listener's rule for the hostname, from `describe-rules`; undefined when it has none. */
+  async hostRule(listenerArn: string, hostname: string): Promise<string | undefined> {
+    const answer = JSON.parse(await this.aws(['elbv2', 'describe-rules', '--listener-arn', listenerArn])) as { Rules?: Array<{ RuleArn: string; Conditions?: Array<{ Field?: string; Values?: string[]; HostHeaderConfig?: { Values?: string[] } }> }> };
+    const hosts = (rule: NonNullable<typeof answer.Rules>[number]) => (rule.Conditions ?? []).flatMap((condition) => condition.HostHeaderConfig?.Values ?? condition.Values ?? []);
+    return answer.Rules?.find((rule) => hosts(rule).includes(hostname))?.RuleArn;
+  }
+
+  private async forwardActions(targets: readonly RuleTarget[]): Promise<string> {
+    const file = join(this.dir, 'actions.json');
+    await writeFile(file, JSON.stringify([{ Type: 'forward', ForwardConfig: { TargetGroups: targets.map((target) => ({ TargetGroupArn: target.targetGroupArn, Weight: target.weight })) } }]));
+    return `file://${file}`;
+  }
+
+  /** `modify-rule`: the rule forwards to the target groups with their weights. */
+  async modifyRule(ruleArn: string, targets: readonly RuleTarget[]): Promise<void> {
+    await this.aws(['elbv2', 'modify-rule', '--rule-arn', ruleArn, '--actions', await this.forwardActions(targets)]);
+  }
+
+  /** `create-rule`: a new rule for the hostname at the priority given. */
+  async createRule(listenerArn: string, hostname: string, priority: number, targets: readonly RuleTarget[]): Promise<void> {
+    const conditions = join(this.dir, 'conditions.json');
+    await writeFile(conditions, JSON.stringify([{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }]));
+    await this.aws(['elbv2', 'create-rule', '--listener-arn', listenerArn, '--priority', String(priority), '--conditions', `file://${conditions}`, '--actions', await this.forwardActions(targets)]);
+  }
+
+  async deleteRule(ruleArn: string): Promise<void> {
+    await this.aws(['elbv2', 'delete-rule', '--rule-arn', ruleArn]);
   }
 
   /** Deletes a hostname's records, read first: Route 53 deletes only a record given exactly as it is. */

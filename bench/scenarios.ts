@@ -7,21 +7,24 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { createCertificates } from '../src/aws/certificates.js';
 import { intentOf, readEvent } from '../src/config/event.js';
 import { defaultOf, INPUTS } from '../src/config/inputs.js';
-import { applicationStack, BASE_STACK, hostname, previewEnvironment, releaseStack, rollingStack } from '../src/config/names.js';
+import { applicationStack, BASE_STACK, hostname, loadBalancerStack, pinnedHostname, previewEnvironment, releaseStack, rollingStack } from '../src/config/names.js';
 import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
 import { accountBaseline } from '../src/stacks/account-baseline.js';
 import { applicationRelease, type ReleaseFacts } from '../src/stacks/application-release.js';
+import { applicationLoadBalancer } from '../src/stacks/application-load-balancer.js';
 import { applicationResources } from '../src/stacks/application-resources.js';
 import { plannedSpec } from '../src/stacks/catalogue.js';
 import { environmentNetwork } from '../src/stacks/environment-network.js';
+import { rulePriority } from '../src/engine/listener-traffic.js';
 import { systemClock } from '../src/engine/system-clock.js';
+import { LOAD_BALANCER_OUTPUTS } from '../src/templates/outputs.js';
 import { cidrFor } from '../src/templates/network.js';
 import { startAwsProxy, type AwsProxy, type StandInAnswer } from '../test/support/aws-proxy.js';
 import { APPLICATION, CREDENTIALS, REGION, ZONE, imageOf, prepareEmulator } from '../test/support/emulator.js';
 import { examplePayload, inputVariable, parseFileCommands, PUSH_SHA } from '../test/support/run-action.js';
 import { addPreviews, addUnrelatedStacks, type SeededPreview } from './account-fill.js';
-import { AwsCliScript, type AliasTarget } from './aws-cli.js';
+import { AwsCliScript, type RuleTarget } from './aws-cli.js';
 import { measure, repositoryFile } from './measure.js';
 import { sequentialRoundTrips, startTimeline, type TimedRequest, type Timeline } from './timeline.js';
 
@@ -194,22 +197,22 @@ export const SCENARIOS: Readonly<Record<ScenarioName, { readonly title: string; 
   firstDeploy: {
     title: 'first deploy, all phases (staging, rolling)',
     short: 'first deploy',
-    script: '4 × (`create-stack` + `wait stack-create-complete`), `describe-stacks`, one record change + `wait resource-record-sets-changed`',
+    script: '5 × (`create-stack` + `wait stack-create-complete`), `describe-stacks`, `elbv2 describe-rules`, `create-rule`, one alias record change + `wait resource-record-sets-changed`',
   },
   noChange: { title: 'the same version again, all phases', short: 'no change', script: 'the script of a new version' },
-  newVersion: { title: 'new version (rolling)', short: 'new version', script: '4 × `cloudformation deploy`, `describe-stacks`, one record change + wait' },
+  newVersion: { title: 'new version (rolling)', short: 'new version', script: '5 × `cloudformation deploy`, `describe-stacks`, `elbv2 describe-rules`, `modify-rule`' },
   blueGreen: {
     title: 'blue-green release (production, canary 10, 50, 100, no step wait)',
     short: 'blue-green',
-    script: '`create-stack` of the new release + wait, `describe-stacks`, 3 × (record change + wait)',
+    script: '`create-stack` of the new release + wait, `describe-stacks`, `elbv2 describe-rules`, 3 × `modify-rule`',
   },
-  rollback: { title: 'rollback to the warm release', short: 'rollback', script: '`describe-stacks`, one record change + wait' },
+  rollback: { title: 'rollback to the warm release', short: 'rollback', script: '`describe-stacks`, `elbv2 describe-rules`, `modify-rule`' },
   thirdRelease: {
     title: 'the third blue-green release (after the rollback)',
     short: 'third release',
-    script: '`create-stack` of the new release + wait, `describe-stacks`, 3 × (record change + wait)',
+    script: '`create-stack` of the new release + wait, `describe-stacks`, `elbv2 describe-rules`, 3 × `modify-rule`',
   },
-  previewTeardown: { title: 'preview teardown (pull request closed)', short: 'preview teardown', script: '`list-resource-record-sets`, record delete + wait, 2 × (`delete-stack` + `wait stack-delete-complete`): the release, then its resources' },
+  previewTeardown: { title: 'preview teardown (pull request closed)', short: 'preview teardown', script: '`elbv2 describe-rules`, `delete-rule`, `list-resource-record-sets`, alias delete + wait, 2 × (`delete-stack` + `wait stack-delete-complete`): the release, then its resources' },
   previewSweep: { title: `a staging deploy that finds ${EXPIRED_PREVIEWS} expired previews (and removes them)`, short: `${EXPIRED_PREVIEWS} expired previews` },
   noChangeCrowded: { title: `the same version again, all phases (production), in an account of ${UNRELATED_STACKS} more stacks`, short: `no change, ${UNRELATED_STACKS} stacks` },
   rollbackCrowded: { title: `rollback to the warm release in an account of ${UNRELATED_STACKS} more stacks`, short: `rollback, ${UNRELATED_STACKS} stacks` },
@@ -263,7 +266,7 @@ export async function runActionScenarios(endpoint: string, probe: Probe, account
   const thirdRelease = await timed('thirdRelease', STEPS.thirdRelease, { 'stack-name': releaseStack(APPLICATION, 'production', 'v3'), version: 'v3', 'has-changes': 'true' });
   await untimed(STEPS.previewOpened);
   const previewTeardown = await timed('previewTeardown', STEPS.previewClosed, { environment: previewEnvironment(2), 'has-changes': 'true' });
-  await addPreviews(endpoint, account.zoneId, expiredPreviews(account));
+  await addPreviews(endpoint, account.zoneId, loadBalancerStack(APPLICATION, 'staging'), expiredPreviews(account));
   const previewSweep = await timed('previewSweep', STEPS.sweep, { 'stack-name': staging, version: 'v2' });
   const left = await previewsLeft(endpoint);
   if (left > 0) throw new Error(`The run that found ${EXPIRED_PREVIEWS} expired previews left ${left} of their stacks: the scenario did not do what it says`);
@@ -279,8 +282,8 @@ function expiredPreviews(account: Account): SeededPreview[] {
   return Array.from({ length: EXPIRED_PREVIEWS }, (_, i) => {
     const config = configOf({ inputs: { ...STAGING, image: imageOf('3') }, event: pullRequest('opened', 101 + i) });
     const specs = specsOf(config, { image: config.build.image ?? '', certificateArn: account.certificateArn, hostedZoneId: account.zoneId });
-    // Staging's own stacks (base, network) exist; the preview's resources are its own.
-    return { stacks: [specs.environment[2]!, specs.application], hostname: hostname(config.application, config.environment, config.hostedZone) };
+    // Staging's own stacks (base, network, load balancer) exist; the preview's resources are its own.
+    return { stacks: [specs.resources, specs.application], hostname: hostname(config.application, config.environment, config.hostedZone) };
   });
 }
 
@@ -299,27 +302,49 @@ async function previewsLeft(endpoint: string): Promise<number> {
 /** The specs the action applies for a step, in the order a script deploys them. */
 function specsOf(config: Config, facts: ReleaseFacts) {
   const cidr = cidrFor(config.networkEnvironment, []);
+  const resources = plannedSpec(applicationResources, config);
   return {
-    environment: [plannedSpec(accountBaseline, config), environmentNetwork.spec(config, { cidr, nat: config.nat }), plannedSpec(applicationResources, config)],
+    environment: [plannedSpec(accountBaseline, config), environmentNetwork.spec(config, { cidr, nat: config.nat }), applicationLoadBalancer.spec(config, { certificateArn: facts.certificateArn }), resources],
+    resources,
     application: applicationRelease.spec(config, facts),
   };
 }
 
-function aliasOf(outputs: Map<string, Record<string, string>>, release: string, weight: number): AliasTarget {
-  const stack = outputs.get(release);
-  if (!stack?.LoadBalancerDnsName || !stack.LoadBalancerHostedZoneId) throw new Error(`The script found no load balancer outputs on stack ${release}`);
-  return { release, weight, dnsName: stack.LoadBalancerDnsName, hostedZoneId: stack.LoadBalancerHostedZoneId };
+/** A release's target group at a weight, from its stack's outputs. */
+function routeOf(outputs: Map<string, Record<string, string>>, release: string, weight: number): RuleTarget {
+  const targetGroupArn = outputs.get(release)?.TargetGroupArn;
+  if (!targetGroupArn) throw new Error(`The script found no target group on stack ${release}`);
+  return { targetGroupArn, weight };
 }
 
+/** The load balancer of an environment, from its stack's outputs. */
+function balancerOf(outputs: Map<string, Record<string, string>>, environment: string) {
+  const stack = outputs.get(loadBalancerStack(APPLICATION, environment));
+  const listenerArn = stack?.[LOAD_BALANCER_OUTPUTS.httpsListenerArn];
+  if (!stack || !listenerArn) throw new Error(`The script found no listener on the load balancer of ${environment}`);
+  return { listenerArn, dnsName: stack[LOAD_BALANCER_OUTPUTS.dnsName]!, hostedZoneId: stack[LOAD_BALANCER_OUTPUTS.canonicalHostedZoneId]! };
+}
 
 /** The AWS CLI script for the same outcomes, on a fresh account whose zone and certificate exist. */
 export async function runScriptScenarios(endpoint: string, probe: Probe, placement: Account, progress: (name: ScenarioName) => void): Promise<Record<ScriptScenario, Traffic>> {
   const script = await AwsCliScript.create(probe.timeline.url);
   const direct = await AwsCliScript.create(endpoint);
   try {
-    const factsFor = (config: Config): ReleaseFacts => ({ image: config.build.image ?? '', certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId });
+    // Each release's pinned rule at the priority the action would pick for it: the listener takes one rule a priority.
+    const factsFor = (config: Config): ReleaseFacts => ({ image: config.build.image ?? '', certificateArn: placement.certificateArn, hostedZoneId: placement.zoneId, rulePriority: rulePriority(pinnedHostname(config.application, config.environment, config.version, config.hostedZone), []) });
     /**
-     * The whole script of a push: every stack, then the hostname at the release's load balancer.
+     * The hostname's rule to the targets: found by `describe-rules` and changed, or, the first
+     * time, created with the hostname's alias to the load balancer.
+     */
+    const forward = async (cli: AwsCliScript, outputs: Map<string, Record<string, string>>, environment: string, host: string, targets: readonly RuleTarget[]) => {
+      const balancer = balancerOf(outputs, environment);
+      const rule = await cli.hostRule(balancer.listenerArn, host);
+      if (rule) return cli.modifyRule(rule, targets);
+      await cli.createRule(balancer.listenerArn, host, rulePriority(host, []), targets);
+      await cli.setAlias(placement.zoneId, host, balancer.dnsName, balancer.hostedZoneId);
+    };
+    /**
+     * The whole script of a push: every stack, then the hostname's rule to the release.
      * `creates` names the stacks that do not exist yet.
      */
     const deployAll = async (cli: AwsCliScript, step: ActionStep, creates: (name: string) => boolean) => {
@@ -327,7 +352,8 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
       const specs = specsOf(config, factsFor(config));
       for (const spec of [...specs.environment, specs.application]) await (creates(spec.name) ? cli.create(spec) : cli.deploy(spec));
       const host = hostname(config.application, config.environment, config.hostedZone);
-      await cli.setWeights(placement.zoneId, host, [aliasOf(await cli.outputs(), specs.application.name, 100)]);
+      const outputs = await cli.outputs();
+      await forward(cli, outputs, config.environment, host, [routeOf(outputs, specs.application.name, 100)]);
     };
     const timed = async (name: ScriptScenario, work: () => Promise<void>) => {
       progress(name);
@@ -342,32 +368,39 @@ export async function runScriptScenarios(endpoint: string, probe: Probe, placeme
     const production = configOf(STEPS.blueGreen);
     const host = hostname(production.application, production.environment, production.hostedZone);
     const [v1, v2, v3] = ['v1', 'v2', 'v3'].map((version) => applicationStack(production.application, production.environment, 'blue-green', version)) as [string, string, string];
+    const balancer = (outputs: Map<string, Record<string, string>>) => balancerOf(outputs, production.environment).listenerArn;
     const blueGreen = await timed('blueGreen', async () => {
       await script.create(specsOf(production, factsFor(production)).application);
       const outputs = await script.outputs();
-      for (const weight of [10, 50, 100]) await script.setWeights(placement.zoneId, host, [aliasOf(outputs, v1, 100 - weight), aliasOf(outputs, v2, weight)]);
+      const rule = (await script.hostRule(balancer(outputs), host))!;
+      for (const weight of [10, 50, 100]) await script.modifyRule(rule, [routeOf(outputs, v1, 100 - weight), routeOf(outputs, v2, weight)]);
     });
     const rollback = await timed('rollback', async () => {
       const outputs = await script.outputs();
-      await script.setWeights(placement.zoneId, host, [aliasOf(outputs, v1, 100), aliasOf(outputs, v2, 0)]);
+      const rule = (await script.hostRule(balancer(outputs), host))!;
+      await script.modifyRule(rule, [routeOf(outputs, v1, 100), routeOf(outputs, v2, 0)]);
     });
     const third = configOf(STEPS.thirdRelease);
     const thirdRelease = await timed('thirdRelease', async () => {
       await script.create(specsOf(third, factsFor(third)).application);
       const outputs = await script.outputs();
-      for (const weight of [10, 50, 100]) await script.setWeights(placement.zoneId, host, [aliasOf(outputs, v1, 100 - weight), aliasOf(outputs, v2, 0), aliasOf(outputs, v3, weight)]);
+      const rule = (await script.hostRule(balancer(outputs), host))!;
+      for (const weight of [10, 50, 100]) await script.modifyRule(rule, [routeOf(outputs, v1, 100 - weight), routeOf(outputs, v2, 0), routeOf(outputs, v3, weight)]);
     });
 
     const preview = configOf(STEPS.previewOpened);
     const previewSpecs = specsOf(preview, factsFor(preview));
     const previewStack = previewSpecs.application;
-    // A preview has resources of its own (its role, its security groups), then its release.
-    const previewResources = previewSpecs.environment[2]!;
+    // A preview has resources of its own (its role, its security groups), then its release, behind staging's load balancer.
+    const previewResources = previewSpecs.resources;
     await direct.create(previewResources);
     await direct.create(previewStack);
     const previewHost = hostname(preview.application, preview.environment, preview.hostedZone);
-    await direct.setWeights(placement.zoneId, previewHost, [aliasOf(await direct.outputs(), previewStack.name, 100)]);
+    const seeded = await direct.outputs();
+    await forward(direct, seeded, 'staging', previewHost, [routeOf(seeded, previewStack.name, 100)]);
     const previewTeardown = await timed('previewTeardown', async () => {
+      const rule = await script.hostRule(balancerOf(seeded, 'staging').listenerArn, previewHost);
+      if (rule) await script.deleteRule(rule);
       await script.deleteRecords(placement.zoneId, previewHost);
       await script.deleteStack(previewStack.name);
       await script.deleteStack(previewResources.name);

@@ -8,11 +8,11 @@ import { readConfig } from '../src/config/read-config.js';
 import type { Config } from '../src/config/types.js';
 import type { Template } from '../src/engine/ports.js';
 import { applicationResources } from '../src/stacks/application-resources.js';
+import { applicationSchedules } from '../src/stacks/application-schedules.js';
 import { plannedSpec } from '../src/stacks/catalogue.js';
 import { applicationInput, applicationTemplate } from '../src/platforms/ec2/release-template.js';
 import { baseTemplate } from '../src/templates/base.js';
 import { databaseTemplate } from '../src/templates/database.js';
-import { schedulesTemplate } from '../src/templates/schedules.js';
 import { environmentTemplate } from '../src/templates/environment.js';
 import { loadBalancerTemplate } from '../src/templates/load-balancer.js';
 import { cidrFor } from '../src/templates/network.js';
@@ -51,6 +51,17 @@ export function sampleTemplates(): Record<string, Template> {
     'environment-with-nat-instance': environmentTemplate({ environment: 'staging', cidr: cidrFor('staging', []), nat: 'instance' }),
     // The application's one load balancer in an environment, its HTTPS listener and certificate.
     'load-balancer-production': loadBalancerTemplate({ application: 'awesome-application', environment: 'production' }),
+    // Own domains: an apex, a name two labels below its zone, and redirects over two rules.
+    'load-balancer-production-domains': loadBalancerTemplate({
+      application: 'awesome-application',
+      environment: 'production',
+      domains: {
+        records: ['example.com', 'a.b.example.com', 'www.example.com', 'shop.example.org', 'r1.example.com', 'r2.example.com', 'r3.example.com', 'r4.example.com'].map((hostname) => ({ hostname, zoneId: hostname.endsWith('.org') ? 'Z0EXAMPLEORG' : 'Z0EXAMPLECOM' })),
+        certificates: ['b.example.com', 'example.com', 'example.org'],
+        redirects: ['www.example.com', 'shop.example.org', 'r1.example.com', 'r2.example.com', 'r3.example.com', 'r4.example.com'],
+        redirectTo: 'example.com',
+      },
+    }),
     'resources-staging': resources('staging'),
     'resources-production': resources('production'),
     'resources-production-with-subscribers': resourcesTemplate({ application: notifying.application, environment: 'production', networkEnvironment: 'production', port: notifying.port, logRetentionDays: notifying.logRetentionDays, subscribers: notifying.notify.emails }),
@@ -60,8 +71,8 @@ export function sampleTemplates(): Record<string, Template> {
     // With a release command: its cluster, and the role its tasks take.
     // A preview on staging's database: the grant of its secret and the rules to its security group.
     'resources-preview-on-staging-database': plannedSpec(applicationResources, sampleConfig({ database: 'postgres', 'preview-database': 'staging', egress: 'https' }, 42)).template,
-    // Two schedules of the serving release (issue 18; the input is not read yet).
-    'schedules-production': schedulesTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', container: 'release', schedules: [{ expression: 'cron(0 3 * * ? *)', command: 'python manage.py clearsessions' }, { expression: 'rate(15 minutes)', command: './bin/send-reminders' }] }),
+    // Two schedules of the serving release, as the catalogue's kind renders them.
+    'schedules-production': plannedSpec(applicationSchedules, sampleConfig({ environment: 'production', strategy: 'blue-green', schedules: 'cron(0 3 * * ? *) python manage.py clearsessions\nrate(15 minutes) ./bin/send-reminders' })).template,
     'resources-with-release-command': plannedSpec(applicationResources, sampleConfig({ environment: 'staging', 'release-command': 'python manage.py migrate --noinput' })).template,
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),

@@ -15,7 +15,7 @@ import { once, onFirstUse, type Methods } from './aws/on-first-use.js';
  * and no others.
  */
 
-const STACKS: Methods<Stacks> = { apply: true, describe: true, unchanged: true, list: true, remove: true, unprotect: true };
+const STACKS: Methods<Stacks> = { apply: true, describe: true, unchanged: true, list: true, template: true, remove: true, unprotect: true };
 const DNS: Methods<Dns> = { zoneId: true, publicZones: true, recordsAt: true, weights: true, records: true, setAlias: true, removeAlias: true, setWeights: true };
 const LISTENERS: Methods<Listeners> = { rules: true, forward: true, removeRule: true };
 const ALARMS: Methods<Alarms> = { firing: true, missing: true };
@@ -27,7 +27,7 @@ const NOTIFICATIONS: Methods<Notifications> = { publish: true };
 const LOCKS: Methods<Locks> = { take: true, extend: true, release: true, lastRun: true, recordDepartures: true };
 const LOGS: Methods<Logs> = { read: true };
 const INSTANCES: Methods<Instances> = { groups: true };
-const RELEASE_TASKS: Methods<ReleaseTasks> = { start: true, state: true, stop: true };
+const RELEASE_TASKS: Methods<ReleaseTasks> = { register: true, start: true, state: true, stop: true };
 const DATABASE_SNAPSHOTS: Methods<DatabaseSnapshots> = { newest: true };
 const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true, protect: true };
 

@@ -7,7 +7,7 @@ import {
   type ElasticLoadBalancingV2Client,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { ForwardTarget, HostRule, Listeners } from '../engine/ports.js';
+import { RulePriorityTaken, type ForwardTarget, type HostRule, type Listeners } from '../engine/ports.js';
 
 /** The host rules of a load balancer's listener, read and written as Elastic Load Balancing holds them. */
 export function createListeners(elbv2: ElasticLoadBalancingV2Client): Listeners {
@@ -31,7 +31,13 @@ export function createListeners(elbv2: ElasticLoadBalancingV2Client): Listeners 
         await elbv2.send(new ModifyRuleCommand({ RuleArn: where.ruleArn, Conditions: conditions, Actions: actions }));
         return where.ruleArn;
       }
-      const created = await elbv2.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: where.priority, Conditions: conditions, Actions: actions }));
+      let created;
+      try {
+        created = await elbv2.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: where.priority, Conditions: conditions, Actions: actions }));
+      } catch (error) {
+        if ((error as Error).name === 'PriorityInUseException') throw new RulePriorityTaken(where.priority, `Priority ${where.priority} of listener ${listenerArn} is taken: ${(error as Error).message}`);
+        throw error;
+      }
       const arn = created.Rules?.[0]?.RuleArn;
       if (!arn) throw new Error(`Elastic Load Balancing created the rule for ${hosts.join(', ')} but returned no ARN.`);
       return arn;

@@ -18,7 +18,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { LastRun, LockClaim, LockHolder, Locks, RunEnding, TakeResult } from '../engine/lock.js';
+import type { LastRun, LockClaim, LockHolder, Locks, RunEnding, TakeResult, TrafficRoute } from '../engine/lock.js';
 
 export const LOCK_TABLE = 'wimpy-locks';
 /** Records of environments nobody touched for this long are purged by DynamoDB's TTL. */
@@ -35,6 +35,7 @@ const names = {
 };
 /** Not among `names`: DynamoDB refuses a request that names an attribute its expressions leave unused. */
 const LAST_RUN = { '#lastRun': 'lastRun' };
+const ROUTE = { '#route': 'route' };
 const pick = (...keys: (keyof typeof names)[]) => Object.fromEntries(keys.map((name) => [name, names[name]]));
 const purgeAt = (now: number) => ({ N: String(Math.floor(now / 1000) + PURGE_AFTER_SECONDS) });
 const key = (lockKey: string) => ({ pk: { S: lockKey } });
@@ -52,6 +53,11 @@ function holderOf(item: Item | undefined): LockHolder | undefined {
 
 function departuresOf(item: Item | undefined): Map<string, number> {
   return new Map(Object.entries(item?.departures?.M ?? {}).map(([stack, value]) => [stack, Number(value.N ?? 0)]));
+}
+
+function routeOf(item: Item | undefined): TrafficRoute | undefined {
+  const map = item?.route?.M;
+  return map?.hostname?.S && map.listenerArn?.S ? { hostname: map.hostname.S, listenerArn: map.listenerArn.S } : undefined;
 }
 
 const ENDINGS: readonly RunEnding[] = ['succeeded', 'failed', 'cancelled'];
@@ -153,7 +159,8 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }), { abortSignal: signal }),
         signal);
-        return { taken: true, departures: departuresOf(answer.Attributes) };
+        const route = routeOf(answer.Attributes);
+        return { taken: true, departures: departuresOf(answer.Attributes), ...(route ? { route } : {}) };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The refusal carries the holder; a store that leaves it out is asked once more.
@@ -180,16 +187,21 @@ export function createLocks(client: DynamoDBClient, table = LOCK_TABLE): Locks {
       }
     },
 
-    async release(lockKey, token, last, signal) {
+    async release(lockKey, token, last, signal, route) {
       try {
-        // The record stays (it keeps the departures and the last run): only the claim goes.
+        // The record stays (it keeps the departures, the route and the last run): only the claim goes.
+        const sets = [...(last ? ['#lastRun = :lastRun'] : []), ...(route ? ['#route = :route'] : [])];
         await client.send(new UpdateItemCommand({
           TableName: table,
           Key: key(lockKey),
-          UpdateExpression: `${last ? 'SET #lastRun = :lastRun ' : ''}REMOVE #token, #holder, #command, #version, #since, #expiresAt`,
+          UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE #token, #holder, #command, #version, #since, #expiresAt`,
           ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { ...pick('#token', '#holder', '#command', '#version', '#since', '#expiresAt'), ...(last ? LAST_RUN : {}) },
-          ExpressionAttributeValues: { ':token': { S: token }, ...(last ? { ':lastRun': lastRunItem(last) } : {}) },
+          ExpressionAttributeNames: { ...pick('#token', '#holder', '#command', '#version', '#since', '#expiresAt'), ...(last ? LAST_RUN : {}), ...(route ? ROUTE : {}) },
+          ExpressionAttributeValues: {
+            ':token': { S: token },
+            ...(last ? { ':lastRun': lastRunItem(last) } : {}),
+            ...(route ? { ':route': { M: { hostname: { S: route.hostname }, listenerArn: { S: route.listenerArn } } } } : {}),
+          },
         }), { abortSignal: signal });
       } catch (error) {
         // No longer ours: another run took it over after our lease ran out; never free theirs.

@@ -1,5 +1,5 @@
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { ReleaseTasks } from '../engine/ports.js';
+import type { ReleaseTasks, ReleaseTaskSpec } from '../engine/ports.js';
 
 /** The container's name in the task definition, and so in its log stream's name. */
 export const RELEASE_CONTAINER = 'release';
@@ -12,35 +12,45 @@ const MEMORY = '1024';
  * a task per run (paid by the second while it runs), nothing between runs.
  */
 export function createReleaseTasks(client: ECSClient, region: () => Promise<string>): ReleaseTasks {
+  const tagsOf = (spec: ReleaseTaskSpec) => Object.entries(spec.tags).map(([key, value]) => ({ key, value }));
+  /** A revision of the family for the spec: its image, environment and logs; the ARN that runs it. */
+  const register = async (spec: ReleaseTaskSpec): Promise<string> => {
+    const definition = await client.send(new RegisterTaskDefinitionCommand({
+      family: spec.family,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: CPU,
+      memory: MEMORY,
+      taskRoleArn: spec.roleArn,
+      executionRoleArn: spec.roleArn,
+      containerDefinitions: [{
+        name: spec.container ?? RELEASE_CONTAINER,
+        image: spec.image,
+        essential: true,
+        memory: Number(MEMORY),
+        entryPoint: [...spec.command],
+        environment: spec.environment.map(({ name, value }) => ({ name, value })),
+        secrets: spec.secrets.map(({ name, valueFrom }) => ({ name, valueFrom })),
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': spec.logGroup, 'awslogs-region': await region(), 'awslogs-stream-prefix': spec.logStreamPrefix },
+        },
+      }],
+      tags: tagsOf(spec),
+    }));
+    const arn = definition.taskDefinition?.taskDefinitionArn;
+    if (!arn) throw new Error(`ECS registered no task definition of the family ${spec.family}.`);
+    return arn;
+  };
   return {
+    register,
+
     async start(spec) {
-      const tags = Object.entries(spec.tags).map(([key, value]) => ({ key, value }));
-      const definition = await client.send(new RegisterTaskDefinitionCommand({
-        family: spec.family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: CPU,
-        memory: MEMORY,
-        taskRoleArn: spec.roleArn,
-        executionRoleArn: spec.roleArn,
-        containerDefinitions: [{
-          name: RELEASE_CONTAINER,
-          image: spec.image,
-          essential: true,
-          memory: Number(MEMORY),
-          entryPoint: [...spec.command],
-          environment: spec.environment.map(({ name, value }) => ({ name, value })),
-          secrets: spec.secrets.map(({ name, valueFrom }) => ({ name, valueFrom })),
-          logConfiguration: {
-            logDriver: 'awslogs',
-            options: { 'awslogs-group': spec.logGroup, 'awslogs-region': await region(), 'awslogs-stream-prefix': spec.logStreamPrefix },
-          },
-        }],
-        tags,
-      }));
+      const tags = tagsOf(spec);
+      const taskDefinition = await register(spec);
       const run = await client.send(new RunTaskCommand({
         cluster: spec.cluster,
-        taskDefinition: definition.taskDefinition?.taskDefinitionArn,
+        taskDefinition,
         launchType: 'FARGATE',
         count: 1,
         startedBy: 'wimpy-release-command',

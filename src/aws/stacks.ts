@@ -31,6 +31,7 @@ import {
   type StackSummary,
   type StackTagged,
   type Stacks,
+  type Template,
 } from '../engine/ports.js';
 import {
   additionsOf,
@@ -69,6 +70,15 @@ interface Run {
   readonly options: ApplyOptions;
   readonly name: string;
   readonly reads: Reads;
+  /** Set once beforeChange has run. */
+  changing?: boolean;
+}
+
+/** The caller's work before the stack's first change, once per apply. */
+async function beforeChange(run: Run): Promise<void> {
+  if (run.changing) return;
+  run.changing = true;
+  await run.options.beforeChange?.();
 }
 
 const limits = (run: Run): PollLimits => ({ clock: run.deps.clock, deadline: run.options.deadline, signal: run.options.signal });
@@ -88,9 +98,10 @@ async function find(cloudformation: CloudFormationClient, stack: string, signal?
 const statusOf = (stack: Stack | undefined) => stack?.StackStatus ?? 'DELETE_COMPLETE';
 
 /**
- * What this run has read of each stack, by name, until it changes the stack: a run decides
- * from one read of each stack (a run with nothing to change describes each once), and the
- * stacks a listing found are not described again. Waits and removals always read afresh.
+ * What this run has read of each stack, by name: a run decides from one read of each stack (a
+ * run with nothing to change describes each once), the stacks a listing found are not described
+ * again, and a stack this run changed is known as the wait for its operation last read it.
+ * Waits and removals always read afresh.
  */
 class Reads {
   private readonly known = new Map<string, Stack>();
@@ -162,6 +173,8 @@ async function watch(run: Run, ref: string, from: Stack | undefined, done: (stac
     },
     (reason) => stopped(run, reason, statusOf(current), ref, stream),
   );
+  // The stack as the operation left it, read just now: what the run knows of it from here on.
+  run.reads.remember(settled.stack);
   return settled.stack;
 }
 
@@ -234,6 +247,7 @@ async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, 
   }
   const ref = computed.stackId ?? spec.name;
   const stream = new EventStream(cloudformation, ref, computed.creationTime, run.options.onEvent);
+  await beforeChange(run);
   await cloudformation.send(new ExecuteChangeSetCommand({ StackName: spec.name, ChangeSetName: changeSetName }), sendOptions(run));
   const operation = type === 'CREATE' ? 'create' : 'update';
   const final = await waitForOwn(run, ref, operation, stream);
@@ -312,6 +326,7 @@ async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome):
   run.options.onChanges?.(spec.name, changes);
   // The token makes the request recognisable: a retry CloudFormation already took is not a new stack.
   const token = `wimpy-${randomUUID()}`;
+  await beforeChange(run);
   const created = await cloudformation.send(new CreateStackCommand({ ...createStackInput(spec, source), ClientRequestToken: token }), sendOptions(run)).catch(async (error: unknown) => {
     const own = errorCode(error) === 'AlreadyExistsException' ? await createdBy(run, spec.name, token) : undefined;
     if (!own) throw error;
@@ -363,6 +378,7 @@ async function apply(deps: StacksDeps, reads: Reads, spec: StackSpec, options: A
       if (options.dryRun) return planCreation(run, spec, 'recreated');
       refuseIfProtected(run, stack);
       deps.log?.(`Stack ${spec.name} is ROLLBACK_COMPLETE: its first creation failed and left it empty. Deleting it to create it again.`);
+      await beforeChange(run);
       await deleteAndWait(run, stack);
       stack = undefined;
       recreated = true;
@@ -436,11 +452,66 @@ async function unprotect(deps: StacksDeps, reads: Reads, name: string): Promise<
   deps.log?.(`Termination protection of stack ${name} turned off, as asked.`);
 }
 
+/** The template as it was handed over (this action's are JSON); undefined when there is no such stack. */
+async function deployedTemplate(cloudformation: CloudFormationClient, name: string): Promise<Template | undefined> {
+  try {
+    const answer = await cloudformation.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' }));
+    return answer.TemplateBody === undefined ? undefined : (JSON.parse(answer.TemplateBody) as Template);
+  } catch (error) {
+    if (isValidationError(error, 'does not exist')) return undefined;
+    throw error;
+  }
+}
+
 /** Stacks described side by side when a listing found several. */
 const DESCRIBED_AT_ONCE = 8;
 
 /** `arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>` names its stack. */
 const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
+
+/** Every stack the tag index names with every tag. */
+async function queryIndex(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+  const tagged = new Map<string, StackTagged>();
+  const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
+  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters })) {
+    for (const mapping of page.ResourceTagMappingList ?? []) {
+      const name = stackNameOf(mapping.ResourceARN ?? '');
+      if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
+    }
+  }
+  return [...tagged.values()];
+}
+
+const carries = (stack: StackTagged, tags: Readonly<Record<string, string>>) => Object.entries(tags).every(([key, value]) => stack.tags[key] === value);
+
+/**
+ * The tag index's answers of this run, each asked once: a listing whose tags include those of
+ * an earlier one (the application's stacks in one environment, after all of the application's)
+ * is that answer filtered. The index answers a moment behind a stack's creation anyway, so no
+ * caller counts on it for a stack the run itself made (see withRecorded); what a listing finds
+ * is described afresh or as this run last saw it.
+ */
+class TagIndex {
+  private readonly answers: { readonly tags: Readonly<Record<string, string>>; readonly stacks: Promise<StackTagged[]> }[] = [];
+
+  constructor(private readonly deps: StacksDeps) {}
+
+  stacks(tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+    const earlier = this.answers.find((answer) => carriesAll(tags, answer.tags));
+    if (earlier) return earlier.stacks.then((stacks) => stacks.filter((stack) => carries(stack, tags)));
+    const stacks = queryIndex(this.deps, tags);
+    this.answers.push({ tags, stacks });
+    // A failed query is asked again by the next listing.
+    stacks.catch(() => {
+      const at = this.answers.findIndex((answer) => answer.stacks === stacks);
+      if (at >= 0) this.answers.splice(at, 1);
+    });
+    return stacks;
+  }
+}
+
+/** Whether `tags` holds every tag of `subset`, with its value. */
+const carriesAll = (tags: Readonly<Record<string, string>>, subset: Readonly<Record<string, string>>) => Object.entries(subset).every(([key, value]) => tags[key] === value);
 
 /**
  * The stacks that carry every tag, found through the Resource Groups Tagging API: its answer
@@ -448,16 +519,8 @@ const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
  * `only` keeps are described (by name: the index can still name a deleted stack), and kept
  * when live and tagged as asked.
  */
-async function list(deps: StacksDeps, reads: Reads, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]> {
-  const tagged = new Map<string, StackTagged>();
-  const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
-  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters }, { abortSignal: signal })) {
-    for (const mapping of page.ResourceTagMappingList ?? []) {
-      const name = stackNameOf(mapping.ResourceARN ?? '');
-      if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
-    }
-  }
-  const wanted = [...tagged.values()].filter((stack) => !only || only(stack));
+async function list(reads: Reads, index: TagIndex, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]> {
+  const wanted = (await index.stacks(tags)).filter((stack) => !only || only(stack));
   const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name, signal));
   return described
     .filter((stack): stack is Stack => stack !== undefined)
@@ -483,13 +546,13 @@ async function guard<T>(stack: string, work: () => Promise<T>): Promise<T> {
 
 export function createStacks(deps: StacksDeps): Stacks {
   const reads = new Reads(deps.cloudformation);
+  const index = new TagIndex(deps);
   return {
     apply: (spec, options) =>
       guard(spec.name, async () => {
         try {
-          const result = await apply(deps, reads, spec, options);
-          if (result.outcome !== 'unchanged') reads.forget(spec.name);
-          return result;
+          // A change leaves the stack as its wait last read it (watch), or forgotten (protection).
+          return await apply(deps, reads, spec, options);
         } catch (error) {
           reads.forget(spec.name);
           throw error;
@@ -503,11 +566,12 @@ export function createStacks(deps: StacksDeps): Stacks {
       }),
     list: async (tags, only, signal) => {
       try {
-        return await list(deps, reads, tags, only, signal);
+        return await list(reads, index, tags, only, signal);
       } catch (error) {
         throw explainAwsError(error);
       }
     },
+    template: (name) => guard(name, () => deployedTemplate(deps.cloudformation, name)),
     remove: (name, options) => guard(name, () => remove(deps, reads, name, options)),
     unprotect: (name) => guard(name, () => unprotect(deps, reads, name)),
   };

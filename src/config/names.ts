@@ -45,6 +45,11 @@ export function databaseStack(application: string, environment: string): string 
   return `${application}-${environment}-database`;
 }
 
+/** An application's schedules in one environment (EventBridge Scheduler), beside its releases. */
+export function schedulesStack(application: string, environment: string): string {
+  return `${application}-${environment}-schedules`;
+}
+
 /** The ECS cluster that runs an application's release command in one environment: it costs nothing between runs. */
 export function releaseCluster(application: string, environment: string): string {
   return `${application}-${environment}-release`;

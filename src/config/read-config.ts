@@ -13,6 +13,7 @@ import { readProcesses } from './sections/processes.js';
 import { readPreviews } from './sections/previews.js';
 import { Reader, type RawInputs } from './sections/reader.js';
 import { readReleaseCommand } from './sections/release-command.js';
+import { readSchedules } from './sections/schedules.js';
 import { readTraffic } from './sections/traffic.js';
 
 /**
@@ -53,6 +54,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const database = readDatabaseSection(r, app.environment, app.preview, container);
   const releaseCommand = readReleaseCommand(r);
   const processes = readProcesses(r, instances.capacity, app.preview, instances.signalTimeoutMinutes);
+  const schedules = readSchedules(r, app.preview);
   const domains = readDomains(r, app);
   checkApplication(r, app);
   if (r.errors.length > 0) throw new ConfigurationError(r.errors);
@@ -70,6 +72,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     ...database,
     ...(releaseCommand ? { releaseCommand } : {}),
     ...processes,
+    schedules,
     ...logs,
     ...domains,
   };

@@ -72,7 +72,7 @@ function cronProblem(body: string): ScheduleProblem | undefined {
   if (fields.length !== 6) return `has ${fields.length} fields in cron(...): AWS takes six, minutes hours day-of-month month day-of-week year, e.g. cron(0 3 * * ? *)`;
   for (const [index, field] of FIELDS.entries()) {
     const value = fields[index]!;
-    if (!value.split(',').every((item) => item !== '' && itemOk(field, item))) return `has ${value} as its ${field.name} field, which AWS refuses (${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}, with , - * /${field.name === 'day-of-month' ? ' ? L W' : field.name === 'day-of-week' ? ' ? L #' : ''})`;
+    if (!value.split(',').every((item) => item !== '' && itemOk(field, item))) return `has ${value} as its ${field.name} field, which AWS refuses: allowed are (${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}, with , - * /${field.name === 'day-of-month' ? ' ? L W' : field.name === 'day-of-week' ? ' ? L #' : ''})`;
   }
   const [dayOfMonth, dayOfWeek] = [fields[2]!, fields[4]!];
   if ((dayOfMonth === '?') === (dayOfWeek === '?')) return 'needs a ? in exactly one of day-of-month and day-of-week, as AWS does: e.g. cron(0 3 * * ? *) daily, cron(0 3 ? * MON *) on Mondays';
@@ -86,9 +86,9 @@ export function expressionProblem(expression: string): ScheduleProblem | undefin
     if (!rate) return 'is not a rate AWS takes: rate(VALUE UNIT) with a whole number and minute(s), hour(s) or day(s), e.g. rate(15 minutes)';
     const value = Number(rate[1]);
     const plural = rate[2]!.endsWith('s');
-    if (value < 1) return 'has a rate of 0: the value must be at least 1';
-    if (value === 1 && plural) return `says rate(1 ${rate[2]}): AWS takes the singular for 1, rate(1 ${rate[2]!.slice(0, -1)})`;
-    if (value > 1 && !plural) return `says rate(${value} ${rate[2]}): AWS takes the plural above 1, rate(${value} ${rate[2]}s)`;
+    if (value < 1) return 'has a rate of 0: use a value of at least 1';
+    if (value === 1 && plural) return `says rate(1 ${rate[2]}): AWS takes the singular for 1, rate(1 ${rate[2]!.slice(0, -1)}): use that`;
+    if (value > 1 && !plural) return `says rate(${value} ${rate[2]}): AWS takes the plural above 1, rate(${value} ${rate[2]}s): use that`;
     return undefined;
   }
   const cron = /^cron\((.*)\)$/.exec(expression);
@@ -109,24 +109,32 @@ function split(line: string): { expression: string; command: string } | undefine
  * Reads the input's text: each line's schedule, and each problem as `line N (TEXT) ...`, so that
  * the message names the line. Blank lines are skipped.
  */
-export function parseSchedules(text: string): { readonly schedules: readonly ScheduleConfig[]; readonly problems: readonly string[] } {
+export function parseSchedules(text: string): { readonly schedules: readonly ScheduleConfig[]; readonly problems: readonly string[]; readonly wrong: readonly WrongLine[] } {
   const schedules: ScheduleConfig[] = [];
-  const problems: string[] = [];
+  const wrong: WrongLine[] = [];
   const lines = text.split(/\r?\n/).map((line) => line.trim());
   for (const [index, line] of lines.entries()) {
     if (line === '') continue;
-    const where = `line ${index + 1} (${line.length > 80 ? `${line.slice(0, 79)}…` : line})`;
+    const at = { line: index + 1, text: line.length > 80 ? `${line.slice(0, 79)}…` : line };
     const parts = split(line);
     if (!parts) {
-      problems.push(`${where} does not start with a schedule: write EXPRESSION COMMAND, e.g. cron(0 3 * * ? *) python manage.py clearsessions`);
+      wrong.push({ ...at, problem: 'does not start with a schedule: write EXPRESSION COMMAND, e.g. cron(0 3 * * ? *) python manage.py clearsessions' });
       continue;
     }
     const problem = expressionProblem(parts.expression);
-    if (problem) problems.push(`${where} ${problem}`);
-    else if (parts.command === '') problems.push(`${where} has no command after its expression`);
-    else if (CONTROL.test(parts.command) || parts.command.length > MAX_COMMAND) problems.push(`${where} has a command that is not one line of at most ${MAX_COMMAND} printable characters`);
+    if (problem) wrong.push({ ...at, problem });
+    else if (parts.command === '') wrong.push({ ...at, problem: 'has no command after its expression: write EXPRESSION COMMAND, e.g. rate(1 day) ./bin/nightly' });
+    else if (CONTROL.test(parts.command) || parts.command.length > MAX_COMMAND) wrong.push({ ...at, problem: `has a command that is not one line of at most ${MAX_COMMAND} printable characters` });
     else schedules.push({ expression: parts.expression, command: parts.command });
   }
-  if (schedules.length > MAX_SCHEDULES) problems.push(`has ${schedules.length} schedules: at most ${MAX_SCHEDULES}; run several steps from one script in the image`);
-  return { schedules, problems };
+  if (schedules.length > MAX_SCHEDULES) wrong.push({ problem: `has ${schedules.length} schedules: at most ${MAX_SCHEDULES}; run several steps from one script in the image` });
+  const problems = wrong.map((one) => (one.line === undefined ? one.problem : `line ${one.line} (${one.text}) ${one.problem}`));
+  return { schedules, problems, wrong };
+}
+
+/** A problem of the input: of one line (its number and text), or of the whole (too many). */
+export interface WrongLine {
+  readonly line?: number;
+  readonly text?: string;
+  readonly problem: ScheduleProblem;
 }

@@ -1,3 +1,5 @@
+import type { ScheduleConfig } from './schedules.js';
+
 /** The typed, validated and frozen configuration of one run. Built only by `readConfig`. */
 
 export const COMMANDS = ['plan', 'deploy', 'rollback', 'promote', 'destroy', 'logs', 'status', 'exec'] as const;
@@ -155,6 +157,8 @@ export interface Config {
   readonly processes: readonly ProcessConfig[];
   /** How long a process's container must stay up before its instance counts as healthy. */
   readonly processGraceSeconds: number;
+  /** Recurring jobs on EventBridge Scheduler, run with the serving release; none for a preview. */
+  readonly schedules: readonly ScheduleConfig[];
   /** Days CloudWatch Logs keeps the log group's events. */
   readonly logRetentionDays: number;
   readonly logs: LogsQuery;

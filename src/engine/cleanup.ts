@@ -1,9 +1,9 @@
 import type { Config } from '../config/types.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { Route } from './listener-traffic.js';
+import type { StackSummary } from './ports.js';
 import { releaseHistory, type Release } from './releases.js';
 import { stackTags } from '../stacks/stack-tags.js';
-import { isReleaseStack } from '../stacks/application-release.js';
 import { withRecorded } from './release-stacks.js';
 import { cleanupCandidates } from './traffic.js';
 
@@ -40,17 +40,19 @@ export interface RuleTraffic {
 /**
  * Removes release stacks nobody needs: never the serving or the last good release (see
  * cleanupCandidates), and never a stack this run did not see when it started (`seenAtStart`):
- * it decides from what AWS held once the run had the lock. A release behind the load balancer
+ * it decides from what AWS held once the run had the lock. `known`: the environment's release
+ * stacks as the run knows them now (its listing at the start, under the lock, with its own
+ * release as it left it): no listing again. A release behind the load balancer
  * leaves the hostname's rule and goes at once; one of the first layout goes once resolvers have
  * forgotten its record (twice the TTL). The moment each of those left traffic is kept in the
  * lock's record, so a later run removes it once that time has come, and no run sleeps for it.
  * Failures here are warnings: the release is already live.
  */
-export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, rule: RuleTraffic, seenAtStart: ReadonlySet<string>): Promise<CleanupReport> {
+export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, rule: RuleTraffic, seenAtStart: ReadonlySet<string>, known: readonly StackSummary[]): Promise<CleanupReport> {
   const traffic = rule.routes;
   try {
     const owner = stackTags(config.application, config.environment);
-    const stacks = await withRecorded(deps, owner, await deps.stacks.list(owner, isReleaseStack), traffic);
+    const stacks = await withRecorded(deps, owner, known, traffic);
     const history = releaseHistory(stacks, traffic);
     const now = deps.clock.now();
     const departures = run.lock?.departures ?? new Map<string, number>();

@@ -10,7 +10,10 @@ import { listenerSwitch, loadBalancerOf, ownsLoadBalancer, readHostTraffic, rout
 import type { AliasTarget, ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WaitLimits, WeightedTarget } from './ports.js';
 import { runReleaseCommand } from './release-command.js';
 import { protectImages } from './image-protection.js';
-import { recordOf, restoredConfig } from './release-record.js';
+import { inputsOf, recordOf, restoredConfig } from './release-record.js';
+import { registerScheduleTask } from './schedules.js';
+import { pinnedImage } from '../config/image-reference.js';
+import { isDeepStrictEqual } from 'node:util';
 import { TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
 import { pinnedUrl, publicUrl } from './urls.js';
@@ -45,6 +48,8 @@ export interface DeployResult {
   readonly url: string;
   readonly pinnedUrl?: string;
   readonly cleanup: CleanupReport;
+  /** The task definition registered for the release's schedules (engine/schedules.ts). */
+  readonly scheduleTask?: string;
 }
 
 /** The weighted record of a release of the first layout, from its stack's outputs. */
@@ -125,6 +130,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   refuseForeignAlias(host, records.alias, balancer.alias, balancerName);
   const rule = await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), ownStacks);
   const weighted = records.weighted.length > 0;
+  // Where the hostname is switched, for a later rollback to read it from the lock's record.
+  if (!weighted && rule.ruleArn && sameAlias(records.alias, balancer.alias)) run.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
   const current: readonly Weighted[] = weighted ? records.weighted : rule.routes;
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   // A stack that CloudFormation will create (none, or one it deletes and creates again).
@@ -144,7 +151,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (releaseCommandDue(config, existing, rollback)) await deps.log.group('release command', () => runReleaseCommand(config, pinned, deps, run));
 
   const spec = applicationRelease.spec(config, { ...facts, extraTags: lineage(current, name, existing, rollback) });
-  await record(config, image, spec, deps, rollback);
+  const scheduleTask = await record(config, image, spec, deps, rollback);
+  const scheduled = scheduleTask ? { scheduleTask } : {};
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const switchRule = listenerSwitch(deps, rule);
   const move = { zoneId: placement.zoneId, host, balancer, weighted: records.weighted };
@@ -162,11 +170,11 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       trafficChanged = true;
     }
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart);
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
     // The version the stack ran before is the last good one: a rollback deploys it again.
     const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
     if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true);
-    return { stack, traffic: desired, trafficChanged, url, cleanup };
+    return { stack, traffic: desired, trafficChanged, url, cleanup, ...scheduled };
   }
 
   const releaseUrl = pinnedUrl(config, config.version)!;
@@ -177,10 +185,10 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const moves: TrafficMove[] = [];
   if (weighted) {
     const routes = await moveOffRecords(config, deps, run, { ...move, target, rule: rule.routes, switchRule, ...healthUrl, moves });
-    if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves };
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart);
+    if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves, ...scheduled };
+    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
     if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
-    return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves };
+    return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
   }
   // The first release of the hostname: its alias, before any traffic (nothing answered there before).
   if (!sameAlias(records.alias, balancer.alias)) await deps.dns.setAlias(placement.zoneId, host, balancer.alias, run);
@@ -190,9 +198,19 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const after = plan.length === 0 ? traffic : await rollOut(plan, { current: traffic, next: name, ...(previous ? { previous } : {}), ...healthUrl, moves, apply: switchRule }, config, deps, run);
   const full = share(after, name) === 100;
   if (full) await verifyOrRevert(config, deps, run, url, { after, previous, moves, apply: switchRule });
-  const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart) : NO_CLEANUP;
+  const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name)) : NO_CLEANUP;
   if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
-  return { stack, traffic: after, trafficChanged: plan.length > 0 || after !== rule.routes, url, pinnedUrl: releaseUrl, cleanup, moves };
+  return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
+}
+
+/**
+ * The environment's release stacks now: as the run listed them under the lock, with its own
+ * release as its apply left it (the adapter keeps the stack its wait last read). Under the lock
+ * no other run changes them, so cleanup judges from these without listing again.
+ */
+async function releasesNow(deps: EngineDeps, listed: readonly StackSummary[], name: string): Promise<StackSummary[]> {
+  const own = await deps.stacks.describe(name);
+  return [...listed.filter((stack) => stack.name !== name), ...(own ? [own] : [])];
 }
 
 /** What a move of the hostname's DNS needs. */
@@ -292,14 +310,28 @@ function releaseCommandDue(config: Config, existing: StackSummary | undefined, r
 }
 
 /**
- * Records the release before its stack is applied, so that no release can serve without a
- * record, and protects its image. A rollback's redeploy comes from the record and leaves it as it is.
+ * Records the release right before its stack changes, so that no release can serve without a
+ * record. A stack with nothing to change already runs what a record written before it changed
+ * says (the record holds the inputs the template and parameters are made of): it is not written
+ * again. A rollback's redeploy comes from the record and leaves it as it is.
  */
-async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<void> {
+async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<string | undefined> {
   // Its instances are about to pull the image: no expiry may take it from now on.
   await protectImages(config, deps, [config.version], false);
-  if (rollback) return;
-  await deps.records.write(recordOf(config, image, spec.template, deps.clock.now()));
+  if (rollback) return undefined;
+  const taskDefinition = config.schedules.length > 0 ? await scheduleTaskOf(config, image, deps) : undefined;
+  await deps.records.write(recordOf(config, image, spec.template, deps.clock.now(), taskDefinition));
+  return taskDefinition;
+}
+
+/**
+ * The release's task definition for its schedules: the one its record names when the release
+ * is deployed again with the same image and inputs (a re-run changes no schedule), else a new one.
+ */
+async function scheduleTaskOf(config: Config, image: ImageRef, deps: EngineDeps): Promise<string> {
+  const recorded = await deps.records.read(config.application, config.environment, config.version);
+  const same = recorded?.scheduleTaskDefinition && recorded.image.digest === image.digest && isDeepStrictEqual(recorded.inputs, inputsOf(config));
+  return same ? recorded.scheduleTaskDefinition! : registerScheduleTask(config, pinnedImage(image), deps);
 }
 
 /**

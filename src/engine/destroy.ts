@@ -44,7 +44,9 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
   // What imports the database's address goes first; then the database, by its own rules; then
   // what it uses, unless it stays: it keeps its resources' security group and role.
   const order = removalOrder(config, 'destroy');
-  const importers = order.filter((kind) => kind.dependsOn.includes(applicationDatabase.id));
+  // Those that import it, and those that come after them (the schedules name a release's task definition).
+  const after = (kind: StackKind): boolean => kind.dependsOn.includes(applicationDatabase.id) || kind.dependsOn.some((id) => order.some((other) => other.id === id && after(other)));
+  const importers = order.filter(after);
   const removed = await removeKinds(importers, config, deps, run, state.stacks);
   const notes: string[] = [];
   const database = await removeDatabase(config, deps, run);

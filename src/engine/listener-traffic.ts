@@ -2,7 +2,7 @@ import { digest } from '../config/names.js';
 import { LOAD_BALANCER_OUTPUTS } from '../templates/outputs.js';
 import { MAX_RULE_PRIORITY, STACK_RULE_PRIORITIES } from '../templates/load-balancer.js';
 import type { EngineDeps } from './context.js';
-import type { AliasTarget, HostRule, StackSummary } from './ports.js';
+import { RulePriorityTaken, type AliasTarget, type ForwardTarget, type HostRule, type StackSummary } from './ports.js';
 import type { Weighted } from './traffic.js';
 
 /**
@@ -72,12 +72,28 @@ const sameHost = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') ==
  * whose output they are; a target group of no known stack keeps its ARN as its name and its
  * weight, so that a change never drops what someone else put there.
  */
-export function hostTraffic(listenerArn: string, hosts: readonly string[], rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): HostTraffic {
+export function hostTraffic(listenerArn: string, hosts: readonly string[], rules: readonly HostRule[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], named: ReadonlyMap<string, string> = new Map()): HostTraffic {
   const hostname = hosts[0]!;
   const rule = rules.find((candidate) => candidate.hosts.some((host) => sameHost(host, hostname)));
-  const byArn = new Map(stacks.filter(behindSharedLoadBalancer).map((stack) => [stack.outputs.TargetGroupArn!, stack.name]));
+  const byArn = new Map([...named, ...stacks.filter(behindSharedLoadBalancer).map((stack) => [stack.outputs.TargetGroupArn!, stack.name] as const)]);
   const routes = (rule?.targets ?? []).map((target) => ({ setIdentifier: byArn.get(target.targetGroupArn) ?? target.targetGroupArn, weight: target.weight, targetGroupArn: target.targetGroupArn }));
   return { listenerArn, hostname, hosts, ...(rule ? { ruleArn: rule.ruleArn } : {}), routes, taken: rules.map((candidate) => candidate.priority) };
+}
+
+/**
+ * The release stacks that target groups belong to, by the releases' pinned rules: a blue-green
+ * release's pinned hostname is its stack's name under the zone (`<app>-<environment>-<version7>`),
+ * and its rule forwards there alone. Names releases without reading their stacks.
+ */
+export function namedByPinnedRules(rules: readonly HostRule[], releasePrefix: string, zone: string): Map<string, string> {
+  const suffix = `.${zone.toLowerCase().replace(/\.$/, '')}`;
+  const named = new Map<string, string>();
+  for (const rule of rules) {
+    const host = rule.hosts.length === 1 ? rule.hosts[0]!.toLowerCase().replace(/\.$/, '') : '';
+    const label = host.endsWith(suffix) ? host.slice(0, -suffix.length) : '';
+    if (label.startsWith(releasePrefix) && !label.includes('.') && rule.targets.length === 1) named.set(rule.targets[0]!.targetGroupArn, label);
+  }
+  return named;
 }
 
 export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hosts: readonly string[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {
@@ -110,6 +126,31 @@ export function listenerSwitch(deps: Pick<EngineDeps, 'listeners'>, traffic: Hos
   let ruleArn = traffic.ruleArn;
   return async (set) => {
     const targets = set.map((route) => ({ targetGroupArn: route.targetGroupArn, weight: route.weight }));
-    ruleArn = await deps.listeners.forward(traffic.listenerArn, traffic.hosts, targets, ruleArn ? { ruleArn } : { priority: rulePriority(traffic.hostname, traffic.taken) });
+    ruleArn = ruleArn ? await deps.listeners.forward(traffic.listenerArn, traffic.hosts, targets, { ruleArn }) : await createRule(deps, traffic, targets);
   };
+}
+
+/** Tries at most this many priorities for a new rule before the run fails. */
+const PRIORITY_ATTEMPTS = 5;
+
+/**
+ * A new rule for the hostname. Other runs work on the same listener at the same time (two
+ * previews opened at once, a release's pinned rule): one may take the priority this run chose
+ * after it read the rules. Elastic Load Balancing then refuses it (PriorityInUse), and the rule
+ * is asked for again at a priority free in a fresh read, instead of failing the run.
+ */
+async function createRule(deps: Pick<EngineDeps, 'listeners'>, traffic: HostTraffic, targets: readonly ForwardTarget[]): Promise<string> {
+  let taken = traffic.taken;
+  const refused: number[] = [];
+  for (let attempt = 1; ; attempt += 1) {
+    const priority = rulePriority(traffic.hostname, taken);
+    try {
+      return await deps.listeners.forward(traffic.listenerArn, traffic.hosts, targets, { priority });
+    } catch (error) {
+      if (!(error instanceof RulePriorityTaken) || attempt === PRIORITY_ATTEMPTS) throw error;
+      refused.push(priority);
+      const rules = await deps.listeners.rules(traffic.listenerArn);
+      taken = [...rules.map((rule) => rule.priority), ...refused];
+    }
+  }
 }

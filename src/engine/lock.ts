@@ -54,8 +54,19 @@ export interface LastRun {
   readonly runUrl?: string;
 }
 
+/**
+ * Where the environment's public hostname is switched, as the last run that read it found it:
+ * the listener of the application's load balancer, whose rule for the hostname carries the
+ * releases' weights, the hostname being a plain alias of that load balancer. Kept in the lock's
+ * record so that a rollback reads the listener's rules and the release's stack, nothing more.
+ */
+export interface TrafficRoute {
+  readonly hostname: string;
+  readonly listenerArn: string;
+}
+
 export type TakeResult =
-  | { readonly taken: true; readonly departures: ReadonlyMap<string, number> }
+  | { readonly taken: true; readonly departures: ReadonlyMap<string, number>; readonly route?: TrafficRoute }
   | { readonly taken: false; readonly holder?: LockHolder };
 
 /** The port over the account's lock table. */
@@ -64,8 +75,11 @@ export interface Locks {
   take(key: string, claim: LockClaim, expiresAt: number, now: number, signal?: AbortSignal): Promise<TakeResult>;
   /** Extends the lease; false when the lock is no longer this token's. */
   extend(key: string, token: string, expiresAt: number): Promise<boolean>;
-  /** Frees the lock if this token holds it, keeping `last` in its record; never frees another run's. `signal` stops the request. */
-  release(key: string, token: string, last?: LastRun, signal?: AbortSignal): Promise<void>;
+  /**
+   * Frees the lock if this token holds it, keeping `last` (and `route`, when given) in its
+   * record; never frees another run's. `signal` stops the request.
+   */
+  release(key: string, token: string, last?: LastRun, signal?: AbortSignal, route?: TrafficRoute): Promise<void>;
   /** The last run that let go of the lock, when one was recorded; reads only (creates no table). */
   lastRun(key: string): Promise<LastRun | undefined>;
   /** Under the lock: when releases left traffic (epoch ms), and the entries of releases that are gone. */
@@ -77,7 +91,11 @@ export interface HeldLock {
   readonly key: string;
   /** When each release stack left traffic, as the record held it when the lock was taken. */
   readonly departures: ReadonlyMap<string, number>;
+  /** Where the hostname was switched, as the record held it when the lock was taken. */
+  readonly route?: TrafficRoute;
   recordDepartures(left: ReadonlyMap<string, number>, forget: readonly string[]): Promise<void>;
+  /** Keeps where the hostname is switched, written with the release of the lock: no request of its own. */
+  keepRoute(route: TrafficRoute): void;
 }
 
 /** A run that dies holds the lock this long at most; the heartbeat renews it three times as often. */
@@ -153,7 +171,8 @@ export function waitLimit(run: RunClock): number {
 export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRequest, work: (run: RunClock, lock: HeldLock) => Promise<T>): Promise<T> {
   const claim: LockClaim = { token: randomUUID(), holder: request.holder, command: request.command, version: request.version, since: deps.clock.now() };
   const lease = deps.leaseMs ?? LEASE_MS;
-  const departures = await acquire(deps, run, request, claim, lease);
+  const { departures, route } = await acquire(deps, run, request, claim, lease);
+  let kept: TrafficRoute | undefined;
   const lost = new AbortController();
   const signal = run.signal ? AbortSignal.any([run.signal, lost.signal]) : lost.signal;
   let lostMessage: string | undefined;
@@ -172,7 +191,12 @@ export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRe
   const held: HeldLock = {
     key: request.key,
     departures,
+    ...(route ? { route } : {}),
     recordDepartures: (left, forget) => deps.locks.recordDepartures(request.key, claim.token, left, forget),
+    keepRoute: (next) => {
+      // Written only when it changed: the release's request carries nothing it does not need.
+      kept = route && next.hostname === route.hostname && next.listenerArn === route.listenerArn ? undefined : next;
+    },
   };
   let ending: RunEnding = 'failed';
   try {
@@ -187,7 +211,7 @@ export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRe
     clearInterval(beat);
     const last = request.lastRun?.(ending);
     // A cancelled run gives the release a short grace, then leaves the lock to its expiry.
-    const release = deps.locks.release(request.key, claim.token, last, graceAfter(run.signal)).catch((error: unknown) =>
+    const release = deps.locks.release(request.key, claim.token, last, graceAfter(run.signal), kept).catch((error: unknown) =>
       deps.log.warning(`The lock of ${request.key} was not released (${(error as Error).message}); it frees itself within ${Math.round(lease / 1000)} s.`),
     );
     if (request.deferRelease) request.deferRelease(release);
@@ -195,8 +219,8 @@ export async function withLock<T>(deps: LockDeps, run: RunClock, request: LockRe
   }
 }
 
-/** Takes the lock, waiting while another run holds it; the departures its record holds. */
-async function acquire(deps: LockDeps, run: RunClock, request: LockRequest, claim: LockClaim, lease: number): Promise<ReadonlyMap<string, number>> {
+/** Takes the lock, waiting while another run holds it; the departures and route its record holds. */
+async function acquire(deps: LockDeps, run: RunClock, request: LockRequest, claim: LockClaim, lease: number): Promise<{ departures: ReadonlyMap<string, number>; route?: TrafficRoute }> {
   let announced: string | undefined;
   const started = deps.clock.now();
   for (;;) {
@@ -208,7 +232,7 @@ async function acquire(deps: LockDeps, run: RunClock, request: LockRequest, clai
     });
     if (answer.taken) {
       if (announced) deps.log.info(`Took the lock of ${request.key} after ${Math.round((deps.clock.now() - started) / 1000)} s: going on from what AWS holds now.`);
-      return answer.departures;
+      return { departures: answer.departures, ...(answer.route ? { route: answer.route } : {}) };
     }
     const who = describeHolder(answer.holder);
     if (run.signal?.aborted) throw new CancelledError(`The run was cancelled while it waited for the lock of ${request.key}, held by ${who}; nothing was changed.`);

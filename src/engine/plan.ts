@@ -1,4 +1,6 @@
-import { hostname, pinnedHostname, repositoryName } from '../config/names.js';
+import { hostname, pinnedHostname, repositoryName, schedulesStack } from '../config/names.js';
+import { SCHEDULE_STATE, schedulesAlarmName } from '../templates/schedules.js';
+import type { SchedulesReport } from './run-report.js';
 import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { environmentCost } from './cost.js';
@@ -49,6 +51,22 @@ export interface Plan {
   readonly traffic: readonly string[];
   /** What the application costs a month in the environment once deployed: an estimate. */
   readonly cost: CostEstimate;
+  /** The schedules a deploy would apply, once its traffic moved. */
+  readonly schedules?: SchedulesReport;
+}
+
+/** The schedules as a deploy of the configuration would leave them: running its release. */
+function plannedSchedules(config: Config): { schedules?: SchedulesReport } {
+  if (config.schedules.length === 0 || !config.steps.includes('deploy')) return {};
+  return {
+    schedules: {
+      stack: schedulesStack(config.application, config.environment),
+      outcome: 'applied',
+      version: config.version,
+      schedules: config.schedules.map((one) => ({ ...one, state: SCHEDULE_STATE })),
+      alarm: schedulesAlarmName(config.application, config.environment),
+    },
+  };
 }
 
 export function imageOf(config: Config): string {
@@ -78,6 +96,12 @@ function trafficSteps(config: Config): string[] {
 function releaseCommandStep(config: Config): string[] {
   if (!config.releaseCommand) return [];
   return [`run the release command \`${config.releaseCommand.command}\` once, in the release's image, as ${releaseCommandPlace(config)}; a failure or ${config.releaseCommand.timeoutMinutes} minutes stop the deploy here`];
+}
+
+/** The schedules come last: they move to the release once it took the traffic. */
+function schedulesStep(config: Config): string[] {
+  if (config.schedules.length === 0) return [];
+  return [`then ${schedulesStack(config.application, config.environment)} runs its ${config.schedules.length} schedule${config.schedules.length === 1 ? '' : 's'} with this release's task definition (while a canary holds part of the traffic, with the release that served before); alarm ${schedulesAlarmName(config.application, config.environment)} counts the runs that could not start`];
 }
 
 /** What each hostname will do; the account's zones and records are read at deploy (and by a plan with credentials). */
@@ -118,7 +142,8 @@ export function planRun(config: Config, region?: string): Plan {
     build: buildStep(config),
     stacks,
     hostnames: plannedHostnames(config),
-    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config)] : [],
+    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config), ...schedulesStep(config)] : [],
     cost: environmentCost(config, region),
+    ...plannedSchedules(config),
   };
 }

@@ -5,6 +5,7 @@
 
 import type { Variable } from '../config/types.js';
 import type { StackSpec, StackSummary } from '../stacks/spec.js';
+import type { Template } from '../templates/template.js';
 
 export type { Template } from '../templates/template.js';
 export type { StackSpec, StackSummary } from '../stacks/spec.js';
@@ -55,6 +56,12 @@ export interface ApplyOptions extends WaitLimits {
    * apply takes them from the spec's tags. A stack of another owner is refused (ownership.ts).
    */
   readonly owner?: Readonly<Record<string, string>>;
+  /**
+   * Runs once right before the stack's first change (its creation, a change set's execution, the
+   * removal of a stack to create again), and never when nothing changes: what must exist before
+   * a stack changes (the release's record) is written only then.
+   */
+  readonly beforeChange?: () => Promise<void>;
 }
 
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */
@@ -74,6 +81,8 @@ export interface Stacks {
    * the stacks it keeps (judged by name and tags) are described. `signal` stops the reading.
    */
   list(tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]>;
+  /** The template the stack was last deployed with; undefined when there is no such stack. */
+  template(name: string): Promise<Template | undefined>;
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
   /**
@@ -205,6 +214,17 @@ export interface Listeners {
   forward(listenerArn: string, hosts: readonly string[], targets: readonly ForwardTarget[], where: { readonly ruleArn: string } | { readonly priority: number }): Promise<string>;
   /** Deletes a rule; one already gone is no error. `signal` stops the request. */
   removeRule(ruleArn: string, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * A new rule asked for a priority another rule of the listener has (Elastic Load Balancing's
+ * PriorityInUse): another run on the same load balancer took it since this run read the rules.
+ */
+export class RulePriorityTaken extends Error {
+  constructor(readonly priority: number, message: string) {
+    super(message);
+    this.name = 'RulePriorityTaken';
+  }
 }
 
 export interface AlarmState {
@@ -353,6 +373,8 @@ export interface ReleaseTaskSpec {
   readonly logGroup: string;
   /** awslogs names the stream <prefix>/<container>/<task id>. */
   readonly logStreamPrefix: string;
+  /** The container's name; the release command's own (`release`) when absent. */
+  readonly container?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -373,6 +395,8 @@ export interface TaskState {
 
 /** Runs one-off tasks on ECS with Fargate: nothing runs, and nothing is paid, between them. */
 export interface ReleaseTasks {
+  /** A task definition revision of the spec, for runs that others start (the schedules): its ARN. */
+  register(spec: ReleaseTaskSpec): Promise<string>;
   start(spec: ReleaseTaskSpec): Promise<StartedTask>;
   state(cluster: string, taskArn: string): Promise<TaskState>;
   stop(cluster: string, taskArn: string, reason: string): Promise<void>;

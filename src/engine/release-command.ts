@@ -55,14 +55,27 @@ function output(stack: StackSummary | undefined, name: string, key: string): str
 export function containerCommand(config: Config): string[] {
   const command = config.releaseCommand!.command;
   if (!config.database) return ['/bin/sh', '-c', command];
-  // The user's command is an argument ($1), never pasted into the script. The password is
-  // letters and digits (see database.ts), so the URL needs no escaping.
-  const url = `${URL_SCHEMES[config.database.engine]}://$DATABASE_USER:$DATABASE_PASSWORD@$DATABASE_HOST:$DATABASE_PORT/$DATABASE_NAME`;
-  return ['/bin/sh', '-c', `export DATABASE_URL="${url}"; exec /bin/sh -c "$1"`, 'release-command', command];
+  return [...shellTakingCommand(config, 'release-command'), command];
 }
 
-/** The task as the stacks of the environment describe it: everything the instances get. */
-export async function releaseTaskSpec(config: Config, image: string, deps: Pick<EngineDeps, 'stacks'>): Promise<ReleaseTaskSpec> {
+/**
+ * A shell that runs the argument after it as a command (`$1`), with DATABASE_URL built from its
+ * parts first when there is a database. The user's command is that argument, never pasted into
+ * the script: what the input says reaches /bin/sh -c as one word, as it was written. The
+ * password is letters and digits (see database.ts), so the URL needs no escaping. `name` is $0,
+ * which the shell's own messages show.
+ */
+export function shellTakingCommand(config: Config, name: string): string[] {
+  if (!config.database) return ['/bin/sh', '-c', 'exec /bin/sh -c "$1"', name];
+  const url = `${URL_SCHEMES[config.database.engine]}://$DATABASE_USER:$DATABASE_PASSWORD@$DATABASE_HOST:$DATABASE_PORT/$DATABASE_NAME`;
+  return ['/bin/sh', '-c', `export DATABASE_URL="${url}"; exec /bin/sh -c "$1"`, name];
+}
+
+/**
+ * The task as the stacks of the environment describe it: everything the instances get. The
+ * release command's by default; the schedules' task gives its own program and container.
+ */
+export async function releaseTaskSpec(config: Config, image: string, deps: Pick<EngineDeps, 'stacks'>, program: { command: readonly string[]; container?: string } = { command: containerCommand(config) }): Promise<ReleaseTaskSpec> {
   const names = {
     base: BASE_STACK,
     network: environmentStack(config.networkEnvironment),
@@ -95,7 +108,8 @@ export async function releaseTaskSpec(config: Config, image: string, deps: Pick<
     cluster: releaseCluster(config.application, config.environment),
     family: releaseCluster(config.application, config.environment),
     image,
-    command: containerCommand(config),
+    command: program.command,
+    ...(program.container ? { container: program.container } : {}),
     environment,
     secrets,
     roleArn: output(resources, names.resources, RESOURCES_OUTPUTS.instanceRoleArn),

@@ -32,6 +32,12 @@ export interface ReleaseRecord {
   readonly inputs: ReleaseInputs;
   /** sha256 of the application template, as JSON, that the release was deployed with. */
   readonly templateDigest: string;
+  /**
+   * The task definition registered for the release's schedules (its image, variables, secrets
+   * and database): what the schedules run once this release serves. Absent for a release
+   * deployed without schedules.
+   */
+  readonly scheduleTaskDefinition?: string;
 }
 
 /** Reads and writes release records; the adapter decides where they live. */
@@ -67,7 +73,7 @@ export function inputsOf(config: Config): ReleaseInputs {
   };
 }
 
-export function recordOf(config: Config, image: ImageRef, template: Template, now: number): ReleaseRecord {
+export function recordOf(config: Config, image: ImageRef, template: Template, now: number, scheduleTaskDefinition?: string): ReleaseRecord {
   return {
     schema: RECORD_SCHEMA,
     application: config.application,
@@ -78,6 +84,7 @@ export function recordOf(config: Config, image: ImageRef, template: Template, no
     image: { repository: image.repository, tag: image.tag, digest: image.digest },
     inputs: inputsOf(config),
     templateDigest: templateDigest(template),
+    ...(scheduleTaskDefinition ? { scheduleTaskDefinition } : {}),
   };
 }
 
@@ -122,6 +129,7 @@ export function parseRecord(text: string, where: string): ReleaseRecord {
   if (!pairs(inputs.variables, 'value')) throw bad('variables are not name/value pairs');
   if (!pairs(inputs.secrets, 'parameter')) throw bad('secrets are not name/parameter pairs');
   if (inputs.processes !== undefined && !(Array.isArray(inputs.processes) && inputs.processes.every((process: unknown) => isObject(process) && isString(process.name) && isString(process.command) && isObject(process.capacity)))) throw bad('processes are not processes with a name, a command and sizes');
+  if (value.scheduleTaskDefinition !== undefined && !(isString(value.scheduleTaskDefinition) && value.scheduleTaskDefinition.startsWith('arn:'))) throw bad('scheduleTaskDefinition is not an ARN');
   return value as unknown as ReleaseRecord;
 }
 

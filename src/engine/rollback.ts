@@ -4,7 +4,7 @@ import type { Config } from '../config/types.js';
 import { servedHostnames } from '../config/domains.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
-import { behindSharedLoadBalancer, listenerSwitch, loadBalancerOf, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
+import { behindSharedLoadBalancer, hostTraffic, listenerSwitch, loadBalancerOf, namedByPinnedRules, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
 import type { HostRecords, StackSummary } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
 import { releaseHistory, rollbackTarget, ReleaseError, type Layout, type RollbackTarget } from './releases.js';
@@ -13,13 +13,17 @@ import { ownedBy, withRecorded } from './release-stacks.js';
 import { describeWeights } from './rollout.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { rollbackWeights, type Weighted } from './traffic.js';
+import type { HeldLock, TrafficRoute } from './lock.js';
 
 /**
  * Rollback in seconds: where the release's stack is still warm, one change of the hostname's
- * rule on the load balancer and nothing else (reads before it, whatever the number of stacks in
- * the account: the zone, the records, the load balancer's stack and the named release's stack or
- * the environment's stacks found by their tags, then the listener's rules). Where it is gone, its
- * image, already in the registry, is deployed again; nothing is ever built.
+ * rule on the load balancer and nothing else. A rollback to a named release reads, after the
+ * lock (whose answer says which listener switches the hostname), the release's stack and the
+ * listener's rules, side by side: two reads whatever the number of stacks in the account.
+ * Without that route in the lock's record (a run of an earlier version left it), or with no
+ * version, it reads the zone, the records, the load balancer's stack and the release's stack
+ * (the environment's stacks found by their tags), then the listener's rules. Where the release
+ * is gone, its image, already in the registry, is deployed again; nothing is ever built.
  */
 
 export interface RollbackResult {
@@ -50,6 +54,8 @@ export interface KnownReleases {
   readonly zoneId?: string;
   /** Only this stack, by its name: a rollback to a named release reads no other. */
   readonly only?: string;
+  /** The run's lock, which keeps where the hostname is switched once the read has seen it. */
+  readonly lock?: Pick<HeldLock, 'keepRoute'>;
 }
 
 /**
@@ -71,6 +77,7 @@ export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stack
   const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
   const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found) : undefined;
   const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
+  if (balancer && rule?.ruleArn && layout === 'listener' && records.alias) known.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
   const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
   // A target group of no listed stack keeps its ARN as its name: no stack to look up by it.
   const all = known.only ? found : await withRecorded(deps, owner, found, weights.filter((target) => !target.setIdentifier.startsWith('arn:')));
@@ -78,23 +85,52 @@ export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stack
 }
 
 /** The release to return to: a named blue-green release read alone when it is warm, else from all the environment's releases. */
-async function chooseTarget(config: Config, deps: EngineDeps): Promise<{ state: ReleaseState; target: RollbackTarget }> {
+async function chooseTarget(config: Config, deps: EngineDeps, lock?: HeldLock): Promise<{ state: ReleaseState; target: RollbackTarget }> {
+  const known = lock ? { lock } : {};
   if (config.strategy === 'blue-green' && config.version !== '') {
-    const state = await readReleases(config, deps, { only: releaseName(config, config.version) });
+    const state = await readReleases(config, deps, { ...known, only: releaseName(config, config.version) });
     const release = releaseHistory(state.stacks, state.weights, state.layout)[0];
     if (release?.warm) return { state, target: { kind: 'flip', release } };
-    const all = await readReleases(config, deps, { zoneId: state.zoneId });
+    const all = await readReleases(config, deps, { ...known, zoneId: state.zoneId });
     return { state: all, target: rollbackTarget(releaseHistory(all.stacks, all.weights, all.layout), config.version) };
   }
-  const state = await readReleases(config, deps);
+  const state = await readReleases(config, deps, known);
   return { state, target: rollbackTarget(releaseHistory(state.stacks, state.weights, state.layout), config.version) };
+}
+
+/**
+ * A rollback to a named, warm release behind the load balancer, from the route the lock's
+ * record keeps: the release's stack and the listener's rules, read side by side under the lock,
+ * then one ModifyRule. The other target groups of the rule are named by their releases' pinned
+ * rules. Undefined, having changed nothing, when any of it does not hold (no route for this
+ * hostname, a listener or rule that is gone, a release that is not warm): the full read decides.
+ */
+async function flipByRoute(config: Config, deps: EngineDeps, route: TrafficRoute | undefined): Promise<RollbackResult | undefined> {
+  const host = hostname(config.application, config.environment, config.hostedZone);
+  if (config.strategy !== 'blue-green' || config.version === '' || !route || route.hostname !== host) return undefined;
+  const name = releaseName(config, config.version);
+  const read = await Promise.all([deps.stacks.describe(name), deps.listeners.rules(route.listenerArn)]).catch(() => undefined);
+  if (!read) return undefined;
+  const [stack, rules] = read;
+  if (!stack || !ownedBy(stackTags(config.application, config.environment))(stack) || !behindSharedLoadBalancer(stack)) return undefined;
+  const rule = hostTraffic(route.listenerArn, servedHostnames(config), rules, [stack], namedByPinnedRules(rules, `${config.application}-${config.environment}-`, config.hostedZone));
+  const release = releaseHistory([stack], rule.routes, 'listener')[0];
+  if (!rule.ruleArn || !release?.warm) return undefined;
+  deps.log.info(`Rolling back to ${release.version} (${stack.name}): a weight change, no deploy.`);
+  const own = rule.routes.find((have) => have.setIdentifier === stack.name) ?? routeOf(stack, 0);
+  const routes = rollbackWeights(withTarget(rule.routes, own), own);
+  await listenerSwitch(deps, rule)(routes);
+  deps.log.info(`Traffic: ${describeWeights(routes)}`);
+  return { version: release.version, stackName: stack.name, traffic: routes, flipped: true };
 }
 
 export async function rollback(config: Config, deps: EngineDeps, run: RunClock, placement: (zoneId: string) => Promise<Placement>, track: Omit<DeployOptions, 'rollback'> = {}): Promise<RollbackResult> {
   if (config.strategy === 'rolling' && config.version === '') {
     throw new ReleaseError('A rolling deployment keeps one stack and no earlier release to flip to: give the version to roll back to (its image is deployed again from the registry, without a build).');
   }
-  const { state, target } = await chooseTarget(config, deps);
+  const quick = await flipByRoute(config, deps, run.lock?.route);
+  if (quick) return quick;
+  const { state, target } = await chooseTarget(config, deps, run.lock);
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);

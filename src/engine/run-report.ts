@@ -3,6 +3,7 @@
  * request comment and the deployment statuses. It holds no configuration and no secret, so
  * whatever renders it cannot leak one.
  */
+import type { SchedulesOutcome } from './schedules.js';
 import type { Command, TrafficStrategy } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import type { ApplyOutcome, ResourceChange, StackEvent, StackResult } from './ports.js';
@@ -123,7 +124,12 @@ export interface RunReport {
   readonly commitUrl?: string;
   /** What the application costs a month in the environment, once deployed: an estimate. */
   readonly cost?: CostEstimate;
+  /** The application's schedules after the run: their lines, the release they run, the alarm on their failures. */
+  readonly schedules?: SchedulesReport;
 }
+
+/** The schedules as people read them. */
+export type SchedulesReport = Omit<SchedulesOutcome, 'applied'>;
 
 export function eventReport(event: StackEvent): EventReport {
   return {

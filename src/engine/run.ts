@@ -22,6 +22,9 @@ import { lockKey, waitLimit, withLock, type LastRun, type LockOwner, type RunEnd
 import { changesAsLogLines, eventLine } from './stack-status.js';
 import { failedBootLogs, logGroupOf } from './logs.js';
 import { ReleaseCommandFailure } from './release-command.js';
+import { applySchedules, followServingRelease, type SchedulesOutcome } from './schedules.js';
+import { share } from './traffic.js';
+import { schedulesStack } from '../config/names.js';
 
 /**
  * The use cases behind the commands that change releases (deploy, rollback, promote, destroy),
@@ -181,6 +184,8 @@ export interface CommandResult {
   readonly message?: string;
   /** What the application costs a month once this release serves. */
   readonly cost?: CostEstimate;
+  /** The application's schedules after the command: what they run, and their alarm. */
+  readonly schedules?: SchedulesOutcome;
 }
 
 /** A use case under the run's lock: what it did, over what it learned before (its defaults). */
@@ -219,7 +224,12 @@ export const USE_CASES = {
   async deploy(config, deps, request, progress) {
     const result = await deployPhases(config, deps, request, progress);
     if (!result) return {};
+    // Once the traffic moved: the schedules run the release that serves.
+    const full = share(result.traffic, result.stack.name) === 100;
+    const schedules = await deps.log.group('schedules', () => applySchedules(config, { full, ...(result.scheduleTask ? { taskDefinition: result.scheduleTask } : {}) }, deps, request.run, tracker(deps, progress)));
+    if (schedules?.applied) progress.stacks.push(schedules.outcome === 'removed' ? { name: schedules.stack, outcome: 'removed', changes: [] } : stackReport(schedules.applied));
     return {
+      ...(schedules ? { schedules } : {}),
       traffic: result.traffic,
       stackName: result.stack.name,
       changed: result.trafficChanged,
@@ -233,7 +243,9 @@ export const USE_CASES = {
     const { run } = request;
     const result = await rollback(config, deps, run, (zoneId) => placementFor(config, deps, run)(zoneId), tracker(deps, progress));
     if (result.redeploy) progress.stacks.push(stackReport(result.redeploy.stack));
+    const schedules = await follow(config, result.version, deps, run, progress);
     return {
+      ...(schedules ? { schedules } : {}),
       version: result.version,
       traffic: result.traffic,
       stackName: result.stackName,
@@ -241,10 +253,11 @@ export const USE_CASES = {
       message: result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`,
     };
   },
-  async promote(config, deps, request) {
+  async promote(config, deps, request, progress) {
     await cancelledAs(checkAlarms(config, deps, request.run.signal), request.run, 'while the alarms were checked');
     const result = await promote(config, deps, request.run);
-    return { kept: result.cleanup.kept, moves: result.moves, version: result.version, traffic: result.traffic, stackName: result.stackName, alarms: watchedAlarms(config, result.stackName), changed: true };
+    const schedules = await follow(config, result.version, deps, request.run, progress);
+    return { ...(schedules ? { schedules } : {}), kept: result.cleanup.kept, moves: result.moves, version: result.version, traffic: result.traffic, stackName: result.stackName, alarms: watchedAlarms(config, result.stackName), changed: true };
   },
   async destroy(config, deps, request, progress) {
     const result = await destroy(config, deps, request.run);
@@ -257,6 +270,24 @@ export const USE_CASES = {
 } satisfies Record<string, UseCase>;
 
 export type LockedCommand = keyof typeof USE_CASES;
+
+/**
+ * After a rollback's or a promote's traffic change, the schedules follow the release that now
+ * serves. Traffic has moved already: a failure here does not undo it or fail the command, it is
+ * a warning that names the schedules stack and what to do.
+ */
+async function follow(config: Config, version: string, deps: EngineDeps, run: RunClock, progress: Progress): Promise<SchedulesOutcome | undefined> {
+  try {
+    const schedules = await deps.log.group('schedules', () => followServingRelease(config, version, deps, run, tracker(deps, progress)));
+    if (schedules?.applied) progress.stacks.push(stackReport(schedules.applied));
+    return schedules;
+  } catch (error) {
+    const warning = `The schedules (${schedulesStack(config.application, config.environment)}) could not move to ${version}, which serves now: ${(error as Error).message} They still run the release they ran before; deploy ${version} again to move them.`;
+    deps.log.warning(warning);
+    progress.warnings.push(warning);
+    return undefined;
+  }
+}
 
 /** What a command knows before its use case runs: the configured release, no traffic yet. */
 function before(config: Config): CommandResult {
@@ -294,9 +325,6 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     accountAllowed = true;
     // A domain that is in no zone of the account, or holds someone else's records, stops the run before anything changes.
     if (config.command === 'deploy') progress.domains = await cancelledAs(checkDomains(config, deps), request.run, 'while the domains were checked');
-    // Expired previews are other stacks than this run's: swept side by side with its work, but
-    // after a rollback, whose few reads before its weight change must stay few.
-    if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
     // Everything from here decides from what AWS holds once this run holds the lock.
     // The lock's record keeps how this run ended: `status` tells it as the last deployment.
     const lastRun = (outcome: RunEnding): LastRun => ({
@@ -311,6 +339,11 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     });
     await withLock(deps, request.run, { ...lockOwner(config, request), key: lockKey(config.application, config.environment), waitUntil: waitLimit(request.run), deferRelease: (release) => (released = release), lastRun }, async (locked, lock) => {
       const run: RunClock = { ...locked, lock };
+      // Expired previews are other stacks than this run's: swept side by side with its work, but
+      // after a rollback, whose few reads before its weight change must stay few. Started once
+      // the lock is held, so that its listing of the application's stacks, which the run's own
+      // listings then filter (one query of the tag index), is what AWS held from then on.
+      if (config.command !== 'rollback' && !(config.command === 'destroy' && config.preview !== undefined)) sweep = removeExpiredPreviews(config, deps, request.run, lockOwner(config, request));
       did = { ...did, ...(await useCase(config, deps, { ...request, run }, progress, did)) };
     });
   } catch (error) {

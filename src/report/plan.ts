@@ -3,6 +3,7 @@ import type { Release } from '../engine/releases.js';
 import { code, details, table, text } from './markdown.js';
 import { costMarkdown, costText } from './cost.js';
 import { planPicture, releasesPicture } from './pictures.js';
+import { schedulesSection } from './render.js';
 import type { StackReport } from '../engine/run-report.js';
 
 /** The plan for a terminal: what a deploy would do, then every template it would apply. */
@@ -20,6 +21,7 @@ export function planText(plan: Plan, withTemplates = true): string {
     ...plan.stacks.map((stack) => `  ${stack.wave}. ${stack.name.padEnd(40)} ${stack.purpose}${stack.resolvedAtDeploy.length ? ` [at deploy: ${stack.resolvedAtDeploy.join(', ')}]` : ''}`),
     '',
     ...(plan.traffic.length ? ['Traffic:', ...plan.traffic.map((step, i) => `  ${i + 1}. ${step}`), ''] : []),
+    ...(plan.schedules ? [`Schedules (${plan.schedules.stack}, UTC; failures alarm ${plan.schedules.alarm}):`, ...plan.schedules.schedules.map((one) => `  ${one.expression.padEnd(24)} ${one.command}  [${one.state}]`), ''] : []),
     costText(plan.cost),
     '',
   ];
@@ -52,6 +54,7 @@ export function planMarkdown(plan: Plan, changes?: readonly StackReport[]): stri
     table(['wave', 'stack', 'what it holds'], plan.stacks.map((stack) => [String(stack.wave), code(stack.name), text(stack.purpose)])),
     '',
     ...(plan.traffic.length ? ['**Traffic**', '', ...plan.traffic.map((step, i) => `${i + 1}. ${text(step)}`), ''] : []),
+    ...(plan.schedules ? [schedulesSection(plan.schedules, true), ''] : []),
     costMarkdown(plan.cost, true),
     '',
     ...plan.stacks.map((stack) => details(`Template of ${code(stack.name)}`, fenced(JSON.stringify(stack.template, null, 2)))),

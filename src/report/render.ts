@@ -7,7 +7,7 @@ import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, fenced, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
-import type { EventReport, RunReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
+import type { EventReport, RunReport, SchedulesReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
 
 export interface RenderOptions {
   /** Markdown heading level of the title. */
@@ -155,6 +155,20 @@ function stepsSection(steps: readonly TrafficStepReport[]): string {
   );
 }
 
+/**
+ * The schedules: which release they run, the alarm that counts the runs that could not start,
+ * and each schedule with its expression, command and state. Open even in a comment: a handful
+ * of lines, and where people look when a nightly job did not happen.
+ */
+export function schedulesSection(schedules: SchedulesReport, planned = false): string {
+  const where = `${code(schedules.stack)}${planned ? ' (would be applied)' : `: ${text(schedules.outcome)}`}`;
+  if (schedules.outcome === 'removed') return `**Schedules** — ${where}: the input has none now.`;
+  const runs = schedules.version ? `, running ${code(shortVersion(schedules.version))}` : schedules.taskDefinition ? `, running ${code(schedules.taskDefinition.split('/').at(-1) ?? '')}` : '';
+  const alarm = `Failures alarm ${code(schedules.alarm)}${schedules.alarmState ? ` (${text(schedules.alarmState)})` : ''}`;
+  const rows = schedules.schedules.map((one) => [code(one.expression), code(one.command), text(one.state)]);
+  return `**Schedules** — ${where}${runs}. ${alarm}.\n\n${table(['Schedule (UTC)', 'Command', 'State'], rows)}`;
+}
+
 /** The pictures of the run, each followed by the table that says the same in words. */
 function pictures(report: RunReport): string[] {
   const parts: string[] = [];
@@ -185,6 +199,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     parts.push(details(`Release command output, last ${output.lines.length} lines (log stream ${code(output.logStream)})`, fenced(output.lines), true));
   }
   parts.push(...pictures(report));
+  if (report.schedules) parts.push(schedulesSection(report.schedules, report.status === 'planned'));
   if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {
     parts.push(details('Last stack events', eventsSection(report.lastEvents, options.eventRows), options.open));

@@ -10,7 +10,8 @@ import type { ImageRef } from '../engine/ports.js';
 import type { Weighted } from '../engine/traffic.js';
 import type { TrafficMove } from '../engine/rollout.js';
 import type { RunRequest, RunResult } from '../engine/run.js';
-import type { RunReport, TrafficShare } from '../engine/run-report.js';
+import type { RunReport, SchedulesReport, TrafficShare } from '../engine/run-report.js';
+import type { SchedulesOutcome } from '../engine/schedules.js';
 import { share } from '../engine/traffic.js';
 import { publicUrl } from '../engine/urls.js';
 
@@ -30,6 +31,7 @@ export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'log
   const facts = {
     traffic: trafficShares(did.traffic),
     ...(did.alarms.length > 0 ? { alarms: did.alarms } : {}),
+    ...schedulesOf(did.schedules),
     ...trafficStepsOf(did.moves),
     stacks: result.stacks,
     durationMs: result.endedAt - result.startedAt,
@@ -53,6 +55,13 @@ export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'log
     ...logGroup,
     ...(did.cost ? { cost: did.cost } : {}),
   };
+}
+
+/** The schedules as people read them: everything but the stack's own result. */
+function schedulesOf(outcome: SchedulesOutcome | undefined): { schedules?: SchedulesReport } {
+  if (!outcome) return {};
+  const { applied: _applied, ...schedules } = outcome;
+  return { schedules };
 }
 
 /** The action's outputs after the run. */

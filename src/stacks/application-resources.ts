@@ -44,7 +44,8 @@ export const applicationResources: StackKind<ResourcesFacts> = {
         port: config.port,
         egress: config.egress,
         logRetentionDays: config.logRetentionDays,
-        ...(config.releaseCommand ? { releaseTasks: true } : {}),
+        // The schedules' tasks run in the same cluster, with the same role, as the release command's.
+        ...(config.releaseCommand || config.schedules.length > 0 ? { releaseTasks: true } : {}),
         ...(sharedDatabase(config) ? { sharedDatabase: sharedDatabase(config)! } : {}),
         // The e-mail subscriptions live in the environment's own resources stack: a preview's stack,
         // removed with the preview, must not take staging's subscriptions (the same endpoint) with it.

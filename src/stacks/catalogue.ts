@@ -4,6 +4,7 @@ import { applicationDatabase } from './application-database.js';
 import { applicationLoadBalancer } from './application-load-balancer.js';
 import { applicationRelease } from './application-release.js';
 import { applicationResources } from './application-resources.js';
+import { applicationSchedules } from './application-schedules.js';
 import { environmentNetwork } from './environment-network.js';
 import type { StackKind, StackPhase } from './kind.js';
 import type { StackSpec } from './spec.js';
@@ -13,7 +14,7 @@ import type { StackSpec } from './spec.js';
  * and destroy derive theirs from each kind's `dependsOn` (waves, below). A new kind is a module
  * beside these and one entry here.
  */
-export const CATALOGUE: readonly StackKind[] = [accountBaseline, environmentNetwork, applicationLoadBalancer, applicationResources, applicationDatabase, applicationRelease];
+export const CATALOGUE: readonly StackKind[] = [accountBaseline, environmentNetwork, applicationLoadBalancer, applicationResources, applicationDatabase, applicationRelease, applicationSchedules];
 
 /** Whether the configuration has a stack of the kind. */
 export function applies(kind: StackKind, config: Config): boolean {

@@ -20,8 +20,8 @@ export interface ResourcesOptions {
   /** Days the log group keeps container and boot logs. */
   readonly logRetentionDays: number;
   /**
-   * The application has a release command: an ECS cluster to run it in (free while idle), and
-   * the instance role may be taken by its one-off tasks, so that they run with the instances'
+   * The application has a release command or schedules: an ECS cluster to run them in (free
+   * while idle), and the instance role may be taken by their one-off tasks, so that they run with the instances'
    * permissions and no others.
    */
   readonly releaseTasks?: boolean;

@@ -17,10 +17,19 @@ export interface SchedulesOptions {
   readonly alarmTopic?: unknown;
 }
 
+/** The container of the schedules' task definition: its log streams are <environment>/<version>/schedule/<task id>. */
+export const SCHEDULE_CONTAINER = 'schedule';
+/** Every schedule runs: one that should not is a line to remove from the input. */
+export const SCHEDULE_STATE = 'ENABLED';
 /** The parameter that follows the serving release: its task definition's ARN. */
 export const SERVING_TASK_DEFINITION = 'ServingTaskDefinitionArn';
 /** The alarm that counts the schedules' failed invocations. */
 export const SCHEDULE_FAILURES_OUTPUT = 'ScheduleFailuresAlarmName';
+
+/** The alarm on the schedules' failed invocations of an application in one environment. */
+export function schedulesAlarmName(application: string, environment: string): string {
+  return `${application}-${environment}-schedules-failed`;
+}
 
 /**
  * An application's schedules in one environment: one EventBridge Scheduler schedule per line,
@@ -50,7 +59,7 @@ export function schedulesTemplate(options: SchedulesOptions): Template {
         ScheduleExpression: schedule.expression,
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
-        State: 'ENABLED',
+        State: SCHEDULE_STATE,
         Target: {
           Arn: cluster,
           RoleArn: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
@@ -107,6 +116,8 @@ export function schedulesTemplate(options: SchedulesOptions): Template {
       FailuresAlarm: {
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
+          // Named, not generated: plan, the summary and the PR comment name it before it exists.
+          AlarmName: schedulesAlarmName(application, environment),
           AlarmDescription: `A schedule of ${application} in ${environment} could not start its task (target errors or dropped invocations)`,
           Namespace: 'AWS/Scheduler',
           MetricName: 'TargetErrorCount',

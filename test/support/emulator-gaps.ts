@@ -70,3 +70,4 @@ export function listImportsStandIn(emulator: Pick<Emulator, 'cloudformation'>): 
     };
   };
 }
+

@@ -3,6 +3,7 @@ import { hostname, releaseRecordKey, releaseStack } from '../../src/config/names
 import type { Config } from '../../src/config/types.js';
 import type { Certificates, EngineDeps, Images, Probe } from '../../src/engine/context.js';
 import {
+  RulePriorityTaken,
   StackFailure,
   type AlarmState,
   type Alarms,
@@ -41,7 +42,7 @@ import {
   type WeightedTarget,
 } from '../../src/engine/ports.js';
 import { foreignOwner } from '../../src/engine/ownership.js';
-import type { LastRun, LockClaim, LockHolder, Locks, TakeResult } from '../../src/engine/lock.js';
+import type { LastRun, LockClaim, LockHolder, Locks, TakeResult, TrafficRoute } from '../../src/engine/lock.js';
 import { parseRecord, type ReleaseRecord, type ReleaseRecords } from '../../src/engine/release-record.js';
 import { runCommand, type RunOutcome } from '../../src/commands.js';
 import type { RunRequest } from '../../src/engine/run.js';
@@ -361,6 +362,8 @@ export class FakeStacks implements Stacks {
     const changes = current ? changesBetween(current, spec) : additionsOf(spec.template);
     options.onChanges?.(spec.name, changes);
     if (options.dryRun) return { name: spec.name, outcome: current ? 'updated' : recreate ? 'recreated' : 'created', outputs: { ...(current?.outputs ?? {}) }, changes };
+    // As the adapter does: the caller's work right before the stack's first change.
+    await options.beforeChange?.();
     this.clock.advance(APPLY_MS);
     const operation = current ? 'update' : 'create';
     const failure = this.failures.get(spec.name);
@@ -452,6 +455,11 @@ export class FakeStacks implements Stacks {
     this.journal.push(`stacks.remove ${name}: removed`);
   }
 
+  async template(name: string): Promise<Template | undefined> {
+    await called(this.journal, `stacks.template ${name}`);
+    return this.stacks.get(name)?.template;
+  }
+
   async unprotect(name: string): Promise<void> {
     await called(this.journal, `stacks.unprotect ${name}`);
     const stack = this.stacks.get(name);
@@ -526,7 +534,7 @@ export class FakeListeners implements Listeners {
       rules[at] = { ...rules[at]!, hosts: [...hosts], targets: copy };
       ruleArn = where.ruleArn;
     } else {
-      if (rules.some((rule) => rule.priority === where.priority)) throw new Error(`PriorityInUse: ${where.priority}`);
+      if (rules.some((rule) => rule.priority === where.priority)) throw new RulePriorityTaken(where.priority, `PriorityInUse: ${where.priority}`);
       this.count += 1;
       ruleArn = `${listenerArn.replace(':listener/', ':listener-rule/')}/rule${this.count}`;
       rules.push({ ruleArn, priority: where.priority, hosts: [...hosts], targets: copy });
@@ -841,7 +849,7 @@ export class FakeNotifications implements Notifications {
 
 /** The account's lock table: one record per key, taken and released as DynamoDB's conditions do. */
 export class FakeLocks implements Locks {
-  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number>; lastRun?: LastRun }>();
+  readonly records = new Map<string, { claim?: LockClaim; expiresAt: number; departures: Map<string, number>; lastRun?: LastRun; route?: TrafficRoute }>();
 
   constructor(private readonly journal: Journal) {}
 
@@ -857,7 +865,7 @@ export class FakeLocks implements Locks {
     if (record?.claim && record.expiresAt >= now) return { taken: false, holder: { ...record.claim, expiresAt: record.expiresAt } };
     const departures = record?.departures ?? new Map<string, number>();
     this.records.set(key, { ...record, claim, expiresAt, departures });
-    return { taken: true, departures: new Map(departures) };
+    return { taken: true, departures: new Map(departures), ...(record?.route ? { route: { ...record.route } } : {}) };
   }
 
   async extend(key: string, token: string, expiresAt: number): Promise<boolean> {
@@ -868,12 +876,13 @@ export class FakeLocks implements Locks {
     return true;
   }
 
-  async release(key: string, token: string, last?: LastRun): Promise<void> {
+  async release(key: string, token: string, last?: LastRun, _signal?: AbortSignal, route?: TrafficRoute): Promise<void> {
     await called(this.journal, `locks.release ${key}`);
     const record = this.records.get(key);
     if (record?.claim?.token !== token) return;
     delete record.claim;
     if (last) record.lastRun = last;
+    if (route) record.route = route;
   }
 
   async lastRun(key: string): Promise<LastRun | undefined> {
@@ -932,6 +941,15 @@ export class FakeReleaseTasks implements ReleaseTasks {
   private readonly tasks = new Map<string, { script: ReleaseScript; stream: string; polls: number; stopped?: string }>();
 
   constructor(private readonly journal: Journal, private readonly clock: FakeClock, private readonly logs: FakeLogs) {}
+
+  /** Task definitions registered for others to run (the schedules), in order. */
+  readonly registered: ReleaseTaskSpec[] = [];
+
+  async register(spec: ReleaseTaskSpec): Promise<string> {
+    await called(this.journal, `releaseTasks.register ${spec.family} ${spec.image}`);
+    this.registered.push(spec);
+    return `arn:aws:ecs:eu-west-1:123456789012:task-definition/${spec.family}:${this.registered.length}`;
+  }
 
   async start(spec: ReleaseTaskSpec): Promise<StartedTask> {
     await called(this.journal, `releaseTasks.start ${spec.family} ${spec.image}`);

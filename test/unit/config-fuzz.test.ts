@@ -276,6 +276,15 @@ const SPECS: Record<string, (name: string) => Spec> = {
   'preview-database': (name) => ({ ...oneOf(['own', 'staging', 'none'], () => undefined)(name), denotes: () => undefined }),
   'release-command': text(fc.constantFrom('python manage.py migrate --noinput', 'bin/rails db:migrate', './release.sh && echo "done"', 'x'.repeat(5000)), (c) => c.releaseCommand?.command),
   'release-timeout-minutes': (name) => ({ ...integer(1, 180, () => undefined)(name), denotes: () => undefined }),
+  // One `EXPRESSION COMMAND` a line: accepted, each line is its expression and the rest, trimmed.
+  schedules: (name) => ({
+    valid: joined(fc.tuple(fc.constantFrom('rate(1 hour)', 'rate(15 minutes)', 'rate(1 hours)', 'cron(0 3 * * ? *)', 'cron(0 3 * * * *)', 'cron(0 9 ? * MON-FRI *)', 'at(2030-01-01T00:00:00)', '0 3 * * *'), fc.oneof(NOISE, fc.constantFrom('./nightly', 'python manage.py clearsessions', '"quoted; $(id)"', ''))).map(([expression, command]) => `${expression} ${command}`), ['\n', '\r\n']),
+    kept: (c) => c.schedules,
+    denotes: (raw) => (raw === '' ? (defaultOf(name) ?? '') : raw).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '').map((line) => {
+      const [, expression = '', command = ''] = /^((?:rate|cron)\([^)]*\))\s+(.*)$/.exec(line) ?? [];
+      return { expression, command: command.trim() };
+    }),
+  }),
   // E-mail addresses and SNS topic ARNs, comma separated or one a line, each once.
   notify: (name) => {
     const isEmail = (item: string) => /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(item) && !/@-|-\.|\.-|-$/.test(item);

@@ -77,6 +77,8 @@ const FREE_TEXT: Record<string, FreeText> = {
   // A process's command and health command run in the user's own container, reaching it as data: printable text on one line is kept exactly.
   processes: { raw: (text) => `worker=${text}`, kept: (c) => c.processes[0]?.command, expected: trimmed, keeps: PRINTABLE },
   'processes-health': { raw: (text) => `worker=${text}`, kept: (c) => c.processes[0]?.health, expected: trimmed, keeps: PRINTABLE },
+  // A schedule's command, the rest of its line: printable text is kept exactly; a line break starts a line that is no schedule.
+  schedules: { raw: (text) => `rate(1 hour) ${text}`, kept: (c) => c.schedules[0]?.command, expected: trimmed, keeps: PRINTABLE },
   // Hostnames only: letters, digits, hyphens and dots.
   domains: single((c) => c.domains),
   'redirect-domains': single((c) => c.redirectDomains),

@@ -48,6 +48,21 @@ describe('a blue-green deploy', () => {
     assert.ok(aws.stacks.get(A), 'the previous release stays warm');
   });
 
+  test('the serving release deployed again with nothing to change reports no change: no rule change, has-changes false', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1));
+    await aws.run(blueGreen(V2));
+    // The first run after a creation updates the stack once: its group's size goes to the scaling policy.
+    await aws.run(blueGreen(V2));
+    const from = aws.listeners.changes.length;
+
+    const { report, outputs } = await aws.run(blueGreen(V2));
+
+    assert.equal(report.status, 'no-change');
+    assert.equal(outputs['has-changes'], 'false');
+    assert.equal(aws.listeners.changes.length, from);
+  });
+
   test('an alarm firing at 10 percent sends all traffic back to the previous release in one change and fails the run with the alarm and its reason', async () => {
     const aws = new FakeAws();
     aws.alarms.set(ALARM);

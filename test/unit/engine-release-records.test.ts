@@ -67,7 +67,19 @@ describe('a release record', () => {
     assert.deepEqual(record.inputs.capacity, { instanceType: 't3.medium', minSize: 2, desiredSize: 2, maxSize: 4, cpuTarget: record.inputs.capacity.cpuTarget });
     assert.deepEqual(record.inputs.secrets, [{ name: 'DATABASE_PASSWORD', parameter: `/${APP}/staging/database-password` }]);
     assert.match(record.templateDigest, /^sha256:[0-9a-f]{64}$/);
-    assert.ok(aws.journal.indexOf(`records.write staging ${V1}`) < aws.journal.indexOf(`stacks.apply ${ROLLING}`), 'recorded before the stack exists: no release serves unrecorded');
+    assert.ok(aws.journal.indexOf(`records.write staging ${V1}`) < aws.journal.indexOf(`stacks.apply ${ROLLING}: created`), 'recorded before the stack exists: no release serves unrecorded');
+  });
+
+  test('is written again when the same version is deployed with other inputs, before its stack changes', async () => {
+    const aws = new FakeAws();
+    await succeeds(aws, { version: V1, ...V1_INPUTS });
+    const mark = aws.journal.length;
+
+    await succeeds(aws, { version: V1, ...V1_INPUTS, 'instance-type': 't3.large' });
+
+    const calls = aws.since(mark);
+    assert.ok(calls.indexOf(`records.write staging ${V1}`) >= 0 && calls.indexOf(`records.write staging ${V1}`) < calls.indexOf(`stacks.apply ${ROLLING}: updated`));
+    assert.equal(aws.records.get('staging', V1)!.inputs.capacity.instanceType, 't3.large');
   });
 });
 

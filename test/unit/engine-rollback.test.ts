@@ -48,8 +48,9 @@ describe('a rollback', () => {
     const listener = aws.stacks.get(`${APP}-staging-load-balancer`)!.outputs.HttpsListenerArn;
     assert.deepEqual(
       calls.slice(0, change).sort(),
-      // The named release's stack by its name: no listing, whatever the account holds; then the listener's rules.
-      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, 'locks.take awesome-application/staging', `stacks.describe ${A}`, `stacks.describe ${APP}-staging-load-balancer`].sort(),
+      // The lock, whose record names the listener; then the named release's stack by its name
+      // (no listing, whatever the account holds) and the listener's rules, side by side.
+      ['locks.take awesome-application/staging', `listeners.rules ${listener}`, `stacks.describe ${A}`].sort(),
     );
     assert.equal(aws.listeners.changes.length, changes + 1);
     assert.equal(aws.dns.batches.length, batches);
@@ -59,6 +60,36 @@ describe('a rollback', () => {
     assert.deepEqual(aws.images.finds, []);
     assert.equal(outputs['stack-name'], A);
     assert.equal(outputs.version, V1);
+  });
+
+  test('to a warm release, where the lock\'s record names no listener (a run of an earlier version held it last), reads the zone, the records and the load balancer\'s stack too, and keeps the listener for the next', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2]);
+    delete aws.locks.records.get('awesome-application/staging')!.route;
+    const mark = aws.journal.length;
+
+    const { report } = await aws.run(rollbackTo(V1));
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
+    const calls = aws.since(mark);
+    const listener = aws.stacks.get(`${APP}-staging-load-balancer`)!.outputs.HttpsListenerArn;
+    assert.deepEqual(
+      calls.slice(0, calls.indexOf(`listeners.forward ${STAGING_HOST}`)).sort(),
+      ['dns.records awesome-application-staging.armesto.net', 'dns.zoneId armesto.net', `listeners.rules ${listener}`, 'locks.take awesome-application/staging', `stacks.describe ${A}`, `stacks.describe ${APP}-staging-load-balancer`].sort(),
+    );
+    assert.deepEqual(aws.locks.records.get('awesome-application/staging')!.route, { hostname: STAGING_HOST, listenerArn: listener });
+  });
+
+  test('to a warm release, where the listener the lock\'s record names is gone, decides from the full read', async () => {
+    const aws = new FakeAws();
+    await deployed(aws, [V1, V2]);
+    aws.locks.records.get('awesome-application/staging')!.route = { hostname: STAGING_HOST, listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/gone/1/2' };
+
+    const { report } = await aws.run(rollbackTo(V1));
+
+    assert.equal(report.status, 'success');
+    assert.deepEqual(aws.weightsOf(STAGING_HOST), { [A]: 100, [B]: 0 });
   });
 
   test('to a release whose stack is gone deploys its image again from the registry, without a build, and gives it all traffic', async () => {

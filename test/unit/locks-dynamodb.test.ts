@@ -94,6 +94,22 @@ describe('the DynamoDB lock', () => {
     }
   });
 
+  test('keeps where the hostname is switched in the write that releases the lock, and gives it back in the answer that takes it', async () => {
+    const { client, dynamodb } = mocked();
+    const route = { hostname: 'shop-staging.example.com', listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop-staging/1/2' };
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { pk: { S: KEY }, route: { M: { hostname: { S: route.hostname }, listenerArn: { S: route.listenerArn } } } } });
+    const locks = createLocks(client);
+
+    await locks.release(KEY, 'token-1', undefined, undefined, route);
+    const answer = await locks.take(KEY, CLAIM, NOW + 180_000, NOW);
+
+    const release = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    assert.equal(release.UpdateExpression, 'SET #route = :route REMOVE #token, #holder, #command, #version, #since, #expiresAt');
+    assert.deepEqual(release.ExpressionAttributeValues?.[':route'], { M: { hostname: { S: route.hostname }, listenerArn: { S: route.listenerArn } } });
+    assert.deepEqual(answer, { taken: true, departures: new Map(), route });
+    assert.equal(dynamodb.calls().length, 2, 'no request of its own');
+  });
+
   test('records and forgets departures in one conditional write', async () => {
     const { client, dynamodb } = mocked();
     dynamodb.on(UpdateItemCommand).resolves({});

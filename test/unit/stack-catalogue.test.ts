@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CATALOGUE, phaseKinds, removalOrder, waves, wavesFor } from '../../src/stacks/catalogue.js';
 import type { StackKind } from '../../src/stacks/kind.js';
 import { applicationRelease, isReleaseStack } from '../../src/stacks/application-release.js';
+import { applicationSchedules } from '../../src/stacks/application-schedules.js';
 import { configOf } from '../support/config.js';
 
 const ids = (kinds: readonly { id: string }[]) => kinds.map((kind) => kind.id);
@@ -21,6 +22,7 @@ describe('the stack catalogue', () => {
       [4, 'application-resources'],
       [5, 'application-database'],
       [6, 'application-release'],
+      [7, 'application-schedules'],
     ]);
   });
 
@@ -34,6 +36,7 @@ describe('the stack catalogue', () => {
       [4, 'application-resources'],
       [5, 'application-database'],
       [6, 'application-release'],
+      [7, 'application-schedules'],
     ]);
   });
 
@@ -53,12 +56,12 @@ describe('the stack catalogue', () => {
     assert.deepEqual(wavesFor(configOf()).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-load-balancer', 3], ['application-resources', 4], ['application-release', 5]]);
     assert.deepEqual(ids(phaseKinds('environment', configOf({ database: 'postgres' })).map((placed) => placed.kind)), ['account-baseline', 'environment-network', 'application-load-balancer', 'application-resources', 'application-database']);
     // Destroy removes it by its own rules (destroy-database, a final snapshot), never as the catalogue's removal.
-    assert.deepEqual(ids(removalOrder(configOf({ database: 'postgres' }), 'destroy')), ['application-release', 'application-resources', 'application-load-balancer']);
+    assert.deepEqual(ids(removalOrder(configOf({ database: 'postgres' }), 'destroy')), ['application-schedules', 'application-release', 'application-resources', 'application-load-balancer']);
   });
 
   test("destroy removes the application's kinds, what imports first; the environment's only when asked; the baseline never", () => {
     const config = configOf();
-    assert.deepEqual(ids(removalOrder(config, 'destroy')), ['application-release', 'application-resources', 'application-load-balancer']);
+    assert.deepEqual(ids(removalOrder(config, 'destroy')), ['application-schedules', 'application-release', 'application-resources', 'application-load-balancer']);
     assert.deepEqual(ids(removalOrder(config, 'destroy-environment')), ['environment-network']);
     assert.ok(CATALOGUE.every((each) => each.id !== 'account-baseline' || each.removal.by === 'never'));
   });
@@ -66,7 +69,18 @@ describe('the stack catalogue', () => {
   test("a preview never removes what it shares with staging: its network and the application's load balancer", () => {
     const preview = { ...configOf(), environment: 'pr-7', preview: 7 };
     assert.deepEqual(ids(removalOrder(preview, 'destroy-environment')), []);
-    assert.deepEqual(ids(removalOrder(preview, 'destroy')), ['application-release', 'application-resources']);
+    assert.deepEqual(ids(removalOrder(preview, 'destroy')), ['application-schedules', 'application-release', 'application-resources']);
+  });
+
+  test('schedules are a kind of their own, applied after the release whose task definition they name and removed before it, only when asked for', () => {
+    const config = configOf({ schedules: 'cron(0 3 * * ? *) ./nightly' });
+    assert.deepEqual(wavesFor(config).map((placed) => [placed.kind.id, placed.wave]), [['account-baseline', 1], ['environment-network', 2], ['application-load-balancer', 3], ['application-resources', 4], ['application-release', 5], ['application-schedules', 6]]);
+    assert.deepEqual(ids(phaseKinds('deploy', config).map((placed) => placed.kind)), ['application-release', 'application-schedules']);
+    assert.deepEqual(ids(phaseKinds('deploy', configOf()).map((placed) => placed.kind)), ['application-release']);
+    // Removed by its name, whether or not the destroying run names schedules; a preview never has one.
+    assert.deepEqual(applicationSchedules.stacksToRemove(configOf(), []), ['awesome-application-staging-schedules']);
+    assert.deepEqual(applicationSchedules.stacksToRemove({ ...configOf(), environment: 'pr-7', preview: 7 }, []), []);
+    assert.deepEqual(configOf({ schedules: 'cron(0 3 * * ? *) ./nightly' }, { sha: 'a'.repeat(40), intent: { kind: 'preview-deploy', pullRequest: 7 } }).schedules, []);
   });
 
   test('a release stack is one whose name its tags give: rolling or blue-green, never the resources stack', () => {

@@ -68,6 +68,22 @@ describe('listing stacks by their tags', () => {
     assert.deepEqual(found.map((stack) => stack.name), ['shop-pr-7']);
     assert.deepEqual(h.cfn.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName), ['shop-pr-7']);
   });
+
+  test("asks the tag index once a run: the stacks of one environment, after all of the application's, are that answer filtered", async () => {
+    const h = harness();
+    h.tags.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [{ ResourceARN: arn('shop-pr-7'), Tags: tagsOf('pr-7') }, { ResourceARN: arn('shop-staging-a1b2c3d'), Tags: tagsOf('staging') }] });
+    h.cfn.on(DescribeStacksCommand, { StackName: 'shop-pr-7' }).resolves({ Stacks: [tagged('shop-pr-7', 'pr-7')] });
+    h.cfn.on(DescribeStacksCommand, { StackName: 'shop-staging-a1b2c3d' }).resolves({ Stacks: [tagged('shop-staging-a1b2c3d', 'staging')] });
+
+    const [previews, staging] = await Promise.all([
+      h.stacks.list({ 'wimpy:application': 'shop' }, (stack) => stack.tags['wimpy:environment'] === 'pr-7'),
+      h.stacks.list({ 'wimpy:application': 'shop', 'wimpy:environment': 'staging' }),
+    ]);
+
+    assert.deepEqual(previews.map((stack) => stack.name), ['shop-pr-7']);
+    assert.deepEqual(staging.map((stack) => stack.name), ['shop-staging-a1b2c3d']);
+    assert.equal(h.tags.commandCalls(GetResourcesCommand).length, 1);
+  });
 });
 
 describe('a run reads each stack once', () => {
@@ -85,15 +101,18 @@ describe('a run reads each stack once', () => {
     assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 1);
   });
 
-  test('a stack this run changed is read afresh', async () => {
+  test('a stack this run changed is known as the wait for its change last read it, without reading it again', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolvesOnce({ Stacks: [deployed()] }).resolves({ Stacks: [deployed({ StackStatus: 'UPDATE_COMPLETE', Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'shop:v2' }] })] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
     h.changeSetAnswers('CREATE_COMPLETE', [change('LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'Modify', 'False')]);
-    h.progress([{ StackStatus: 'UPDATE_IN_PROGRESS' }, { StackStatus: 'UPDATE_COMPLETE' }], [[], []]);
+    h.progress([{ StackStatus: 'UPDATE_IN_PROGRESS' }, { StackStatus: 'UPDATE_COMPLETE', Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'shop:v2' }] }], [[], []]);
 
     await h.stacks.apply(spec({ parameters: { ...spec().parameters, ImageUri: 'shop:v2' } }), h.options());
+    const reads = h.cfn.commandCalls(DescribeStacksCommand).length;
     const after = await h.stacks.describe(NAME);
 
+    assert.equal(after?.status, 'UPDATE_COMPLETE');
     assert.equal(after?.parameters.ImageUri, 'shop:v2');
+    assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, reads);
   });
 });

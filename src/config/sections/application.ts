@@ -36,7 +36,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ONE_WORD = /^[a-z][a-z0-9]*$/;
 const RESERVED_ENVIRONMENTS = new Set(['base']);
 /** Stack kinds that follow `<application>-<environment>-` in a name, which no release may take. */
-const RESERVED_LABELS = new Set(['resources', 'database']);
+const RESERVED_LABELS = new Set(['resources', 'database', 'schedules']);
 /** Commands that only read what a deploy made: no release version is needed to run them. */
 const READING_COMMANDS = new Set<Command>(['rollback', 'logs', 'status', 'exec']);
 const MAX_APPLICATION = 28;
@@ -104,7 +104,7 @@ export function readApplication(r: Reader, facts: RunFacts): ApplicationSection 
     r.fail('version', version, 'is not allowed: use an image tag of 1 to 128 letters, digits, _, . and -, not starting with . or -');
   } else if (version !== '' && (RESERVED_LABELS.has(versionLabel(version)) || previewNumber(versionLabel(version)) !== undefined)) {
     // A release stack is <application>-<environment>-<version>: these would name another kind of stack.
-    r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources or -database, or a preview's pr-<number>), not a release: choose another version`);
+    r.fail('version', version, `names a kind of stack (${versionLabel(version)}: <application>-<environment>-resources, -database or -schedules, or a preview's pr-<number>), not a release: choose another version`);
   }
 
   const stepNames = r.list('steps');
