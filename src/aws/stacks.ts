@@ -470,10 +470,10 @@ const DESCRIBED_AT_ONCE = 8;
 const stackNameOf = (arn: string) => (/:stack\/([^/]+)\//.exec(arn)?.[1] ?? '');
 
 /** Every stack the tag index names with every tag. */
-async function queryIndex(deps: StacksDeps, tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+async function queryIndex(deps: StacksDeps, tags: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<StackTagged[]> {
   const tagged = new Map<string, StackTagged>();
   const TagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
-  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters })) {
+  for await (const page of paginateGetResources({ client: deps.tagging, pageSize: 100 }, { ResourceTypeFilters: ['cloudformation:stack'], TagFilters }, { abortSignal: signal })) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       const name = stackNameOf(mapping.ResourceARN ?? '');
       if (name) tagged.set(name, { name, tags: pairs(mapping.Tags, (t) => t.Key, (t) => t.Value) });
@@ -496,10 +496,11 @@ class TagIndex {
 
   constructor(private readonly deps: StacksDeps) {}
 
-  stacks(tags: Readonly<Record<string, string>>): Promise<StackTagged[]> {
+  stacks(tags: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<StackTagged[]> {
     const earlier = this.answers.find((answer) => carriesAll(tags, answer.tags));
-    if (earlier) return earlier.stacks.then((stacks) => stacks.filter((stack) => carries(stack, tags)));
-    const stacks = queryIndex(this.deps, tags);
+    // A listing that reuses an answer still in flight stops on its own cancellation.
+    if (earlier) return untilAborted(earlier.stacks, signal).then((stacks) => stacks.filter((stack) => carries(stack, tags)));
+    const stacks = queryIndex(this.deps, tags, signal);
     this.answers.push({ tags, stacks });
     // A failed query is asked again by the next listing.
     stacks.catch(() => {
@@ -508,6 +509,17 @@ class TagIndex {
     });
     return stacks;
   }
+}
+
+/** The work's answer, or the signal's reason once the signal is aborted first. */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 /** Whether `tags` holds every tag of `subset`, with its value. */
@@ -520,7 +532,7 @@ const carriesAll = (tags: Readonly<Record<string, string>>, subset: Readonly<Rec
  * when live and tagged as asked.
  */
 async function list(reads: Reads, index: TagIndex, tags: Readonly<Record<string, string>>, only?: (stack: StackTagged) => boolean, signal?: AbortSignal): Promise<StackSummary[]> {
-  const wanted = (await index.stacks(tags)).filter((stack) => !only || only(stack));
+  const wanted = (await index.stacks(tags, signal)).filter((stack) => !only || only(stack));
   const described = await atMost(DESCRIBED_AT_ONCE, wanted, (stack) => reads.stack(stack.name, signal));
   return described
     .filter((stack): stack is Stack => stack !== undefined)
