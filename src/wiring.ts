@@ -81,19 +81,19 @@ export function createEngineDeps(config: Config, info: RunInfo, clients: SdkClie
   const source = info.repository ? `${info.serverUrl ?? 'https://github.com'}/${info.repository}` : '';
   const images: Images = {
     publish: (version, signal) => publishImage({ application: config.application, version, build: config.build, source, revision: info.sha, ...(signal ? { signal } : {}) }, { registry, docker, log: info.log, clock }),
-    async find(version) {
+    async find(version, signal) {
       // Only reads: plan and rollback must not create a repository.
-      const repository = await registry.locate(repositoryName(config.application));
+      const repository = await registry.locate(repositoryName(config.application), signal);
       if (!repository) return undefined;
-      const digest = await registry.find(repository, version);
+      const digest = await registry.find(repository, version, signal);
       return digest ? { repository, tag: version, digest } : undefined;
     },
     // Where the image lives, which need not be the registry this run would push to.
     holds: async (image) => (await registryAt(config, clients, registryOf(image.repository)).find(image.repository, image.digest)) === image.digest,
-    async protect(environment, versions, only) {
+    async protect(environment, versions, only, signal) {
       if (!registry.protect) return;
-      const repository = await registry.locate(repositoryName(config.application));
-      if (repository) await registry.protect(repository, environment, versions, only);
+      const repository = await registry.locate(repositoryName(config.application), signal);
+      if (repository) await registry.protect(repository, environment, versions, only, signal);
     },
   };
   const stacks = stacksPort(clients, { clock, log: (line) => info.log.info(line) });

@@ -70,27 +70,27 @@ async function waitUntilRecordsListed(params: { client: ACMClient; maxWaitTime: 
 }
 
 export function createCertificates(acm: ACMClient, route53: Route53Client, clock: Clock, delays: WaiterDelays = VALIDATION_WAIT): Certificates {
-  async function find(zone: string): Promise<CertificateSummary | undefined> {
+  async function find(zone: string, signal?: AbortSignal): Promise<CertificateSummary | undefined> {
     const matches: CertificateSummary[] = [];
-    for await (const page of paginateListCertificates({ client: acm }, { CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] })) {
+    for await (const page of paginateListCertificates({ client: acm }, { CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] }, { abortSignal: signal })) {
       matches.push(...(page.CertificateSummaryList ?? []).filter((summary) => coversZone(summary, zone)));
     }
     return matches.find((summary) => summary.Status === 'ISSUED') ?? matches[0];
   }
 
-  async function request(zone: string): Promise<string> {
+  async function request(zone: string, signal?: AbortSignal): Promise<string> {
     const result = await acm.send(new RequestCertificateCommand({
       DomainName: `*.${zone}`,
       SubjectAlternativeNames: [zone],
       ValidationMethod: 'DNS',
       IdempotencyToken: idempotencyToken(zone),
       Tags: [{ Key: TAG_APPLICATION, Value: 'wimpy' }],
-    }));
+    }), { abortSignal: signal });
     return result.CertificateArn!;
   }
 
   /** The wildcard and the apex share one validation record: each distinct record is written once. */
-  async function writeValidation(zoneId: string, certificate: CertificateDetail): Promise<void> {
+  async function writeValidation(zoneId: string, certificate: CertificateDetail, signal?: AbortSignal): Promise<void> {
     const records = new Map((certificate.DomainValidationOptions ?? []).map((option) => [option.ResourceRecord!.Name!, option.ResourceRecord!]));
     await route53.send(new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
@@ -100,7 +100,7 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
           ResourceRecordSet: { Name: record.Name, Type: record.Type, TTL: VALIDATION_TTL, ResourceRecords: [{ Value: record.Value }] },
         })),
       },
-    }));
+    }), { abortSignal: signal });
   }
 
   /** The sentence for a certificate ACM will not issue: what it says, and what usually causes it. */
@@ -112,9 +112,9 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
   return {
     async ensureWildcard(zone, zoneId, limits) {
       const name = bare(zone);
-      const found = await find(name);
+      const found = await find(name, limits.signal);
       if (found?.Status === 'ISSUED') return found.CertificateArn!;
-      const arn = found?.CertificateArn ?? (await request(name));
+      const arn = found?.CertificateArn ?? (await request(name, limits.signal));
       let written = false;
       const stopped = (stop: StopReason) =>
         new Error(stop === 'deadline'
@@ -126,7 +126,7 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
       const listed = (await withinLimits(clock, limits, delays, (settings) => waitUntilRecordsListed({ client: acm, ...settings }, input), stopped)).reason as CertificateDetail;
       if (listed.Status === 'ISSUED') return arn;
       if (listed.Status !== 'PENDING_VALIDATION') throw refused(name, arn, listed);
-      await writeValidation(await zoneId, listed);
+      await writeValidation(await zoneId, listed, limits.signal);
       written = true;
       try {
         await withinLimits(clock, limits, delays, (settings) => waitUntilCertificateValidated({ client: acm, ...settings }, input), stopped);

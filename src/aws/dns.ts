@@ -28,17 +28,17 @@ function fqdn(name: string): string {
 
 export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDelays = INSYNC_WAIT): Dns {
   /** The A/AAAA alias records of a name, weighted or plain, exactly as Route 53 holds them. */
-  async function aliasRecords(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
-    return (await recordSets(zoneId, hostname)).filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined);
+  async function aliasRecords(zoneId: string, hostname: string, signal?: AbortSignal): Promise<ResourceRecordSet[]> {
+    return (await recordSets(zoneId, hostname, signal)).filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined);
   }
 
   /** Every record set of a name, exactly as Route 53 holds them. */
-  async function recordSets(zoneId: string, hostname: string): Promise<ResourceRecordSet[]> {
+  async function recordSets(zoneId: string, hostname: string, signal?: AbortSignal): Promise<ResourceRecordSet[]> {
     const name = fqdn(hostname);
     const found: ResourceRecordSet[] = [];
     let start: { StartRecordName: string; StartRecordType?: ResourceRecordSet['Type']; StartRecordIdentifier?: string } = { StartRecordName: name };
     for (;;) {
-      const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
+      const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }), { abortSignal: signal });
       const sets = page.ResourceRecordSets ?? [];
       const ofName = sets.filter((set) => fqdn(set.Name ?? '') === name);
       found.push(...ofName);
@@ -71,9 +71,9 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       return zones[0]!.Id!.replace(/^\/hostedzone\//, '');
     },
 
-    async publicZones() {
+    async publicZones(signal) {
       const zones: HostedZone[] = [];
-      for await (const page of paginateListHostedZones({ client: route53 }, {})) {
+      for await (const page of paginateListHostedZones({ client: route53 }, {}, { abortSignal: signal })) {
         for (const zone of page.HostedZones ?? []) {
           if (zone.Config?.PrivateZone !== true) zones.push({ name: fqdn(zone.Name ?? '').replace(/\.$/, ''), id: zone.Id!.replace(/^\/hostedzone\//, '') });
         }
@@ -81,21 +81,21 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       return zones;
     },
 
-    recordsAt: async (zoneId, hostname) => (await recordSets(zoneId, hostname)).map((set) => ({
+    recordsAt: async (zoneId, hostname, signal) => (await recordSets(zoneId, hostname, signal)).map((set) => ({
       type: set.Type ?? '',
       ...(set.AliasTarget?.DNSName ? { aliasTarget: set.AliasTarget.DNSName } : {}),
       values: (set.ResourceRecords ?? []).map((record) => record.Value ?? ''),
       ...(set.SetIdentifier !== undefined ? { setIdentifier: set.SetIdentifier } : {}),
     })),
 
-    weights: async (zoneId, hostname) => [...(await records(zoneId, hostname)).weighted],
+    weights: async (zoneId, hostname, signal) => [...(await records(zoneId, hostname, signal)).weighted],
 
     records,
 
     async setAlias(zoneId, hostname, target, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
       // The weighted records go in the same batch as the plain records come: Route 53 answers
       // every query of the name from one or the other, never from neither.
-      const held = await aliasRecords(zoneId, hostname);
+      const held = await aliasRecords(zoneId, hostname, limits.signal);
       const weighted = held.filter((set) => set.SetIdentifier !== undefined);
       const plain = held.filter((set) => set.SetIdentifier === undefined);
       const wanted = { DNSName: fqdn(target.dnsName), HostedZoneId: target.hostedZoneId, EvaluateTargetHealth: false };
@@ -107,7 +107,7 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
     },
 
     async removeAlias(zoneId, hostname, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
-      const plain = (await aliasRecords(zoneId, hostname)).filter((set) => set.SetIdentifier === undefined);
+      const plain = (await aliasRecords(zoneId, hostname, limits.signal)).filter((set) => set.SetIdentifier === undefined);
       if (plain.length > 0) await change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), limits);
     },
 
@@ -130,7 +130,7 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
       );
       // Route 53 deletes only a record given exactly as it is now, so the deletions are built
       // from what it holds, not from what the caller last read; one already gone is no error.
-      const deletes = removed.size === 0 ? [] : (await aliasRecords(zoneId, name))
+      const deletes = removed.size === 0 ? [] : (await aliasRecords(zoneId, name, limits.signal))
         .filter((set) => set.SetIdentifier !== undefined && removed.has(set.SetIdentifier))
         .map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set }));
       const changes = [...upserts, ...deletes];
@@ -140,10 +140,10 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
   };
 
   /** The weighted records of the name and its plain alias, from one listing. */
-  async function records(zoneId: string, hostname: string): Promise<HostRecords> {
+  async function records(zoneId: string, hostname: string, signal?: AbortSignal): Promise<HostRecords> {
     const bySet = new Map<string, WeightedTarget>();
     let alias: AliasTarget | undefined;
-    for (const set of await aliasRecords(zoneId, hostname)) {
+    for (const set of await aliasRecords(zoneId, hostname, signal)) {
       if (set.SetIdentifier === undefined) {
         if (set.Type === 'A') alias = { dnsName: set.AliasTarget!.DNSName!, hostedZoneId: set.AliasTarget!.HostedZoneId! };
         continue;
@@ -156,7 +156,7 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
 
   /** One atomic change batch, waited for until INSYNC within the limits. */
   async function change(zoneId: string, changes: Change[], limits: WaitLimits): Promise<void> {
-    const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+    const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }), { abortSignal: limits.signal });
     const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
     if (result.ChangeInfo?.Status !== 'INSYNC') await waitInSync(changeId, limits);
   }

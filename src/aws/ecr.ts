@@ -42,10 +42,11 @@ export class EcrRegistry implements Registry {
   }
 
   /** Creates the repository when missing; an existing one is left exactly as its owner set it. */
-  async ensureRepository(name: string): Promise<string> {
-    const existing = await this.describe(name);
+  async ensureRepository(name: string, signal?: AbortSignal): Promise<string> {
+    const options = { abortSignal: signal };
+    const existing = await this.describe(name, signal);
     if (existing) {
-      await this.upgradeEarlierPolicy(name);
+      await this.upgradeEarlierPolicy(name, signal);
       return uriOf(existing);
     }
     let created: Repository | undefined;
@@ -61,26 +62,27 @@ export class EcrRegistry implements Registry {
           encryptionConfiguration: { encryptionType: 'KMS' },
           tags: [{ Key: TAG_APPLICATION, Value: this.options.application }],
         }),
+        options,
       );
       created = result.repository;
     } catch (error) {
       // Another run created it a moment ago, and sets its policy: that is success.
       if (errorCode(error) !== 'RepositoryAlreadyExistsException') throw error;
-      const raced = await this.describe(name);
+      const raced = await this.describe(name, signal);
       if (!raced) throw error;
       return uriOf(raced);
     }
-    await this.client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(this.options.keepImages) }));
+    await this.client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(this.options.keepImages) }), options);
     return uriOf(created ?? { repositoryName: name });
   }
 
   /** `repository` is a name in this account, or a repository URI of any account. */
-  async locate(name: string): Promise<string | undefined> {
-    const existing = await this.describe(name);
+  async locate(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    const existing = await this.describe(name, signal);
     return existing ? uriOf(existing) : undefined;
   }
 
-  async find(repository: string, tag: string): Promise<string | undefined> {
+  async find(repository: string, tag: string, signal?: AbortSignal): Promise<string | undefined> {
     try {
       const result = await this.client.send(
         new DescribeImagesCommand({
@@ -88,6 +90,7 @@ export class EcrRegistry implements Registry {
           // A digest names the image itself: a rollback checks that the recorded bytes are still there.
           imageIds: [tag.startsWith('sha256:') ? { imageDigest: tag } : { imageTag: tag }],
         }),
+        { abortSignal: signal },
       );
       return result.imageDetails?.[0]?.imageDigest;
     } catch (error) {
@@ -96,8 +99,8 @@ export class EcrRegistry implements Registry {
     }
   }
 
-  async credentials(): Promise<RegistryCredentials> {
-    const result = await this.client.send(new GetAuthorizationTokenCommand({}));
+  async credentials(signal?: AbortSignal): Promise<RegistryCredentials> {
+    const result = await this.client.send(new GetAuthorizationTokenCommand({}), { abortSignal: signal });
     const data = result.authorizationData?.[0];
     if (!data?.authorizationToken || !data.proxyEndpoint) throw new Error('ECR returned no authorization token');
     const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
@@ -115,25 +118,26 @@ export class EcrRegistry implements Registry {
    * Tags are added before any is removed, so an image that stays needed is never unprotected.
    * A version the repository does not hold (a prebuilt image that lives elsewhere) is skipped.
    */
-  async protect(repository: string, scope: string, versions: readonly string[], only: boolean): Promise<void> {
+  async protect(repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
+    const options = { abortSignal: signal };
     const where = repositoryIds(repository);
     const prefix = keepTagPrefix(scope);
     const held = new Set<string>();
-    for await (const page of paginateListImages({ client: this.client }, { ...where, filter: { tagStatus: 'TAGGED' } })) {
+    for await (const page of paginateListImages({ client: this.client }, { ...where, filter: { tagStatus: 'TAGGED' } }, options)) {
       for (const id of page.imageIds ?? []) if (id.imageTag?.startsWith(prefix)) held.add(id.imageTag);
     }
     const wanted = new Map(versions.map((version) => [keepTag(scope, version), version] as const));
-    for (const [tag, version] of wanted) if (!held.has(tag)) await this.tag(where, version, tag);
+    for (const [tag, version] of wanted) if (!held.has(tag)) await this.tag(where, version, tag, signal);
     const stale = only ? [...held].filter((tag) => !wanted.has(tag)) : [];
     for (let i = 0; i < stale.length; i += BATCH_DELETE) {
       // Deleting a tag of an image that has others removes only that tag: the image stays.
-      await this.client.send(new BatchDeleteImageCommand({ ...where, imageIds: stale.slice(i, i + BATCH_DELETE).map((imageTag) => ({ imageTag })) }));
+      await this.client.send(new BatchDeleteImageCommand({ ...where, imageIds: stale.slice(i, i + BATCH_DELETE).map((imageTag) => ({ imageTag })) }), options);
     }
   }
 
   /** Adds `tag` to the image `version` names, by putting its manifest again under the new tag. */
-  private async tag(where: RepositoryIds, version: string, tag: string): Promise<void> {
-    const found = await this.client.send(new BatchGetImageCommand({ ...where, imageIds: [{ imageTag: version }], acceptedMediaTypes: MANIFEST_TYPES }));
+  private async tag(where: RepositoryIds, version: string, tag: string, signal?: AbortSignal): Promise<void> {
+    const found = await this.client.send(new BatchGetImageCommand({ ...where, imageIds: [{ imageTag: version }], acceptedMediaTypes: MANIFEST_TYPES }), { abortSignal: signal });
     const image = found.images?.[0];
     if (!image?.imageManifest) return;
     try {
@@ -143,7 +147,7 @@ export class EcrRegistry implements Registry {
         ...(image.imageManifestMediaType ? { imageManifestMediaType: image.imageManifestMediaType } : {}),
         ...(image.imageId?.imageDigest ? { imageDigest: image.imageId.imageDigest } : {}),
         imageTag: tag,
-      }));
+      }), { abortSignal: signal });
     } catch (error) {
       // Another run tagged it a moment ago.
       if (errorCode(error) !== 'ImageAlreadyExistsException') throw error;
@@ -155,21 +159,21 @@ export class EcrRegistry implements Registry {
    * counts serving images with the rest and can expire them: it gets the keep rule. A policy
    * someone wrote, or none at all, is theirs and left as it is.
    */
-  private async upgradeEarlierPolicy(name: string): Promise<void> {
+  private async upgradeEarlierPolicy(name: string, signal?: AbortSignal): Promise<void> {
     let text: string | undefined;
     try {
-      text = (await this.client.send(new GetLifecyclePolicyCommand({ repositoryName: name }))).lifecyclePolicyText;
+      text = (await this.client.send(new GetLifecyclePolicyCommand({ repositoryName: name }), { abortSignal: signal })).lifecyclePolicyText;
     } catch (error) {
       if (errorCode(error) === 'LifecyclePolicyNotFoundException') return;
       throw error;
     }
     if (text === undefined || !isEarlierPolicy(text)) return;
-    await this.client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(this.options.keepImages) }));
+    await this.client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(this.options.keepImages) }), { abortSignal: signal });
   }
 
-  private async describe(name: string): Promise<Repository | undefined> {
+  private async describe(name: string, signal?: AbortSignal): Promise<Repository | undefined> {
     try {
-      const result = await this.client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+      const result = await this.client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }), { abortSignal: signal });
       return result.repositories?.[0];
     } catch (error) {
       if (errorCode(error) === 'RepositoryNotFoundException') return undefined;

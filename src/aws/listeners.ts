@@ -12,11 +12,11 @@ import { RulePriorityTaken, type ForwardTarget, type HostRule, type Listeners } 
 /** The host rules of a load balancer's listener, read and written as Elastic Load Balancing holds them. */
 export function createListeners(elbv2: ElasticLoadBalancingV2Client): Listeners {
   return {
-    async rules(listenerArn) {
+    async rules(listenerArn, signal) {
       const rules: HostRule[] = [];
       let marker: string | undefined;
       do {
-        const page = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, ...(marker ? { Marker: marker } : {}) }));
+        const page = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, ...(marker ? { Marker: marker } : {}) }), { abortSignal: signal });
         rules.push(...(page.Rules ?? []).filter((rule) => !rule.IsDefault).map(hostRule));
         marker = page.NextMarker;
       } while (marker);

@@ -70,15 +70,6 @@ interface Run {
   readonly options: ApplyOptions;
   readonly name: string;
   readonly reads: Reads;
-  /** Set once beforeChange has run. */
-  changing?: boolean;
-}
-
-/** The caller's work before the stack's first change, once per apply. */
-async function beforeChange(run: Run): Promise<void> {
-  if (run.changing) return;
-  run.changing = true;
-  await run.options.beforeChange?.();
 }
 
 const limits = (run: Run): PollLimits => ({ clock: run.deps.clock, deadline: run.options.deadline, signal: run.options.signal });
@@ -247,7 +238,6 @@ async function throughChangeSet(run: Run, spec: StackSpec, type: ChangeSetType, 
   }
   const ref = computed.stackId ?? spec.name;
   const stream = new EventStream(cloudformation, ref, computed.creationTime, run.options.onEvent);
-  await beforeChange(run);
   await cloudformation.send(new ExecuteChangeSetCommand({ StackName: spec.name, ChangeSetName: changeSetName }), sendOptions(run));
   const operation = type === 'CREATE' ? 'create' : 'update';
   const final = await waitForOwn(run, ref, operation, stream);
@@ -326,7 +316,6 @@ async function createDirectly(run: Run, spec: StackSpec, outcome: ApplyOutcome):
   run.options.onChanges?.(spec.name, changes);
   // The token makes the request recognisable: a retry CloudFormation already took is not a new stack.
   const token = `wimpy-${randomUUID()}`;
-  await beforeChange(run);
   const created = await cloudformation.send(new CreateStackCommand({ ...createStackInput(spec, source), ClientRequestToken: token }), sendOptions(run)).catch(async (error: unknown) => {
     const own = errorCode(error) === 'AlreadyExistsException' ? await createdBy(run, spec.name, token) : undefined;
     if (!own) throw error;
@@ -378,8 +367,7 @@ async function apply(deps: StacksDeps, reads: Reads, spec: StackSpec, options: A
       if (options.dryRun) return planCreation(run, spec, 'recreated');
       refuseIfProtected(run, stack);
       deps.log?.(`Stack ${spec.name} is ROLLBACK_COMPLETE: its first creation failed and left it empty. Deleting it to create it again.`);
-      await beforeChange(run);
-      await deleteAndWait(run, stack);
+          await deleteAndWait(run, stack);
       stack = undefined;
       recreated = true;
     } else if (verdict.decision === 'update' && stack) {
@@ -436,15 +424,15 @@ async function remove(deps: StacksDeps, reads: Reads, name: string, options: App
   await deleteAndWait(run, stack);
 }
 
-async function unprotect(deps: StacksDeps, reads: Reads, name: string): Promise<void> {
+async function unprotect(deps: StacksDeps, reads: Reads, name: string, signal?: AbortSignal): Promise<void> {
   // A stack others still import from cannot be removed: refuse before the protection goes,
   // so that a refused removal never leaves it unprotected.
   reads.forget(name);
-  const stack = await find(deps.cloudformation, name);
+  const stack = await find(deps.cloudformation, name, signal);
   if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
-  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY }, name, reads }, stack);
+  await refuseWhileImported({ deps, options: { deadline: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) }, name, reads }, stack);
   try {
-    await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }));
+    await deps.cloudformation.send(new UpdateTerminationProtectionCommand({ StackName: name, EnableTerminationProtection: false }), { abortSignal: signal });
   } catch (error) {
     if (isValidationError(error, 'does not exist')) return;
     throw error;
@@ -585,6 +573,6 @@ export function createStacks(deps: StacksDeps): Stacks {
     },
     template: (name) => guard(name, () => deployedTemplate(deps.cloudformation, name)),
     remove: (name, options) => guard(name, () => remove(deps, reads, name, options)),
-    unprotect: (name) => guard(name, () => unprotect(deps, reads, name)),
+    unprotect: (name, signal) => guard(name, () => unprotect(deps, reads, name, signal)),
   };
 }

@@ -70,14 +70,14 @@ export class HttpRegistry implements Registry {
     return username && password ? { server: this.host, username, password } : undefined;
   }
 
-  async find(repository: string, tag: string): Promise<string | undefined> {
+  async find(repository: string, tag: string, signal?: AbortSignal): Promise<string | undefined> {
     const endpoint = endpointOf(repository);
     const url = `${endpoint.base}/v2/${endpoint.path}/manifests/${tag.startsWith('sha256:') ? tag : encodeURIComponent(tag)}`;
     let authorization: string | undefined;
-    let response = await this.request(url, 'HEAD', endpoint);
+    let response = await this.request(url, 'HEAD', endpoint, undefined, signal);
     if (response.status === 401) {
-      authorization = await this.authorize(response.headers.get('www-authenticate') ?? '', endpoint);
-      response = await this.request(url, 'HEAD', endpoint, authorization);
+      authorization = await this.authorize(response.headers.get('www-authenticate') ?? '', endpoint, signal);
+      response = await this.request(url, 'HEAD', endpoint, authorization, signal);
     }
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) {
@@ -90,14 +90,14 @@ export class HttpRegistry implements Registry {
     const digest = response.headers.get('docker-content-digest');
     if (digest) return digest;
     // A registry that leaves the header out still serves the manifest, whose hash is the digest.
-    const body = await this.request(url, 'GET', endpoint, authorization);
+    const body = await this.request(url, 'GET', endpoint, authorization, signal);
     if (!body.ok) throw new ImageFailure(`The registry ${endpoint.host} answered HTTP ${body.status} for ${repository}:${tag}.`);
     return `sha256:${createHash('sha256').update(Buffer.from(await body.arrayBuffer())).digest('hex')}`;
   }
 
-  private async request(url: string, method: 'HEAD' | 'GET', endpoint: Endpoint, authorization?: string): Promise<Response> {
+  private async request(url: string, method: 'HEAD' | 'GET', endpoint: Endpoint, authorization?: string, signal?: AbortSignal): Promise<Response> {
     try {
-      return await this.fetch(url, { method, headers: { Accept: MANIFEST_TYPES, ...(authorization ? { Authorization: authorization } : {}) } });
+      return await this.fetch(url, { method, headers: { Accept: MANIFEST_TYPES, ...(authorization ? { Authorization: authorization } : {}) }, ...(signal ? { signal } : {}) });
     } catch (error) {
       throw new ImageFailure(`The registry ${endpoint.host} did not answer: ${(error as Error).message}`);
     }
@@ -111,7 +111,7 @@ export class HttpRegistry implements Registry {
   }
 
   /** Answers the registry's challenge: basic credentials, or a bearer token bought with them. */
-  private async authorize(challenge: string, endpoint: Endpoint): Promise<string | undefined> {
+  private async authorize(challenge: string, endpoint: Endpoint, signal?: AbortSignal): Promise<string | undefined> {
     const basic = this.basic(endpoint);
     const scheme = challenge.split(' ')[0]?.toLowerCase();
     if (scheme !== 'bearer') return basic;
@@ -122,7 +122,7 @@ export class HttpRegistry implements Registry {
     tokenUrl.searchParams.set('scope', params.scope ?? `repository:${endpoint.path}:pull`);
     let response: Response;
     try {
-      response = await this.fetch(tokenUrl, { headers: basic ? { Authorization: basic } : {} });
+      response = await this.fetch(tokenUrl, { headers: basic ? { Authorization: basic } : {}, ...(signal ? { signal } : {}) });
     } catch (error) {
       throw new ImageFailure(`The token service of ${endpoint.host} did not answer: ${(error as Error).message}`);
     }

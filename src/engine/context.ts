@@ -1,5 +1,5 @@
 import type { HeldLock, Locks } from './lock.js';
-import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, ImageRef, Listeners, Log, LogGroups, Logs, Notifications, ReleaseTasks, Stacks, WaitLimits } from './ports.js';
+import { StackFailure, type Alarms, type Clock, type DatabaseSnapshots, type Dns, type Identity, type ImageRef, type Listeners, type Log, type LogGroups, type Logs, type Notifications, type ReleaseTasks, type Stacks, type WaitLimits } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -15,15 +15,15 @@ export interface Certificates {
 export interface Images {
   /** Builds and pushes the release unless the registry has it; always pinned by digest. `signal` stops the build. */
   publish(version: string, signal?: AbortSignal): Promise<ImageRef>;
-  /** The release's image when the registry holds it. */
-  find(version: string): Promise<ImageRef | undefined>;
+  /** The release's image when the registry holds it; `signal` stops the reading. */
+  find(version: string, signal?: AbortSignal): Promise<ImageRef | undefined>;
   /** Whether the image's own registry (wherever it lives) still holds it by its digest. */
   holds(image: ImageRef): Promise<boolean>;
   /**
    * Keeps the images of these versions from expiring while `environment` needs them; with
    * `only`, the environment's other images lose that protection (see image-protection.ts).
    */
-  protect(environment: string, versions: readonly string[], only: boolean): Promise<void>;
+  protect(environment: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void>;
 }
 
 /** Answers whether a URL serves: 2xx from the health check path. */
@@ -93,13 +93,14 @@ export function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 
 /**
  * Work that honours the run's signal: when it stops because the run was cancelled, the run says
- * so in people's words, not in the aborted request's.
+ * so in people's words, not in the aborted request's. A stack's own account of where it stopped
+ * (and what CloudFormation goes on with) is kept: it is what people need to act on.
  */
 export async function cancelledAs<T>(work: Promise<T>, run: Pick<RunClock, 'signal'>, what: string): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (run.signal?.aborted) throw new CancelledError(`The run was cancelled ${what}.`);
+    if (run.signal?.aborted && !(error instanceof StackFailure) && !(error instanceof CancelledError)) throw new CancelledError(`The run was cancelled ${what}.`);
     throw error;
   }
 }
@@ -121,28 +122,4 @@ export function graceAfter(signal: AbortSignal | undefined, graceMs = CANCEL_GRA
   if (signal.aborted) start();
   else signal.addEventListener('abort', start, { once: true });
   return grace.signal;
-}
-
-/**
- * Waits for `work` unless the run is cancelled: some adapters' requests take no abort signal,
- * and a cancelled run must end within the seconds the runner gives it. Work that honours the
- * signal ends first, with its own words on what it left (a stack and its state); other work is
- * given up after a short grace.
- */
-export function untilCancelled<T>(work: Promise<T>, run: RunClock, what: string): Promise<T> {
-  const { signal } = run;
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const cancelled = () => {
-      timer = setTimeout(() => reject(new CancelledError(`The run was cancelled ${what}.`)), CANCEL_GRACE_MS);
-      timer.unref?.();
-    };
-    if (signal.aborted) cancelled();
-    else signal.addEventListener('abort', cancelled, { once: true });
-    work.then(resolve, reject).finally(() => {
-      signal.removeEventListener('abort', cancelled);
-      if (timer) clearTimeout(timer);
-    });
-  });
 }

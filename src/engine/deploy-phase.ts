@@ -119,7 +119,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   // that this run's traffic change and cleanup decide from.
   const owner = stackTags(config.application, config.environment);
   const [records, existing, ownStacks, balancerStack] = await Promise.all([
-    deps.dns.records(placement.zoneId, host),
+    deps.dns.records(placement.zoneId, host, run.signal),
     deps.stacks.describe(name, run.signal),
     deps.stacks.list(owner, isReleaseStack, run.signal),
     deps.stacks.describe(balancerName, run.signal),
@@ -128,7 +128,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
   await refuseForeignRecords(deps, host, records.weighted, new Set([...seenAtStart, balancerName]), owner);
   refuseForeignAlias(host, records.alias, balancer.alias, balancerName);
-  const rule = await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), ownStacks);
+  const rule = await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), ownStacks, run.signal);
   const weighted = records.weighted.length > 0;
   // Where the hostname is switched, for a later rollback to read it from the lock's record.
   if (!weighted && rule.ruleArn && sameAlias(records.alias, balancer.alias)) run.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
@@ -173,7 +173,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
     // The version the stack ran before is the last good one: a rollback deploys it again.
     const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
-    if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true);
+    if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true, run.signal);
     return { stack, traffic: desired, trafficChanged, url, cleanup, ...scheduled };
   }
 
@@ -187,7 +187,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     const routes = await moveOffRecords(config, deps, run, { ...move, target, rule: rule.routes, switchRule, ...healthUrl, moves });
     if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves, ...scheduled };
     const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
-    if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
+    if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true, run.signal);
     return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
   }
   // The first release of the hostname: its alias, before any traffic (nothing answered there before).
@@ -199,7 +199,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const full = share(after, name) === 100;
   if (full) await verifyOrRevert(config, deps, run, url, { after, previous, moves, apply: switchRule });
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name)) : NO_CLEANUP;
-  if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true);
+  if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true, run.signal);
   return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
 }
 

@@ -27,7 +27,7 @@ export interface DestroyResult {
 
 /** `known`: what the caller already read (the preview sweep's listing), not read again. */
 export async function destroy(config: Config, deps: EngineDeps, run: RunClock, known: KnownReleases = {}): Promise<DestroyResult> {
-  const state = await readReleases(config, deps, known);
+  const state = await readReleases(config, deps, known, run.signal);
   const names = new Set(applicationRelease.stacksToRemove(config, state.stacks));
   const records = state.records.weighted.filter((target) => names.has(target.setIdentifier));
   if (records.length > 0) {
@@ -58,7 +58,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
   const rest = order.filter((kind) => !importers.includes(kind) && !(database.kept && applicationDatabase.dependsOn.includes(kind.id)));
   removed.push(...(await removeKinds(rest, config, deps, run, state.stacks)));
   // No release of the environment is left to need its image.
-  await protectImages(config, deps, [], true);
+  await protectImages(config, deps, [], true, run.signal);
   // Logs outlive the stack (a preview's too): destroy deletes them only when asked.
   const logGroup = logGroupName(config.application, config.environment);
   if (config.destroyLogs) {
@@ -102,7 +102,7 @@ async function removeDatabase(config: Config, deps: EngineDeps, run: RunClock): 
   const instanceId = stack.outputs[DATABASE_OUTPUTS.instanceId];
   await deps.log.group(`remove ${name}`, async () => {
     await deps.stacks.apply(spec, options);
-    await deps.stacks.unprotect(name);
+    await deps.stacks.unprotect(name, run.signal);
     await deps.stacks.remove(name, options);
   });
   const snapshot = instanceId ? await deps.databaseSnapshots.newest(instanceId) : undefined;
@@ -122,7 +122,7 @@ async function removeKinds(kinds: readonly StackKind[], config: Config, deps: En
     const options = { deadline: run.deadline, owner: removal.owner(config), ...(run.signal ? { signal: run.signal } : {}) };
     const names = kind.stacksToRemove(config, own);
     await Promise.all(names.map((name) => deps.log.group(`remove ${name}`, async () => {
-      if (removal.protected) await deps.stacks.unprotect(name);
+      if (removal.protected) await deps.stacks.unprotect(name, run.signal);
       await deps.stacks.remove(name, options);
     })));
     removed.push(...names);

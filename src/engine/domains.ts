@@ -87,18 +87,18 @@ export class DomainError extends Error {
 /**
  * Reads the account's public zones, the records of every hostname, and the application's load
  * balancer (whose alias records an earlier run made), then decides; raises DomainError naming
- * every refused hostname. No domains: no request.
+ * every refused hostname. No domains: no request. `signal` stops the reading.
  */
-export async function checkDomains(config: Config, deps: Pick<EngineDeps, 'dns' | 'stacks'>): Promise<readonly PlacedDomain[]> {
+export async function checkDomains(config: Config, deps: Pick<EngineDeps, 'dns' | 'stacks'>, signal?: AbortSignal): Promise<readonly PlacedDomain[]> {
   const targets = domainTargets(config);
   if (targets.length === 0) return [];
-  const [zones, balancer] = await Promise.all([deps.dns.publicZones(), deps.stacks.describe(loadBalancerStack(config.application, config.networkEnvironment))]);
+  const [zones, balancer] = await Promise.all([deps.dns.publicZones(signal), deps.stacks.describe(loadBalancerStack(config.application, config.networkEnvironment), signal)]);
   const zoneIds = new Map(zones.map((zone) => [zone.name, zone.id]));
   const lookups = targets.flatMap(({ hostname }) => {
     const zone = zoneFor(hostname, zones.map((candidate) => candidate.name));
     return zone === undefined ? [] : [{ hostname, zoneId: zoneIds.get(zone)! }];
   });
-  const records = new Map(await Promise.all(lookups.map(async ({ hostname, zoneId }) => [hostname, await deps.dns.recordsAt(zoneId, hostname)] as const)));
+  const records = new Map(await Promise.all(lookups.map(async ({ hostname, zoneId }) => [hostname, await deps.dns.recordsAt(zoneId, hostname, signal)] as const)));
   const check = placeDomains(targets, zones, records, balancer?.outputs[LOAD_BALANCER_OUTPUTS.dnsName]);
   if (check.refused.length > 0) throw new DomainError(check.refused);
   return check.placed;

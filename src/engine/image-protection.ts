@@ -11,11 +11,11 @@ import type { EngineDeps } from './context.js';
  *
  * A failure here is a warning: the release is live, and the next run protects again.
  */
-export async function protectImages(config: Config, deps: Pick<EngineDeps, 'images' | 'log'>, versions: readonly string[], only: boolean): Promise<void> {
+export async function protectImages(config: Config, deps: Pick<EngineDeps, 'images' | 'log'>, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
   if (config.preview !== undefined) return;
   const unique = [...new Set(versions.filter((version) => version !== ''))];
   try {
-    await deps.images.protect(config.environment, unique, only);
+    await deps.images.protect(config.environment, unique, only, signal);
   } catch (error) {
     deps.log.warning(`The images of ${unique.join(', ') || 'no release'} were not protected from the registry's expiry: ${(error as Error).message}`);
   }

@@ -96,8 +96,8 @@ export function namedByPinnedRules(rules: readonly HostRule[], releasePrefix: st
   return named;
 }
 
-export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hosts: readonly string[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]): Promise<HostTraffic> {
-  return hostTraffic(listenerArn, hosts, await deps.listeners.rules(listenerArn), stacks);
+export async function readHostTraffic(deps: Pick<EngineDeps, 'listeners'>, listenerArn: string, hosts: readonly string[], stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], signal?: AbortSignal): Promise<HostTraffic> {
+  return hostTraffic(listenerArn, hosts, await deps.listeners.rules(listenerArn, signal), stacks);
 }
 
 /**

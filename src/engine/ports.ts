@@ -56,12 +56,6 @@ export interface ApplyOptions extends WaitLimits {
    * apply takes them from the spec's tags. A stack of another owner is refused (ownership.ts).
    */
   readonly owner?: Readonly<Record<string, string>>;
-  /**
-   * Runs once right before the stack's first change (its creation, a change set's execution, the
-   * removal of a stack to create again), and never when nothing changes: what must exist before
-   * a stack changes (the release's record) is written only then.
-   */
-  readonly beforeChange?: () => Promise<void>;
 }
 
 /** Applies and inspects CloudFormation stacks; raises StackFailure on any failure. */
@@ -87,9 +81,9 @@ export interface Stacks {
   remove(name: string, options: ApplyOptions): Promise<void>;
   /**
    * Turns termination protection off: only for an explicit request to remove a protected stack.
-   * Refuses, leaving the protection on, while other stacks import from it.
+   * Refuses, leaving the protection on, while other stacks import from it. `signal` stops it.
    */
-  unprotect(name: string): Promise<void>;
+  unprotect(name: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** A failure of CloudFormation, with what a person needs to act on it. */
@@ -162,16 +156,17 @@ export interface Dns {
   /** The hosted zone id of a public zone by its name; `signal` stops the reading. */
   zoneId(zone: string, signal?: AbortSignal): Promise<string>;
   /** Every public hosted zone of the account (private zones answer no one on the internet). */
-  publicZones(): Promise<HostedZone[]>;
+  publicZones(signal?: AbortSignal): Promise<HostedZone[]>;
   /** Every record set of exactly this name in the zone, whatever its type. */
-  recordsAt(zoneId: string, hostname: string): Promise<NamedRecord[]>;
+  recordsAt(zoneId: string, hostname: string, signal?: AbortSignal): Promise<NamedRecord[]>;
   /** The weighted A/AAAA alias records of a hostname, one entry per set identifier. */
-  weights(zoneId: string, hostname: string): Promise<WeightedTarget[]>;
-  /** The hostname's weighted records and its plain alias, in one read. */
-  records(zoneId: string, hostname: string): Promise<HostRecords>;
+  weights(zoneId: string, hostname: string, signal?: AbortSignal): Promise<WeightedTarget[]>;
+  /** The hostname's weighted records and its plain alias, in one read; `signal` stops the reading. */
+  records(zoneId: string, hostname: string, signal?: AbortSignal): Promise<HostRecords>;
   /**
    * Points the hostname at a load balancer with a plain alias (A and AAAA), deleting every
-   * weighted record of the name in the same atomic batch, and waits, within `limits`, until it is INSYNC.
+   * weighted record of the name in the same atomic batch, and waits, within `limits`, until it
+   * is INSYNC. The signal of `limits` stops the reads and the change's request too.
    */
   setAlias(zoneId: string, hostname: string, target: AliasTarget, limits?: WaitLimits): Promise<void>;
   /** Deletes the hostname's plain alias records; none is no error. */
@@ -204,8 +199,8 @@ export interface HostRule {
  * ModifyRule: exact and immediate, with no cache anywhere to wait for.
  */
 export interface Listeners {
-  /** Every rule of the listener but its default one. */
-  rules(listenerArn: string): Promise<HostRule[]>;
+  /** Every rule of the listener but its default one; `signal` stops the reading. */
+  rules(listenerArn: string, signal?: AbortSignal): Promise<HostRule[]>;
   /**
    * Forwards requests for `hosts` (at most 5, a rule's condition values) to the targets with
    * their weights: a change of the rule `where.ruleArn` (its hostnames set to `hosts` in the same

@@ -37,6 +37,6 @@ export async function promote(config: Config, deps: EngineDeps, run: RunClock): 
   const traffic = await rollOut(plan, { current: routes, next: canary.stackName, ...(previous ? { previous } : {}), moves, apply }, config, deps, run);
   // A promote changes no stack: the releases it read under the lock are the releases now.
   const cleanup = await cleanUp(config, deps, run, { routes: traffic, apply }, new Set(state.stacks.map((stack) => stack.name)), state.stacks);
-  if (cleanup.keptVersions) await protectImages(config, deps, [canary.version, ...cleanup.keptVersions], true);
+  if (cleanup.keptVersions) await protectImages(config, deps, [canary.version, ...cleanup.keptVersions], true, run.signal);
   return { version: canary.version, stackName: canary.stackName, traffic, cleanup, moves };
 }

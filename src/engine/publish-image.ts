@@ -17,22 +17,25 @@ export interface RegistryCredentials {
   readonly password: string;
 }
 
-/** Where the application's images live: the account's ECR, or any registry speaking the v2 API. */
+/**
+ * Where the application's images live: the account's ECR, or any registry speaking the v2 API.
+ * `signal` (the run's cancellation) stops each request.
+ */
 export interface Registry {
   /** Makes sure the repository exists; returns its reference, host/path without a tag. */
-  ensureRepository(name: string): Promise<string>;
+  ensureRepository(name: string, signal?: AbortSignal): Promise<string>;
   /** The repository's reference when it exists; creates nothing (plan and rollback only read). */
-  locate(name: string): Promise<string | undefined>;
+  locate(name: string, signal?: AbortSignal): Promise<string | undefined>;
   /** The digest (sha256:...) of repository:tag when the registry holds it. */
-  find(repository: string, tag: string): Promise<string | undefined>;
+  find(repository: string, tag: string, signal?: AbortSignal): Promise<string | undefined>;
   /** The login docker needs to push, or undefined when the registry needs none. */
-  credentials(): Promise<RegistryCredentials | undefined>;
+  credentials(signal?: AbortSignal): Promise<RegistryCredentials | undefined>;
   /**
    * Keeps the images of `versions` from the registry's own expiry for `scope` (an environment);
    * with `only`, the scope's other images lose that protection. Absent where the product sets
    * no expiry (a registry other than ECR keeps what its owner's rules keep).
    */
-  protect?(repository: string, scope: string, versions: readonly string[], only: boolean): Promise<void>;
+  protect?(repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void>;
 }
 
 export interface BuildRequest {
@@ -102,13 +105,13 @@ export interface PublishPorts {
 
 /** Returns the release's image, pinned by digest: found, resolved, or built and pushed. */
 export async function publishImage(request: PublishRequest, ports: PublishPorts): Promise<ImageRef> {
-  if (request.build.image) return resolveImage(request.build.image, ports);
-  const { version, build } = request;
+  if (request.build.image) return resolveImage(request.build.image, ports, request.signal);
+  const { version, build, signal } = request;
   const { registry, docker, log } = ports;
   if (version === CACHE_TAG) throw new ImageFailure(`The version "${CACHE_TAG}" is reserved for the build cache: choose another version.`);
 
-  const repository = await registry.ensureRepository(repositoryName(request.application));
-  const existing = await registry.find(repository, version);
+  const repository = await registry.ensureRepository(repositoryName(request.application), signal);
+  const existing = await registry.find(repository, version, signal);
   if (existing) {
     log.info(`${version} is already in the registry: not building again (${pinnedImage({ repository, digest: existing })})`);
     return { repository, tag: version, digest: existing };
@@ -116,7 +119,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
 
   const image = `${repository}:${version}`;
   log.info(`Building ${image}`);
-  const credentials = await registry.credentials();
+  const credentials = await registry.credentials(signal);
   if (credentials) await docker.login(credentials, request.signal);
   try {
     await docker.buildAndPush({
@@ -135,7 +138,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
       },
     }, request.signal);
     // The registry's digest, not the local image id: it is what instances will pull.
-    const digest = await registry.find(repository, version);
+    const digest = await registry.find(repository, version, signal);
     if (!digest) throw new ImageFailure(`Docker pushed ${image}, but the registry does not list it: check that nothing removes new tags from ${repository}.`);
     log.info(`Pushed ${pinnedImage({ repository, digest })}`);
     return { repository, tag: version, digest };
@@ -148,7 +151,7 @@ export async function publishImage(request: PublishRequest, ports: PublishPorts)
 }
 
 /** A prebuilt image: pinned as given, or pinned to the digest its tag names now. */
-async function resolveImage(reference: string, { registry, log }: PublishPorts): Promise<ImageRef> {
+async function resolveImage(reference: string, { registry, log }: PublishPorts, signal?: AbortSignal): Promise<ImageRef> {
   const { repository, tag, digest } = parseImageReference(reference);
   if (digest) {
     log.info(`Deploying the prebuilt image ${reference} as it is pinned`);
@@ -156,7 +159,7 @@ async function resolveImage(reference: string, { registry, log }: PublishPorts):
   }
   // Docker's own default when a reference names no tag.
   const wanted = tag ?? 'latest';
-  const found = await registry.find(repository, wanted);
+  const found = await registry.find(repository, wanted, signal);
   if (!found) throw new ImageFailure(`The image ${repository}:${wanted} is not in its registry: push it first, or check its name and tag.`);
   log.info(`Deploying the prebuilt image ${repository}:${wanted} (${found}): not building`);
   return { repository, tag: wanted, digest: found };

@@ -11,10 +11,10 @@ export const ownedBy = (owner: Readonly<Record<string, string>>) => (stack: Stac
  * index can answer a moment behind a stack's creation, and a release with a record is never
  * overlooked. Costs a read only for a stack the listing missed.
  */
-export async function withRecorded(deps: Pick<EngineDeps, 'stacks'>, owner: Readonly<Record<string, string>>, found: readonly StackSummary[], weights: readonly Weighted[]): Promise<StackSummary[]> {
+export async function withRecorded(deps: Pick<EngineDeps, 'stacks'>, owner: Readonly<Record<string, string>>, found: readonly StackSummary[], weights: readonly Weighted[], signal?: AbortSignal): Promise<StackSummary[]> {
   const listed = new Set(found.map((stack) => stack.name));
   const missing = [...new Set(weights.map((target) => target.setIdentifier))].filter((name) => !listed.has(name));
   if (missing.length === 0) return [...found];
-  const more = await Promise.all(missing.map((name) => deps.stacks.describe(name)));
+  const more = await Promise.all(missing.map((name) => deps.stacks.describe(name, signal)));
   return [...found, ...more.filter((stack): stack is StackSummary => stack !== undefined && isReleaseStack(stack)).filter(ownedBy(owner))];
 }

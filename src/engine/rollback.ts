@@ -63,24 +63,24 @@ export interface KnownReleases {
  * listing the account), its records and the hostname's rule on the application's load balancer,
  * read side by side.
  */
-export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns' | 'listeners'>, known: KnownReleases = {}): Promise<ReleaseState> {
+export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stacks' | 'dns' | 'listeners'>, known: KnownReleases = {}, signal?: AbortSignal): Promise<ReleaseState> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   const owner = stackTags(config.application, config.environment);
   const balancerName = loadBalancerStack(config.application, config.networkEnvironment);
-  const zone = known.zoneId !== undefined ? Promise.resolve(known.zoneId) : deps.dns.zoneId(config.hostedZone);
+  const zone = known.zoneId !== undefined ? Promise.resolve(known.zoneId) : deps.dns.zoneId(config.hostedZone, signal);
   const stacks = known.stacks
     ? Promise.resolve(known.stacks)
     : known.only
-      ? deps.stacks.describe(known.only).then((stack) => (stack ? [stack].filter(ownedBy(owner)) : []))
-      : deps.stacks.list(owner, isReleaseStack);
-  const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host)), deps.stacks.describe(balancerName)]);
+      ? deps.stacks.describe(known.only, signal).then((stack) => (stack ? [stack].filter(ownedBy(owner)) : []))
+      : deps.stacks.list(owner, isReleaseStack, signal);
+  const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host, signal)), deps.stacks.describe(balancerName, signal)]);
   const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
-  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found) : undefined;
+  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found, signal) : undefined;
   const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
   if (balancer && rule?.ruleArn && layout === 'listener' && records.alias) known.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
   const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];
   // A target group of no listed stack keeps its ARN as its name: no stack to look up by it.
-  const all = known.only ? found : await withRecorded(deps, owner, found, weights.filter((target) => !target.setIdentifier.startsWith('arn:')));
+  const all = known.only ? found : await withRecorded(deps, owner, found, weights.filter((target) => !target.setIdentifier.startsWith('arn:')), signal);
   return { zoneId, hostname: host, stacks: all, weights, layout, records, ...(balancer ? { balancer } : {}), ...(rule ? { rule } : {}) };
 }
 

@@ -4,7 +4,7 @@ import type { Config } from '../config/types.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import { eventReport, stackReport, type BootLogReport, type EventReport, type ReleaseCommandOutputReport, type StackReport } from './run-report.js';
 import type { KeptRelease } from './cleanup.js';
-import { CancelledError, cancelledAs, untilCancelled, type EngineDeps, type RunClock } from './context.js';
+import { CancelledError, cancelledAs, type EngineDeps, type RunClock } from './context.js';
 import { deployRelease, type DeployResult, type Placement } from './deploy-phase.js';
 import { environmentCost } from './cost.js';
 import { destroy } from './destroy.js';
@@ -111,7 +111,7 @@ async function domainCertificates(config: Config, placed: readonly PlacedDomain[
 
 async function releaseImage(config: Config, deps: EngineDeps, version: string, signal: AbortSignal | undefined): Promise<ImageRef> {
   if (config.steps.includes('build') || config.build.image) return deps.images.publish(version, signal);
-  const found = await deps.images.find(version);
+  const found = await deps.images.find(version, signal);
   if (!found) throw new Error(`Version ${version} is not in the registry and steps leaves out build: add build to steps, or give a version that was built before.`);
   return found;
 }
@@ -127,7 +127,7 @@ async function deployPhases(config: Config, deps: EngineDeps, request: RunReques
   const placed = wantsDeploy || wantsEnvironment ? placementFor(config, deps, run)() : Promise.resolve(undefined);
   const certificate = async () => (await placed)!.certificateArn;
   const domains = () => domainCertificates(config, progress.domains ?? [], deps, run);
-  const [environment, image, placement] = await untilCancelled(Promise.all([
+  const [environment, image, placement] = await cancelledAs(Promise.all([
     wantsEnvironment ? deps.log.group('environment', () => applyEnvironment(config, deps, run, { ...track, certificate, domains })) : Promise.resolve([] as StackResult[]),
     config.steps.includes('build') || wantsDeploy ? deps.log.group('build', () => releaseImage(config, deps, config.version, run.signal)) : Promise.resolve(undefined),
     placed,
@@ -324,7 +324,7 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     await cancelledAs(checkAccount(config, deps, request.run.signal), request.run, 'while the account was checked');
     accountAllowed = true;
     // A domain that is in no zone of the account, or holds someone else's records, stops the run before anything changes.
-    if (config.command === 'deploy') progress.domains = await cancelledAs(checkDomains(config, deps), request.run, 'while the domains were checked');
+    if (config.command === 'deploy') progress.domains = await cancelledAs(checkDomains(config, deps, request.run.signal), request.run, 'while the domains were checked');
     // Everything from here decides from what AWS holds once this run holds the lock.
     // The lock's record keeps how this run ended: `status` tells it as the last deployment.
     const lastRun = (outcome: RunEnding): LastRun => ({
@@ -355,9 +355,9 @@ export async function runLocked(config: Config, deps: EngineDeps, request: RunRe
     const bootLogs = cancelled ? {} : await bootLogsOf(error, config, did.version, deps, started);
     const releaseCommandOutput = error instanceof ReleaseCommandFailure && error.lastLines.length > 0 ? { releaseCommandOutput: { lines: error.lastLines, logStream: error.logStream } } : {};
     const failure: RunFailure = { message, cancelled, ...rootCauseOf(error, progress), ...bootLogs, ...releaseCommandOutput };
-    return { did, stacks: progress.stacks, failure, endedAt: deps.clock.now(), expiredPreviews: await unlessCancelled(sweep, request.run), ...seen() };
+    return { did, stacks: progress.stacks, failure, endedAt: deps.clock.now(), expiredPreviews: await sweep, ...seen() };
   }
-  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run, lockOwner(config, request)) : await unlessCancelled(sweep, request.run);
+  const expiredPreviews = config.command === 'rollback' ? await removeExpiredPreviews(config, deps, request.run, lockOwner(config, request)) : await sweep;
   const stacks = progress.stacks.map((stack) => ({ ...stack, changes: progress.changes.get(stack.name) ?? stack.changes }));
   return { did, stacks, endedAt: deps.clock.now(), expiredPreviews, ...seen() };
 }
@@ -367,7 +367,3 @@ function lockOwner(config: Config, request: RunRequest): LockOwner {
   return { holder: request.holder ?? request.logUrl ?? 'a run that gave no name', command: config.command, version: config.version };
 }
 
-/** A cancelled run does not wait for its sweep: what it removed by then, a later run will see. */
-function unlessCancelled(sweep: Promise<string[]>, run: RunClock): Promise<string[]> {
-  return untilCancelled(sweep, run, 'while expired previews were removed').catch(() => []);
-}

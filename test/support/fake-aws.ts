@@ -362,8 +362,6 @@ export class FakeStacks implements Stacks {
     const changes = current ? changesBetween(current, spec) : additionsOf(spec.template);
     options.onChanges?.(spec.name, changes);
     if (options.dryRun) return { name: spec.name, outcome: current ? 'updated' : recreate ? 'recreated' : 'created', outputs: { ...(current?.outputs ?? {}) }, changes };
-    // As the adapter does: the caller's work right before the stack's first change.
-    await options.beforeChange?.();
     this.clock.advance(APPLY_MS);
     const operation = current ? 'update' : 'create';
     const failure = this.failures.get(spec.name);

@@ -174,21 +174,6 @@ describe('updating a stack', () => {
     assert.deepEqual(result.outputs, { Url: 'https://shop.example.com' });
   });
 
-  test("runs the caller's work before a change once the change set shows there is one, right before executing it", async () => {
-    const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
-    update(h);
-    const order: string[] = [];
-    h.cfn.on(ExecuteChangeSetCommand).callsFake(() => {
-      order.push('ExecuteChangeSet');
-      return {};
-    });
-
-    await h.stacks.apply(spec(), { ...h.options(), beforeChange: async () => void order.push('beforeChange') });
-
-    assert.deepEqual(order, ['beforeChange', 'ExecuteChangeSet']);
-  });
-
   test('waits for the change set to be computed, then for the stack, each wait starting fast again', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: OUTDATED_TAGS })] });
@@ -297,13 +282,11 @@ describe('nothing to change', () => {
     h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n' });
     h.changeSetAnswers('FAILED', [], "The submitted information didn't contain changes. Submit different information to create a change set.");
     h.cfn.on(DeleteChangeSetCommand).resolves({});
-    let before = 0;
 
-    const result = await h.stacks.apply(spec(), { ...h.options(), beforeChange: async () => void (before += 1) });
+    const result = await h.stacks.apply(spec(), h.options());
 
     assert.deepEqual(result, { name: NAME, outcome: 'unchanged', outputs: { Url: 'https://shop.example.com' }, changes: [] });
     assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
-    assert.equal(before, 0, "the caller's work before a change never ran");
     assert.deepEqual(h.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input), [{ StackName: NAME, ChangeSetName: changeSetName(START) }]);
     // Only the change set's computing was waited for, by the SDK's waiter: no pause of the run's own.
     assert.deepEqual(h.clock.sleeps, []);
