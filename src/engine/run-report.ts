@@ -52,6 +52,21 @@ export interface HostnameReport {
   readonly state: 'added' | 'live' | 'removed' | 'unchanged';
 }
 
+/**
+ * One process besides web after the run: its name, its size, and its state:
+ * - healthy: every instance of its group stayed up for the grace period (and passed its health
+ *   command), which the release stack waited for;
+ * - unhealthy: its group never became healthy, and the release failed for it;
+ * - rolled back: the release failed elsewhere, and the process went with it;
+ * - removed: destroy removed it with the release.
+ */
+export interface ProcessReport {
+  readonly name: string;
+  /** Instances: `COUNT × TYPE` or `MIN-MAX × TYPE`. */
+  readonly size: string;
+  readonly state: 'healthy' | 'unhealthy' | 'rolled back' | 'removed';
+}
+
 /** A release stack that cleanup kept. */
 export interface KeptReleaseReport {
   readonly stack: string;
@@ -144,6 +159,8 @@ export interface RunReport {
   readonly schedules?: SchedulesReport;
   /** The environment's hostnames when it has domains of its own: the main one, the domains and the redirects. */
   readonly hostnames?: readonly HostnameReport[];
+  /** The processes besides web of the release deployed (or removed), when it has any. */
+  readonly processes?: readonly ProcessReport[];
 }
 
 /** The schedules as people read them. */

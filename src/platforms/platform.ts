@@ -64,6 +64,8 @@ export interface ComputePlatform {
    * One array item each, never one shell string.
    */
   sessionArgv(target: string, command: readonly string[], region?: string): string[];
+  /** The logical ids of a process's resources in the release stack: a failed event of one of them is that process's failure. */
+  processResources(name: string): readonly string[];
 }
 
 /** The release's shape for a run: blue-green pins the release's own hostname, rolling does not. */

@@ -7,7 +7,7 @@ import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, fenced, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
-import type { EventReport, HostnameReport, RunReport, SchedulesReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
+import type { EventReport, HostnameReport, ProcessReport, RunReport, SchedulesReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
 
 export interface RenderOptions {
   /** Markdown heading level of the title. */
@@ -180,6 +180,11 @@ export function hostnamesSection(hostnames: readonly HostnameReport[]): string {
   return `**Hostnames**\n\n${table(['Hostname', 'Answers', 'State'], hostnames.map((one) => [code(one.hostname), text(answers(one)), text(one.state)]))}`;
 }
 
+/** The processes besides web: each with its size and whether it is healthy. Open even in a comment, like the hostnames. */
+export function processesSection(processes: readonly ProcessReport[]): string {
+  return `**Processes**\n\n${table(['Process', 'Size', 'State'], processes.map((one) => [code(one.name), text(one.size), text(one.state)]))}`;
+}
+
 /** The pictures of the run, each followed by the table that says the same in words. */
 function pictures(report: RunReport): string[] {
   const parts: string[] = [];
@@ -211,6 +216,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
   }
   parts.push(...pictures(report));
   if (report.hostnames && report.hostnames.length > 0) parts.push(hostnamesSection(report.hostnames));
+  if (report.processes && report.processes.length > 0) parts.push(processesSection(report.processes));
   if (report.schedules) parts.push(schedulesSection(report.schedules, report.status === 'planned'));
   if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {

@@ -12,11 +12,12 @@ import type { ImageRef } from '../engine/ports.js';
 import type { Weighted } from '../engine/traffic.js';
 import type { TrafficMove } from '../engine/rollout.js';
 import type { RunRequest, RunResult } from '../engine/run.js';
-import type { HostnameReport, RunReport, SchedulesReport, TrafficShare } from '../engine/run-report.js';
+import type { HostnameReport, ProcessReport, RunReport, SchedulesReport, TrafficShare } from '../engine/run-report.js';
 import type { SchedulesOutcome } from '../engine/schedules.js';
 import { share } from '../engine/traffic.js';
 import { publicUrl } from '../engine/urls.js';
 import { aliasRecordId } from '../templates/load-balancer.js';
+import { platformOf } from '../platforms/index.js';
 
 export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'logUrl' | 'commitUrl'>, result: RunResult): RunReport {
   const { did, failure } = result;
@@ -36,6 +37,7 @@ export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'log
     ...(did.alarms.length > 0 ? { alarms: did.alarms } : {}),
     ...schedulesOf(did.schedules),
     ...hostnamesOf(config, result),
+    ...processesOf(config, result),
     ...trafficStepsOf(did.moves),
     stacks: result.stacks,
     durationMs: result.endedAt - result.startedAt,
@@ -89,6 +91,33 @@ function hostnamesOf(config: Config, result: RunResult): { hostnames?: HostnameR
       { hostname: hostname(config.application, config.environment, config.hostedZone), role: 'main', state: state() },
       ...targets.map(({ hostname: name, role }): HostnameReport => ({ hostname: name, role, ...(role === 'redirect' && first !== undefined ? { redirectsTo: first } : {}), state: state(name) })),
     ],
+  };
+}
+
+/**
+ * The processes besides web of a deploy's release, or of a destroy, with their state. The
+ * release stack is complete only once every group's instances signalled that they stayed up, so
+ * a release that serves has healthy processes; a failed one names the process whose group failed
+ * (its root cause), and the others went back with it.
+ */
+function processesOf(config: Config, result: RunResult): { processes?: ProcessReport[] } {
+  const deployed = config.command === 'deploy' && config.steps.includes('deploy');
+  const removed = config.command === 'destroy' && !result.failure;
+  if (config.processes.length === 0 || !(deployed || removed)) return {};
+  const platform = platformOf(config);
+  const failed = result.failure?.rootCause?.resource;
+  const released = result.stacks.some((stack) => stack.name === result.did.stackName && stack.outcome !== 'failed');
+  const state = (name: string): ProcessReport['state'] => {
+    if (removed) return 'removed';
+    if (!result.failure || released) return 'healthy';
+    return failed !== undefined && platform.processResources(name).includes(failed) ? 'unhealthy' : 'rolled back';
+  };
+  return {
+    processes: config.processes.map(({ name, capacity }) => ({
+      name,
+      size: `${capacity.minSize === capacity.maxSize ? capacity.minSize : `${capacity.minSize}-${capacity.maxSize}`} × ${capacity.instanceType}`,
+      state: state(name),
+    })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ComputePlatform } from '../platform.js';
-import { applicationInput, applicationParameters, applicationTemplate } from './release-template.js';
+import { applicationInput, applicationParameters, applicationTemplate, processIds } from './release-template.js';
 import { sessionArgv } from './session.js';
 
 /**
@@ -12,4 +12,5 @@ export const ec2: ComputePlatform = {
   template: (config, shape) => applicationTemplate(applicationInput(config, shape)),
   parameters: applicationParameters,
   sessionArgv,
+  processResources: (name) => Object.values(processIds(name)),
 };
