@@ -79,6 +79,8 @@ export function sampleTemplates(): Record<string, Template> {
     'application-fixed-size': application(fixedSize),
     'application-preview': application(preview),
     'application-notifying-own-topic': application(notifying),
+    // Two workers beside web, one scaling, one with a health command, with a database.
+    'application-blue-green-with-processes': application(sampleConfig({ environment: 'production', strategy: 'blue-green', database: 'postgres', processes: 'worker=celery -A shop worker\nmail-sender=python -m mailer', 'processes-sizes': 'worker=2-6 c7i.large', 'processes-health': 'worker=celery -A shop inspect ping' })),
     // A release of the first layout while it keeps its own load balancer (moving to the shared one).
     'application-blue-green-first-layout': applicationTemplate({ ...applicationInput(blueGreen), ownLoadBalancer: true }),
     'database-postgres-production': databaseTemplate({ application: 'awesome-application', environment: 'production', networkEnvironment: 'production', engine: 'postgres', instanceClass: 'db.m7g.large', storageGiB: 50, multiAz: true, disposable: false }),

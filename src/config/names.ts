@@ -9,6 +9,8 @@ export const BASE_STACK = 'wimpy-base';
 export const TAG_APPLICATION = 'wimpy:application';
 export const TAG_ENVIRONMENT = 'wimpy:environment';
 export const TAG_VERSION = 'wimpy:version';
+/** On the group of a process other than web (a worker): its name. */
+export const TAG_PROCESS = 'wimpy:process';
 
 /** Short, deterministic digest used where a name must be shortened or made unique. */
 export function digest(text: string, length = 5): string {

@@ -9,6 +9,7 @@ import { readInstances } from './sections/instances.js';
 import { readLogsSection } from './sections/logs.js';
 import { readNetwork } from './sections/network.js';
 import { readNotifications } from './sections/notifications.js';
+import { readProcesses } from './sections/processes.js';
 import { readPreviews } from './sections/previews.js';
 import { Reader, type RawInputs } from './sections/reader.js';
 import { readReleaseCommand } from './sections/release-command.js';
@@ -52,6 +53,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
   const logs = readLogsSection(r);
   const database = readDatabaseSection(r, app.environment, app.preview, container);
   const releaseCommand = readReleaseCommand(r);
+  const processes = readProcesses(r, instances.capacity, app.preview, instances.signalTimeoutMinutes);
   const schedules = readSchedules(r, app.preview);
   const domains = readDomains(r, app);
   checkApplication(r, app);
@@ -69,6 +71,7 @@ export function readConfig(raw: RawInputs, facts: RunFacts): Config {
     notify,
     ...database,
     ...(releaseCommand ? { releaseCommand } : {}),
+    ...processes,
     schedules,
     ...logs,
     ...domains,

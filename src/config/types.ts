@@ -60,8 +60,19 @@ export interface CapacityConfig {
   readonly cpuTarget: number;
 }
 
-/** The process types an instance runs; `web` is the only one until workers exist. */
-export const PROCESSES = ['web'] as const;
+/** The process every application has: the one behind the load balancer. Others are `processes`. */
+export const WEB_PROCESS = 'web';
+
+/** A process type besides web (a worker): the same image, its own command and instances, no load balancer. */
+export interface ProcessConfig {
+  /** A DNS label, not web. */
+  readonly name: string;
+  /** Run through /bin/sh in the release's image. */
+  readonly command: string;
+  /** Run in the container once it has stayed up: exit 0 means healthy. */
+  readonly health?: string;
+  readonly capacity: CapacityConfig;
+}
 
 /** What `logs` reads: a window, and optionally one release, process or pattern. */
 export interface LogsQuery {
@@ -142,6 +153,10 @@ export interface Config {
   /** With destroy: also delete the database, after a final snapshot. */
   readonly destroyDatabase: boolean;
   readonly releaseCommand?: ReleaseCommandConfig;
+  /** Workers and other process types beside web, in the order the user gave them. */
+  readonly processes: readonly ProcessConfig[];
+  /** How long a process's container must stay up before its instance counts as healthy. */
+  readonly processGraceSeconds: number;
   /** Recurring jobs on EventBridge Scheduler, run with the serving release; none for a preview. */
   readonly schedules: readonly ScheduleConfig[];
   /** Days CloudWatch Logs keeps the log group's events. */

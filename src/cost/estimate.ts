@@ -11,14 +11,22 @@ import { HOURS_PER_MONTH, PRICES, PRICES_AS_OF, type RegionPrices } from './pric
 
 /** The part of a CloudFormation template the estimate reads. */
 export interface PricedTemplate {
-  readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>> }>>;
+  readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>>; readonly Metadata?: Readonly<Record<string, unknown>> }>>;
 }
 
 export interface CostLine {
   readonly what: string;
   /** USD a month. */
   readonly monthly: number;
+  /** Paid once whatever the stack's copies: what runs only in the release that serves. */
+  readonly once?: boolean;
 }
+
+/**
+ * The metadata key of a resource that runs only while its release serves (a blue-green
+ * release's workers, at zero in the warm releases): priced once, not in every copy of the stack.
+ */
+export const RUNS_WHILE_SERVING = 'wimpy:runs-while-serving';
 
 export interface StackCost {
   readonly name: string;
@@ -61,7 +69,7 @@ const LOAD_BALANCER_ADDRESSES = 2;
 const monthly = (hourly: number) => hourly * HOURS_PER_MONTH;
 const usd = (value: number) => value.toFixed(2);
 
-type Resource = { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>> };
+type Resource = { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>>; readonly Metadata?: Readonly<Record<string, unknown>> };
 
 /** A literal number or numeric string of a template property; anything else (a Ref, an import) is unknown. */
 function numberOf(value: unknown): number | undefined {
@@ -116,7 +124,8 @@ function resourceLines(id: string, resource: Resource, resources: Readonly<Recor
       const data = launchDataOf(resource, resources);
       // The group's smallest size is what it runs without load; scaling out adds to it.
       const count = numberOf(properties.MinSize) ?? numberOf(properties.DesiredCapacity) ?? 1;
-      return instanceLines(`instances of ${id}`, data?.InstanceType, count, data, prices, unpriced);
+      const lines = instanceLines(`instances of ${id}`, data?.InstanceType, count, data, prices, unpriced);
+      return resource.Metadata?.[RUNS_WHILE_SERVING] === true ? lines.map((line) => ({ ...line, what: `${line.what} (${id}, serving release only)`, once: true })) : lines;
     }
     case 'AWS::RDS::DBInstance': {
       const type = typeof properties.DBInstanceClass === 'string' ? properties.DBInstanceClass : undefined;
@@ -160,7 +169,9 @@ export function estimateCost(stacks: readonly StackToPrice[], region: string): C
       types.add(resource.Type);
       return resourceLines(id, resource, resources, prices, unpriced);
     });
-    return { name: stack.name, ...(stack.shared ? { shared: stack.shared } : {}), copies, lines, monthly: copies * lines.reduce((sum, line) => sum + line.monthly, 0) };
+    const sum = (some: readonly CostLine[]) => some.reduce((total, line) => total + line.monthly, 0);
+    const monthlyCost = copies * sum(lines.filter((line) => !line.once)) + sum(lines.filter((line) => line.once));
+    return { name: stack.name, ...(stack.shared ? { shared: stack.shared } : {}), copies, lines, monthly: monthlyCost };
   });
   return {
     region,

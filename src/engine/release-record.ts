@@ -18,7 +18,7 @@ import type { ImageRef, Template } from './ports.js';
 export const RECORD_SCHEMA = 1;
 
 /** The inputs that shape a release's instances and container; restored by a rollback. */
-export type ReleaseInputs = Pick<Config, 'port' | 'healthCheckPath' | 'capacity' | 'signalTimeoutMinutes' | 'variables' | 'secrets'>;
+export type ReleaseInputs = Pick<Config, 'port' | 'healthCheckPath' | 'capacity' | 'signalTimeoutMinutes' | 'variables' | 'secrets'> & Partial<Pick<Config, 'processes' | 'processGraceSeconds'>>;
 
 export interface ReleaseRecord {
   readonly schema: typeof RECORD_SCHEMA;
@@ -68,6 +68,8 @@ export function inputsOf(config: Config): ReleaseInputs {
     signalTimeoutMinutes: config.signalTimeoutMinutes,
     variables: config.variables.map(({ name, value }) => ({ name, value })),
     secrets: config.secrets.map(({ name, parameter }) => ({ name, parameter })),
+    processes: config.processes.map((process) => ({ ...process, capacity: { ...process.capacity } })),
+    processGraceSeconds: config.processGraceSeconds,
   };
 }
 
@@ -88,7 +90,8 @@ export function recordOf(config: Config, image: ImageRef, template: Template, no
 
 /** The run's configuration with the release's own inputs in place of the run's. */
 export function restoredConfig(config: Config, record: ReleaseRecord): Config {
-  return { ...config, version: record.version, ...record.inputs };
+  // A record from before processes existed is of a release that ran web alone.
+  return { ...config, version: record.version, processes: [], ...record.inputs };
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -125,6 +128,7 @@ export function parseRecord(text: string, where: string): ReleaseRecord {
   if (!isObject(capacity) || !isString(capacity.instanceType) || !['minSize', 'desiredSize', 'maxSize', 'cpuTarget'].every((field) => isNumber(capacity[field]))) throw bad('capacity is incomplete');
   if (!pairs(inputs.variables, 'value')) throw bad('variables are not name/value pairs');
   if (!pairs(inputs.secrets, 'parameter')) throw bad('secrets are not name/parameter pairs');
+  if (inputs.processes !== undefined && !(Array.isArray(inputs.processes) && inputs.processes.every((process: unknown) => isObject(process) && isString(process.name) && isString(process.command) && isObject(process.capacity)))) throw bad('processes are not processes with a name, a command and sizes');
   if (value.scheduleTaskDefinition !== undefined && !(isString(value.scheduleTaskDefinition) && value.scheduleTaskDefinition.startsWith('arn:'))) throw bad('scheduleTaskDefinition is not an ARN');
   return value as unknown as ReleaseRecord;
 }

@@ -1,5 +1,5 @@
 import { pinnedHostname } from '../config/names.js';
-import type { Config, SecretRef, Variable } from '../config/types.js';
+import type { CapacityConfig, Config, SecretRef, Variable } from '../config/types.js';
 import type { Template } from '../templates/template.js';
 
 /**
@@ -9,7 +9,9 @@ import type { Template } from '../templates/template.js';
  * the one today; another platform (ECS on Fargate) is a module beside it, listed in index.ts.
  *
  * Every platform's release stack gives the output the traffic needs: TargetGroupArn, the target
- * group the listener's host rule forwards to (see the deploy phase).
+ * group the listener's host rule forwards to (see the deploy phase); and, when the application
+ * has processes besides web, the output Processes (processesOutput): what runs each of them and
+ * its sizes, which blue-green scales to zero and back as traffic leaves a release and returns.
  */
 
 /** A release as every platform is told of it: the traffic strategy's decisions already made. */
@@ -75,4 +77,31 @@ export function releaseShape(config: Config): ReleaseShape {
     ...(config.notify.topics.length > 0 ? { notificationTopics: config.notify.topics } : {}),
     ...(config.strategy === 'blue-green' ? { pinnedHostname: pinnedHostname(config.application, config.environment, config.version, config.hostedZone) } : {}),
   };
+}
+
+/** The release stack's output that names the groups of its processes besides web. */
+export const PROCESSES_OUTPUT = 'Processes';
+
+/** One process of a release as its stack's output tells it: what runs it, and how many. */
+export interface ProcessGroup {
+  readonly name: string;
+  /** The platform's name for what runs it (EC2: the Auto Scaling group). */
+  readonly group: string;
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+}
+
+/** The output's value: `name group min desired max`, comma separated; `group` may be a reference the stack resolves. */
+export function processesOutput(processes: readonly { name: string; group: unknown; capacity: CapacityConfig }[]): unknown {
+  return { 'Fn::Join': [',', processes.map((process) => ({ 'Fn::Join': [' ', [process.name, process.group, String(process.capacity.minSize), String(process.capacity.desiredSize), String(process.capacity.maxSize)]] }))] };
+}
+
+/** The processes a release stack's outputs name; none for a release without processes (or from before them). */
+export function processGroupsOf(outputs: Readonly<Record<string, string>>): ProcessGroup[] {
+  const value = outputs[PROCESSES_OUTPUT];
+  if (!value) return [];
+  return value.split(',').map((entry) => entry.trim().split(/\s+/)).filter((fields) => fields.length === 5 && fields.slice(2).every((field) => /^\d+$/.test(field))).map(([name, group, min, desired, max]) => ({
+    name: name!, group: group!, minSize: Number(min), desiredSize: Number(desired), maxSize: Number(max),
+  }));
 }

@@ -25,7 +25,7 @@ const RUNS_PER_INPUT = 200;
 type Inputs = Readonly<Record<string, string>>;
 
 /** Two valid starting points far apart; every input not named keeps its default. */
-const BASELINES: readonly Inputs[] = [{}, { environment: 'production', strategy: 'blue-green', registry: 'ghcr.io/acme', database: 'postgres' }];
+const BASELINES: readonly Inputs[] = [{}, { environment: 'production', strategy: 'blue-green', registry: 'ghcr.io/acme', database: 'postgres', processes: 'worker=celery -A shop worker' }];
 
 interface Spec {
   /** Values near the valid ones, so that acceptance is exercised as much as refusal. */
@@ -323,13 +323,67 @@ const SPECS: Record<string, (name: string) => Spec> = {
   }),
   release: text(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/), fc.constantFrom('v1.4.2', '.hidden', 'a/b')), (c) => c.logs.release),
   process: (name) => ({
-    valid: padded(fc.constantFrom('web', 'worker', 'WEB', '')),
+    valid: padded(fc.constantFrom('web', 'worker', 'boot', 'WEB', 'mail-sender', 'a_b', '')),
     kept: (c) => c.logs.process,
     denotes: (raw) => word(name, raw) || undefined,
-    allowed: (raw) => ['', 'web'].includes(word(name, raw)),
+    allowed: (raw) => word(name, raw) === '' || PROCESS_LABEL.test(word(name, raw)),
   }),
+  // NAME=COMMAND lines: a DNS label other than web or boot, each once; a command of one printable line.
+  processes: (name) => ({
+    valid: joined(fc.tuple(PROCESS_NAMES, COMMANDS_OF_PROCESSES).map(([process, command]) => `${process}=${command}`), ['\n', '\r\n']),
+    kept: (c) => c.processes.map((process) => [process.name, process.command]),
+    denotes: (raw) => processLines(name, raw).map((line) => [line.name, line.value.trim()]),
+    allowed: (raw) => {
+      const lines = processLines(name, raw);
+      return lines.length <= 10 && new Set(lines.map((line) => line.name)).size === lines.length && lines.every((line) => line.named && isProcessName(line.name) && isCommand(line.value));
+    },
+  }),
+  // NAME=COUNT or NAME=MIN-MAX, optionally an instance type of t3.small's architecture, for a process of processes.
+  'processes-sizes': (name) => ({
+    valid: joined(fc.tuple(fc.constantFrom('worker', 'mailer', 'Worker'), fc.constantFrom('2', '1-4', '0', '4-2', '101', '2 c7i.large', '1-3 m7g.large', '2 T3.LARGE', 'two', '')).map(([process, size]) => `${process}=${size}`), ['\n']),
+    kept: (c) => c.processes.map((process) => process.capacity),
+    denotes: (raw, base) => workers(base).map(() => {
+      const size = processLines(name, raw)[0]?.value.trim();
+      const [range = '1', type = 't3.small'] = size ? size.split(/\s+/) : [];
+      const [min, max = min] = range.split('-').map(Number);
+      return { instanceType: type, minSize: min, desiredSize: min, maxSize: max, cpuTarget: 70 };
+    }),
+    allowed: (raw, base) => {
+      const lines = processLines(name, raw);
+      if (lines.length === 0) return true;
+      const match = /^(\d{1,3})(?:-(\d{1,3}))?(?:\s+([a-z][a-z0-9-]*\.[a-z0-9]+))?$/.exec(lines[0]!.value.trim());
+      const [min, max] = [Number(match?.[1]), Number(match?.[2] ?? match?.[1])];
+      return lines.length === 1 && workers(base).includes(lines[0]!.name) && match !== null && min >= 1 && min <= max && max <= 100 && !/^[a-z]+\d+g/.test(match[3] ?? '');
+    },
+  }),
+  'processes-health': (name) => ({
+    valid: joined(fc.tuple(fc.constantFrom('worker', 'mailer'), COMMANDS_OF_PROCESSES).map(([process, command]) => `${process}=${command}`), ['\n']),
+    kept: (c) => c.processes.map((process) => process.health),
+    denotes: (raw, base) => workers(base).map(() => processLines(name, raw)[0]?.value.trim() || undefined),
+    allowed: (raw, base) => {
+      const lines = processLines(name, raw);
+      return lines.length === 0 || (lines.length === 1 && workers(base).includes(lines[0]!.name) && isCommand(lines[0]!.value));
+    },
+  }),
+  // Less than signal-timeout-minutes (10 by default): a process must have time to stay up.
+  'processes-grace-seconds': integer(5, 600, (c) => c.processGraceSeconds, (value) => value < 600),
   filter: text(fc.constantFrom('ERROR', '"status=500"', '{ $.level = "error" }', '[ip, user, status=5*]', '?ERROR ?WARN'), (c) => c.logs.filter),
 };
+
+const PROCESS_LABEL = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+const isProcessName = (value: string) => PROCESS_LABEL.test(value) && value !== 'web' && value !== 'boot';
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const isCommand = (value: string) => value.trim() !== '' && value.trim().length <= 1024 && !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value) && !value.trim().endsWith('\\');
+const PROCESS_NAMES = fc.constantFrom('worker', 'mail-sender', 'web', 'boot', 'Worker', '1st', 'a-', 'x'.repeat(21), '', 'worker');
+const COMMANDS_OF_PROCESSES = fc.oneof(NOISE, fc.constantFrom('celery -A shop worker', ' spaced ', '', 'continued \\', 'tab\there', '$(id) "x"', 'x'.repeat(1100)));
+/** The processes of a starting point. */
+const workers = (base: Inputs) => (base.processes ? ['worker'] : []);
+
+/** The NAME=VALUE lines of a processes input, comments and blank lines skipped. */
+function processLines(name: string, raw: string): { name: string; value: string; named: boolean }[] {
+  const text = raw === '' ? (defaultOf(name) ?? '') : raw;
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#')).map((line) => ({ name: line.slice(0, Math.max(0, line.indexOf('='))).trim(), value: line.slice(line.indexOf('=') + 1), named: line.includes('=') }));
+}
 
 /** ISO 8601 as `since` takes it: a date, optionally a time, optionally a zone. */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

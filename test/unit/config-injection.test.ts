@@ -74,6 +74,9 @@ const FREE_TEXT: Record<string, FreeText> = {
   notify: single((c) => c.notify),
   // The user's own command, run in the user's own container: printable text on one line is kept exactly.
   'release-command': single((c) => c.releaseCommand?.command, [...PRINTABLE, '\n- name: x']),
+  // A process's command and health command run in the user's own container, reaching it as data: printable text on one line is kept exactly.
+  processes: { raw: (text) => `worker=${text}`, kept: (c) => c.processes[0]?.command, expected: trimmed, keeps: PRINTABLE },
+  'processes-health': { raw: (text) => `worker=${text}`, kept: (c) => c.processes[0]?.health, expected: trimmed, keeps: PRINTABLE },
   // A schedule's command, the rest of its line: printable text is kept exactly; a line break starts a line that is no schedule.
   schedules: { raw: (text) => `rate(1 hour) ${text}`, kept: (c) => c.schedules[0]?.command, expected: trimmed, keeps: PRINTABLE },
   // Hostnames only: letters, digits, hyphens and dots.
@@ -86,10 +89,11 @@ const CLOSED = [
   'command', 'application-port', 'strategy', 'steps', 'timeout-minutes', 'github-token', 'keep-images', 'min-size', 'desired-size', 'max-size', 'cpu-target',
   'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'egress', 'nat', 'cloudtrail', 'destroy-environment', 'destroy-logs',
   'log-retention-days', 'database', 'database-class', 'database-storage', 'database-multi-az', 'preview-database', 'release-timeout-minutes', 'destroy-database', 'since', 'process',
+  'processes-sizes', 'processes-grace-seconds',
 ];
 
-/** With a registry of their own, so that the registry's username and password are read. */
-const BASE = { registry: 'ghcr.io/acme' };
+/** With a registry of their own, so that the registry's username and password are read, and a process, whose health command is then read. */
+const BASE = { registry: 'ghcr.io/acme', processes: 'worker=celery -A shop worker' };
 
 let cases = 0;
 

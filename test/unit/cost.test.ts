@@ -55,6 +55,17 @@ describe('the cost estimate', () => {
     assert.deepEqual(balancers.map((stack) => [stack.name, stack.copies]), [['awesome-application-production-load-balancer', 1]]);
   });
 
+  test('the workers\' instances are counted: in rolling with the release, in blue-green once, since only the serving release runs them', () => {
+    const worker = month(US.instanceHour['m7i.large']!) * 2 + 2 * 20 * US.gp3GbMonth;
+    const rolling = environmentCost(configOf({ environment: 'staging', processes: 'worker=celery worker', 'processes-sizes': 'worker=2-4 m7i.large' }), 'us-east-1').stacks.at(-1)!;
+    assert.deepEqual(rolling.lines.map((line) => line.what), ['1 × t3.small', '1 × 20 GB gp3 disk', '2 × m7i.large', '2 × 20 GB gp3 disk']);
+    assert.equal(cents(rolling.monthly), cents(RELEASE + worker));
+    const blueGreen = environmentCost(configOf({ environment: 'production', strategy: 'blue-green', 'keep-releases': '2', processes: 'worker=celery worker', 'processes-sizes': 'worker=2-4 m7i.large' }), 'us-east-1').stacks.at(-1)!;
+    assert.equal(blueGreen.copies, 3);
+    assert.deepEqual(blueGreen.lines.filter((line) => line.once).map((line) => line.what), ['2 × m7i.large (ProcessWorkerGroup, serving release only)', '2 × 20 GB gp3 disk (ProcessWorkerGroup, serving release only)']);
+    assert.equal(cents(blueGreen.monthly), cents(3 * RELEASE + worker));
+  });
+
   test('the group is priced at its smallest size, in the instance type and region asked for', () => {
     const cost = environmentCost(configOf({ 'instance-type': 't4g.medium', 'min-size': '3', 'desired-size': '3', 'max-size': '6' }), 'eu-west-1');
     assert.equal(cost.stacks.at(-1)!.lines[0]!.what, '3 × t4g.medium');

@@ -110,6 +110,19 @@ describe('a rollback restores the release as it was recorded', () => {
     assert.deepEqual(shape(aws.stacks.get(stagingRelease(V1))!), V1_SHAPE);
   });
 
+  test('the processes of v1, with their commands and sizes, when the rollback run names none', async () => {
+    const aws = new FakeAws();
+    await succeeds(aws, { version: V1, processes: 'worker=celery -A shop worker', 'processes-sizes': 'worker=2' });
+    await succeeds(aws, { version: V2 });
+    assert.equal((aws.stacks.get(ROLLING)!.template.Resources as Record<string, unknown>).ProcessWorkerGroup, undefined);
+
+    await succeeds(aws, { command: 'rollback', version: V1 });
+
+    const resources = aws.stacks.get(ROLLING)!.template.Resources as Record<string, { Metadata?: unknown; Properties: Record<string, unknown> }>;
+    assert.deepEqual(resources.ProcessWorkerLaunchTemplate!.Metadata, { 'wimpy:process': { command: 'celery -A shop worker' } });
+    assert.equal(resources.ProcessWorkerGroup!.Properties.MinSize, '2');
+  });
+
   test("the run's own inputs do not override the record", async () => {
     const aws = new FakeAws();
     await succeeds(aws, { version: V1, ...V1_INPUTS });

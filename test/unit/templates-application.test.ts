@@ -5,7 +5,7 @@ import { registryOf } from '../../src/config/image-reference.js';
 import type { ApplicationParametersInput } from '../../src/platforms/ec2/release-template.js';
 import { ec2 } from '../../src/platforms/ec2/index.js';
 import { releaseShape } from '../../src/platforms/platform.js';
-import { architectureOf } from '../../src/platforms/ec2/architecture.js';
+import { architectureOf } from '../../src/config/architecture.js';
 import { importOf } from '../../src/templates/outputs.js';
 import { TAG_APPLICATION, TAG_ENVIRONMENT, TAG_VERSION, applicationStack, pinnedHostname } from '../../src/config/names.js';
 import { resourcesTemplate } from '../../src/templates/resources.js';
@@ -338,5 +338,68 @@ describe('the application stack template', () => {
     assert.equal(releaseShape(BLUE_GREEN).pinnedHostname, 'awesome-application-production-6113728.armesto.net');
     assert.deepEqual(ec2.template(BLUE_GREEN, releaseShape(BLUE_GREEN)), applicationTemplate(applicationInput(BLUE_GREEN)));
     assert.equal(JSON.stringify(ec2.template(ROLLING, releaseShape(ROLLING))).includes('AWS::Route53::RecordSet'), false, 'a rolling release has no record of its own');
+  });
+});
+
+describe('the processes of a release (workers)', () => {
+  const WORKERS = configOf({
+    strategy: 'blue-green',
+    environment: 'production',
+    processes: 'worker=celery -A shop worker\nmail-sender=python -m mailer',
+    'processes-sizes': 'worker=2-5 c7i.large',
+    'processes-health': 'worker=celery -A shop inspect ping',
+    'processes-grace-seconds': '45',
+  });
+  const template = () => templateOf(WORKERS);
+
+  test('AWS resource specification finds no problem in a template with processes', () => {
+    assert.deepEqual(specProblems(template() as Template), []);
+  });
+
+  test('each process is a group of its own in the application subnets, without a load balancer or a target group, health by EC2', () => {
+    const group = template().Resources.ProcessWorkerGroup;
+    assert.equal(group.Type, 'AWS::AutoScaling::AutoScalingGroup');
+    assert.equal(group.Properties.TargetGroupARNs, undefined);
+    assert.equal(group.Properties.HealthCheckType, 'EC2');
+    assert.deepEqual(group.Properties.VPCZoneIdentifier, template().Resources.AutoScalingGroup.Properties.VPCZoneIdentifier);
+    assert.deepEqual([group.Properties.MinSize, group.Properties.MaxSize], ['2', '5']);
+    assert.deepEqual(group.Properties.LaunchTemplate.LaunchTemplateId, { Ref: 'ProcessWorkerLaunchTemplate' });
+    assert.ok(group.Properties.Tags.some((tag: Plain) => tag.Key === 'wimpy:process' && tag.Value === 'worker' && tag.PropagateAtLaunch === true));
+    // The template holds one target group: web's.
+    assert.equal(resourcesOf(template(), 'AWS::ElasticLoadBalancingV2::TargetGroup').length, 1);
+    assert.ok(template().Resources.ProcessMailXsenderGroup, 'a hyphen in a name becomes X in the logical id');
+  });
+
+  test('a process waits for its instances\' signals, as web does: a worker that never becomes healthy fails the release', () => {
+    const group = template().Resources.ProcessWorkerGroup;
+    assert.deepEqual(group.CreationPolicy, { ResourceSignal: { Count: 2, Timeout: 'PT10M' } });
+    assert.equal(group.UpdatePolicy.AutoScalingRollingUpdate.WaitOnResourceSignals, true);
+    assert.ok(group.DependsOn.includes('SignalPolicy'));
+  });
+
+  test('its command and health command are in its launch template\'s metadata; its user data runs that process and signals its group', () => {
+    const launch = template().Resources.ProcessWorkerLaunchTemplate;
+    assert.deepEqual(launch.Metadata, { 'wimpy:process': { command: 'celery -A shop worker', health: 'celery -A shop inspect ping' } });
+    assert.deepEqual(template().Resources.ProcessMailXsenderLaunchTemplate.Metadata, { 'wimpy:process': { command: 'python -m mailer' } });
+    assert.equal(launch.Properties.LaunchTemplateData.InstanceType, 'c7i.large');
+    const script: string = launch.Properties.LaunchTemplateData.UserData['Fn::Base64']['Fn::Sub'][0];
+    assert.match(script, /^process='worker'$/m);
+    assert.match(script, /^grace_seconds=45$/m);
+    assert.match(script, /--resource ProcessWorkerGroup /);
+    assert.match(script, /^launch_template='ProcessWorkerLaunchTemplate'$/m);
+    assert.doesNotMatch(script, /celery/);
+  });
+
+  test('a range scales on cpu-target; a count does not', () => {
+    assert.equal(template().Resources.ProcessWorkerCpuScaling.Properties.AutoScalingGroupName.Ref, 'ProcessWorkerGroup');
+    assert.equal(template().Resources.ProcessMailXsenderCpuScaling, undefined);
+  });
+
+  test('the stack\'s output names each process\'s group and sizes', () => {
+    assert.deepEqual(template().Outputs.Processes.Value, { 'Fn::Join': [',', [
+      { 'Fn::Join': [' ', ['worker', { Ref: 'ProcessWorkerGroup' }, '2', '2', '5']] },
+      { 'Fn::Join': [' ', ['mail-sender', { Ref: 'ProcessMailXsenderGroup' }, '1', '1', '1']] },
+    ]] });
+    assert.equal(templateOf(BLUE_GREEN).Outputs.Processes, undefined, 'no processes, no output');
   });
 });

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATABASE_READER_SCRIPT, SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, userData } from '../../src/platforms/ec2/user-data.js';
+import { COMMAND_RUNNER_SCRIPT, DATABASE_READER_SCRIPT, SCRIPT_VALUES, SECRETS_READER_SCRIPT, encodeSecrets, encodeVariables, processDigest, processMetadata, userData } from '../../src/platforms/ec2/user-data.js';
 import { shellQuote } from '../../src/platforms/shell.js';
-import type { UserDataInput } from '../../src/platforms/ec2/user-data.js';
+import type { ProcessRun, UserDataInput } from '../../src/platforms/ec2/user-data.js';
 import { MAX_PARAMETER_LENGTH } from '../../src/platforms/ec2/release-template.js';
 import type { SecretRef, Variable } from '../../src/config/types.js';
 
@@ -86,6 +86,7 @@ function sandbox(script: string, steps: string, stubs = ''): Run {
 source "$1/user-data.sh"
 conf_dir="$1/etc"
 reader="$1/bin/wimpy-read-secrets"
+runner="$1/bin/wimpy-run-command"
 unit_dir="$1/systemd"
 cfn_signal="$1/cfn-signal"
 calls="$1/calls"
@@ -372,5 +373,120 @@ describe('the user data of the instances', () => {
       const result = spawnSync('bash', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
       assert.equal(result.stdout, value);
     }
+  });
+});
+
+describe('the user data of a process other than web (a worker)', () => {
+  const WORKER: ProcessRun = { name: 'worker', command: `celery -A shop worker --queues "a,b" $(id) 'x' \${HOME} é`, graceSeconds: 30, resource: 'ProcessWorkerGroup', launchTemplate: 'ProcessWorkerLaunchTemplate' };
+  const workerInput = (run: Partial<ProcessRun> = {}): UserDataInput => ({ ...INPUT, process: { ...WORKER, ...run } });
+  /** The CLI's answer for the launch template's metadata, as the template holds it. */
+  const metadataAws = (run: Partial<ProcessRun> = {}) => `aws() { echo "aws $*" >>"$calls"; printf '%s\\n' ${shellQuote(JSON.stringify(processMetadata({ ...WORKER, ...run })))}; }`;
+  /** Steps that take no time: `sleep` moves the script's clock on by its 5 s. */
+  const clocked = 'SECONDS=0; sleep() { SECONDS=$((SECONDS + 5)); };';
+
+  test('the boot script and the command runner are clean under shellcheck, with and without a health command and a database', () => {
+    for (const text of [
+      rendered({ variables: HOSTILE }, workerInput()),
+      rendered({ raw: DATABASE_VALUES }, { ...workerInput({ health: 'celery -A shop inspect ping' }), databaseScheme: 'postgres' }),
+      COMMAND_RUNNER_SCRIPT,
+    ]) {
+      const result = shellcheck(text);
+      assert.equal(result.output, '');
+      assert.equal(result.status, 0);
+    }
+  });
+
+  test('the command is not in the user data, only its digest: it is read from the launch template\'s metadata into a root-only file, exactly', () => {
+    const health = 'pgrep -f "celery" && test -e /tmp/$(id)';
+    const script = rendered({}, workerInput({ health }));
+    assert.doesNotMatch(script, /celery|pgrep/);
+    assert.match(script, new RegExp(`^process_digest=${processDigest({ ...WORKER, health })}$`, 'm'));
+    const run = sandbox(script, 'write_configuration; read_process', metadataAws({ health }));
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.calls, ['aws cloudformation describe-stack-resource --region eu-west-1 --stack-name awesome-application-staging --logical-resource-id ProcessWorkerLaunchTemplate --query StackResourceDetail.Metadata --output text']);
+    assert.equal(readFileSync(join(run.dir, 'etc', 'command'), 'utf8'), WORKER.command);
+    assert.equal(readFileSync(join(run.dir, 'etc', 'health'), 'utf8'), health);
+    for (const file of ['command', 'health']) assert.equal(statSync(join(run.dir, 'etc', file)).mode & 0o777, 0o600, file);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  test('metadata of another launch template version (another command) is refused', () => {
+    const run = sandbox(rendered({}, workerInput()), 'write_configuration; read_process', metadataAws({ command: 'rq worker' }));
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /Not the command of this launch template version/);
+    assert.equal(existsSync(join(run.dir, 'etc', 'command')), false);
+  });
+
+  test('the container runs the command as one argument of /bin/sh -c, without a port, restarted always, logging to its own streams', () => {
+    const run = sandbox(rendered({}, workerInput()), 'instance_id=i-0abc; write_configuration; read_process; write_service', metadataAws());
+    assert.equal(run.status, 0, run.stderr);
+    const unit = readFileSync(join(run.dir, 'systemd', 'wimpy-app.service'), 'utf8');
+    assert.match(unit, /^Restart=always$/m);
+    assert.match(unit, /^ExecStart=\/usr\/local\/sbin\/wimpy-run-command \/etc\/wimpy\/command \/usr\/bin\/docker run --rm --name wimpy-app --env-file \/etc\/wimpy\/app\.env --env-file \/run\/wimpy\/secrets\.env --log-driver awslogs .* \$\{IMAGE\}$/m);
+    assert.doesNotMatch(unit, /-p \$\{PORT\}/);
+    assert.match(readFileSync(join(run.dir, 'etc', 'unit.env'), 'utf8'), /^LOG_STREAM=staging\/v1\.4\.2\/i-0abc\/worker$/m);
+    assert.equal(readFileSync(join(run.dir, 'bin', 'wimpy-run-command'), 'utf8'), COMMAND_RUNNER_SCRIPT);
+    // The runner hands docker the command as one argument, exactly as written.
+    const argv = spawnSync('bash', [join(run.dir, 'bin', 'wimpy-run-command'), join(run.dir, 'etc', 'command'), 'printf', '<%s>\\n', 'image@sha256:0'], { encoding: 'utf8' });
+    assert.equal(argv.stdout, `<image@sha256:0>\n</bin/sh>\n<-c>\n<${WORKER.command}>\n`);
+    rmSync(run.dir, { recursive: true });
+  });
+
+  /** docker inspect answers from a list of states, one a call; the last one stays. docker exec fails while $calls.unhealthy exists. */
+  const inspecting = (states: readonly string[]) => `
+docker() {
+  echo "docker $*" >>"$calls"
+  if [[ $1 == inspect ]]; then
+    local n; n=$(cat "$calls.n" 2>/dev/null || echo 0); echo $((n + 1)) >"$calls.n"
+    local states=(${states.map((state) => `'${state}'`).join(' ')})
+    local i=$((n < \${#states[@]} ? n : \${#states[@]} - 1))
+    [[ -n \${states[$i]} ]] && echo "\${states[$i]}"
+  elif [[ $1 == exec ]]; then
+    [[ ! -e $calls.unhealthy ]]
+  fi
+}
+timeout() { shift; "$@"; }`;
+
+  test('the instance signals success once one container has stayed up for the grace period', () => {
+    const run = sandbox(rendered({}, workerInput({ graceSeconds: 5 })), `${clocked} main`, `${inspecting(['', 'c1 true', 'c1 true', 'c1 true'])}\n${metadataAws().replace('aws() {', 'aws() { [[ $1 == cloudformation ]] || return 0;')}`);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.calls.filter((call) => call.startsWith('cfn-signal ')), [
+      "cfn-signal --success true --reason worker stayed up for 5 seconds --stack awesome-application-staging --resource ProcessWorkerGroup --region eu-west-1",
+    ]);
+    assert.equal(run.calls.filter((call) => call.startsWith('curl ')).length, 0, 'no health URL is asked');
+  });
+
+  test('a container that exits and starts again (a new id) starts the grace period again', () => {
+    const run = sandbox(rendered({}, workerInput({ graceSeconds: 10 })), `${clocked} write_configuration; : >"$conf_dir/health"; wait_until_healthy`, inspecting(['c1 true', 'c1 true', '', 'c2 true', 'c2 true', 'c2 true']));
+    assert.equal(run.status, 0, run.stderr);
+    // c1 seen at 0 and 5, gone at 10, c2 seen from 15: healthy at 25, on the sixth look.
+    assert.equal(run.calls.filter((call) => call.startsWith('docker inspect')).length, 6);
+  });
+
+  test('with a health command, the instance is healthy only once it exits 0 in the container', () => {
+    const health = 'celery -A shop inspect ping';
+    const failing = sandbox(rendered({}, workerInput({ graceSeconds: 5, health })), `${clocked} touch "$calls.unhealthy"; write_configuration; read_process; signal_timeout_seconds=20; wait_until_healthy`, `${inspecting(['c1 true'])}\n${metadataAws({ health })}`);
+    assert.notEqual(failing.status, 0);
+    assert.ok(failing.calls.includes(`docker exec wimpy-app /bin/sh -c ${health}`));
+    assert.deepEqual(failing.calls.filter((call) => call.startsWith('cfn-signal ')).map((call) => call.split(' --stack')[0]), [
+      "cfn-signal --success false --reason worker did not stay up for 5 seconds (and pass its health command) in time",
+    ]);
+    const passing = sandbox(rendered({}, workerInput({ graceSeconds: 5, health })), `${clocked} write_configuration; read_process; wait_until_healthy`, `${inspecting(['c1 true'])}\n${metadataAws({ health })}`);
+    assert.equal(passing.status, 0, passing.stderr);
+  });
+
+  test('a process that never stays up signals failure, as a web instance that never answers', () => {
+    const run = sandbox(rendered({}, workerInput()), `${clocked} write_configuration; : >"$conf_dir/health"; wait_until_healthy`, inspecting(['']));
+    assert.notEqual(run.status, 0);
+    assert.deepEqual(run.calls.filter((call) => call.startsWith('cfn-signal ')), [
+      "cfn-signal --success false --reason worker did not stay up for 30 seconds (and pass its health command) in time --stack awesome-application-staging --resource ProcessWorkerGroup --region eu-west-1",
+    ]);
+  });
+
+  test('the user data stays within the 16 KB EC2 accepts with the longest values every input allows', () => {
+    const longest: UserDataInput = { application: 'a'.repeat(28), environment: 'e'.repeat(16), logEnvironment: 'e'.repeat(16), port: 65535, healthCheckPath: `/${'h'.repeat(1023)}`, signalTimeoutMinutes: 60, databaseScheme: 'postgres', process: { name: 'p'.repeat(20), command: 'c'.repeat(4096), health: 'h'.repeat(4096), graceSeconds: 600, resource: `Process${'P'.repeat(20)}Group`, launchTemplate: `Process${'P'.repeat(20)}LaunchTemplate` } };
+    const full = 'A'.repeat(MAX_PARAMETER_LENGTH);
+    const script = rendered({ raw: { [SCRIPT_VALUES.variables]: full, [SCRIPT_VALUES.secrets]: full, 'AWS::StackName': 's'.repeat(128), ...DATABASE_VALUES, [SCRIPT_VALUES.databaseHost]: `${'h'.repeat(63)}.abcdefghijkl.ap-southeast-3.rds.amazonaws.com`, [SCRIPT_VALUES.databaseSecret]: `${'a'.repeat(28)}-${'e'.repeat(16)}-database/master-${'f'.repeat(12)}` } }, longest);
+    assert.ok(Buffer.byteLength(script) <= 16 * 1024, `${Buffer.byteLength(script)} bytes`);
   });
 });

@@ -11,7 +11,7 @@ export interface InstancesSection {
   readonly signalTimeoutMinutes: number;
 }
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const HEALTH_PATH = /^\/[A-Za-z0-9/_.~%?=&+-]*$/;
 
 /** A preview runs one instance, whatever the sizes say. */

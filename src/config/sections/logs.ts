@@ -1,4 +1,4 @@
-import { PROCESSES } from '../types.js';
+import { PROCESS_NAME } from './processes.js';
 import type { LogsQuery } from '../types.js';
 import { CONTROL, IMAGE_TAG, type Reader } from './reader.js';
 
@@ -36,7 +36,8 @@ function readLogsQuery(r: Reader): LogsQuery {
   const release = r.text('release');
   if (release !== '' && !IMAGE_TAG.test(release)) r.fail('release', release, 'is not allowed: use a release version, an image tag of letters, digits, _, . and -');
   const process = r.text('process');
-  if (process !== '' && !(PROCESSES as readonly string[]).includes(process)) r.fail('process', process, `is not allowed: the processes are ${PROCESSES.join(', ')} (other process types are reserved until they exist)`);
+  // Any process a release ran, web or a worker: the logs of a release whose processes changed since are still read.
+  if (process !== '' && !PROCESS_NAME.test(process)) r.fail('process', process, 'is not allowed: name web, boot or a process of processes (a DNS label)');
   const filter = r.text('filter');
   if (filter.length > MAX_FILTER || CONTROL.test(filter)) r.fail('filter', filter, `is not allowed: use a CloudWatch Logs filter pattern of at most ${MAX_FILTER} printable characters`);
   return { ...window, ...(release ? { release } : {}), ...(process ? { process } : {}), ...(filter ? { filter } : {}) };

@@ -1,15 +1,17 @@
-import { BASE_STACK, TAG_VERSION, databaseStack, environmentStack, loadBalancerStack, resourcesStack } from '../../config/names.js';
-import type { CapacityConfig, Config, DatabaseEngine } from '../../config/types.js';
+import { BASE_STACK, TAG_PROCESS, TAG_VERSION, databaseStack, environmentStack, loadBalancerStack, resourcesStack } from '../../config/names.js';
+import type { CapacityConfig, Config, DatabaseEngine, ProcessConfig } from '../../config/types.js';
 import { DATABASE_OUTPUTS, URL_SCHEMES } from '../../templates/database.js';
 import { releaseShape, type ReleaseShape, type ReleaseValues } from '../platform.js';
 import type { Template } from '../../templates/template.js';
-import { architectureOf } from './architecture.js';
+import { architectureOf } from '../../config/architecture.js';
 import { BASE_OUTPUTS, ENVIRONMENT_OUTPUTS, LOAD_BALANCER_OUTPUTS, RESOURCES_OUTPUTS, importOf } from '../../templates/outputs.js';
 import { HTTP_REDIRECT_LISTENER, MAX_RULE_PRIORITY, applicationLoadBalancer, httpsListener } from '../../templates/load-balancer.js';
 import { releaseAlarms } from '../../templates/release-alarms.js';
 import { resourceTags } from '../../templates/tags.js';
-import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, userData } from './user-data.js';
+import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, processMetadata, userData, type UserDataInput } from './user-data.js';
+import { PROCESSES_OUTPUT, processesOutput } from '../platform.js';
 import { registryOf } from '../../config/image-reference.js';
+import { RUNS_WHILE_SERVING } from '../../cost/estimate.js';
 
 /**
  * The application stack: instances in an Auto Scaling group and the target group they register
@@ -31,6 +33,15 @@ export interface ApplicationInput extends ReleaseShape {
   readonly signalTimeoutMinutes: number;
   /** The database the containers use: its stack (the environment's own, or staging's) and engine. */
   readonly database?: { readonly stack: string; readonly engine: DatabaseEngine };
+  /** The processes besides web (workers): each a group of its own, without a load balancer. */
+  readonly processes?: readonly ProcessConfig[];
+  readonly processGraceSeconds?: number;
+}
+
+/** The logical ids of a process's resources: `Process` and its name, a hyphen as X (names are lowercase, so no two collide). */
+export function processIds(name: string): { readonly launchTemplate: string; readonly group: string; readonly scaling: string } {
+  const id = `Process${name.charAt(0).toUpperCase()}${name.slice(1).replaceAll('-', 'X')}`;
+  return { launchTemplate: `${id}LaunchTemplate`, group: `${id}Group`, scaling: `${id}CpuScaling` };
 }
 
 /** What Auto Scaling reports to the notification topics: every launch and termination, and their failures. */
@@ -119,6 +130,7 @@ export function applicationInput(config: Config, shape: ReleaseShape = releaseSh
     capacity: config.capacity,
     signalTimeoutMinutes: config.signalTimeoutMinutes,
     ...(config.database ? { database: { stack: databaseStack(config.application, config.database.environment), engine: config.database.engine } } : {}),
+    ...(config.processes.length > 0 ? { processes: config.processes, processGraceSeconds: config.processGraceSeconds } : {}),
   };
 }
 
@@ -149,13 +161,20 @@ export function applicationTemplate(input: ApplicationInput): Template {
   const loadBalancer = loadBalancerStack(application, networkEnvironment);
   const signalTimeout = minutes(input.signalTimeoutMinutes);
 
-  const launchTemplate = {
+  const scriptInput: UserDataInput = {
+    application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes,
+    ...(input.database ? { databaseScheme: URL_SCHEMES[input.database.engine] } : {}),
+  };
+
+  /** The instances of one process: its type, and the script that runs it. */
+  const launchTemplate = (instanceType: string, script: UserDataInput, metadata?: Record<string, unknown>) => ({
     Type: 'AWS::EC2::LaunchTemplate',
+    ...(metadata ? { Metadata: metadata } : {}),
     Properties: {
       TagSpecifications: [{ ResourceType: 'launch-template', Tags: tags }],
       LaunchTemplateData: {
         ImageId: ref(PARAMETER.machineImage),
-        InstanceType: capacity.instanceType,
+        InstanceType: instanceType,
         IamInstanceProfile: { Arn: importOf(resources, RESOURCES_OUTPUTS.instanceProfileArn) },
         // No KeyName: nobody logs in by SSH; Session Manager reaches an instance through its role.
         // An explicit interface says what a subnet default could not: no public address, and the
@@ -174,10 +193,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
         UserData: {
           'Fn::Base64': {
             'Fn::Sub': [
-              userData({
-                application, environment, logEnvironment: environment, port: input.port, healthCheckPath: input.healthCheckPath, signalTimeoutMinutes: input.signalTimeoutMinutes,
-                ...(input.database ? { databaseScheme: URL_SCHEMES[input.database.engine] } : {}),
-              }),
+              userData(script),
               {
                 [SCRIPT_VALUES.kmsMasterKey]: importOf(BASE_STACK, BASE_OUTPUTS.kmsKeyArn),
                 [SCRIPT_VALUES.storageBucket]: importOf(BASE_STACK, BASE_OUTPUTS.storageBucketName),
@@ -190,20 +206,25 @@ export function applicationTemplate(input: ApplicationInput): Template {
         TagSpecifications: ['instance', 'volume', 'network-interface'].map((ResourceType) => ({ ResourceType, Tags: named })),
       },
     },
-  };
+  });
 
-  const autoScalingGroup = {
+  /**
+   * A group of instances of one process, gated by their signals: web's behind its target groups,
+   * another process's without any (its instances' health is EC2's, and their container's).
+   */
+  const group = (launch: string, size: CapacityConfig, behind: { readonly targetGroups: readonly unknown[]; readonly dependsOn: readonly string[]; readonly tags: readonly unknown[]; readonly whileServing?: boolean }) => ({
     Type: 'AWS::AutoScaling::AutoScalingGroup',
-    // Instances signal once their role may signal this stack; a load balancer of its own
-    // (ownLoadBalancer) has its listener first, as it always had.
-    DependsOn: [...(own ? ['HttpsListener'] : []), 'SignalPolicy'],
-    CreationPolicy: { ResourceSignal: { Count: capacity.desiredSize, Timeout: signalTimeout } },
+    // Blue-green: the deploys scale a process to zero in a release that no longer serves.
+    ...(behind.whileServing ? { Metadata: { [RUNS_WHILE_SERVING]: true } } : {}),
+    // Instances signal once their role may signal this stack.
+    DependsOn: [...behind.dependsOn, 'SignalPolicy'],
+    CreationPolicy: { ResourceSignal: { Count: size.desiredSize, Timeout: signalTimeout } },
     UpdatePolicy: {
       AutoScalingRollingUpdate: {
         // A new instance joins before an old one leaves, so the release keeps serving at full
         // capacity through the roll. CloudFormation needs this below MaxSize to have room for
         // the newcomer: with desired = max (a preview's 1/1/1) one instance is replaced at a time.
-        MinInstancesInService: String(Math.min(capacity.desiredSize, capacity.maxSize - 1)),
+        MinInstancesInService: String(Math.min(size.desiredSize, size.maxSize - 1)),
         MaxBatchSize: '1',
         WaitOnResourceSignals: true,
         PauseTime: signalTimeout,
@@ -213,18 +234,45 @@ export function applicationTemplate(input: ApplicationInput): Template {
     },
     Properties: {
       VPCZoneIdentifier: splitImport(network, ENVIRONMENT_OUTPUTS.applicationSubnetIds),
-      LaunchTemplate: { LaunchTemplateId: ref('LaunchTemplate'), Version: getAtt('LaunchTemplate', 'LatestVersionNumber') },
-      MinSize: String(capacity.minSize),
-      MaxSize: String(capacity.maxSize),
-      ...(input.creating ? { DesiredCapacity: String(capacity.desiredSize) } : {}),
-      TargetGroupARNs: [ref('ReleaseTargetGroup'), ...(own ? [ref('TargetGroup')] : [])],
-      HealthCheckType: 'ELB',
+      LaunchTemplate: { LaunchTemplateId: ref(launch), Version: getAtt(launch, 'LatestVersionNumber') },
+      MinSize: String(size.minSize),
+      MaxSize: String(size.maxSize),
+      ...(input.creating ? { DesiredCapacity: String(size.desiredSize) } : {}),
+      ...(behind.targetGroups.length > 0 ? { TargetGroupARNs: behind.targetGroups, HealthCheckType: 'ELB' } : { HealthCheckType: 'EC2' }),
       HealthCheckGracePeriod: input.signalTimeoutMinutes * 60,
       NotificationConfigurations: [importOf(network, ENVIRONMENT_OUTPUTS.notificationTopicArn), ...(input.notificationTopics ?? [])]
         .map((TopicARN) => ({ TopicARN, NotificationTypes: [...SCALING_NOTIFICATIONS] })),
-      Tags: named.map((tag) => ({ ...tag, PropagateAtLaunch: true })),
+      Tags: [...named, ...behind.tags].map((tag) => ({ ...(tag as object), PropagateAtLaunch: true })),
     },
-  };
+  });
+
+  // A fixed-size group (a preview's 1/1/1) has nothing to scale, and AWS refuses the policy.
+  const cpuScaling = (groupId: string, size: CapacityConfig) => (size.maxSize > size.minSize
+    ? {
+        Type: 'AWS::AutoScaling::ScalingPolicy',
+        Properties: {
+          AutoScalingGroupName: ref(groupId),
+          PolicyType: 'TargetTrackingScaling',
+          TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: size.cpuTarget },
+        },
+      }
+    : undefined);
+
+  // A load balancer of its own (ownLoadBalancer) has its listener first, as it always had.
+  const autoScalingGroup = group('LaunchTemplate', capacity, { targetGroups: [ref('ReleaseTargetGroup'), ...(own ? [ref('TargetGroup')] : [])], dependsOn: own ? ['HttpsListener'] : [], tags: [] });
+  const webScaling = cpuScaling(SIGNALLED_RESOURCE, capacity);
+
+  const processes = input.processes ?? [];
+  const processResources: Record<string, unknown> = Object.fromEntries(processes.flatMap((process) => {
+    const ids = processIds(process.name);
+    const run = { name: process.name, command: process.command, ...(process.health ? { health: process.health } : {}), graceSeconds: input.processGraceSeconds ?? 30, resource: ids.group, launchTemplate: ids.launchTemplate };
+    const scaling = cpuScaling(ids.group, process.capacity);
+    return [
+      [ids.launchTemplate, launchTemplate(process.capacity.instanceType, { ...scriptInput, process: run }, processMetadata(run))],
+      [ids.group, group(ids.launchTemplate, process.capacity, { targetGroups: [], dependsOn: [], tags: [{ Key: TAG_PROCESS, Value: process.name }], whileServing: pinned })],
+      ...(scaling ? [[ids.scaling, scaling] as const] : []),
+    ];
+  }));
 
   const targetGroup = {
     Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
@@ -259,7 +307,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
     Description: `${application} in ${environment}: instances behind a load balancer (wimpy/deploy-action)`,
     Parameters: parameters(pinned, own, capacity.instanceType),
     Resources: {
-      LaunchTemplate: launchTemplate,
+      LaunchTemplate: launchTemplate(capacity.instanceType, scriptInput),
       // The instances' role may signal this stack, by its exact id, and no other: a name pattern
       // such as <app>-<environment>-* would also reach another application named <app>-<environment>.
       SignalPolicy: {
@@ -274,19 +322,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
         },
       },
       [SIGNALLED_RESOURCE]: autoScalingGroup,
-      // A fixed-size group (a preview's 1/1/1) has nothing to scale, and AWS refuses the policy.
-      ...(capacity.maxSize > capacity.minSize
-        ? {
-            CpuScaling: {
-              Type: 'AWS::AutoScaling::ScalingPolicy',
-              Properties: {
-                AutoScalingGroupName: ref(SIGNALLED_RESOURCE),
-                PolicyType: 'TargetTrackingScaling',
-                TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: capacity.cpuTarget },
-              },
-            },
-          }
-        : {}),
+      ...(webScaling ? { CpuScaling: webScaling } : {}),
+      ...processResources,
       ReleaseTargetGroup: targetGroup,
       // Canary steps watch them; a rolling release has no canary.
       ...(pinned ? releaseAlarms({ loadBalancerFullName: importOf(loadBalancer, LOAD_BALANCER_OUTPUTS.loadBalancerFullName), targetGroupFullName: getAtt('ReleaseTargetGroup', 'TargetGroupFullName') }) : {}),
@@ -323,6 +360,8 @@ export function applicationTemplate(input: ApplicationInput): Template {
       SharedLoadBalancer: { Value: loadBalancer },
       AutoScalingGroupName: { Value: ref(SIGNALLED_RESOURCE) },
       Version: { Value: ref(PARAMETER.version) },
+      // The processes' groups and sizes: a blue-green deploy stops and starts them with the traffic.
+      ...(processes.length > 0 ? { [PROCESSES_OUTPUT]: { Value: processesOutput(processes.map((process) => ({ name: process.name, group: ref(processIds(process.name).group), capacity: process.capacity }))) } } : {}),
       ...(own
         ? {
             LoadBalancerDnsName: { Value: getAtt('LoadBalancer', 'DNSName') },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SecretRef, Variable } from '../../config/types.js';
 import { shellQuote } from '../shell.js';
 
@@ -30,6 +31,9 @@ export const SCRIPT_VALUES = {
 /** The logical id of the Auto Scaling group that waits for the instances' signals. */
 export const SIGNALLED_RESOURCE = 'AutoScalingGroup';
 
+/** The launch template metadata key of a process's command and health command. */
+export const PROCESS_METADATA = 'wimpy:process';
+
 export interface UserDataInput {
   readonly application: string;
   /** The environment the container is told it runs in (ENVIRONMENT): a preview's own name, pr-<n>. */
@@ -41,11 +45,29 @@ export interface UserDataInput {
   readonly signalTimeoutMinutes: number;
   /** The scheme of DATABASE_URL (postgres, mysql) when the application has a database. */
   readonly databaseScheme?: string;
+  /** A process other than web (a worker) that the instance runs instead of the web process. */
+  readonly process?: ProcessRun;
+}
+
+/** What an instance of a process other than web runs, and when it counts as healthy. */
+export interface ProcessRun {
+  readonly name: string;
+  /** Run through /bin/sh in the container. */
+  readonly command: string;
+  /** Run in the running container; exit 0 means healthy. */
+  readonly health?: string;
+  /** How long the container must stay up, without exiting, before the health command (or the signal). */
+  readonly graceSeconds: number;
+  /** The logical id of the Auto Scaling group the instance signals. */
+  readonly resource: string;
+  /** The logical id of its launch template, whose metadata holds the command (processMetadata). */
+  readonly launchTemplate: string;
 }
 
 const CONF_DIR = '/etc/wimpy';
 const SECRETS_READER = '/usr/local/sbin/wimpy-read-secrets';
 const DATABASE_READER = '/usr/local/sbin/wimpy-read-database';
+const COMMAND_RUNNER = '/usr/local/sbin/wimpy-run-command';
 /** The container's name on every instance (and its systemd unit's). */
 export const SERVICE = 'wimpy-app';
 
@@ -76,7 +98,7 @@ function toFnSub(script: string): string {
  * are never printed: an error names the parameter, not its value. (The scripts carry no comment
  * lines: the user data drops them, to stay within EC2's 16 KB.)
  */
-export const SECRETS_READER_SCRIPT = `#!/bin/bash
+export const SECRETS_READER_SCRIPT = withoutComments(`#!/bin/bash
 set -euo pipefail
 list=$1 target=$2 region=$3
 umask 077
@@ -92,7 +114,7 @@ while IFS='=' read -r name parameter || [[ -n $name ]]; do
   printf '%s=%s\\n' "$name" "$value" >>"$partial"
 done <"$list"
 mv "$partial" "$target"
-`;
+`);
 
 /**
  * Runs before every start of the container, after the secrets: reads the database's user and
@@ -101,7 +123,7 @@ mv "$partial" "$target"
  * never an argument of a command, and never on disk. Usage: wimpy-read-database CONF TARGET
  * REGION, CONF holding one line "scheme host port name secret-name".
  */
-export const DATABASE_READER_SCRIPT = `#!/bin/bash
+export const DATABASE_READER_SCRIPT = withoutComments(`#!/bin/bash
 set -euo pipefail
 umask 077
 : >"$2.new"
@@ -117,10 +139,20 @@ print(f"DATABASE_URL={s}://{quote(u,safe=str())}:{quote(w,safe=str())}@{h}:{p}/{
 for k,v in zip(("HOST","PORT","NAME","USER","PASSWORD"),(h,p,n,u,w)):print(f"DATABASE_{k}={v}")' "$scheme" "$host" "$port" "$name" >"$2.new"
 fi
 mv "$2.new" "$2"
+`);
+
+/**
+ * Starts a process's container with its command: the rest of its arguments are the docker run
+ * command line, to which it adds `/bin/sh -c COMMAND`, the command read from the file its first
+ * argument names. The command reaches docker as one argument, data that no shell of the
+ * instance ever parses; /bin/sh in the container runs it, as a Procfile's command is run.
+ */
+export const COMMAND_RUNNER_SCRIPT = `#!/bin/bash
+exec "\${@:2}" /bin/sh -c "$(<"$1")"
 `;
 
 /** Restarts the container whenever it stops, reading the secrets (and the database's) afresh before each start. */
-const unit = (database: boolean) => `[Unit]
+const unit = (database: boolean, web: boolean) => `[Unit]
 Description=The application's container, restarted whenever it stops
 Requires=docker.service
 After=docker.service network-online.target
@@ -132,7 +164,7 @@ RuntimeDirectory=wimpy
 RuntimeDirectoryMode=0700
 ExecStartPre=-/usr/bin/docker rm --force ${SERVICE}
 ExecStartPre=${SECRETS_READER} ${CONF_DIR}/secrets.list /run/wimpy/secrets.env \${REGION}
-${database ? `ExecStartPre=${DATABASE_READER} ${CONF_DIR}/database.conf /run/wimpy/database.env \${REGION}\n` : ''}ExecStart=/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env${database ? ' --env-file /run/wimpy/database.env' : ''} -p \${PORT}:\${PORT} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-stream=\${LOG_STREAM} --log-opt awslogs-region=\${REGION} \${IMAGE}
+${database ? `ExecStartPre=${DATABASE_READER} ${CONF_DIR}/database.conf /run/wimpy/database.env \${REGION}\n` : ''}ExecStart=${web ? '' : `${COMMAND_RUNNER} ${CONF_DIR}/command `}/usr/bin/docker run --rm --name ${SERVICE} --env-file ${CONF_DIR}/app.env --env-file /run/wimpy/secrets.env${database ? ' --env-file /run/wimpy/database.env' : ''}${web ? ' -p ${PORT}:${PORT}' : ''} --log-driver awslogs --log-opt awslogs-group=\${LOG_GROUP} --log-opt awslogs-stream=\${LOG_STREAM} --log-opt awslogs-region=\${REGION} \${IMAGE}
 ExecStop=/usr/bin/docker stop ${SERVICE}
 Restart=always
 RestartSec=5
@@ -151,17 +183,19 @@ function databaseValues(scheme: string | undefined): string {
 export function userData(input: UserDataInput): string {
   const healthUrl = `http://localhost:${input.port}${input.healthCheckPath}`;
   const minutes = input.signalTimeoutMinutes;
+  const run = input.process;
   const script = `#!/bin/bash
 # First boot of an instance: install Docker, pull the release's image by digest, run it under
-# systemd, and tell CloudFormation whether it answers its health check.
+# systemd, and tell CloudFormation whether it is healthy: the web process when it answers its
+# health check, another process when it has stayed up (and passes its health command).
 set -euo pipefail
 
 application=${shellQuote(input.application)}
+${run ? processValues(run) : ''}
 environment=${shellQuote(input.environment)}
 log_environment=${shellQuote(input.logEnvironment)}
 port=${shellQuote(String(input.port))}
-health_url=${shellQuote(healthUrl)}
-signal_timeout_seconds=${minutes * 60}
+${run ? '' : `health_url=${shellQuote(healthUrl)}\n`}signal_timeout_seconds=${minutes * 60}
 image='${sub(SCRIPT_VALUES.image)}'
 registry='${sub(SCRIPT_VALUES.registry)}'
 kms_master_key='${sub(SCRIPT_VALUES.kmsMasterKey)}'
@@ -174,6 +208,7 @@ ${databaseValues(input.databaseScheme)}region='${sub('AWS::Region')}'
 stack='${sub('AWS::StackName')}'
 conf_dir=${CONF_DIR}
 reader=${SECRETS_READER}
+${run ? `runner=${COMMAND_RUNNER}\n` : ''}
 unit_dir=/etc/systemd/system
 cfn_signal=/opt/aws/bin/cfn-signal
 signalled=false
@@ -200,13 +235,13 @@ print(json.dumps([{"timestamp": now, "message": line} for line in lines]))' >"$e
 signal() {
   signalled=true
   send_boot_log || echo "The boot log could not be sent to $log_group" >&2
-  "$cfn_signal" --success "$1" --reason "$2" --stack "$stack" --resource ${SIGNALLED_RESOURCE} --region "$region" || echo "cfn-signal failed" >&2
+  "$cfn_signal" --success "$1" --reason "$2" --stack "$stack" --resource ${run?.resource ?? SIGNALLED_RESOURCE} --region "$region" || echo "cfn-signal failed" >&2
 }
 
 on_exit() {
   local status=$?
   if [[ $signalled == false ]]; then
-    signal false "The first boot of $application failed (exit status $status): its boot log is in $log_group, stream $log_environment/$version/$instance_id/boot"
+    signal false "The first boot of $application${run ? ' ($process)' : ''} failed (exit status $status): its boot log is in $log_group, stream $log_environment/$version/$instance_id/boot"
   fi
 }
 
@@ -245,7 +280,7 @@ write_configuration() {
       printf 'IMAGE=%s\\n' "$image"
       printf 'PORT=%s\\n' "$port"
       printf 'LOG_GROUP=%s\\n' "$log_group"
-      printf 'LOG_STREAM=%s\\n' "$log_environment/$version/$instance_id/web"
+      printf 'LOG_STREAM=%s\\n' "$log_environment/$version/$instance_id/${run ? '$process' : 'web'}"
       printf 'REGION=%s\\n' "$region"
     } >"$conf_dir/unit.env"
   )
@@ -259,8 +294,11 @@ ${SECRETS_READER_SCRIPT}WIMPY_READ_SECRETS
 ${input.databaseScheme === undefined ? '' : `  cat >"$database_reader" <<'WIMPY_DB'
 ${DATABASE_READER_SCRIPT}WIMPY_DB
   chmod 0700 "$database_reader"
-`}  cat >"$unit_dir/${SERVICE}.service" <<'WIMPY_UNIT'
-${unit(input.databaseScheme !== undefined)}WIMPY_UNIT
+`}${run ? `  cat >"$runner" <<'WIMPY_RUN'
+${COMMAND_RUNNER_SCRIPT}WIMPY_RUN
+  chmod 0700 "$runner"
+` : ''}  cat >"$unit_dir/${SERVICE}.service" <<'WIMPY_UNIT'
+${unit(input.databaseScheme !== undefined, run === undefined)}WIMPY_UNIT
 }
 
 ecr_login() {
@@ -279,31 +317,17 @@ pull_image() {
   retry docker pull "$image"
 }
 
-answers() {
-  local code
-  code=$(curl --silent --output /dev/null --max-time 4 --write-out '%{http_code}' "$health_url") || true
-  [[ $code == 2?? ]]
-}
-
+${run ? PROCESS_STEPS : WEB_CHECK}
 main() {
   trap on_exit EXIT
   instance_id=$(ec2-metadata --instance-id | cut -d ' ' -f 2) || instance_id=unknown
   install_packages
   write_configuration
-  write_service
+${run ? '  retry read_process\n' : ''}  write_service
   pull_image
   systemctl daemon-reload
   systemctl enable --now ${SERVICE}.service
-  while ((SECONDS < signal_timeout_seconds)); do
-    if answers; then
-      signal true "$application answers $health_url"
-      return 0
-    fi
-    sleep 5
-  done
-  signal false "$application did not answer $health_url with 2xx within ${minutes} minutes"
-  return 1
-}
+${run ? '  wait_until_healthy\n' : WEB_WAIT(minutes)}}
 
 # Sourced (as the tests do), the script only defines its steps.
 if [[ \${BASH_SOURCE[0]} == "$0" ]]; then
@@ -313,10 +337,99 @@ fi
   return toFnSub(withoutComments(script));
 }
 
+/** The web process is healthy once it answers its health check with 2xx. */
+const WEB_CHECK = `answers() {
+  local code
+  code=$(curl --silent --output /dev/null --max-time 4 --write-out '%{http_code}' "$health_url") || true
+  [[ $code == 2?? ]]
+}
+`;
+
+const WEB_WAIT = (minutes: number) => `  while ((SECONDS < signal_timeout_seconds)); do
+    if answers; then
+      signal true "$application answers $health_url"
+      return 0
+    fi
+    sleep 5
+  done
+  signal false "$application did not answer $health_url with 2xx within ${minutes} minutes"
+  return 1
+`;
+
 /**
- * The script without its comment lines: EC2 takes at most 16 KB of user data, and the comments
- * that explain it live here, in its source.
+ * A process's command and health command come from its launch template's metadata (read with
+ * the permission the instance has to signal its stack), not from the user data: EC2 caps user
+ * data at 16 KB, which the variables and secrets may nearly fill. The script checks that they are
+ * the ones its launch template version was made with (their digest, in the user data, also makes
+ * a changed command a new launch template version, which rolls the group). They are written to
+ * root-only files and never read as shell by the instance.
+ *
+ * A process without a port is healthy once one container has run for the grace period without
+ * exiting (systemd starts a new one, with a new id, whenever it exits), and its health command,
+ * if it has one, exits 0 in that container.
+ */
+const PROCESS_STEPS = `read_process() (
+  umask 077
+  aws cloudformation describe-stack-resource --region "$region" --stack-name "$stack" --logical-resource-id "$launch_template" --query StackResourceDetail.Metadata --output text | python3 -c '
+import hashlib,json,sys
+m=json.load(sys.stdin)["${PROCESS_METADATA}"]
+c,h=m["command"],m.get("health","")
+if hashlib.sha256(json.dumps([c,h]).encode()).hexdigest()!=sys.argv[2]:sys.exit("Not the command of this launch template version")
+for f,t in ("command",c),("health",h):open(sys.argv[1]+"/"+f,"w").write(t)' "$conf_dir" "$process_digest"
+)
+
+passes_health_command() {
+  local check
+  check=$(<"$conf_dir/health")
+  [[ -z $check ]] || timeout 60 docker exec ${SERVICE} /bin/sh -c "$check"
+}
+
+wait_until_healthy() {
+  local seen='' state up_since=0
+  while ((SECONDS < signal_timeout_seconds)); do
+    state=$(docker inspect --format '{{.Id}} {{.State.Running}}' ${SERVICE} 2>/dev/null) || state=''
+    if [[ $state != *' true' ]]; then
+      seen=''
+    elif [[ $state != "$seen" ]]; then
+      seen=$state
+      up_since=$SECONDS
+    elif ((SECONDS - up_since >= grace_seconds)) && passes_health_command; then
+      signal true "$process stayed up for $grace_seconds seconds"
+      return 0
+    fi
+    sleep 5
+  done
+  signal false "$process did not stay up for $grace_seconds seconds (and pass its health command) in time"
+  return 1
+}
+`;
+
+/** What the launch template's metadata holds for a process (see PROCESS_STEPS). */
+export function processMetadata(run: Pick<ProcessRun, 'command' | 'health'>): Record<string, unknown> {
+  return { [PROCESS_METADATA]: { command: run.command, ...(run.health ? { health: run.health } : {}) } };
+}
+
+/** The digest the script checks the metadata against: sha256 of JSON [command, health], as Python's json.dumps writes it. */
+export function processDigest(run: Pick<ProcessRun, 'command' | 'health'>): string {
+  return createHash('sha256').update(pythonJson([run.command, run.health ?? ''])).digest('hex');
+}
+
+/** json.dumps's default output: ", " between items and every character beyond ASCII escaped. */
+function pythonJson(values: readonly string[]): string {
+  const text = (value: string) => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `[${values.map(text).join(', ')}]`;
+}
+
+/** The script's values of a process: all fixed in the template, validated names and numbers. */
+function processValues(run: ProcessRun): string {
+  return `process=${shellQuote(run.name)}\nlaunch_template=${shellQuote(run.launchTemplate)}\nprocess_digest=${processDigest(run)}\ngrace_seconds=${run.graceSeconds}\n`;
+}
+
+/**
+ * The script without its comment lines, blank lines and indentation: EC2 takes at most 16 KB of user
+ * data, and the comments that explain it, and the layout that shows its structure, live here in
+ * its source. No line of it (nor of the files it writes, nor of its Python) depends on its indentation.
  */
 function withoutComments(script: string): string {
-  return script.split('\n').filter((line) => !/^\s*#(?!!)/.test(line)).join('\n');
+  return script.split('\n').filter((line) => !/^\s*#(?!!)/.test(line)).map((line) => line.trimStart()).filter((line) => line !== '').join('\n') + (script.endsWith('\n') ? '\n' : '');
 }
