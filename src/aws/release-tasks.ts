@@ -1,8 +1,9 @@
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { RELEASE_COMMAND_CONTAINER } from '../config/names.js';
 import type { ReleaseTasks, ReleaseTaskSpec } from '../engine/ports.js';
 
 /** The container's name in the task definition, and so in its log stream's name. */
-export const RELEASE_CONTAINER = 'release';
+const RELEASE_CONTAINER = RELEASE_COMMAND_CONTAINER;
 /** Fargate's size for a release command: enough for a framework's migrations. */
 const CPU = '512';
 const MEMORY = '1024';

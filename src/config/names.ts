@@ -143,12 +143,24 @@ export function logStreamName(stream: LogStream): string {
   return `${stream.environment}/${stream.version}/${stream.instance}/${stream.source}`;
 }
 
-/** The stream of a name that logStreamName made; undefined for any other stream of the group. */
+/**
+ * The containers of the one-off tasks on Fargate: the release command and a schedule's run. ECS
+ * names their streams `<prefix>/<container>/<task id>` with the prefix `<environment>/<version>`,
+ * so for them the container comes before the task, where an instance's source comes after it.
+ */
+export const RELEASE_COMMAND_CONTAINER = 'release';
+export const SCHEDULE_CONTAINER = 'schedule';
+const TASK_CONTAINERS: readonly string[] = [RELEASE_COMMAND_CONTAINER, SCHEDULE_CONTAINER];
+
+/**
+ * The stream of a name that logStreamName or ECS made; undefined for any other stream of the
+ * group. A task's stream reads as its instance being the task and its source the container.
+ */
 export function parseLogStream(name: string): LogStream | undefined {
   const parts = name.split('/');
   if (parts.length !== 4 || parts.some((part) => part === '')) return undefined;
-  const [environment, version, instance, source] = parts as [string, string, string, string];
-  return { environment, version, instance, source };
+  const [environment, version, third, fourth] = parts as [string, string, string, string];
+  return TASK_CONTAINERS.includes(third) ? { environment, version, instance: fourth, source: third } : { environment, version, instance: third, source: fourth };
 }
 
 /** The SSM path under which an application's secrets live; its role may read nothing else. */

@@ -1,4 +1,4 @@
-import { environmentStack, releaseCluster, resourcesStack } from '../config/names.js';
+import { environmentStack, releaseCluster, resourcesStack, SCHEDULE_CONTAINER } from '../config/names.js';
 import type { ScheduleConfig } from '../config/schedules.js';
 import type { Template } from './template.js';
 import { ENVIRONMENT_OUTPUTS, RESOURCES_OUTPUTS, importOf } from './outputs.js';
@@ -18,7 +18,7 @@ export interface SchedulesOptions {
 }
 
 /** The container of the schedules' task definition: its log streams are <environment>/<version>/schedule/<task id>. */
-export const SCHEDULE_CONTAINER = 'schedule';
+export { SCHEDULE_CONTAINER };
 /** Every schedule runs: one that should not is a line to remove from the input. */
 export const SCHEDULE_STATE = 'ENABLED';
 /** The parameter that follows the serving release: its task definition's ARN. */

@@ -328,7 +328,7 @@ const SPECS: Record<string, (name: string) => Spec> = {
     denotes: (raw) => word(name, raw) || undefined,
     allowed: (raw) => word(name, raw) === '' || PROCESS_LABEL.test(word(name, raw)),
   }),
-  // NAME=COMMAND lines: a DNS label other than web or boot, each once; a command of one printable line.
+  // NAME=COMMAND lines: a DNS label other than web, boot, release or schedule, each once; a command of one printable line.
   processes: (name) => ({
     valid: joined(fc.tuple(PROCESS_NAMES, COMMANDS_OF_PROCESSES).map(([process, command]) => `${process}=${command}`), ['\n', '\r\n']),
     kept: (c) => c.processes.map((process) => [process.name, process.command]),
@@ -371,10 +371,10 @@ const SPECS: Record<string, (name: string) => Spec> = {
 };
 
 const PROCESS_LABEL = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
-const isProcessName = (value: string) => PROCESS_LABEL.test(value) && value !== 'web' && value !== 'boot';
+const isProcessName = (value: string) => PROCESS_LABEL.test(value) && !['web', 'boot', 'release', 'schedule'].includes(value);
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const isCommand = (value: string) => value.trim() !== '' && value.trim().length <= 1024 && !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value) && !value.trim().endsWith('\\');
-const PROCESS_NAMES = fc.constantFrom('worker', 'mail-sender', 'web', 'boot', 'Worker', '1st', 'a-', 'x'.repeat(21), '', 'worker');
+const PROCESS_NAMES = fc.constantFrom('worker', 'mail-sender', 'web', 'boot', 'release', 'schedule', 'Worker', '1st', 'a-', 'x'.repeat(21), '', 'worker');
 const COMMANDS_OF_PROCESSES = fc.oneof(NOISE, fc.constantFrom('celery -A shop worker', ' spaced ', '', 'continued \\', 'tab\there', '$(id) "x"', 'x'.repeat(1100)));
 /** The processes of a starting point. */
 const workers = (base: Inputs) => (base.processes ? ['worker'] : []);

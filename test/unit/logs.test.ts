@@ -67,6 +67,16 @@ describe('logs', () => {
     assert.equal(aws.logs.queries.at(-1)!.filter, 'ERROR');
   });
 
+  test('--process schedule and --process release read the one-off tasks, whose streams ECS names container first; the task is the line\'s instance', async () => {
+    const aws = account();
+    const now = aws.clock.now();
+    aws.logs.write(`staging/${V2}/schedule/4f1c0ffee`, now - 3 * 60_000, 'nightly report sent');
+    aws.logs.write(`staging/${V2}/release/9a2beef`, now - 15 * 60_000, 'migrated 3 tables');
+    assert.deepEqual((await read(aws, { process: 'schedule' })).map((line) => [line.release, line.instance, line.source, line.message]), [[V2, '4f1c0ffee', 'schedule', 'nightly report sent']]);
+    assert.deepEqual((await read(aws, { process: 'release' })).map((line) => [line.instance, line.message]), [['9a2beef', 'migrated 3 tables']]);
+    assert.deepEqual((await read(aws, { process: 'web', release: V2 })).map((line) => line.message), ['ERROR boom']);
+  });
+
   test('a preview reads its own streams in staging\'s group', () => {
     const config = configOf({ command: 'logs' }, { sha: V2, intent: { kind: 'preview-deploy', pullRequest: 7 } });
     assert.deepEqual(logQuery(config, 1_000_000_000), { group: GROUP, streamPrefix: 'pr-7/', start: 1_000_000_000 - HOUR });

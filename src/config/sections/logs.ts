@@ -37,7 +37,7 @@ function readLogsQuery(r: Reader): LogsQuery {
   if (release !== '' && !IMAGE_TAG.test(release)) r.fail('release', release, 'is not allowed: use a release version, an image tag of letters, digits, _, . and -');
   const process = r.text('process');
   // Any process a release ran, web or a worker: the logs of a release whose processes changed since are still read.
-  if (process !== '' && !PROCESS_NAME.test(process)) r.fail('process', process, 'is not allowed: name web, boot or a process of processes (a DNS label)');
+  if (process !== '' && !PROCESS_NAME.test(process)) r.fail('process', process, 'is not allowed: name web, boot, release (the release command), schedule (the schedules\' runs) or a process of processes (a DNS label)');
   const filter = r.text('filter');
   if (filter.length > MAX_FILTER || CONTROL.test(filter)) r.fail('filter', filter, `is not allowed: use a CloudWatch Logs filter pattern of at most ${MAX_FILTER} printable characters`);
   return { ...window, ...(release ? { release } : {}), ...(process ? { process } : {}), ...(filter ? { filter } : {}) };

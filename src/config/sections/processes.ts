@@ -1,4 +1,5 @@
 import { architectureOf } from '../architecture.js';
+import { RELEASE_COMMAND_CONTAINER, SCHEDULE_CONTAINER } from '../names.js';
 import type { CapacityConfig, ProcessConfig } from '../types.js';
 import { CONTROL, type Reader } from './reader.js';
 import { INSTANCE_TYPE } from './instances.js';
@@ -18,12 +19,12 @@ export interface ProcessesSection {
 
 /** A DNS label that starts with a letter: it names log streams, resources and tags. */
 export const PROCESS_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
-/** Names the product gives its own streams and process. */
-export const RESERVED_PROCESS_NAMES = ['web', 'boot'] as const;
+/** Names the product gives its own streams and processes: the web process, the first boot, the release command and the schedules' runs. */
+export const RESERVED_PROCESS_NAMES = ['web', 'boot', RELEASE_COMMAND_CONTAINER, SCHEDULE_CONTAINER] as const;
 export const MAX_PROCESSES = 10;
 /** Commands travel in the instances' user data, which EC2 caps at 16 KB. */
 export const MAX_PROCESS_COMMAND = 1024;
-const NAME_HELP = 'name a process with a DNS label other than web or boot: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters';
+const NAME_HELP = `name a process with a DNS label other than ${RESERVED_PROCESS_NAMES.join(', ')}: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters`;
 const ONE_LINE_HELP = `use one line of at most ${MAX_PROCESS_COMMAND} printable characters (a command cannot span lines: chain steps with && or put a script in the image)`;
 const SIZE = /^(\d{1,3})(?:-(\d{1,3}))?(?:\s+(\S+))?$/;
 

@@ -53,9 +53,9 @@ describe('the processes section', () => {
     });
     readProcesses(reader, WEB, undefined, 10);
     assert.deepEqual(refusals(reader), [
-      'processes: is not allowed: name a process with a DNS label other than web or boot: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
-      'processes: is not allowed: name a process with a DNS label other than web or boot: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
-      'processes: is not allowed: name a process with a DNS label other than web or boot: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
+      'processes: is not allowed: name a process with a DNS label other than web, boot, release, schedule: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
+      'processes: is not allowed: name a process with a DNS label other than web, boot, release, schedule: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
+      'processes: is not allowed: name a process with a DNS label other than web, boot, release, schedule: lowercase letters, digits and hyphens, starting with a letter, at most 20 characters',
       'processes: names worker twice: one line a process',
       'processes: names queue twice: one line a process',
       'processes: is not a NAME=VALUE line: use NAME=COMMAND, one process a line; use one line of at most 1024 printable characters (a command cannot span lines: chain steps with && or put a script in the image)',
