@@ -36,6 +36,22 @@ export interface TrafficShare {
   readonly weight: number;
 }
 
+/**
+ * One hostname of the environment after the run: the main one, a domain that serves what it
+ * serves, or a redirect to the first domain, with the state of its records:
+ * - added: the run created its alias records;
+ * - live: they were in place and still are;
+ * - removed: the run removed them (destroy);
+ * - unchanged: the run failed before it changed them, so they are as they were before it.
+ */
+export interface HostnameReport {
+  readonly hostname: string;
+  readonly role: 'main' | 'domain' | 'redirect';
+  /** A redirect's target: the first domain. */
+  readonly redirectsTo?: string;
+  readonly state: 'added' | 'live' | 'removed' | 'unchanged';
+}
+
 /** A release stack that cleanup kept. */
 export interface KeptReleaseReport {
   readonly stack: string;
@@ -126,6 +142,8 @@ export interface RunReport {
   readonly cost?: CostEstimate;
   /** The application's schedules after the run: their lines, the release they run, the alarm on their failures. */
   readonly schedules?: SchedulesReport;
+  /** The environment's hostnames when it has domains of its own: the main one, the domains and the redirects. */
+  readonly hostnames?: readonly HostnameReport[];
 }
 
 /** The schedules as people read them. */

@@ -7,7 +7,7 @@ import type { ResourceChange } from '../engine/ports.js';
 import { clip, code, details, fenced, formatDuration, link, preformatted, table, text } from './markdown.js';
 import { costMarkdown } from './cost.js';
 import { sharesPicture, trafficPicture } from './pictures.js';
-import type { EventReport, RunReport, SchedulesReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
+import type { EventReport, HostnameReport, RunReport, SchedulesReport, StackReport, TrafficStepReport } from '../engine/run-report.js';
 
 export interface RenderOptions {
   /** Markdown heading level of the title. */
@@ -169,6 +169,17 @@ export function schedulesSection(schedules: SchedulesReport, planned = false): s
   return `**Schedules** — ${where}${runs}. ${alarm}.\n\n${table(['Schedule (UTC)', 'Command', 'State'], rows)}`;
 }
 
+/**
+ * The hostnames: what each answers (the releases, what the main hostname serves, or a permanent
+ * redirect) and the state of its records. Open even in a comment: a handful of lines, and where
+ * people look when a domain does not answer.
+ */
+export function hostnamesSection(hostnames: readonly HostnameReport[]): string {
+  const main = hostnames.find((one) => one.role === 'main')?.hostname;
+  const answers = (one: HostnameReport) => (one.role === 'main' ? 'the releases' : one.role === 'domain' ? `what ${main ?? 'the main hostname'} serves` : `301 to https://${one.redirectsTo ?? ''}`);
+  return `**Hostnames**\n\n${table(['Hostname', 'Answers', 'State'], hostnames.map((one) => [code(one.hostname), text(answers(one)), text(one.state)]))}`;
+}
+
 /** The pictures of the run, each followed by the table that says the same in words. */
 function pictures(report: RunReport): string[] {
   const parts: string[] = [];
@@ -199,6 +210,7 @@ export function renderReport(report: RunReport, options: RenderOptions): string 
     parts.push(details(`Release command output, last ${output.lines.length} lines (log stream ${code(output.logStream)})`, fenced(output.lines), true));
   }
   parts.push(...pictures(report));
+  if (report.hostnames && report.hostnames.length > 0) parts.push(hostnamesSection(report.hostnames));
   if (report.schedules) parts.push(schedulesSection(report.schedules, report.status === 'planned'));
   if (report.cost) parts.push(costMarkdown(report.cost, options.open));
   if (report.lastEvents && report.lastEvents.length > 0) {

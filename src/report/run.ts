@@ -3,17 +3,20 @@
  * what the use case did into the RunReport (the job summary, the pull request comment, the
  * deployment statuses and the notification all render it), and the action's outputs.
  */
+import { domainTargets } from '../config/domains.js';
 import { pinnedImage } from '../config/image-reference.js';
+import { hostname, loadBalancerStack } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import { logGroupOf } from '../engine/logs.js';
 import type { ImageRef } from '../engine/ports.js';
 import type { Weighted } from '../engine/traffic.js';
 import type { TrafficMove } from '../engine/rollout.js';
 import type { RunRequest, RunResult } from '../engine/run.js';
-import type { RunReport, SchedulesReport, TrafficShare } from '../engine/run-report.js';
+import type { HostnameReport, RunReport, SchedulesReport, TrafficShare } from '../engine/run-report.js';
 import type { SchedulesOutcome } from '../engine/schedules.js';
 import { share } from '../engine/traffic.js';
 import { publicUrl } from '../engine/urls.js';
+import { aliasRecordId } from '../templates/load-balancer.js';
 
 export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'logUrl' | 'commitUrl'>, result: RunResult): RunReport {
   const { did, failure } = result;
@@ -32,6 +35,7 @@ export function runReport(config: Config, request: Pick<RunRequest, 'sha' | 'log
     traffic: trafficShares(did.traffic),
     ...(did.alarms.length > 0 ? { alarms: did.alarms } : {}),
     ...schedulesOf(did.schedules),
+    ...hostnamesOf(config, result),
     ...trafficStepsOf(did.moves),
     stacks: result.stacks,
     durationMs: result.endedAt - result.startedAt,
@@ -62,6 +66,30 @@ function schedulesOf(outcome: SchedulesOutcome | undefined): { schedules?: Sched
   if (!outcome) return {};
   const { applied: _applied, ...schedules } = outcome;
   return { schedules };
+}
+
+/**
+ * The environment's hostnames, when it has domains of its own, with the state of their records.
+ * The domains' records are resources of the load balancer's stack: its change set says when a
+ * run added them. The main hostname's exist once a run succeeded.
+ */
+function hostnamesOf(config: Config, result: RunResult): { hostnames?: HostnameReport[] } {
+  const targets = domainTargets(config);
+  if (targets.length === 0) return {};
+  const balancer = result.stacks.find((stack) => stack.name === loadBalancerStack(config.application, config.networkEnvironment));
+  const added = new Set(balancer?.outcome === 'failed' ? [] : (balancer?.changes ?? []).filter((change) => change.action === 'Add').map((change) => change.logicalId));
+  const state = (name?: string): HostnameReport['state'] => {
+    if (balancer?.outcome === 'removed' || (config.command === 'destroy' && !result.failure)) return 'removed';
+    if (name !== undefined && added.has(aliasRecordId(name, 'A'))) return 'added';
+    return result.failure ? 'unchanged' : 'live';
+  };
+  const first = config.domains[0];
+  return {
+    hostnames: [
+      { hostname: hostname(config.application, config.environment, config.hostedZone), role: 'main', state: state() },
+      ...targets.map(({ hostname: name, role }): HostnameReport => ({ hostname: name, role, ...(role === 'redirect' && first !== undefined ? { redirectsTo: first } : {}), state: state(name) })),
+    ],
+  };
 }
 
 /** The action's outputs after the run. */

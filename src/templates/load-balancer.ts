@@ -121,6 +121,11 @@ export const HTTP_REDIRECT_LISTENER = {
 } as const;
 
 const ALIAS_TYPES = ['A', 'AAAA'] as const;
+
+/** The logical id of a domain's alias record of one type: the run's report finds its change by it. */
+export function aliasRecordId(hostname: string, type: (typeof ALIAS_TYPES)[number]): string {
+  return `Alias${digest(hostname, 10)}${type}`;
+}
 const CERTIFICATE_PATTERN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$';
 
 /**
@@ -137,7 +142,7 @@ function domainResources(domains: ListenerDomains): Record<string, unknown> {
   }
   for (const { hostname, zoneId } of domains.records) {
     for (const type of ALIAS_TYPES) {
-      resources[`Alias${digest(hostname, 10)}${type}`] = {
+      resources[aliasRecordId(hostname, type)] = {
         Type: 'AWS::Route53::RecordSet',
         Properties: {
           HostedZoneId: zoneId,

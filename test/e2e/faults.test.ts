@@ -1,14 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { hostname, releaseStack, rollingStack } from '../../src/config/names.js';
+import { hostname, loadBalancerStack, releaseStack, rollingStack } from '../../src/config/names.js';
 import { startAwsProxy, type AwsProxy, type FaultKind } from '../support/aws-proxy.js';
-import { APPLICATION, CREDENTIALS, REGION, ZONE, deployInputs, describeStack, imageOf, prepareEmulator, skip, weightsOf, type Emulator } from '../support/emulator.js';
+import { APPLICATION, ZONE, deployInputs, describeStack, imageOf, prepareEmulator, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 
 // Issue 9: faults survived. The bundled action runs through a proxy that makes AWS unreliable.
 
 const HOST = hostname(APPLICATION, 'staging', ZONE);
+const BALANCER = loadBalancerStack(APPLICATION, 'staging');
 const FAULTS: readonly FaultKind[] = ['throttle', '5xx', 'reset'];
 const FAULT_RATE = 0.2;
 
@@ -45,7 +45,7 @@ const RUNS: readonly Run[] = [...round(1), ...round(2)];
 /** The release that takes every request, or why no single release does. */
 function servingOf(weights: Record<string, number>): { release?: string; problem?: string } {
   const weighted = Object.entries(weights).filter(([, weight]) => weight > 0);
-  if (weighted.length === 0) return { problem: Object.keys(weights).length === 0 ? 'no record' : 'every weight is 0' };
+  if (weighted.length === 0) return { problem: Object.keys(weights).length === 0 ? 'no rule' : 'every weight is 0' };
   if (weighted.length > 1) return { problem: `traffic split: ${weighted.map(([name, weight]) => `${name} ${weight}`).join(', ')}` };
   return { release: weighted[0]![0] };
 }
@@ -58,8 +58,8 @@ const errorOf = (step: ActionRun) => step.stdout.split('\n').find((line) => line
 describe('deploys and rollbacks through an unreliable AWS API', { skip }, () => {
   let emulator: Emulator;
   let proxy: AwsProxy;
-  /** The records as the account holds them, read through the proxy with its faults off. */
-  let throughProxy: Emulator;
+  /** The weights of the hostname's rule as the account holds them, read beside the proxy and its faults. */
+  const weightsNow = () => ruleWeightsOf(emulator, BALANCER, HOST);
   const deploy = (inputs: Record<string, string>, timeoutMs?: number) =>
     // Two minutes: deadline enough for a run, too short to wait out the DNS TTL before cleanup.
     runAction({ awsEndpoint: proxy.url, inputs: deployInputs({ 'step-wait': '0', 'timeout-minutes': '2', ...inputs }), ...(timeoutMs ? { timeoutMs } : {}) });
@@ -67,13 +67,11 @@ describe('deploys and rollbacks through an unreliable AWS API', { skip }, () => 
   before(async () => {
     emulator = await prepareEmulator();
     proxy = await startAwsProxy({ target: emulator.endpoint });
-    throughProxy = { ...emulator, route53: new Route53Client({ endpoint: proxy.url, region: REGION, credentials: CREDENTIALS }) };
     // Faults off, and time for the wildcard certificate to be issued.
     const first = await deploy({ ...blueGreen('v1', '1').inputs, 'timeout-minutes': '10' });
     assert.equal(first.exitCode, 0, first.stdout);
   });
   after(async () => {
-    throughProxy?.route53.destroy();
     await proxy?.close();
     emulator?.close();
   });
@@ -81,14 +79,14 @@ describe('deploys and rollbacks through an unreliable AWS API', { skip }, () => 
   test(`with ${FAULT_RATE * 100} % of requests throttled, failing with 5xx or reset, every run completes or fails saying why, and traffic is never left wrong`, async (t) => {
     const figures = { completed: 0, failedCleanly: 0, failedSilently: 0, trafficWrong: 0, requests: 0, faults: 0 };
     for (const [index, run] of RUNS.entries()) {
-      const before = servingOf(await weightsOf(throughProxy, HOST)).release;
+      const before = servingOf(await weightsNow()).release;
       proxy.resetStats();
       proxy.setFaults({ rate: FAULT_RATE, kinds: FAULTS, seed: 9000 + index });
       const started = Date.now();
       const step = await deploy(run.inputs);
       proxy.setFaults();
       const stats = proxy.stats();
-      const weights = await weightsOf(throughProxy, HOST);
+      const weights = await weightsNow();
       const serving = servingOf(weights);
 
       const succeeded = step.exitCode === 0;
@@ -112,14 +110,14 @@ describe('deploys and rollbacks through an unreliable AWS API', { skip }, () => 
   });
 
   test('an AWS API that stays down: the run fails within its one-minute deadline, says what it was doing, and the serving release keeps its traffic', async (t) => {
-    const before = await weightsOf(emulator, HOST);
+    const before = await weightsNow();
     proxy.resetStats();
     proxy.setDown(true);
     const started = Date.now();
     const step = await deploy({ strategy: 'blue-green', version: 'v9', image: imageOf('9'), 'timeout-minutes': '1' }, 180_000);
     const seconds = (Date.now() - started) / 1000;
     proxy.setDown(false);
-    const after = await weightsOf(emulator, HOST);
+    const after = await weightsNow();
     const error = errorOf(step);
     t.diagnostic(`down: exit ${step.exitCode} after ${seconds.toFixed(1)} s, ${proxy.stats().refused} requests refused; error: ${error}; traffic before ${describeWeights(before)}, after ${describeWeights(after)}`);
 

@@ -55,7 +55,7 @@ describe('logs and notifications of a deploy, against an AWS API', { skip }, () 
   });
 
   test("the application's load balancer, as deployed, writes access logs into the log bucket", async (t) => {
-    const balancer = await deployedResource(`${APPLICATION}-staging`, 'LoadBalancer');
+    const balancer = await deployedResource(`${APPLICATION}-staging-load-balancer`, 'LoadBalancer');
     const attributes = Object.fromEntries((balancer.LoadBalancerAttributes as { Key: string; Value: unknown }[]).map((attribute) => [attribute.Key, attribute.Value]));
     assert.deepEqual([attributes['access_logs.s3.enabled'], attributes['access_logs.s3.bucket'], attributes['access_logs.s3.prefix']], ['true', { 'Fn::ImportValue': 'wimpy-base-LogBucketName' }, 'load-balancers']);
     const bucket = outputsOf(await describeStack(emulator, 'wimpy-base')).LogBucketName!;

@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, skip, type Emulator } from '../support/emulator.js';
+import { deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { logLines, runAction, type ActionRun } from '../support/run-action.js';
 
 // Issue 13: two blue-green deploys of one environment started at the same moment.
 
 const HOST = 'awesome-application.armesto.net';
+const BALANCER = 'awesome-application-production-load-balancer';
 const release = (version: string) => `awesome-application-production-${version}`;
 const BLUE_GREEN = { environment: 'production', strategy: 'blue-green', 'canary-steps': '10,50,100', 'step-wait': '0', 'keep-releases': '0' };
 
@@ -35,22 +36,24 @@ describe('two blue-green deploys started at the same moment', { skip }, () => {
   });
 
   test('exactly one release serves 100 %, and it is the release of the run that finished last', async () => {
-    const records = (await recordsOf(emulator, HOST)).filter((set) => set.Type === 'A' && set.SetIdentifier);
-    const serving = records.filter((set) => (set.Weight ?? 0) > 0);
-    assert.equal(serving.length, 1, JSON.stringify(records.map((set) => [set.SetIdentifier, set.Weight])));
+    const weights = await ruleWeightsOf(emulator, BALANCER, HOST);
+    const serving = Object.entries(weights).filter(([, weight]) => weight > 0);
+    assert.equal(serving.length, 1, JSON.stringify(weights));
     const waiter = /Waiting for the lock/.test(runs.v2!.stdout) ? 'v2' : 'v3';
-    assert.equal(serving[0]!.SetIdentifier, release(waiter));
+    assert.deepEqual(serving[0], [release(waiter), 100]);
     assert.equal(runs[waiter]!.outputs['stack-name'], release(waiter));
   });
 
-  test('every record points at the load balancer of a release stack that exists', async () => {
-    const records = (await recordsOf(emulator, HOST)).filter((set) => set.SetIdentifier);
-    assert.ok(records.length > 0);
-    for (const set of records) {
-      const stack = await describeStack(emulator, set.SetIdentifier!);
-      assert.ok(stack && /_COMPLETE$/.test(stack.StackStatus ?? '') && !stack.StackStatus?.startsWith('DELETE'), `${set.SetIdentifier}: ${stack?.StackStatus ?? 'gone'}`);
-      assert.equal(set.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase(), outputsOf(stack).LoadBalancerDnsName?.toLowerCase(), set.SetIdentifier);
+  test("every target group of the hostname's rule is a release stack that exists, and the hostname is an alias of the load balancer", async () => {
+    const weights = await ruleWeightsOf(emulator, BALANCER, HOST);
+    assert.ok(Object.keys(weights).length > 0);
+    for (const name of Object.keys(weights)) {
+      const stack = await describeStack(emulator, name);
+      assert.ok(stack && /_COMPLETE$/.test(stack.StackStatus ?? '') && !stack.StackStatus?.startsWith('DELETE'), `${name}: ${stack?.StackStatus ?? 'gone'}`);
     }
+    const balancer = outputsOf(await describeStack(emulator, BALANCER));
+    const records = (await recordsOf(emulator, HOST)).filter((set) => set.Type === 'A');
+    assert.deepEqual(records.map((set) => [set.SetIdentifier, set.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase()]), [[undefined, balancer.LoadBalancerDnsName?.toLowerCase()]]);
   });
 
   test('no run reports success for a release that does not serve: each said so only once its release had 100 %', () => {

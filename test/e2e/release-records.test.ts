@@ -2,9 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { releaseRecordKey } from '../../src/config/names.js';
+import { loadBalancerStack, releaseRecordKey } from '../../src/config/names.js';
 import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
-import { ACCOUNT, APPLICATION, CREDENTIALS, REGION, ZONE, describeStack, outputsOf, prepareEmulator, skip, weightsOf, type Emulator } from '../support/emulator.js';
+import { ACCOUNT, APPLICATION, CREDENTIALS, REGION, ZONE, describeStack, outputsOf, leaveRule, prepareEmulator, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 
 // Issue 14: a rollback restores the release as it was recorded, whatever the rollback run passes.
@@ -56,7 +56,8 @@ describe('a rollback against an AWS API restores the recorded release', { skip }
     const second = await run({ strategy: 'blue-green', version: 'v2', 'step-wait': '0', 'environment-variables': 'GREETING=hello from v2', secrets: 'API_KEY=api-key' });
     assert.equal(second.exitCode, 0, second.stdout + second.stderr);
     assert.equal(decode((await parameters(V2)).EnvironmentVariables), 'GREETING=hello from v2\n');
-    // v1's stack is gone, as cleanup removes it once its time has come.
+    // v1's stack is gone, as cleanup removes it once its time has come: out of the rule, then deleted.
+    await leaveRule(emulator, loadBalancerStack(APPLICATION, 'staging'), HOST, V1);
     await emulator.cloudformation.send(new DeleteStackCommand({ StackName: V1 }));
     assert.equal((await describeStack(emulator, V1))?.StackStatus ?? 'DELETE_COMPLETE', 'DELETE_COMPLETE');
 
@@ -68,7 +69,7 @@ describe('a rollback against an AWS API restores the recorded release', { skip }
     assert.equal(decode(now.EnvironmentVariables), 'GREETING=hello from v1\nFEATURE=on\n');
     assert.equal(decode(now.Secrets), `DATABASE_PASSWORD=/${APPLICATION}/staging/database-password\n`);
     assert.equal(now.ImageUri, `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${APPLICATION}@${digests.v1}`);
-    assert.deepEqual(await weightsOf(emulator, HOST), { [V1]: 100, [V2]: 0 }, 'v1 serves all traffic again; v2 stays warm');
+    assert.deepEqual(await ruleWeightsOf(emulator, loadBalancerStack(APPLICATION, 'staging'), HOST), { [V1]: 100, [V2]: 0 }, 'v1 serves all traffic again; v2 stays warm');
     t.diagnostic(`after the rollback: ${V1} ImageUri ${now.ImageUri}; variables ${JSON.stringify(decode(now.EnvironmentVariables))}; secrets ${JSON.stringify(decode(now.Secrets))}`);
   });
 

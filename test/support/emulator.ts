@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { DescribeListenersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand, type Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 
 /**
@@ -121,21 +121,41 @@ export async function weightsOf(emulator: Emulator, name: string): Promise<Recor
   return Object.fromEntries(records.filter((set) => set.Type === 'A' && set.SetIdentifier).map((set) => [set.SetIdentifier!, set.Weight ?? 0]));
 }
 
+/** The rule of a hostname on the HTTPS listener of a load balancer stack, as Elastic Load Balancing describes it. */
+async function hostRuleOf(emulator: Emulator, balancerStack: string, host: string): Promise<Rule | undefined> {
+  const balancerArn = outputsOf(await describeStack(emulator, balancerStack)).LoadBalancerArn;
+  if (!balancerArn) return undefined;
+  const listeners = (await emulator.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: balancerArn }))).Listeners ?? [];
+  const https = listeners.find((listener) => listener.Port === 443);
+  if (!https) return undefined;
+  const rules = (await emulator.elbv2.send(new DescribeRulesCommand({ ListenerArn: https.ListenerArn }))).Rules ?? [];
+  return rules.find((candidate) => (candidate.Conditions ?? []).some((condition) => (condition.HostHeaderConfig?.Values ?? condition.Values ?? []).includes(host)));
+}
+
+const forwardedGroups = (rule: Rule | undefined) => rule?.Actions?.find((action) => action.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
+
 /**
  * The weights of a hostname's rule on the HTTPS listener of a load balancer stack, as Elastic
  * Load Balancing describes them (DescribeListeners, DescribeRules), each target group named by
  * the stack whose TargetGroupArn output it is.
  */
 export async function ruleWeightsOf(emulator: Emulator, balancerStack: string, host: string): Promise<Record<string, number>> {
-  const balancerArn = outputsOf(await describeStack(emulator, balancerStack)).LoadBalancerArn;
-  if (!balancerArn) return {};
-  const listeners = (await emulator.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: balancerArn }))).Listeners ?? [];
-  const https = listeners.find((listener) => listener.Port === 443);
-  if (!https) return {};
-  const rules = (await emulator.elbv2.send(new DescribeRulesCommand({ ListenerArn: https.ListenerArn }))).Rules ?? [];
-  const rule = rules.find((candidate) => (candidate.Conditions ?? []).some((condition) => (condition.HostHeaderConfig?.Values ?? condition.Values ?? []).includes(host)));
-  const groups = rule?.Actions?.find((action) => action.Type === 'forward')?.ForwardConfig?.TargetGroups ?? [];
+  const groups = forwardedGroups(await hostRuleOf(emulator, balancerStack, host));
+  if (groups.length === 0) return {};
   const stacks = (await emulator.cloudformation.send(new DescribeStacksCommand({}))).Stacks ?? [];
   const byArn = new Map(stacks.map((stack) => [outputsOf(stack).TargetGroupArn, stack.StackName!]));
   return Object.fromEntries(groups.map((group) => [byArn.get(group.TargetGroupArn) ?? group.TargetGroupArn!, group.Weight ?? 1]));
+}
+
+/**
+ * What cleanup does before it deletes a release's stack, for a test that deletes one itself: the
+ * release's target group leaves the hostname's rule (AWS refuses to delete a target group that a
+ * rule names; the emulator does not).
+ */
+export async function leaveRule(emulator: Emulator, balancerStack: string, host: string, releaseStack: string): Promise<void> {
+  const rule = await hostRuleOf(emulator, balancerStack, host);
+  const leaving = outputsOf(await describeStack(emulator, releaseStack)).TargetGroupArn;
+  if (!rule || !leaving) return;
+  const TargetGroups = forwardedGroups(rule).filter((group) => group.TargetGroupArn !== leaving);
+  await emulator.elbv2.send(new ModifyRuleCommand({ RuleArn: rule.RuleArn, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups } }] }));
 }

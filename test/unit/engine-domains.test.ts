@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { hostname, loadBalancerStack, releaseStack } from '../../src/config/names.js';
 import { placeDomains, recordProblem } from '../../src/engine/domains.js';
 import { domainCertificateParameter } from '../../src/templates/load-balancer.js';
+import { commentBody } from '../../src/report/comment.js';
+import { summaryMarkdown } from '../../src/report/summary.js';
 import { configOf } from '../support/config.js';
 import { APP, FakeAws, V1, V2 } from '../support/fake-aws.js';
 
@@ -110,5 +112,37 @@ describe('a deploy with domains', () => {
     ]);
     assert.deepEqual(aws.listeners.ruleOf('example.com')!.hosts, [MAIN, 'example.com']);
     assert.deepEqual(writes(aws.since(mark)).filter((entry) => entry.startsWith('dns.')), [], 'no deploy changes their records');
+  });
+});
+
+describe('the hostnames in the summary and the pull request comment', () => {
+  const rows = (markdown: string) => markdown.split('\n').filter((line) => /^\| <code>[a-z.-]+<\/code> \| (the releases|what |301 )/.test(line));
+
+  test('list the main hostname, each domain and each redirect with where it goes, and their records added by the first deploy', async () => {
+    const { report } = await account().run(production(V1));
+    for (const markdown of [summaryMarkdown(report), commentBody(report)]) {
+      assert.ok(markdown.includes('**Hostnames**\n\n| Hostname | Answers | State |'), markdown);
+      assert.deepEqual(rows(markdown), [
+        `| <code>${MAIN}</code> | the releases | live |`,
+        `| <code>example.com</code> | what ${MAIN} serves | added |`,
+        '| <code>www.example.com</code> | 301 to https://example.com | added |',
+      ]);
+    }
+  });
+
+  test('say live once the records are in place, and removed after destroy', async () => {
+    const aws = account();
+    await aws.run(production(V1));
+    const { report } = await aws.run(production(V2));
+    assert.deepEqual(report.hostnames?.map((one) => `${one.hostname} ${one.state}`), [`${MAIN} live`, 'example.com live', 'www.example.com live']);
+    const gone = await aws.run(production(V2, { command: 'destroy' }));
+    assert.equal(gone.report.status, 'success', gone.report.message);
+    assert.deepEqual(gone.report.hostnames?.map((one) => `${one.hostname} ${one.state}`), [`${MAIN} removed`, 'example.com removed', 'www.example.com removed']);
+  });
+
+  test('are not listed for an environment with its main hostname only, which the URL already gives', async () => {
+    const { report } = await account().run(production(V1, { domains: '', 'redirect-domains': '' }));
+    assert.equal(report.hostnames, undefined);
+    assert.ok(!summaryMarkdown(report).includes('**Hostnames**'));
   });
 });
