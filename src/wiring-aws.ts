@@ -1,6 +1,6 @@
 import type { Certificates } from './engine/context.js';
 import type { Locks } from './engine/lock.js';
-import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, Instances, Listeners, LogGroups, Logs, Notifications, ReleaseTasks, Stacks } from './engine/ports.js';
+import type { Alarms, Clock, DatabaseSnapshots, Dns, Identity, Instances, Listeners, LogGroups, Logs, Notifications, ProcessGroups, ReleaseTasks, Stacks } from './engine/ports.js';
 import type { Registry } from './engine/publish-image.js';
 import type { ReleaseRecords } from './engine/release-record.js';
 import type { ClientSettings } from './aws/client-config.js';
@@ -29,6 +29,7 @@ const LOGS: Methods<Logs> = { read: true };
 const INSTANCES: Methods<Instances> = { groups: true };
 const RELEASE_TASKS: Methods<ReleaseTasks> = { register: true, start: true, state: true, stop: true };
 const DATABASE_SNAPSHOTS: Methods<DatabaseSnapshots> = { newest: true };
+const PROCESS_GROUPS: Methods<ProcessGroups> = { sizes: true, resize: true };
 const REGISTRY: Methods<Registry> = { ensureRepository: true, locate: true, find: true, credentials: true, protect: true };
 
 /** The SDK clients, each made once on first use, with the settings and failure messages they share. */
@@ -114,6 +115,9 @@ export function releaseTasksPort(clients: SdkClients): ReleaseTasks {
 }
 
 export const databaseSnapshotsPort = (clients: SdkClients): DatabaseSnapshots => onFirstUse(DATABASE_SNAPSHOTS, async () => (await import('./aws/database-snapshots.js')).createDatabaseSnapshots(await clients.rds()));
+
+/** The groups of the processes besides web: the Auto Scaling client loads only for an application that has some. */
+export const processGroupsPort = (clients: SdkClients): ProcessGroups => onFirstUse(PROCESS_GROUPS, async () => (await import('./aws/process-groups.js')).createProcessGroups(await clients.autoScaling()));
 
 /** The account's ECR as the application's registry. */
 export function ecrRegistry(clients: SdkClients, options: { application: string; keepImages: number }): Registry {

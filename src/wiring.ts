@@ -17,7 +17,7 @@ import { createOctokit } from './github/client.js';
 import { createFeedback, writeSummary as writeJobSummary, type Feedback } from './github/feedback.js';
 import { createProbe } from './http/probe.js';
 import { BASE_OUTPUTS } from './templates/outputs.js';
-import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, listenersPort, locksPort, logGroupsPort, logsPort, notificationsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
+import { alarmsPort, certificatesPort, databaseSnapshotsPort, dnsPort, ecrRegistry, identityPort, instancesPort, listenersPort, locksPort, logGroupsPort, logsPort, notificationsPort, processGroupsPort, recordsPort, releaseTasksPort, sdkClients, stacksPort, type SdkClients } from './wiring-aws.js';
 
 export type { EntryOutcome } from './commands.js';
 
@@ -113,6 +113,7 @@ export function createEngineDeps(config: Config, info: RunInfo, clients: SdkClie
     logs: logsPort(clients),
     releaseTasks: releaseTasksPort(clients),
     databaseSnapshots: databaseSnapshotsPort(clients),
+    processGroups: processGroupsPort(clients),
     clock,
     log: info.log,
   };

@@ -1,5 +1,5 @@
 import type { HeldLock, Locks } from './lock.js';
-import { StackFailure, type Alarms, type Clock, type DatabaseSnapshots, type Dns, type Identity, type ImageRef, type Listeners, type Log, type LogGroups, type Logs, type Notifications, type ReleaseTasks, type Stacks, type WaitLimits } from './ports.js';
+import { StackFailure, type Alarms, type Clock, type DatabaseSnapshots, type Dns, type Identity, type ImageRef, type Listeners, type Log, type LogGroups, type Logs, type Notifications, type ProcessGroups, type ReleaseTasks, type Stacks, type WaitLimits } from './ports.js';
 import type { ReleaseRecords } from './release-record.js';
 
 /** Certificates: one wildcard certificate per hosted zone, shared by every application. */
@@ -54,6 +54,8 @@ export interface EngineDeps {
   /** The release command's one-off tasks. */
   readonly releaseTasks: ReleaseTasks;
   readonly databaseSnapshots: DatabaseSnapshots;
+  /** The groups of the processes besides web, which follow their release's traffic (process-handover.ts). */
+  readonly processGroups: ProcessGroups;
   readonly clock: Clock;
   readonly log: Log;
 }

@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
 import { pinnedUrl, publicUrl } from './urls.js';
+import { handOverProcesses } from './process-handover.js';
 import { canaryPlan, replacesTag, rollbackWeights, share, type Weighted } from './traffic.js';
 
 /**
@@ -171,6 +172,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     }
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
     const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
+    await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), desired, run);
     // The version the stack ran before is the last good one: a rollback deploys it again.
     const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
     if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true, run.signal);
@@ -187,6 +189,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     const routes = await moveOffRecords(config, deps, run, { ...move, target, rule: rule.routes, switchRule, ...healthUrl, moves });
     if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves, ...scheduled };
     const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
+    await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), routes, run);
     if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true, run.signal);
     return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
   }
@@ -195,10 +198,14 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const traffic = withTarget(rule.routes, target);
   const plan = canaryPlan(config.canarySteps, traffic, target);
   const previous = traffic.find((have) => have.setIdentifier !== name && have.weight > 0);
-  const after = plan.length === 0 ? traffic : await rollOut(plan, { current: traffic, next: name, ...(previous ? { previous } : {}), ...healthUrl, moves, apply: switchRule }, config, deps, run);
+  const after = await revertedProcesses(deps, releasesLeft(ownStacks, stack, NO_CLEANUP), run, async () => {
+    const moved = plan.length === 0 ? traffic : await rollOut(plan, { current: traffic, next: name, ...(previous ? { previous } : {}), ...healthUrl, moves, apply: switchRule }, config, deps, run);
+    if (share(moved, name) === 100) await verifyOrRevert(config, deps, run, url, { after: moved, previous, moves, apply: switchRule });
+    return moved;
+  });
   const full = share(after, name) === 100;
-  if (full) await verifyOrRevert(config, deps, run, url, { after, previous, moves, apply: switchRule });
   const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name)) : NO_CLEANUP;
+  await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), after, run);
   if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true, run.signal);
   return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
 }
@@ -211,6 +218,25 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
 async function releasesNow(deps: EngineDeps, listed: readonly StackSummary[], name: string): Promise<StackSummary[]> {
   const own = await deps.stacks.describe(name);
   return [...listed.filter((stack) => stack.name !== name), ...(own ? [own] : [])];
+}
+
+/** The release stacks as the run left them, for the hand-over of their processes: its listing, its own release as applied, without those cleanup removed. */
+function releasesLeft(listed: readonly StackSummary[], own: StackResult, cleanup: CleanupReport): Pick<StackSummary, 'name' | 'outputs'>[] {
+  return [...listed.filter((stack) => stack.name !== own.name && !cleanup.removed.includes(stack.name)), { name: own.name, outputs: own.outputs }];
+}
+
+/**
+ * Moves traffic with `move`; when that sends the traffic back to what served before (a canary's
+ * revert, a failed check at 100 %), the release the traffic left stops its processes before the
+ * run fails, as after any change of traffic.
+ */
+async function revertedProcesses<T>(deps: EngineDeps, stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], run: RunClock, move: () => Promise<T>): Promise<T> {
+  try {
+    return await move();
+  } catch (error) {
+    if (error instanceof RolloutFailure) await handOverProcesses(deps, stacks, error.traffic, run);
+    throw error;
+  }
 }
 
 /** What a move of the hostname's DNS needs. */

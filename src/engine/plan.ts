@@ -36,6 +36,16 @@ export interface PlannedHostname {
   readonly state: string;
 }
 
+/** A process besides web as a deploy would run it: its command, its instances, what makes one healthy. */
+export interface PlannedProcess {
+  readonly name: string;
+  readonly command: string;
+  /** e.g. `2-4 c7i.large, scaling on 60% CPU` or `1 t3.small`. */
+  readonly size: string;
+  /** When a new instance counts as healthy. */
+  readonly health: string;
+}
+
 export interface Plan {
   readonly application: string;
   readonly environment: string;
@@ -53,6 +63,23 @@ export interface Plan {
   readonly cost: CostEstimate;
   /** The schedules a deploy would apply, once its traffic moved. */
   readonly schedules?: SchedulesReport;
+  /** The processes besides web, each on instances of its own. */
+  readonly processes?: readonly PlannedProcess[];
+}
+
+/** The processes of the configuration, as its release's stack runs them. */
+function plannedProcesses(config: Config): { processes?: PlannedProcess[] } {
+  if (config.processes.length === 0 || !config.steps.includes('deploy')) return {};
+  return {
+    processes: config.processes.map(({ name, command, health, capacity }) => ({
+      name,
+      command,
+      size: capacity.minSize === capacity.maxSize
+        ? `${capacity.desiredSize} ${capacity.instanceType}`
+        : `${capacity.minSize}-${capacity.maxSize} ${capacity.instanceType}, scaling on ${capacity.cpuTarget}% CPU`,
+      health: `its container up ${config.processGraceSeconds} s${health ? `, then \`${health}\` exits 0` : ''}`,
+    })),
+  };
 }
 
 /** The schedules as a deploy of the configuration would leave them: running its release. */
@@ -90,6 +117,13 @@ function trafficSteps(config: Config): string[] {
   const steps = config.canarySteps.map((percent) => `${percent}% of ${host} to ${release}, ${100 - percent}% to the serving release${percent < 100 ? `, then watch ${config.stepWaitSeconds} s and alarms ${watchedAlarms(config, release).join(', ')}` : ''}`);
   const canary = config.canarySteps.at(-1)! < 100 ? [`stop at ${config.canarySteps.at(-1)}%: a canary until command promote or rollback`] : [];
   return [`create ${release} beside the serving release, at weight 0; wait until ${pinnedHostname(config.application, config.environment, config.version, config.hostedZone)} answers ${config.healthCheckPath}`, ...steps, ...canary, `keep ${config.keepReleases} previous release(s) warm; remove older ones after twice the DNS TTL`];
+}
+
+/** Blue-green: a release's workers run while it has traffic, so those of the release the traffic leaves stop. */
+function processesStep(config: Config): string[] {
+  if (config.processes.length === 0 || config.strategy !== 'blue-green') return [];
+  const names = config.processes.map((process) => process.name).join(', ');
+  return [`then ${names} of the releases without traffic go to zero instances (while a canary holds part of the traffic, both releases run theirs)`];
 }
 
 /** The release command comes first: nothing changes in the release's stack or its traffic until it has succeeded. */
@@ -142,8 +176,9 @@ export function planRun(config: Config, region?: string): Plan {
     build: buildStep(config),
     stacks,
     hostnames: plannedHostnames(config),
-    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config), ...schedulesStep(config)] : [],
+    traffic: config.steps.includes('deploy') ? [...releaseCommandStep(config), ...trafficSteps(config), ...processesStep(config), ...schedulesStep(config)] : [],
     cost: environmentCost(config, region),
     ...plannedSchedules(config),
+    ...plannedProcesses(config),
   };
 }

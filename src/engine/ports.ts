@@ -402,3 +402,22 @@ export interface DatabaseSnapshots {
   /** The newest manual snapshot of the database instance (CloudFormation's final one), if any. */
   newest(instanceId: string): Promise<string | undefined>;
 }
+
+/** A group's sizes: how many instances at least, wanted now, and at most. */
+export interface GroupSizes {
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+}
+
+/**
+ * The groups that run a release's processes besides web (workers), by the names its stack's
+ * output gives. Blue-green stops them in a release that no longer gets traffic and starts them
+ * again in one that gets it back (engine/process-handover.ts).
+ */
+export interface ProcessGroups {
+  /** The sizes of the groups that exist among `groups`; a group that is gone is not in the answer. */
+  sizes(groups: readonly string[], signal?: AbortSignal): Promise<ReadonlyMap<string, GroupSizes>>;
+  /** Sets a group's sizes. */
+  resize(group: string, sizes: GroupSizes, signal?: AbortSignal): Promise<void>;
+}

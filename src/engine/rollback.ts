@@ -4,13 +4,14 @@ import type { Config } from '../config/types.js';
 import { servedHostnames } from '../config/domains.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { deployRelease, targetOf, withTarget, type DeployOptions, type DeployResult, type Placement } from './deploy-phase.js';
-import { behindSharedLoadBalancer, hostTraffic, listenerSwitch, loadBalancerOf, namedByPinnedRules, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef } from './listener-traffic.js';
+import { behindSharedLoadBalancer, hostTraffic, listenerSwitch, loadBalancerOf, namedByPinnedRules, readHostTraffic, routeOf, type HostTraffic, type LoadBalancerRef, type Route } from './listener-traffic.js';
 import type { HostRecords, StackSummary } from './ports.js';
 import { RecordError, restoredConfig, unrecordedMessage, type ReleaseRecord } from './release-record.js';
 import { releaseHistory, rollbackTarget, ReleaseError, type Layout, type RollbackTarget } from './releases.js';
 import { isReleaseStack, releaseName } from '../stacks/application-release.js';
 import { ownedBy, withRecorded } from './release-stacks.js';
 import { describeWeights } from './rollout.js';
+import { handOverProcesses } from './process-handover.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { rollbackWeights, type Weighted } from './traffic.js';
 import type { HeldLock, TrafficRoute } from './lock.js';
@@ -111,7 +112,7 @@ async function chooseTarget(config: Config, deps: EngineDeps, lock?: HeldLock): 
  * rules. Undefined, having changed nothing, when any of it does not hold (no route for this
  * hostname, a listener or rule that is gone, a release that is not warm): the full read decides.
  */
-async function flipByRoute(config: Config, deps: EngineDeps, route: TrafficRoute | undefined): Promise<RollbackResult | undefined> {
+async function flipByRoute(config: Config, deps: EngineDeps, run: RunClock, route: TrafficRoute | undefined): Promise<RollbackResult | undefined> {
   const host = hostname(config.application, config.environment, config.hostedZone);
   if (config.strategy !== 'blue-green' || config.version === '' || !route || route.hostname !== host) return undefined;
   const name = releaseName(config, config.version);
@@ -127,20 +128,25 @@ async function flipByRoute(config: Config, deps: EngineDeps, route: TrafficRoute
   const routes = rollbackWeights(withTarget(rule.routes, own), own);
   await listenerSwitch(deps, rule)(routes);
   deps.log.info(`Traffic: ${describeWeights(routes)}`);
+  // Only now, the traffic moved: the releases the rule names besides this one are read for their processes.
+  await handOverProcesses(deps, [stack], routes, run, allReleases(config, deps, run));
   return { version: release.version, stackName: stack.name, traffic: routes, flipped: true };
 }
+
+/** The environment's release stacks by their tags: read after a flip only where the rule names a release the rollback did not read. */
+const allReleases = (config: Config, deps: EngineDeps, run: RunClock) => () => deps.stacks.list(stackTags(config.application, config.environment), isReleaseStack, run.signal);
 
 export async function rollback(config: Config, deps: EngineDeps, run: RunClock, placement: (zoneId: string) => Promise<Placement>, track: Omit<DeployOptions, 'rollback'> = {}): Promise<RollbackResult> {
   if (config.strategy === 'rolling' && config.version === '') {
     throw new ReleaseError('A rolling deployment keeps one stack and no earlier release to flip to: give the version to roll back to (its image is deployed again from the registry, without a build).');
   }
-  const quick = await flipByRoute(config, deps, run.lock?.route);
+  const quick = await flipByRoute(config, deps, run, run.lock?.route);
   if (quick) return quick;
   const { state, target } = await chooseTarget(config, deps, run.lock);
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);
-    const desired = await flip(state, stack, deps, run);
+    const desired = await flip(state, stack, deps, run, allReleases(config, deps, run));
     deps.log.info(`Traffic: ${describeWeights(desired)}`);
     return { version: target.release.version, stackName: stack.name, traffic: desired, flipped: true };
   }
@@ -155,14 +161,18 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
  * has weighted records, those (to the release's own load balancer, or to the application's,
  * whose rule then forwards to the release).
  */
-async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, run: RunClock): Promise<Weighted[]> {
+async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, run: RunClock, all: () => Promise<StackSummary[]>): Promise<Weighted[]> {
   const behind = behindSharedLoadBalancer(stack);
+  let routes: Route[] | undefined;
   if (behind) {
     if (!state.balancer || !state.rule) throw new ReleaseError(`Release ${stack.name} is behind the application's load balancer, which this environment no longer has: deploy it again.`);
     const route = state.rule.routes.find((have) => have.setIdentifier === stack.name) ?? routeOf(stack, 0);
-    const routes = rollbackWeights(withTarget(state.rule.routes, route), route);
+    routes = rollbackWeights(withTarget(state.rule.routes, route), route);
     await listenerSwitch(deps, state.rule)(routes);
-    if (state.layout === 'listener') return routes;
+    if (state.layout === 'listener') {
+      await handOverProcesses(deps, state.stacks, routes, run, all);
+      return routes;
+    }
   }
   // The hostname still has weighted records: the release's own, or the load balancer's.
   const record = behind
@@ -170,6 +180,8 @@ async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, 
     : state.records.weighted.find((have) => have.setIdentifier === stack.name) ?? targetOf(stack, 0);
   const desired = rollbackWeights(withTarget(state.records.weighted, record), record);
   await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run);
+  // The releases behind the load balancer share its record: the rule says which of them has traffic.
+  await handOverProcesses(deps, state.stacks, routes ?? desired, run, all);
   return desired;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname, releaseRecordKey, releaseStack } from '../../src/config/names.js';
+import { processGroupsOf } from '../../src/platforms/platform.js';
 import type { Config } from '../../src/config/types.js';
 import type { Certificates, EngineDeps, Images, Probe } from '../../src/engine/context.js';
 import {
@@ -27,6 +28,8 @@ import {
   type LogQuery,
   type Logs,
   type DatabaseSnapshots,
+  type GroupSizes,
+  type ProcessGroups,
   type ReleaseTasks,
   type ReleaseTaskSpec,
   type StartedTask,
@@ -186,6 +189,8 @@ function resolve(stack: string, value: unknown, template: Template, parameters: 
   if (value && typeof value === 'object') {
     const node = value as Record<string, unknown>;
     if (typeof node.Ref === 'string') return parameters[node.Ref] ?? `${stack}-${node.Ref}-${hash(stack + node.Ref, 8)}`;
+    const join = node['Fn::Join'];
+    if (Array.isArray(join)) return (join[1] as unknown[]).map((part) => resolve(stack, part, template, parameters)).join(join[0] as string);
     const getAtt = node['Fn::GetAtt'];
     if (Array.isArray(getAtt)) {
       const [logicalId, attribute] = getAtt as [string, string];
@@ -993,6 +998,44 @@ export class FakeDatabaseSnapshots implements DatabaseSnapshots {
   }
 }
 
+/**
+ * Auto Scaling's groups of the processes: each group a release stack's output names exists, at
+ * the sizes the output gives until a resize sets others; gone with its stack.
+ */
+export class FakeProcessGroups implements ProcessGroups {
+  readonly resizes: { group: string; sizes: GroupSizes }[] = [];
+  private readonly set = new Map<string, GroupSizes>();
+
+  constructor(private readonly journal: Journal, private readonly stacks: FakeStacks) {}
+
+  /** The groups that exist now, by name: their process, their release's stack and their sizes. */
+  groups(): Map<string, { stack: string; process: string; sizes: GroupSizes }> {
+    return new Map([...this.stacks.stacks.values()].flatMap((stack) => processGroupsOf(stack.outputs).map((process) => [process.group, {
+      stack: stack.name,
+      process: process.name,
+      sizes: this.set.get(process.group) ?? { minSize: process.minSize, desiredSize: process.desiredSize, maxSize: process.maxSize },
+    }] as const)));
+  }
+
+  /** How many instances a release's process runs now (undefined: no such group). */
+  running(stack: string, process: string): number | undefined {
+    return [...this.groups().values()].find((group) => group.stack === stack && group.process === process)?.sizes.desiredSize;
+  }
+
+  async sizes(groups: readonly string[]): Promise<ReadonlyMap<string, GroupSizes>> {
+    await called(this.journal, `processGroups.sizes ${groups.join(',')}`);
+    const all = this.groups();
+    return new Map(groups.flatMap((group) => (all.has(group) ? [[group, all.get(group)!.sizes] as const] : [])));
+  }
+
+  async resize(group: string, sizes: GroupSizes): Promise<void> {
+    await called(this.journal, `processGroups.resize ${group} ${sizes.minSize}/${sizes.desiredSize}/${sizes.maxSize}`);
+    if (!this.groups().has(group)) throw new Error(`AutoScalingGroup name not found - ${group}`);
+    this.resizes.push({ group, sizes });
+    this.set.set(group, sizes);
+  }
+}
+
 /** The whole fake account: pass it wherever EngineDeps is wanted. */
 export class FakeAws implements EngineDeps {
   readonly journal: Journal = [];
@@ -1013,6 +1056,7 @@ export class FakeAws implements EngineDeps {
   readonly logs = new FakeLogs(this.journal);
   readonly releaseTasks = new FakeReleaseTasks(this.journal, this.clock, this.logs);
   readonly databaseSnapshots = new FakeDatabaseSnapshots(this.journal);
+  readonly processGroups = new FakeProcessGroups(this.journal, this.stacks);
 
   /** A run that starts now, with the configuration's timeout as its deadline. */
   request(config: Config, overrides: Partial<RunRequest> = {}): RunRequest {

@@ -33,6 +33,24 @@ describe('the plan', () => {
     assert.match(planMarkdown(plan), /\| <code>www\.example\.com<\/code> \| 301 to https:\/\/example\.com/);
   });
 
+  test('lists the processes besides web with their command, their instances and their health rule', () => {
+    const plan = planRun(configOf({
+      strategy: 'blue-green',
+      processes: 'worker=celery -A shop worker\nmailer=python -m mailer',
+      'processes-sizes': 'worker=2-4 c7i.large',
+      'processes-health': 'worker=celery -A shop inspect ping',
+      'processes-grace-seconds': '45',
+    }));
+    assert.deepEqual(plan.processes, [
+      { name: 'worker', command: 'celery -A shop worker', size: '2-4 c7i.large, scaling on 70% CPU', health: 'its container up 45 s, then `celery -A shop inspect ping` exits 0' },
+      { name: 'mailer', command: 'python -m mailer', size: '1 t3.small', health: 'its container up 45 s' },
+    ]);
+    assert.ok(plan.traffic.some((step) => step.startsWith('then worker, mailer of the releases without traffic go to zero instances')));
+    assert.match(planText(plan, false), /Processes besides web[^\n]*\n {2}worker +celery -A shop worker\n +2-4 c7i\.large, scaling on 70% CPU; healthy once its container up 45 s/);
+    assert.match(planMarkdown(plan), /\| <code>mailer<\/code> \| <code>python -m mailer<\/code> \| 1 t3\.small \| its container up 45 s \|/);
+    assert.equal(planRun(configOf()).processes, undefined, 'no processes, no section');
+  });
+
   test("shows the strategy's steps: each canary step with its share", () => {
     const plan = planRun(configOf({ strategy: 'blue-green', 'canary-steps': '10,50' }));
     assert.ok(plan.traffic.some((step) => step.startsWith('10% of awesome-application-staging.armesto.net')));

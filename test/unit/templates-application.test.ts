@@ -390,6 +390,18 @@ describe('the processes of a release (workers)', () => {
     assert.doesNotMatch(script, /celery/);
   });
 
+  test('in rolling the workers roll with web: a new image is one parameter both launch templates read, and each group replaces its instances one at a time, waiting for their signals', () => {
+    const rolling = templateOf(configOf({ processes: 'worker=celery -A shop worker', 'processes-sizes': 'worker=2-4' }));
+    const script = (id: string): string => rolling.Resources[id].Properties.LaunchTemplateData.UserData['Fn::Base64']['Fn::Sub'][0];
+    assert.match(script('LaunchTemplate'), /\$\{ImageUri\}/);
+    assert.match(script('ProcessWorkerLaunchTemplate'), /\$\{ImageUri\}/);
+    for (const id of ['AutoScalingGroup', 'ProcessWorkerGroup']) {
+      assert.deepEqual(rolling.Resources[id].Properties.LaunchTemplate.Version, { 'Fn::GetAtt': [id === 'AutoScalingGroup' ? 'LaunchTemplate' : 'ProcessWorkerLaunchTemplate', 'LatestVersionNumber'] });
+    }
+    const roll = rolling.Resources.ProcessWorkerGroup.UpdatePolicy.AutoScalingRollingUpdate;
+    assert.deepEqual([roll.MaxBatchSize, roll.MinInstancesInService, roll.WaitOnResourceSignals], ['1', '2', true]);
+  });
+
   test('a range scales on cpu-target; a count does not', () => {
     assert.equal(template().Resources.ProcessWorkerCpuScaling.Properties.AutoScalingGroupName.Ref, 'ProcessWorkerGroup');
     assert.equal(template().Resources.ProcessMailXsenderCpuScaling, undefined);

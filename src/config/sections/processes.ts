@@ -31,6 +31,8 @@ const SIZE = /^(\d{1,3})(?:-(\d{1,3}))?(?:\s+(\S+))?$/;
 interface Line {
   readonly name: string;
   readonly value: string;
+  /** The value as written, before trimming: a control character around it is refused too. */
+  readonly raw: string;
   readonly text: string;
 }
 
@@ -45,14 +47,14 @@ function namedLines(r: Reader, input: string): Line[] {
     if (at < 0) r.fail(input, text, `is not a NAME=VALUE line: ${input === 'processes-sizes' ? 'use NAME=COUNT or NAME=MIN-MAX, e.g. worker=2' : `use NAME=COMMAND, one process a line; ${ONE_LINE_HELP}`}`);
     else if (!PROCESS_NAME.test(name) || (RESERVED_PROCESS_NAMES as readonly string[]).includes(name)) r.fail(input, text, `is not allowed: ${NAME_HELP}`);
     else if (lines.some((line) => line.name === name)) r.fail(input, text, `names ${name} twice: one line a process`);
-    else lines.push({ name, value, text });
+    else lines.push({ name, value, raw: text.slice(at + 1), text });
   }
   return lines;
 }
 
 function command(r: Reader, input: string, line: Line): string | undefined {
   if (line.value === '') r.fail(input, line.text, `has no command after ${line.name}=: use NAME=COMMAND, e.g. worker=celery -A shop worker`);
-  else if (CONTROL.test(line.value) || line.value.length > MAX_PROCESS_COMMAND || line.value.endsWith('\\')) r.fail(input, line.text, `is not allowed: ${ONE_LINE_HELP}`);
+  else if (CONTROL.test(line.raw) || line.value.length > MAX_PROCESS_COMMAND || line.value.endsWith('\\')) r.fail(input, line.text, `is not allowed: ${ONE_LINE_HELP}`);
   else return line.value;
   return undefined;
 }

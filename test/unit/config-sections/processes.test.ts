@@ -71,4 +71,10 @@ describe('the processes section', () => {
     readProcesses(reader, WEB, undefined, 10);
     assert.match(refusals(reader).join('\n'), /^processes: is not allowed: use one line .*a command cannot span lines/);
   });
+
+  test('refuses a control character around a command too, not only inside it: trimming would hide it', () => {
+    const reader = readerOf({ processes: 'worker=\u000b./run', 'processes-health': 'worker=./ping\u000c' });
+    readProcesses(reader, WEB, undefined, 10);
+    assert.deepEqual(refusals(reader).map((line) => line.split(': is not allowed: use one line')[0]).sort(), ['processes', 'processes-health']);
+  });
 });

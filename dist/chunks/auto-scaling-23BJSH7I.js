@@ -1,0 +1,2 @@
+import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);
+import{e as o}from"./chunk-WEQYTKUC.js";import"./chunk-IWHV5KOD.js";import"./chunk-JOGOGD5Y.js";import"./chunk-KLKC2A5C.js";import"./chunk-SXT5ZKY3.js";import"./chunk-GKKLOFAV.js";import"./chunk-EMAK42PN.js";import"./chunk-7KVNSP6Z.js";import"./chunk-NY2NKIOY.js";import"./chunk-SKHLPEN5.js";import"./chunk-WC24H7Z3.js";import"./chunk-XEMBESQL.js";import"./chunk-36GIDGKE.js";import"./chunk-6G7CKFX6.js";export{o as AutoScalingClient};

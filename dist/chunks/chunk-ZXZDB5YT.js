@@ -1,0 +1,2 @@
+import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);
+import{a as m,b as i,e as n}from"./chunk-WEQYTKUC.js";import{l as e}from"./chunk-7KVNSP6Z.js";import{o as t,w as r}from"./chunk-NY2NKIOY.js";var c=t(m,"AutoScaling_2011_01_01","AutoScalingClient",r),p={},a=(s,g,l,u)=>[];var o=class extends c(p,a,"DescribeAutoScalingGroups",i){};var G=e(n,o,"NextToken","NextToken","MaxRecords");export{c as a,p as b,a as c,G as d};
