@@ -46,9 +46,23 @@ export function idempotencyToken(zone: string): string {
   return `wimpy${digest(bare(zone), 27)}`;
 }
 
+function covers(names: readonly string[], zone: string): boolean {
+  const bareNames = new Set(names.map(bare));
+  return bareNames.has(`*.${zone}`) && bareNames.has(zone);
+}
+
 function coversZone(summary: CertificateSummary, zone: string): boolean {
-  const names = new Set([summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])].map(bare));
-  return names.has(`*.${zone}`) && names.has(zone);
+  return covers([summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])], zone);
+}
+
+/**
+ * A certificate for the zone whose summary may not list all its names: ACM lists at most 100
+ * alternative names in a summary (HasAdditionalSubjectAlternativeNames), and a summary without
+ * the list says nothing of them. Its description tells whether it covers the zone.
+ */
+function partlyListed(summary: CertificateSummary, zone: string): boolean {
+  const names = [summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])].map(bare);
+  return (names.includes(`*.${zone}`) || names.includes(zone)) && (summary.HasAdditionalSubjectAlternativeNames === true || summary.SubjectAlternativeNameSummaries === undefined);
 }
 
 /**
@@ -72,8 +86,19 @@ async function waitUntilRecordsListed(params: { client: ACMClient; maxWaitTime: 
 export function createCertificates(acm: ACMClient, route53: Route53Client, clock: Clock, delays: WaiterDelays = VALIDATION_WAIT): Certificates {
   async function find(zone: string, signal?: AbortSignal): Promise<CertificateSummary | undefined> {
     const matches: CertificateSummary[] = [];
+    const unsure: CertificateSummary[] = [];
     for await (const page of paginateListCertificates({ client: acm }, { CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'] }, { abortSignal: signal })) {
-      matches.push(...(page.CertificateSummaryList ?? []).filter((summary) => coversZone(summary, zone)));
+      for (const summary of page.CertificateSummaryList ?? []) {
+        if (coversZone(summary, zone)) matches.push(summary);
+        else if (partlyListed(summary, zone) && summary.CertificateArn) unsure.push(summary);
+      }
+    }
+    if (!matches.some((summary) => summary.Status === 'ISSUED') && unsure.length > 0) {
+      // Described side by side before a new certificate is asked for: one the account has is used.
+      const details = await Promise.all(unsure.map(async (summary) => (await acm.send(new DescribeCertificateCommand({ CertificateArn: summary.CertificateArn }), { abortSignal: signal })).Certificate));
+      for (const detail of details) {
+        if (detail?.CertificateArn && covers([detail.DomainName ?? '', ...(detail.SubjectAlternativeNames ?? [])], zone)) matches.push({ CertificateArn: detail.CertificateArn, ...(detail.Status ? { Status: detail.Status } : {}) });
+      }
     }
     return matches.find((summary) => summary.Status === 'ISSUED') ?? matches[0];
   }

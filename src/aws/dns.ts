@@ -27,9 +27,18 @@ function fqdn(name: string): string {
 }
 
 export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDelays = INSYNC_WAIT): Dns {
+  /**
+   * The alias records of each name as this run last read them: the removal of a name's alias
+   * that follows its read (a teardown, under its lock) deletes them without reading them again.
+   */
+  const lastRead = new Map<string, ResourceRecordSet[]>();
+  const readKey = (zoneId: string, hostname: string) => `${zoneId} ${fqdn(hostname)}`;
+
   /** The A/AAAA alias records of a name, weighted or plain, exactly as Route 53 holds them. */
   async function aliasRecords(zoneId: string, hostname: string, signal?: AbortSignal): Promise<ResourceRecordSet[]> {
-    return (await recordSets(zoneId, hostname, signal)).filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined);
+    const sets = (await recordSets(zoneId, hostname, signal)).filter((set) => (ALIAS_TYPES as readonly string[]).includes(set.Type ?? '') && set.AliasTarget !== undefined);
+    lastRead.set(readKey(zoneId, hostname), sets);
+    return sets;
   }
 
   /** Every record set of a name, exactly as Route 53 holds them. */
@@ -107,8 +116,19 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
     },
 
     async removeAlias(zoneId, hostname, limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
-      const plain = (await aliasRecords(zoneId, hostname, limits.signal)).filter((set) => set.SetIdentifier === undefined);
-      if (plain.length > 0) await change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), limits);
+      const plainOf = (sets: readonly ResourceRecordSet[]) => sets.filter((set) => set.SetIdentifier === undefined);
+      const deleteAll = (plain: readonly ResourceRecordSet[]) => change(zoneId, plain.map((set): Change => ({ Action: 'DELETE', ResourceRecordSet: set })), limits);
+      const remembered = plainOf(lastRead.get(readKey(zoneId, hostname)) ?? []);
+      if (remembered.length > 0) {
+        try {
+          return await deleteAll(remembered);
+        } catch (error) {
+          // Route 53 deletes a record only as it is now: one changed since the read is read again.
+          if ((error as Error).name !== 'InvalidChangeBatch') throw error;
+        }
+      }
+      const plain = plainOf(await aliasRecords(zoneId, hostname, limits.signal));
+      if (plain.length > 0) await deleteAll(plain);
     },
 
     async setWeights(zoneId, hostname, targets, remove = [], limits = { deadline: clock.now() + DEFAULT_WAIT_MS }) {
@@ -156,6 +176,8 @@ export function createDns(route53: Route53Client, clock: Clock, delays: WaiterDe
 
   /** One atomic change batch, waited for until INSYNC within the limits. */
   async function change(zoneId: string, changes: Change[], limits: WaitLimits): Promise<void> {
+    // What was read of these names is no longer what Route 53 holds.
+    for (const changed of changes) lastRead.delete(readKey(zoneId, changed.ResourceRecordSet?.Name ?? ''));
     const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }), { abortSignal: limits.signal });
     const changeId = (result.ChangeInfo?.Id ?? '').replace(/^\/change\//, '');
     if (result.ChangeInfo?.Status !== 'INSYNC') await waitInSync(changeId, limits);

@@ -36,6 +36,11 @@ const REPOSITORY_URI = /^(\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?
 
 export class EcrRegistry implements Registry {
   private readonly client: ECRClient;
+  /**
+   * The repositories this registry (one run's) has looked up, by name: a run asks ECR once,
+   * however many times it protects images. One it ensured is known from then on.
+   */
+  private readonly located = new Map<string, Promise<Repository | undefined>>();
 
   constructor(private readonly options: EcrOptions) {
     this.client = options.client ?? new ECRClient(clientSettings());
@@ -47,7 +52,7 @@ export class EcrRegistry implements Registry {
     const existing = await this.describe(name, signal);
     if (existing) {
       await this.upgradeEarlierPolicy(name, signal);
-      return uriOf(existing);
+      return this.known(existing);
     }
     let created: Repository | undefined;
     try {
@@ -70,15 +75,28 @@ export class EcrRegistry implements Registry {
       if (errorCode(error) !== 'RepositoryAlreadyExistsException') throw error;
       const raced = await this.describe(name, signal);
       if (!raced) throw error;
-      return uriOf(raced);
+      return this.known(raced);
     }
     await this.client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(this.options.keepImages) }), options);
-    return uriOf(created ?? { repositoryName: name });
+    return this.known(created ?? { repositoryName: name });
+  }
+
+  private known(repository: Repository): string {
+    const uri = uriOf(repository);
+    if (repository.repositoryName) this.located.set(repository.repositoryName, Promise.resolve(repository));
+    return uri;
   }
 
   /** `repository` is a name in this account, or a repository URI of any account. */
   async locate(name: string, signal?: AbortSignal): Promise<string | undefined> {
-    const existing = await this.describe(name, signal);
+    let lookup = this.located.get(name);
+    if (!lookup) {
+      lookup = this.describe(name, signal);
+      this.located.set(name, lookup);
+      // A failed lookup is asked again by the next one.
+      lookup.catch(() => this.located.delete(name));
+    }
+    const existing = await lookup;
     return existing ? uriOf(existing) : undefined;
   }
 

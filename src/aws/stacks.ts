@@ -96,11 +96,24 @@ const statusOf = (stack: Stack | undefined) => stack?.StackStatus ?? 'DELETE_COM
  */
 class Reads {
   private readonly known = new Map<string, Stack>();
+  /** Reads under way: a stack asked for twice side by side (a listing and a describe) is read once. */
+  private readonly pending = new Map<string, Promise<Stack | undefined>>();
 
   constructor(private readonly cloudformation: CloudFormationClient) {}
 
   async stack(name: string, signal?: AbortSignal): Promise<Stack | undefined> {
-    return this.known.get(name) ?? this.remember(await find(this.cloudformation, name, signal));
+    const known = this.known.get(name);
+    if (known) return known;
+    const under = this.pending.get(name);
+    if (under) return under;
+    const reading: Promise<Stack | undefined> = find(this.cloudformation, name, signal).then(
+      // A read the run has since forgotten (the stack changed meanwhile) is not remembered.
+      (stack) => (this.pending.get(name) === reading ? this.remember(stack) : stack),
+    ).finally(() => {
+      if (this.pending.get(name) === reading) this.pending.delete(name);
+    });
+    this.pending.set(name, reading);
+    return reading;
   }
 
   remember(stack: Stack | undefined): Stack | undefined {
@@ -110,6 +123,7 @@ class Reads {
 
   forget(name: string): void {
     this.known.delete(name);
+    this.pending.delete(name);
   }
 }
 
@@ -200,12 +214,20 @@ function refuseIfProtected(run: Run, stack: Stack): void {
   );
 }
 
-async function deleteAndWait(run: Run, stack: Stack): Promise<void> {
+/** The events of a deletion to come; the events that exist now are marked seen by `skipPast`. */
+function deletionEvents(run: Run, stack: Stack): EventStream {
+  return new EventStream(run.deps.cloudformation, stack.StackId ?? run.name, undefined, run.options.onEvent);
+}
+
+/** `stream`: the deletion's events, already past the events that existed before it. */
+async function deleteAndWait(run: Run, stack: Stack, stream?: EventStream): Promise<void> {
   const { cloudformation } = run.deps;
   const ref = stack.StackId ?? run.name;
-  // A deletion has no start time from CloudFormation: the events that exist now are not part of it.
-  const stream = new EventStream(cloudformation, ref, undefined, run.options.onEvent);
-  await stream.skipPast(run.options.signal);
+  if (!stream) {
+    // A deletion has no start time from CloudFormation: the events that exist now are not part of it.
+    stream = deletionEvents(run, stack);
+    await stream.skipPast(run.options.signal);
+  }
   await cloudformation.send(new DeleteStackCommand({ StackName: run.name }), sendOptions(run));
   const final = await waitForOwn(run, ref, 'delete', stream);
   if (final && !succeeded('delete', statusOf(final))) throw failed(run, 'delete', final, stream);
@@ -398,12 +420,10 @@ async function importersOf(run: Run, exportName: string): Promise<string[]> {
 }
 
 async function refuseWhileImported(run: Run, stack: Stack): Promise<void> {
-  const uses: string[] = [];
-  for (const output of stack.Outputs ?? []) {
-    if (!output.ExportName) continue;
-    const importers = await importersOf(run, output.ExportName);
-    if (importers.length > 0) uses.push(`${output.ExportName} (imported by ${importers.join(', ')})`);
-  }
+  // Each export's importers asked side by side: one round trip whatever the number of exports.
+  const exports = (stack.Outputs ?? []).flatMap((output) => (output.ExportName ? [output.ExportName] : []));
+  const importers = await Promise.all(exports.map((name) => importersOf(run, name)));
+  const uses = exports.flatMap((name, i) => (importers[i]!.length > 0 ? [`${name} (imported by ${importers[i]!.join(', ')})`] : []));
   if (uses.length === 0) return;
   throw new StackFailure(
     `Stack ${run.name} was not deleted: other stacks import its exports ${uses.join('; ')}. Remove those stacks, or their imports, first.`,
@@ -420,8 +440,14 @@ async function remove(deps: StacksDeps, reads: Reads, name: string, options: App
   if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
   if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
   refuseIfProtected(run, stack);
+  // The events that exist before the deletion are marked while its imports are checked: both
+  // only read. A refusal is what people need to hear first.
+  const stream = deletionEvents(run, stack);
+  const skipped = stream.skipPast(options.signal);
+  skipped.catch(() => undefined);
   await refuseWhileImported(run, stack);
-  await deleteAndWait(run, stack);
+  await skipped;
+  await deleteAndWait(run, stack, stream);
 }
 
 async function unprotect(deps: StacksDeps, reads: Reads, name: string, signal?: AbortSignal): Promise<void> {

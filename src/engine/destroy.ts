@@ -34,13 +34,15 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
     await deps.dns.setWeights(state.zoneId, state.hostname, state.records.weighted.filter((target) => !names.has(target.setIdentifier)), records, run);
     deps.log.info(`Removed the records of ${state.hostname}`);
   }
-  // The hostname's alias and its rule go before the stacks: a target group a rule forwards to
-  // cannot be deleted, and nobody is sent to a release that is going away.
-  if (state.records.alias) {
+  // The hostname's alias and its rule go before the stacks, side by side: a target group a rule
+  // forwards to cannot be deleted, and nobody is sent to a release that is going away.
+  const alias = async () => {
+    if (!state.records.alias) return;
     await deps.dns.removeAlias(state.zoneId, state.hostname, run);
     deps.log.info(`Removed the alias of ${state.hostname}`);
-  }
-  if (state.rule?.ruleArn) await deps.listeners.removeRule(state.rule.ruleArn, run.signal);
+  };
+  const ruleArn = state.rule?.ruleArn;
+  await Promise.all([alias(), ruleArn ? deps.listeners.removeRule(ruleArn, run.signal) : undefined]);
   // What imports the database's address goes first; then the database, by its own rules; then
   // what it uses, unless it stays: it keeps its resources' security group and role.
   const order = removalOrder(config, 'destroy');
@@ -49,7 +51,7 @@ export async function destroy(config: Config, deps: EngineDeps, run: RunClock, k
   const importers = order.filter(after);
   const removed = await removeKinds(importers, config, deps, run, state.stacks);
   const notes: string[] = [];
-  const database = await removeDatabase(config, deps, run);
+  const database = await removeDatabase(config, deps, run, known.tagged);
   if (database.removed) removed.push(database.removed);
   if (database.note) {
     notes.push(database.note);
@@ -84,10 +86,13 @@ interface DatabaseOutcome {
  * inputs say): a preview's own goes with the preview; any other stays unless destroy-database
  * asks for it, and then goes only after its deletion protection is turned off in an update, and
  * with the final snapshot that CloudFormation takes (DeletionPolicy: Snapshot), named in the summary.
+ * `tagged`: the application's stacks as the caller's listing found them; a database not among them
+ * was never made (a preview without one), and is not described.
  */
-async function removeDatabase(config: Config, deps: EngineDeps, run: RunClock): Promise<DatabaseOutcome> {
+async function removeDatabase(config: Config, deps: EngineDeps, run: RunClock, tagged?: ReadonlySet<string>): Promise<DatabaseOutcome> {
   const options = { deadline: run.deadline, owner: stackTags(config.application, config.environment), ...(run.signal ? { signal: run.signal } : {}) };
   const name = databaseStack(config.application, config.environment);
+  if (tagged && !tagged.has(name)) return {};
   const stack = await deps.stacks.describe(name, run.signal);
   if (!stack || stack.status === 'DELETE_COMPLETE') return {};
   if (config.preview !== undefined) {

@@ -19,7 +19,10 @@ const PREVIEWS_AT_ONCE = 15;
 export async function removeExpiredPreviews(config: Config, deps: EngineDeps, run: RunClock, owner: LockOwner): Promise<string[]> {
   if (config.previewTtlHours === 0) return [];
   try {
+    // Every stack of the application, as the tag index names them: what each removal need not look for.
+    const tagged = new Set<string>();
     const isPreview = (stack: StackTagged) => {
+      tagged.add(stack.name);
       const environment = stack.tags[TAG_ENVIRONMENT] ?? '';
       return previewNumber(environment) !== undefined && environment !== config.environment && stack.name === rollingStack(config.application, environment);
     };
@@ -28,7 +31,7 @@ export async function removeExpiredPreviews(config: Config, deps: EngineDeps, ru
     const expired = previews.filter((stack) => now - ((stack.updatedAt ?? stack.createdAt)?.getTime() ?? now) > config.previewTtlHours * 3_600_000);
     if (expired.length === 0) return [];
     const zoneId = await deps.dns.zoneId(config.hostedZone, run.signal);
-    const removed = await atMost(PREVIEWS_AT_ONCE, expired, (stack) => removePreview(config, deps, run, owner, stack, zoneId));
+    const removed = await atMost(PREVIEWS_AT_ONCE, expired, (stack) => removePreview(config, deps, run, owner, stack, { zoneId, tagged }));
     return removed.filter((environment): environment is string => environment !== undefined);
   } catch (error) {
     deps.log.warning(`Expired previews were not removed: ${(error as Error).message}`);
@@ -37,7 +40,7 @@ export async function removeExpiredPreviews(config: Config, deps: EngineDeps, ru
 }
 
 /** One expired preview, from what the sweep read of it; its environment once removed, else undefined. */
-async function removePreview(config: Config, deps: EngineDeps, run: RunClock, owner: LockOwner, stack: StackSummary, zoneId: string): Promise<string | undefined> {
+async function removePreview(config: Config, deps: EngineDeps, run: RunClock, owner: LockOwner, stack: StackSummary, known: { zoneId: string; tagged: ReadonlySet<string> }): Promise<string | undefined> {
   const number = previewNumber(stack.tags[TAG_ENVIRONMENT]!)!;
   const environment = previewEnvironment(number);
   // A cancelled run starts no removal: the previews left are a later run's.
@@ -46,7 +49,7 @@ async function removePreview(config: Config, deps: EngineDeps, run: RunClock, ow
   try {
     // The preview's own lock, taken now or never: a run working on it means it is not stale.
     await withLock(deps, run, { ...owner, key: lockKey(config.application, environment) }, (locked) =>
-      destroy({ ...config, environment, preview: number, networkEnvironment: 'staging', strategy: 'rolling', destroyEnvironment: false }, deps, locked, { stacks: [stack], zoneId }),
+      destroy({ ...config, environment, preview: number, networkEnvironment: 'staging', strategy: 'rolling', destroyEnvironment: false }, deps, locked, { stacks: [stack], ...known }),
     );
     return environment;
   } catch (error) {

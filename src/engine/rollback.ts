@@ -57,6 +57,11 @@ export interface KnownReleases {
   readonly only?: string;
   /** The run's lock, which keeps where the hostname is switched once the read has seen it. */
   readonly lock?: Pick<HeldLock, 'keepRoute'>;
+  /**
+   * Every stack of the application the tag index named when the caller listed them: a stack
+   * among none of them (a preview's database that was never made) is not looked for again.
+   */
+  readonly tagged?: ReadonlySet<string>;
 }
 
 /**
@@ -74,9 +79,10 @@ export async function readReleases(config: Config, deps: Pick<EngineDeps, 'stack
     : known.only
       ? deps.stacks.describe(known.only, signal).then((stack) => (stack ? [stack].filter(ownedBy(owner)) : []))
       : deps.stacks.list(owner, isReleaseStack, signal);
-  const [zoneId, found, records, balancerStack] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host, signal)), deps.stacks.describe(balancerName, signal)]);
-  const balancer = balancerStack?.outputs.HttpsListenerArn ? loadBalancerOf(balancerStack, balancerName) : undefined;
-  const rule = balancer ? await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found, signal) : undefined;
+  const balancerRead = deps.stacks.describe(balancerName, signal).then((stack) => (stack?.outputs.HttpsListenerArn ? loadBalancerOf(stack, balancerName) : undefined));
+  // The rule is read once the balancer and the stacks are known, beside the records: one round trip less.
+  const ruleRead = Promise.all([balancerRead, stacks]).then(([balancer, found]) => (balancer ? readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), found, signal) : undefined));
+  const [zoneId, found, records, balancer, rule] = await Promise.all([zone, stacks, zone.then((id) => deps.dns.records(id, host, signal)), balancerRead, ruleRead]);
   const layout: Layout = records.weighted.length > 0 ? 'records' : 'listener';
   if (balancer && rule?.ruleArn && layout === 'listener' && records.alias) known.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
   const weights = layout === 'records' ? records.weighted : rule?.routes ?? [];

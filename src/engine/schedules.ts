@@ -66,8 +66,12 @@ export async function registerScheduleTask(config: Config, image: string, deps: 
 export async function applySchedules(config: Config, deployed: { readonly taskDefinition?: string; readonly full: boolean }, deps: EngineDeps, run: RunClock, track: Omit<ApplyOptions, 'deadline'> = {}): Promise<SchedulesOutcome | undefined> {
   const name = schedulesStack(config.application, config.environment);
   const options = { ...track, deadline: run.deadline, ...(run.signal ? { signal: run.signal } : {}), owner: stackTags(config.application, config.environment) };
-  const existing = await deps.stacks.describe(name);
-  if (!applicationSchedules.applies?.(config)) {
+  const applies = applicationSchedules.applies?.(config) ?? true;
+  // Without schedules, only a stack left to remove is looked for, in the environment's stacks as
+  // the run's own listing found them: no request when there is none. One the tag index does not
+  // name yet (made seconds ago) is removed by the next run.
+  const existing = applies ? await deps.stacks.describe(name) : (await deps.stacks.list(options.owner, (stack) => stack.name === name, run.signal))[0];
+  if (!applies) {
     if (!existing || config.preview !== undefined) return undefined;
     await deps.log.group(`remove ${name}`, () => deps.stacks.remove(name, options));
     return { stack: name, outcome: 'removed', schedules: [], alarm: schedulesAlarmName(config.application, config.environment), applied: { name, outcome: 'unchanged', outputs: {}, changes: [] } };

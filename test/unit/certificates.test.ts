@@ -43,6 +43,27 @@ describe('ensureWildcard', () => {
     assert.equal(await certificates().ensureWildcard('example.com', zoneStillLookedUp, WITHIN_AN_HOUR), ARN);
   });
 
+  test('describes a certificate for the zone whose summary leaves its other names out, and uses it instead of asking for another', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [
+      { CertificateArn: ARN, DomainName: '*.example.com', Status: 'ISSUED' },
+      { CertificateArn: OTHER, DomainName: '*.example.org', Status: 'ISSUED' },
+    ] });
+    acm.on(DescribeCertificateCommand, { CertificateArn: ARN }).resolves({ Certificate: { ...issued(), DomainName: '*.example.com', SubjectAlternativeNames: ['*.example.com', 'example.com'] } });
+
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), ARN);
+
+    assert.deepEqual(acm.commandCalls(DescribeCertificateCommand).map((call) => call.args[0].input), [{ CertificateArn: ARN }]);
+    assert.equal(acm.commandCalls(RequestCertificateCommand).length, 0);
+  });
+
+  test('a summary that lists every name needs no description', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], HasAdditionalSubjectAlternativeNames: false, Status: 'ISSUED' }] });
+
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR), ARN);
+
+    assert.equal(acm.commandCalls(DescribeCertificateCommand).length, 0);
+  });
+
   test('returns an issued certificate for *.zone and zone, reading every page, preferring it to a pending one', async () => {
     const sent = answersInTurn(acm.on(ListCertificatesCommand), [
       {

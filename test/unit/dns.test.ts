@@ -184,3 +184,50 @@ describe('the reads of the domains check', () => {
     assert.deepEqual(inputs(route53.commandCalls(ListResourceRecordSetsCommand) as never), [{ HostedZoneId: ZONE, StartRecordName: 'www.example.com.' }]);
   });
 });
+
+describe('removeAlias', () => {
+  const plain = (type: 'A' | 'AAAA', dnsName = 'dualstack.shop-staging-1234.eu-west-1.elb.amazonaws.com.'): ResourceRecordSet => ({ Name: HOST, Type: type, AliasTarget: { DNSName: dnsName, HostedZoneId: ALB_ZONE, EvaluateTargetHealth: false } });
+  const deleted = () => inputs(route53.commandCalls(ChangeResourceRecordSetsCommand)).map((input) => input.ChangeBatch?.Changes?.map((change) => `${change.Action} ${change.ResourceRecordSet?.Type} ${change.ResourceRecordSet?.AliasTarget?.DNSName}`));
+
+  test('deletes the plain alias records a read of the hostname just found, without reading them again', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, ResourceRecordSets: [plain('A'), plain('AAAA')] });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(START) } });
+    const dns = createDns(client, fakeClock(), QUICK);
+
+    await dns.records(ZONE, HOST);
+    await dns.removeAlias(ZONE, HOST);
+
+    assert.equal(route53.commandCalls(ListResourceRecordSetsCommand).length, 1);
+    assert.deepEqual(deleted(), [[`DELETE A ${plain('A').AliasTarget!.DNSName}`, `DELETE AAAA ${plain('AAAA').AliasTarget!.DNSName}`]]);
+  });
+
+  test('reads the records again when Route 53 holds them otherwise than they were read, and deletes them as they are', async () => {
+    const moved = 'dualstack.shop-staging-5678.eu-west-1.elb.amazonaws.com.';
+    route53.on(ListResourceRecordSetsCommand)
+      .resolvesOnce({ IsTruncated: false, ResourceRecordSets: [plain('A'), plain('AAAA')] })
+      .resolves({ IsTruncated: false, ResourceRecordSets: [plain('A', moved), plain('AAAA', moved)] });
+    route53.on(ChangeResourceRecordSetsCommand)
+      .rejectsOnce(Object.assign(new Error('Tried to delete resource record set but it was not found'), { name: 'InvalidChangeBatch' }))
+      .resolves({ ChangeInfo: { Id: '/change/C2', Status: 'INSYNC', SubmittedAt: new Date(START) } });
+    const dns = createDns(client, fakeClock(), QUICK);
+
+    await dns.records(ZONE, HOST);
+    await dns.removeAlias(ZONE, HOST);
+
+    assert.equal(route53.commandCalls(ListResourceRecordSetsCommand).length, 2);
+    assert.deepEqual(deleted().at(-1), [`DELETE A ${moved}`, `DELETE AAAA ${moved}`]);
+  });
+
+  test('reads the records first when the run has changed them since its read', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false, ResourceRecordSets: [plain('A'), plain('AAAA')] });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C3', Status: 'INSYNC', SubmittedAt: new Date(START) } });
+    const dns = createDns(client, fakeClock(), QUICK);
+
+    await dns.records(ZONE, HOST);
+    await dns.setAlias(ZONE, HOST, { dnsName: 'dualstack.shop-staging-9999.eu-west-1.elb.amazonaws.com.', hostedZoneId: ALB_ZONE });
+    await dns.removeAlias(ZONE, HOST);
+
+    // The records, setAlias's own read, and removeAlias's: the change made the first read stale.
+    assert.equal(route53.commandCalls(ListResourceRecordSetsCommand).length, 3);
+  });
+});

@@ -188,8 +188,28 @@ describe('locating the repository without creating it', () => {
 
   test('gives nothing for a missing one, and creates nothing: plan and rollback only read', async () => {
     ecr.on(DescribeRepositoriesCommand).rejects(new RepositoryNotFoundException({ message: 'not found', ...metadata }));
+    const registry = new EcrRegistry({ application: 'awesome-application', keepImages: 12, client });
     assert.equal(await registry.locate('awesome-application'), undefined);
     assert.equal(ecr.commandCalls(CreateRepositoryCommand).length, 0);
     assert.equal(ecr.commandCalls(PutLifecyclePolicyCommand).length, 0);
+  });
+
+  test("asks ECR once in a run, however often the run's images are protected", async () => {
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'awesome-application', repositoryUri: URI }] });
+    const registry = new EcrRegistry({ application: 'awesome-application', keepImages: 12, client });
+    assert.deepEqual(await Promise.all([registry.locate('awesome-application'), registry.locate('awesome-application')]), [URI, URI]);
+    assert.equal(await registry.locate('awesome-application'), URI);
+    assert.equal(ecr.commandCalls(DescribeRepositoriesCommand).length, 1);
+  });
+
+  test('knows the repository the run made, though it found none before', async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(new RepositoryNotFoundException({ message: 'not found', ...metadata }));
+    ecr.on(CreateRepositoryCommand).resolves({ repository: { repositoryName: 'awesome-application', repositoryUri: URI } });
+    ecr.on(PutLifecyclePolicyCommand).resolves({});
+    const registry = new EcrRegistry({ application: 'awesome-application', keepImages: 12, client });
+    assert.equal(await registry.locate('awesome-application'), undefined);
+    await registry.ensureRepository('awesome-application');
+    assert.equal(await registry.locate('awesome-application'), URI);
+    assert.equal(ecr.commandCalls(DescribeRepositoriesCommand).length, 2);
   });
 });

@@ -59,3 +59,21 @@ test('a cancelled run\'s sweep hears the cancellation: its listing gets the run\
   assert.deepEqual(expiredPreviews, []);
   assert.equal(aws.stacks.removed.length, 0);
 });
+
+test("an expired preview's database is looked for only where the application's listing names one, and removed there", async () => {
+  const aws = new FakeAws();
+  await aws.run(configOf({ version: V1, database: 'postgres' }));
+  await aws.run(configOf({ version: V1 }, { sha: V1, intent: { kind: 'preview-deploy', pullRequest: 1 } }));
+  await aws.run(configOf({ version: V1, database: 'postgres' }, { sha: V1, intent: { kind: 'preview-deploy', pullRequest: 2 } }));
+  assert.equal(aws.stacks.get(`${APP}-pr-1-database`), undefined, 'preview 1 has no database');
+  assert.ok(aws.stacks.get(`${APP}-pr-2-database`), 'preview 2 has its own');
+  aws.clock.advance(8 * 24 * 3600_000);
+  const mark = aws.journal.length;
+
+  const { expiredPreviews } = await aws.run(configOf({ version: V1, database: 'postgres' }));
+
+  assert.deepEqual([...expiredPreviews].sort(), ['pr-1', 'pr-2']);
+  const looked = aws.since(mark).filter((entry) => entry.startsWith('stacks.describe') && /-pr-\d+-database$/.test(entry));
+  assert.deepEqual(looked, [`stacks.describe ${APP}-pr-2-database`]);
+  assert.equal(aws.stacks.get(`${APP}-pr-2-database`), undefined, "preview 2's database went with it");
+});

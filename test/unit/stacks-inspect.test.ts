@@ -101,6 +101,18 @@ describe('a run reads each stack once', () => {
     assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 1);
   });
 
+  test('a stack a listing and a describe ask for side by side is described once', async () => {
+    const h = harness();
+    h.tags.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [{ ResourceARN: STACK_ID, Tags: deployed().Tags }] });
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+
+    const [listed, described] = await Promise.all([h.stacks.list({ 'wimpy:application': 'shop' }), h.stacks.describe(NAME), h.stacks.describe(NAME)]);
+
+    assert.deepEqual(listed.map((stack) => stack.name), [NAME]);
+    assert.equal(described?.name, NAME);
+    assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 1);
+  });
+
   test('a stack this run changed is known as the wait for its change last read it, without reading it again', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });

@@ -70,6 +70,28 @@ describe('removing a stack', () => {
     assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 0);
   });
 
+  test("asks for every export's importers at once: a stack of many exports costs one round trip", { timeout: 10_000 }, async () => {
+    const h = harness();
+    const exports = ['url', 'security-group', 'role', 'log-group'].map((name) => `${NAME}-${name}`);
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Outputs: exports.map((name) => ({ OutputKey: name, OutputValue: 'x', ExportName: name })) })] });
+    let asked = 0;
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    h.cfn.on(ListImportsCommand).callsFake(async (input: { ExportName: string }) => {
+      asked += 1;
+      if (asked === exports.length) answer();
+      // No question is answered before all of them were asked.
+      await answered;
+      throw awsError('ValidationError', `Export ${input.ExportName} is not imported by any stack.`);
+    });
+    deletion(h, 'DELETE_COMPLETE');
+
+    await h.stacks.remove(NAME, h.options());
+
+    assert.deepEqual(h.cfn.commandCalls(ListImportsCommand).map((call) => call.args[0].input.ExportName).sort(), [...exports].sort());
+    assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 1);
+  });
+
   test('refuses a stack with termination protection on, and turns nothing off by itself', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ EnableTerminationProtection: true })] });
