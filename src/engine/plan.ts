@@ -1,4 +1,5 @@
 import { hostname, pinnedHostname, repositoryName, schedulesStack } from '../config/names.js';
+import { processSize } from '../config/sections/processes.js';
 import { SCHEDULE_STATE, schedulesAlarmName } from '../templates/schedules.js';
 import type { SchedulesReport } from './run-report.js';
 import type { Config } from '../config/types.js';
@@ -40,7 +41,7 @@ export interface PlannedHostname {
 export interface PlannedProcess {
   readonly name: string;
   readonly command: string;
-  /** e.g. `2-4 c7i.large, scaling on 60% CPU` or `1 t3.small`. */
+  /** e.g. `2-4 × c7i.large, scaling on 60% CPU` or `1 × t3.small`. */
   readonly size: string;
   /** When a new instance counts as healthy. */
   readonly health: string;
@@ -74,9 +75,7 @@ function plannedProcesses(config: Config): { processes?: PlannedProcess[] } {
     processes: config.processes.map(({ name, command, health, capacity }) => ({
       name,
       command,
-      size: capacity.minSize === capacity.maxSize
-        ? `${capacity.desiredSize} ${capacity.instanceType}`
-        : `${capacity.minSize}-${capacity.maxSize} ${capacity.instanceType}, scaling on ${capacity.cpuTarget}% CPU`,
+      size: capacity.minSize === capacity.maxSize ? processSize(capacity) : `${processSize(capacity)}, scaling on ${capacity.cpuTarget}% CPU`,
       health: `its container up ${config.processGraceSeconds} s${health ? `, then \`${health}\` exits 0` : ''}`,
     })),
   };

@@ -6,6 +6,7 @@
 import { domainTargets } from '../config/domains.js';
 import { pinnedImage } from '../config/image-reference.js';
 import { hostname, loadBalancerStack } from '../config/names.js';
+import { processSize } from '../config/sections/processes.js';
 import type { Config } from '../config/types.js';
 import { logGroupOf } from '../engine/logs.js';
 import type { ImageRef } from '../engine/ports.js';
@@ -115,7 +116,7 @@ function processesOf(config: Config, result: RunResult): { processes?: ProcessRe
   return {
     processes: config.processes.map(({ name, capacity }) => ({
       name,
-      size: `${capacity.minSize === capacity.maxSize ? capacity.minSize : `${capacity.minSize}-${capacity.maxSize}`} × ${capacity.instanceType}`,
+      size: processSize(capacity),
       state: state(name),
     })),
   };

@@ -42,12 +42,12 @@ describe('the plan', () => {
       'processes-grace-seconds': '45',
     }));
     assert.deepEqual(plan.processes, [
-      { name: 'worker', command: 'celery -A shop worker', size: '2-4 c7i.large, scaling on 70% CPU', health: 'its container up 45 s, then `celery -A shop inspect ping` exits 0' },
-      { name: 'mailer', command: 'python -m mailer', size: '1 t3.small', health: 'its container up 45 s' },
+      { name: 'worker', command: 'celery -A shop worker', size: '2-4 × c7i.large, scaling on 70% CPU', health: 'its container up 45 s, then `celery -A shop inspect ping` exits 0' },
+      { name: 'mailer', command: 'python -m mailer', size: '1 × t3.small', health: 'its container up 45 s' },
     ]);
     assert.ok(plan.traffic.some((step) => step.startsWith('then worker, mailer of the releases without traffic go to zero instances')));
-    assert.match(planText(plan, false), /Processes besides web[^\n]*\n {2}worker +celery -A shop worker\n +2-4 c7i\.large, scaling on 70% CPU; healthy once its container up 45 s/);
-    assert.match(planMarkdown(plan), /\| <code>mailer<\/code> \| <code>python -m mailer<\/code> \| 1 t3\.small \| its container up 45 s \|/);
+    assert.match(planText(plan, false), /Processes besides web[^\n]*\n {2}worker +celery -A shop worker\n +2-4 × c7i\.large, scaling on 70% CPU; healthy once its container up 45 s/);
+    assert.match(planMarkdown(plan), /\| <code>mailer<\/code> \| <code>python -m mailer<\/code> \| 1 × t3\.small \| its container up 45 s \|/);
     assert.equal(planRun(configOf()).processes, undefined, 'no processes, no section');
   });
 
