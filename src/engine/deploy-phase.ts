@@ -156,6 +156,17 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const scheduled = scheduleTask ? { scheduleTask } : {};
   const stack = await deps.log.group(`stack ${spec.name}`, () => deps.stacks.apply(spec, applyOptions));
   const switchRule = listenerSwitch(deps, rule);
+  /**
+   * After the traffic's last change: the releases nobody needs removed (never by a rollback's
+   * redeploy, nor while a canary holds part of the traffic), the processes handed over to the
+   * releases with traffic, and the images of the releases kept protected, with `protect`'s.
+   */
+  const settle = async (routes: readonly Route[], options: { clean: boolean; protect?: readonly string[] | false }) => {
+    const cleanup = options.clean && !rollback ? await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name, run.signal)) : NO_CLEANUP;
+    await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), routes, run);
+    if (cleanup.keptVersions && options.protect !== false) await protectImages(config, deps, [config.version, ...(options.protect ?? []), ...cleanup.keptVersions], true, run.signal);
+    return cleanup;
+  };
   const move = { zoneId: placement.zoneId, host, balancer, weighted: records.weighted };
 
   if (config.strategy === 'rolling') {
@@ -171,11 +182,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
       trafficChanged = true;
     }
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes: desired, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
-    await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), desired, run);
     // The version the stack ran before is the last good one: a rollback deploys it again.
     const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
-    if (cleanup.keptVersions && before !== config.version) await protectImages(config, deps, [config.version, ...(before ? [before] : []), ...cleanup.keptVersions], true, run.signal);
+    const cleanup = await settle(desired, { clean: true, protect: before !== config.version && (before ? [before] : []) });
     return { stack, traffic: desired, trafficChanged, url, cleanup, ...scheduled };
   }
 
@@ -188,9 +197,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (weighted) {
     const routes = await moveOffRecords(config, deps, run, { ...move, target, rule: rule.routes, switchRule, ...healthUrl, moves });
     if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves, ...scheduled };
-    const cleanup = rollback ? NO_CLEANUP : await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name));
-    await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), routes, run);
-    if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true, run.signal);
+    const cleanup = await settle(routes, { clean: true });
     return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
   }
   // The first release of the hostname: its alias, before any traffic (nothing answered there before).
@@ -204,9 +211,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     return moved;
   });
   const full = share(after, name) === 100;
-  const cleanup = full && !rollback ? await cleanUp(config, deps, run, { routes: after, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name)) : NO_CLEANUP;
-  await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), after, run);
-  if (cleanup.keptVersions) await protectImages(config, deps, [config.version, ...cleanup.keptVersions], true, run.signal);
+  const cleanup = await settle(after, { clean: full });
   return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
 }
 
@@ -215,8 +220,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
  * release as its apply left it (the adapter keeps the stack its wait last read). Under the lock
  * no other run changes them, so cleanup judges from these without listing again.
  */
-async function releasesNow(deps: EngineDeps, listed: readonly StackSummary[], name: string): Promise<StackSummary[]> {
-  const own = await deps.stacks.describe(name);
+async function releasesNow(deps: EngineDeps, listed: readonly StackSummary[], name: string, signal?: AbortSignal): Promise<StackSummary[]> {
+  const own = await deps.stacks.describe(name, signal);
   return [...listed.filter((stack) => stack.name !== name), ...(own ? [own] : [])];
 }
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { APPLICATION, CREDENTIALS, deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, REGION, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
+import { APPLICATION, CREDENTIALS, describeStack, imageOf, outputsOf, prepareEmulator, REGION, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { startAwsProxy, type AwsProxy, type ProxiedCall } from '../support/aws-proxy.js';
 import { listImportsStandIn } from '../support/emulator-gaps.js';
-import { runAction, type ActionRun } from '../support/run-action.js';
+import { recordedSteps, ruleChange } from '../support/recorded-steps.js';
 
 // Issue 18: workers. In blue-green a release's workers run while it has traffic; once the
 // traffic has left it, its worker group is at zero instances, and a rollback starts it again.
@@ -25,7 +25,6 @@ const HOST = `${APPLICATION}.armesto.net`;
 const COMMAND = 'celery -A shop worker --loglevel info';
 const BLUE_GREEN = { environment: 'production', strategy: 'blue-green', 'step-wait': '0', processes: `worker=${COMMAND}`, 'processes-sizes': 'worker=2' };
 
-const ruleChange = (call: ProxiedCall) => /^elasticloadbalancing:(CreateRule|ModifyRule)$/.test(call.api);
 const resize = (call: ProxiedCall) => call.api === 'autoscaling:UpdateAutoScalingGroup';
 
 describe('workers against an AWS API', { skip }, () => {
@@ -33,15 +32,7 @@ describe('workers against an AWS API', { skip }, () => {
   let proxy: AwsProxy;
   let autoScaling: AutoScalingClient;
   let ec2: EC2Client;
-  const runs = new Map<string, { run: ActionRun; calls: readonly ProxiedCall[] }>();
-
-  async function step(name: string, inputs: Record<string, string>): Promise<ActionRun> {
-    proxy.resetStats();
-    const run = await runAction({ awsEndpoint: proxy.url, inputs: deployInputs({ ...BLUE_GREEN, ...inputs }) });
-    runs.set(name, { run, calls: proxy.calls() });
-    assert.equal(run.exitCode, 0, `${name}: ${run.stdout}${run.stderr}`);
-    return run;
-  }
+  const { runs, step } = recordedSteps(() => proxy, BLUE_GREEN);
 
   /** The release's worker group as Auto Scaling has it, found from the stack's Processes output. */
   async function workerOf(stack: string) {

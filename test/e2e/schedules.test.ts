@@ -2,10 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { APPLICATION, CREDENTIALS, deployInputs, describeStack, imageOf, prepareEmulator, REGION, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
+import { APPLICATION, CREDENTIALS, describeStack, imageOf, prepareEmulator, REGION, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { startAwsProxy, type AwsProxy, type ProxiedCall } from '../support/aws-proxy.js';
 import { listImportsStandIn } from '../support/emulator-gaps.js';
-import { runAction, type ActionRun } from '../support/run-action.js';
+import { recordedSteps, ruleChange } from '../support/recorded-steps.js';
 
 // Issue 18: schedules on EventBridge Scheduler follow the serving release.
 //
@@ -37,22 +37,13 @@ interface ScheduleResource {
   Properties: { ScheduleExpression: string; State: string; Target: { Arn: unknown; Input: string; EcsParameters: { TaskDefinitionArn: unknown; LaunchType: string } } };
 }
 
-const ruleChange = (call: ProxiedCall) => /^elasticloadbalancing:(CreateRule|ModifyRule)$/.test(call.api);
 const schedulesChange = (call: ProxiedCall) => call.stackName === SCHEDULES && /^cloudformation:(CreateStack|CreateChangeSet|ExecuteChangeSet)$/.test(call.api);
 
 describe('schedules against an AWS API', { skip }, () => {
   let emulator: Emulator;
   let proxy: AwsProxy;
   let ecs: ECSClient;
-  const runs = new Map<string, { run: ActionRun; calls: readonly ProxiedCall[] }>();
-
-  async function step(name: string, inputs: Record<string, string>): Promise<ActionRun> {
-    proxy.resetStats();
-    const run = await runAction({ awsEndpoint: proxy.url, inputs: deployInputs({ ...BLUE_GREEN, ...inputs }) });
-    runs.set(name, { run, calls: proxy.calls() });
-    assert.equal(run.exitCode, 0, `${name}: ${run.stdout}${run.stderr}`);
-    return run;
-  }
+  const { runs, step } = recordedSteps(() => proxy, BLUE_GREEN);
 
   /** The task definition each schedule of the stack runs, as AWS would resolve it: the template's Ref, the stack's parameter. */
   async function scheduled(): Promise<{ expression: string; command: string[]; taskDefinition: string }[]> {
