@@ -12,6 +12,7 @@ import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, proc
 import { PROCESSES_OUTPUT, processesOutput } from '../platform.js';
 import { registryOf } from '../../config/image-reference.js';
 import { RUNS_WHILE_SERVING } from '../../cost/estimate.js';
+import { EXCEPTIONS } from '../../templates/security-exceptions.js';
 
 /**
  * The application stack: instances in an Auto Scaling group and the target group they register
@@ -247,8 +248,15 @@ export function applicationTemplate(input: ApplicationInput): Template {
    */
   const group = (launch: string, size: CapacityConfig, behind: { readonly targetGroups: readonly unknown[]; readonly dependsOn: readonly string[]; readonly tags: readonly unknown[]; readonly whileServing?: boolean }) => ({
     Type: 'AWS::AutoScaling::AutoScalingGroup',
-    // Blue-green: the deploys scale a process to zero in a release that no longer serves.
-    ...(behind.whileServing ? { Metadata: { [RUNS_WHILE_SERVING]: true } } : {}),
+    ...(behind.whileServing || size.spot
+      ? {
+          Metadata: {
+            // Blue-green: the deploys scale a process to zero in a release that no longer serves.
+            ...(behind.whileServing ? { [RUNS_WHILE_SERVING]: true } : {}),
+            ...(size.spot ? { cdk_nag: { rules_to_suppress: [EXCEPTIONS.spotGroupVolumes] } } : {}),
+          },
+        }
+      : {}),
     // Instances signal once their role may signal this stack.
     DependsOn: [...behind.dependsOn, 'SignalPolicy'],
     CreationPolicy: { ResourceSignal: { Count: size.desiredSize, Timeout: signalTimeout } },
