@@ -41,6 +41,13 @@ export class EcrRegistry implements Registry {
    * however many times it protects images. One it ensured is known from then on.
    */
   private readonly located = new Map<string, Promise<Repository | undefined>>();
+  /**
+   * The keep tags of each repository and scope as this registry last left them: a run protects
+   * twice (its release's image before the stack, the images cleanup kept after), and under the
+   * run's lock no other run moves that scope's tags, so ECR's list is read once a run.
+   */
+  private readonly keepTags = new Map<string, Set<string>>();
+  private readonly moving = new Map<string, Promise<void>>();
 
   constructor(private readonly options: EcrOptions) {
     this.client = options.client ?? new ECRClient(clientSettings());
@@ -137,27 +144,45 @@ export class EcrRegistry implements Registry {
    * A version the repository does not hold (a prebuilt image that lives elsewhere) is skipped.
    */
   async protect(repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
+    // One move of a scope's tags at a time: each starts from what the one before left.
+    const key = `${repository}\n${scope}`;
+    const move = (this.moving.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.moveKeepTags(repository, scope, versions, only, signal));
+    this.moving.set(key, move);
+    return move;
+  }
+
+  private async moveKeepTags(repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
     const options = { abortSignal: signal };
     const where = repositoryIds(repository);
     const prefix = keepTagPrefix(scope);
-    const held = new Set<string>();
-    for await (const page of paginateListImages({ client: this.client }, { ...where, filter: { tagStatus: 'TAGGED' } }, options)) {
-      for (const id of page.imageIds ?? []) if (id.imageTag?.startsWith(prefix)) held.add(id.imageTag);
+    const key = `${repository}\n${scope}`;
+    const held = this.keepTags.get(key) ?? new Set<string>();
+    if (!this.keepTags.has(key)) {
+      for await (const page of paginateListImages({ client: this.client }, { ...where, filter: { tagStatus: 'TAGGED' } }, options)) {
+        for (const id of page.imageIds ?? []) if (id.imageTag?.startsWith(prefix)) held.add(id.imageTag);
+      }
     }
+    // Until this protect has finished, what ECR holds is not known: a failure half way makes the next one read it again.
+    this.keepTags.delete(key);
     const wanted = new Map(versions.map((version) => [keepTag(scope, version), version] as const));
-    for (const [tag, version] of wanted) if (!held.has(tag)) await this.tag(where, version, tag, signal);
+    for (const [tag, version] of wanted) if (!held.has(tag) && (await this.tag(where, version, tag, signal))) held.add(tag);
     const stale = only ? [...held].filter((tag) => !wanted.has(tag)) : [];
     for (let i = 0; i < stale.length; i += BATCH_DELETE) {
       // Deleting a tag of an image that has others removes only that tag: the image stays.
-      await this.client.send(new BatchDeleteImageCommand({ ...where, imageIds: stale.slice(i, i + BATCH_DELETE).map((imageTag) => ({ imageTag })) }), options);
+      const batch = stale.slice(i, i + BATCH_DELETE);
+      const answer = await this.client.send(new BatchDeleteImageCommand({ ...where, imageIds: batch.map((imageTag) => ({ imageTag })) }), options);
+      // A tag ECR could not delete is still held, as far as this run knows.
+      const failed = new Set((answer?.failures ?? []).map((failure) => failure.imageId?.imageTag));
+      for (const tag of batch) if (!failed.has(tag)) held.delete(tag);
     }
+    this.keepTags.set(key, held);
   }
 
-  /** Adds `tag` to the image `version` names, by putting its manifest again under the new tag. */
-  private async tag(where: RepositoryIds, version: string, tag: string, signal?: AbortSignal): Promise<void> {
+  /** Adds `tag` to the image `version` names, by putting its manifest again under the new tag; false when the repository holds no such image. */
+  private async tag(where: RepositoryIds, version: string, tag: string, signal?: AbortSignal): Promise<boolean> {
     const found = await this.client.send(new BatchGetImageCommand({ ...where, imageIds: [{ imageTag: version }], acceptedMediaTypes: MANIFEST_TYPES }), { abortSignal: signal });
     const image = found.images?.[0];
-    if (!image?.imageManifest) return;
+    if (!image?.imageManifest) return false;
     try {
       await this.client.send(new PutImageCommand({
         ...where,
@@ -170,6 +195,7 @@ export class EcrRegistry implements Registry {
       // Another run tagged it a moment ago.
       if (errorCode(error) !== 'ImageAlreadyExistsException') throw error;
     }
+    return true;
   }
 
   /**

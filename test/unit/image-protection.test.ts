@@ -78,9 +78,14 @@ class EcrRepository {
 
 const client = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const ecr = mockClient(client);
-const registry = new EcrRegistry({ application: REPOSITORY, keepImages: 30, client });
+/** One run's registry: it remembers the keep tags it read and moved. */
+const runRegistry = () => new EcrRegistry({ application: REPOSITORY, keepImages: 30, client });
+let registry = runRegistry();
 
-beforeEach(() => ecr.reset());
+beforeEach(() => {
+  ecr.reset();
+  registry = runRegistry();
+});
 
 describe('the lifecycle policy and the keep tags', () => {
   test("with 40 preview images pushed after production's, production's image, the warm release's and the last good one are kept; an older one that no release needs expires", async () => {
@@ -175,10 +180,41 @@ describe('moving the keep tags in ECR', () => {
     ecr.on(ListImagesCommand).resolves({ imageIds: [{ imageTag: V2 }] });
 
     await registry.protect(REPOSITORY, 'production', [V1, V2], false);
-    await registry.protect(REPOSITORY, 'production', [V2], false);
+    await runRegistry().protect(REPOSITORY, 'production', [V2], false);
 
     assert.deepEqual(ecr.commandCalls(PutImageCommand).map((call) => call.args[0].input.imageTag), [keepTag('production', V2), keepTag('production', V2)]);
     assert.deepEqual([...repository.images[0]!.tags], [V2, keepTag('production', V2)]);
+  });
+
+  test("a run reads the repository's keep tags once, however often it protects: what it added and removed is known", async () => {
+    const repository = new EcrRepository();
+    repository.serve(ecr);
+    repository.push(V1, NOW - 2 * DAY);
+    repository.push(V2, NOW - DAY);
+    await runRegistry().protect(REPOSITORY, 'production', [V1], true);
+    ecr.resetHistory();
+
+    await registry.protect(REPOSITORY, 'production', [V2], false);
+    await registry.protect(REPOSITORY, 'production', [V2], true);
+    await registry.protect(REPOSITORY, 'production', [V1, V2], true);
+
+    assert.equal(ecr.commandCalls(ListImagesCommand).length, 1);
+    assert.deepEqual(ecr.commandCalls(BatchDeleteImageCommand).map((call) => call.args[0].input.imageIds), [[{ imageTag: keepTag('production', V1) }]]);
+    assert.deepEqual(repository.images.map((image) => [...image.tags]), [[V1, keepTag('production', V1)], [V2, keepTag('production', V2)]], 'the tag it removed is added again when needed again');
+  });
+
+  test('a move that failed half way leaves the next one to read the repository again', async () => {
+    const repository = new EcrRepository();
+    repository.serve(ecr);
+    repository.push(V1, NOW);
+    ecr.on(PutImageCommand).rejectsOnce(new Error('throttled'));
+
+    await assert.rejects(registry.protect(REPOSITORY, 'production', [V1], false), /throttled/);
+    repository.serve(ecr);
+    await registry.protect(REPOSITORY, 'production', [V1], false);
+
+    assert.equal(ecr.commandCalls(ListImagesCommand).length, 2);
+    assert.deepEqual([...repository.images[0]!.tags], [V1, keepTag('production', V1)]);
   });
 });
 
