@@ -1,8 +1,8 @@
 /**
  * The monthly estimate of the README's reference setup, computed by the product itself: a small
  * team's staging (rolling), production (blue-green, one warm release) and five open pull
- * requests, one t3.small each (previews on their default preview-instance-type), in eu-west-1,
- * with NAT gateways and with NAT instances. `npm run docs` writes it into the README, so the
+ * requests, one t3.small each (previews on their default preview-instance-type, on Spot by
+ * default), in eu-west-1, with NAT gateways and with NAT instances, and with previews on demand. `npm run docs` writes it into the README, so the
  * figure follows the templates.
  */
 import { readConfig } from '../src/config/read-config.js';
@@ -56,6 +56,7 @@ export function referenceCost(): string {
     ...rows,
     `| **total** | **${formatMonthly(total)}** |`,
     `| total with \`nat: instance\` in both environments | ${formatMonthly(totalOf({ nat: 'instance' }))} |`,
+    `| total with \`preview-capacity: on-demand\` | ${formatMonthly(totalOf({ 'preview-capacity': 'on-demand' }))} |`,
   ].join('\n');
 }
 

@@ -77,7 +77,11 @@ export function sampleTemplates(): Record<string, Template> {
     'application-rolling': application(rolling),
     'application-blue-green': application(blueGreen),
     'application-fixed-size': application(fixedSize),
+    // On Spot by default: the mixed instances policy over same-size types.
     'application-preview': application(preview),
+    'application-preview-on-demand': application(sampleConfig({ 'preview-capacity': 'on-demand' }, 42)),
+    // A type of the user's own runs alone on Spot, as do the preview's workers.
+    'application-preview-own-type-with-processes': application(sampleConfig({ 'preview-instance-type': 't4g.small', processes: 'worker=celery -A shop worker' }, 42)),
     'application-notifying-own-topic': application(notifying),
     // Two workers beside web, one scaling, one with a health command, with a database.
     'application-blue-green-with-processes': application(sampleConfig({ environment: 'production', strategy: 'blue-green', database: 'postgres', processes: 'worker=celery -A shop worker\nmail-sender=python -m mailer', 'processes-sizes': 'worker=2-6 c7i.large', 'processes-health': 'worker=celery -A shop inspect ping' })),

@@ -51,6 +51,7 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'keep-images', default: '30', description: 'How many images the ECR lifecycle policy keeps (1 to 1000), previews included. The images of releases that serve, are kept warm or are the last good one are kept besides, whatever previews push (see "Images that releases need are never expired").' },
   { name: 'instance-type', default: 't3.small', description: 'The EC2 instance type.' },
   { name: 'preview-instance-type', default: 't3.micro', description: 'The EC2 instance type of a preview: by default the smallest that runs a container beside Docker and the agents (1 GiB of memory, x86_64 like the images GitHub runners build). Set it to instance-type\'s value, or any type, for an application that needs more.' },
+  { name: 'preview-capacity', default: 'spot', description: 'How a preview\'s instances are bought: spot (EC2 Spot, about half the on-demand price or less; AWS may take an instance back at two minutes\' notice and the group replaces it within minutes) or on-demand. Staging and production always run on demand. See "What it costs you on AWS".' },
   { name: 'min-size', default: '1', description: 'Smallest number of instances.' },
   { name: 'desired-size', default: '1', description: 'Number of instances to start with.' },
   { name: 'max-size', default: '2', description: 'Largest number of instances.' },

@@ -12,6 +12,10 @@ export type TrafficStrategy = (typeof TRAFFIC_STRATEGIES)[number];
 export const NAT_MODES = ['gateway', 'instance'] as const;
 export type Nat = (typeof NAT_MODES)[number];
 
+/** How a preview's instances are bought: EC2 Spot (the default) or on demand. */
+export const PREVIEW_CAPACITIES = ['spot', 'on-demand'] as const;
+export type PreviewCapacity = (typeof PREVIEW_CAPACITIES)[number];
+
 export const STEPS = ['environment', 'build', 'deploy'] as const;
 export type Step = (typeof STEPS)[number];
 
@@ -58,6 +62,11 @@ export interface CapacityConfig {
   readonly desiredSize: number;
   readonly maxSize: number;
   readonly cpuTarget: number;
+  /**
+   * Spot capacity (a preview's, by default): cheaper, and AWS may take an instance back with two
+   * minutes' notice. Absent: on demand, as staging and production always are.
+   */
+  readonly spot?: boolean;
 }
 
 /** The process every application has: the one behind the load balancer. Others are `processes`. */
@@ -128,6 +137,8 @@ export interface Config {
   readonly capacity: CapacityConfig;
   /** The instance type a preview of this application runs on (a preview's capacity has it already). */
   readonly previewInstanceType: string;
+  /** How a preview's instances are bought (a preview's capacity says it already). */
+  readonly previewCapacity: PreviewCapacity;
   readonly healthCheckPath: string;
   readonly signalTimeoutMinutes: number;
   readonly variables: readonly Variable[];

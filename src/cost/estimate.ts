@@ -78,9 +78,19 @@ function numberOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** The launch template data a group starts its instances from, when it is in the same template. */
+interface MixedInstances {
+  readonly LaunchTemplate?: { readonly LaunchTemplateSpecification?: { readonly LaunchTemplateId?: { readonly Ref?: string } } };
+  readonly InstancesDistribution?: { readonly OnDemandBaseCapacity?: unknown; readonly OnDemandPercentageAboveBaseCapacity?: unknown };
+}
+
+/**
+ * The launch template data a group starts its instances from, when it is in the same template:
+ * named by the group itself, or by its mixed instances policy (Spot).
+ */
 function launchDataOf(group: Resource, resources: Readonly<Record<string, Resource>>): Readonly<Record<string, unknown>> | undefined {
-  const reference = (group.Properties?.LaunchTemplate as { LaunchTemplateId?: { Ref?: string } } | undefined)?.LaunchTemplateId?.Ref;
+  const mixed = group.Properties?.MixedInstancesPolicy as MixedInstances | undefined;
+  const reference = (group.Properties?.LaunchTemplate as { LaunchTemplateId?: { Ref?: string } } | undefined)?.LaunchTemplateId?.Ref
+    ?? mixed?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId?.Ref;
   const launch = reference ? resources[reference] : undefined;
   return launch?.Properties?.LaunchTemplateData as Readonly<Record<string, unknown>> | undefined;
 }
@@ -90,8 +100,23 @@ function volumeGb(data: Readonly<Record<string, unknown>> | undefined): number {
   return mappings.reduce((sum, mapping) => sum + (numberOf(mapping.Ebs?.VolumeSize) ?? 0), 0);
 }
 
+/** A group whose every instance is Spot: no on-demand base, and no on-demand share above it. */
+function allSpot(group: Resource): boolean {
+  const distribution = (group.Properties?.MixedInstancesPolicy as MixedInstances | undefined)?.InstancesDistribution;
+  return distribution !== undefined && numberOf(distribution.OnDemandBaseCapacity) === 0 && numberOf(distribution.OnDemandPercentageAboveBaseCapacity) === 0;
+}
+
+/**
+ * Spot has no price table here: its prices move by the hour, by zone and by type. Half the
+ * on-demand price is above what Spot usually costs for the small types previews run, so the
+ * estimate errs on the side of the bill.
+ */
+export const SPOT_SHARE_OF_ON_DEMAND = 0.5;
+
+const SPOT_NOTE = 'Spot (estimated at half the on-demand price; Spot prices move hourly and are usually lower)';
+
 /** `count` instances of `type`, each with the disks of `data` (launch template data or an instance's properties). */
-function instanceLines(what: string, type: unknown, count: number, data: Readonly<Record<string, unknown>> | undefined, prices: RegionPrices, unpriced: Set<string>): CostLine[] {
+function instanceLines(what: string, type: unknown, count: number, data: Readonly<Record<string, unknown>> | undefined, prices: RegionPrices, unpriced: Set<string>, spot = false): CostLine[] {
   const hourly = typeof type === 'string' ? prices.instanceHour[type] : undefined;
   if (typeof type !== 'string' || hourly === undefined) {
     unpriced.add(`${what} (${typeof type === 'string' ? type : 'type unknown'})`);
@@ -99,7 +124,9 @@ function instanceLines(what: string, type: unknown, count: number, data: Readonl
   }
   const disk = volumeGb(data);
   return [
-    { what: `${count} × ${type}`, monthly: count * monthly(hourly) },
+    spot
+      ? { what: `${count} × ${type}, ${SPOT_NOTE}`, monthly: count * monthly(hourly) * SPOT_SHARE_OF_ON_DEMAND }
+      : { what: `${count} × ${type}`, monthly: count * monthly(hourly) },
     ...(disk > 0 ? [{ what: `${count} × ${disk} GB gp3 disk`, monthly: count * disk * prices.gp3GbMonth }] : []),
   ];
 }
@@ -124,7 +151,7 @@ function resourceLines(id: string, resource: Resource, resources: Readonly<Recor
       const data = launchDataOf(resource, resources);
       // The group's smallest size is what it runs without load; scaling out adds to it.
       const count = numberOf(properties.MinSize) ?? numberOf(properties.DesiredCapacity) ?? 1;
-      const lines = instanceLines(`instances of ${id}`, data?.InstanceType, count, data, prices, unpriced);
+      const lines = instanceLines(`instances of ${id}`, data?.InstanceType, count, data, prices, unpriced, allSpot(resource));
       return resource.Metadata?.[RUNS_WHILE_SERVING] === true ? lines.map((line) => ({ ...line, what: `${line.what} (${id}, serving release only)`, once: true })) : lines;
     }
     case 'AWS::RDS::DBInstance': {

@@ -63,6 +63,10 @@ export const EXCEPTIONS = {
     id: 'AwsSolutions-ECS4',
     reason: 'The cluster runs only the release command, one short task per release, whose output is in the application\'s log group: Container Insights would bill metrics for a cluster that is idle between deploys.',
   },
+  spotGroupVolumes: {
+    id: 'AwsSolutions-EC26',
+    reason: "The rule reads only a group's own LaunchTemplate property and fails on a Spot group, which names its launch template in MixedInstancesPolicy as AWS requires; that launch template encrypts every volume, as the rule finds for every on-demand group.",
+  },
 } as const satisfies Record<string, Suppression>;
 
 /** The rule ids and reasons of the instance role's own wildcards, each scoped to the application and environment. */

@@ -105,6 +105,7 @@ const BAD: ReadonlyArray<readonly [Record<string, string>, string, RegExp]> = [
   [{ 'preview-ttl': '1w' }, 'preview-ttl', /48h or 7d/],
   [{ cloudtrail: 'off' }, 'cloudtrail', /true or false/],
   [{ nat: 'none' }, 'nat', /gateway, instance/],
+  [{ 'preview-capacity': 'reserved' }, 'preview-capacity', /preview-capacity: "reserved" is not allowed: use one of spot, on-demand/],
   [{ 'destroy-environment': '1' }, 'destroy-environment', /true or false/],
 ];
 

@@ -7,7 +7,7 @@ import { parameterPath } from '../../src/config/names.js';
 import { ConfigurationError } from '../../src/config/read-config.js';
 import { LOG_RETENTION_DAYS } from '../../src/config/sections/logs.js';
 import { databaseClassProblem } from '../../src/config/database-classes.js';
-import { COMMANDS, NAT_MODES, STEPS, TRAFFIC_STRATEGIES } from '../../src/config/types.js';
+import { COMMANDS, NAT_MODES, PREVIEW_CAPACITIES, STEPS, TRAFFIC_STRATEGIES } from '../../src/config/types.js';
 import type { Config } from '../../src/config/types.js';
 import { configOf, PUSH, VALID_INPUTS } from '../support/config.js';
 import { startRequestCounter } from '../support/request-counter.js';
@@ -176,6 +176,7 @@ const SPECS: Record<string, (name: string) => Spec> = {
   image: text(fc.constantFrom('ghcr.io/acme/app:v1.4.2', `app@sha256:${'a'.repeat(64)}`, 'nginx', 'Nginx:latest', 'localhost:5000/app:1'), (c) => c.build.image),
   'keep-images': integer(1, 1000, (c) => c.build.keepImages),
   'instance-type': text(fc.constantFrom('t3.small', 'm7g.large', 'c6i.2xlarge', 't3', 'T3.small'), (c) => c.capacity.instanceType, (value) => value),
+  'preview-capacity': oneOf(PREVIEW_CAPACITIES, (c) => c.previewCapacity),
   'preview-instance-type': text(fc.constantFrom('t3.micro', 't3.nano', 'm7g.large', 't3', 'T3.micro'), (c) => c.previewInstanceType, (value) => value),
   // The defaults are min 1, desired 1, max 2: the three must stay ordered.
   'min-size': integer(0, 100, (c) => sizes(c).minSize, (n) => n <= 1),

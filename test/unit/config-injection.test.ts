@@ -87,7 +87,7 @@ const FREE_TEXT: Record<string, FreeText> = {
 /** Inputs with a closed set of values (or read outside readConfig): no free text to inject. */
 const CLOSED = [
   'command', 'application-port', 'strategy', 'steps', 'timeout-minutes', 'github-token', 'keep-images', 'min-size', 'desired-size', 'max-size', 'cpu-target',
-  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'egress', 'nat', 'cloudtrail', 'destroy-environment', 'destroy-logs',
+  'signal-timeout-minutes', 'verify-url', 'dns-ttl', 'canary-steps', 'step-wait', 'keep-releases', 'preview-ttl', 'preview-capacity', 'egress', 'nat', 'cloudtrail', 'destroy-environment', 'destroy-logs',
   'log-retention-days', 'database', 'database-class', 'database-storage', 'database-multi-az', 'preview-database', 'release-timeout-minutes', 'destroy-database', 'since', 'process',
   'processes-sizes', 'processes-grace-seconds',
 ];

@@ -72,6 +72,17 @@ describe('the cost estimate', () => {
     assert.equal(cents(cost.stacks.at(-1)!.lines[0]!.monthly), cents(3 * month(PRICES['eu-west-1']!.instanceHour['t4g.medium']!)));
   });
 
+  test('a Spot preview\'s instance is priced at half the on-demand price, and its line says so; its disk is priced as ever', () => {
+    const preview = (inputs: Record<string, string>) => environmentCost(configOf(inputs, { sha: 'a'.repeat(40), intent: { kind: 'preview-deploy', pullRequest: 3 } }), 'us-east-1').stacks.at(-1)!;
+    const spot = preview({});
+    assert.deepEqual(spot.lines.map((line) => line.what), ['1 × t3.micro, Spot (estimated at half the on-demand price; Spot prices move hourly and are usually lower)', '1 × 20 GB gp3 disk']);
+    assert.equal(cents(spot.lines[0]!.monthly), cents(month(US.instanceHour['t3.micro']!) / 2));
+    assert.equal(cents(spot.lines[1]!.monthly), cents(20 * US.gp3GbMonth));
+    const onDemand = preview({ 'preview-capacity': 'on-demand' });
+    assert.deepEqual(onDemand.lines.map((line) => line.what), ['1 × t3.micro', '1 × 20 GB gp3 disk']);
+    assert.equal(cents(onDemand.monthly - spot.monthly), cents(month(US.instanceHour['t3.micro']!) / 2));
+  });
+
   test('an instance type without a price is named and left out of the total, never guessed', () => {
     const cost = environmentCost(configOf({ 'instance-type': 'x2iedn.32xlarge' }), 'us-east-1');
     assert.deepEqual(cost.unpriced, ['instances of AutoScalingGroup (x2iedn.32xlarge)']);

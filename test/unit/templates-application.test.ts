@@ -415,3 +415,68 @@ describe('the processes of a release (workers)', () => {
     assert.equal(templateOf(BLUE_GREEN).Outputs.Processes, undefined, 'no processes, no output');
   });
 });
+
+describe('a preview on Spot (preview-capacity)', () => {
+  const preview = (inputs: Record<string, string> = {}) => configOf(inputs, { sha: COMMIT, intent: { kind: 'preview-deploy', pullRequest: 12 } });
+  const groupOf = (config: Config, id = 'AutoScalingGroup'): Plain => templateOf(config).Resources[id];
+  const LAUNCH_TEMPLATE = { LaunchTemplateId: { Ref: 'LaunchTemplate' }, Version: { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] } };
+
+  test('by default a preview buys Spot only, from the pools with the most spare capacity at the lowest price, and starts a replacement at the rebalance recommendation', () => {
+    const properties = groupOf(preview()).Properties;
+    assert.deepEqual(properties.MixedInstancesPolicy.InstancesDistribution, { OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 0, SpotAllocationStrategy: 'price-capacity-optimized' });
+    assert.equal(properties.CapacityRebalance, true);
+  });
+
+  test("the group names its launch template in the mixed instances policy alone, never beside it, as AWS requires", () => {
+    const properties = groupOf(preview()).Properties;
+    assert.deepEqual(properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification, LAUNCH_TEMPLATE);
+    assert.equal('LaunchTemplate' in properties, false);
+  });
+
+  test('the default t3.micro may also run as t3a.micro or t2.micro: the same memory and the architecture of the image the instances boot', () => {
+    const template = templateOf(preview());
+    const types = template.Resources.AutoScalingGroup.Properties.MixedInstancesPolicy.LaunchTemplate.Overrides.map((override: Plain) => override.InstanceType);
+    assert.deepEqual(types, ['t3.micro', 't3a.micro', 't2.micro']);
+    for (const type of types) assert.equal(amazonLinuxParameter(type), template.Parameters.AmiId.Default, type);
+  });
+
+  test('a preview-instance-type of the user runs alone: what its application needs is not known', () => {
+    for (const type of ['t3.small', 't4g.micro']) {
+      assert.deepEqual(groupOf(preview({ 'preview-instance-type': type })).Properties.MixedInstancesPolicy.LaunchTemplate.Overrides, [{ InstanceType: type }], type);
+    }
+  });
+
+  test('preview-capacity: on-demand gives a preview the plain group that staging has', () => {
+    const properties = groupOf(preview({ 'preview-capacity': 'on-demand' })).Properties;
+    assert.deepEqual(properties.LaunchTemplate, LAUNCH_TEMPLATE);
+    assert.equal('MixedInstancesPolicy' in properties, false);
+    assert.equal('CapacityRebalance' in properties, false);
+  });
+
+  test('staging and production never run on Spot, whatever preview-capacity says', () => {
+    for (const config of [ROLLING, BLUE_GREEN, configOf({ environment: 'staging', 'preview-capacity': 'spot' })]) {
+      const properties = groupOf(config).Properties;
+      assert.equal('MixedInstancesPolicy' in properties, false, config.environment);
+      assert.deepEqual(properties.LaunchTemplate, LAUNCH_TEMPLATE, config.environment);
+    }
+  });
+
+  test('a Spot preview is created and rolled as an on-demand one: on its instance\'s signal, one at a time', () => {
+    const spot = groupOf(preview());
+    const onDemand = groupOf(preview({ 'preview-capacity': 'on-demand' }));
+    assert.deepEqual(spot.CreationPolicy, onDemand.CreationPolicy);
+    assert.deepEqual(spot.UpdatePolicy, onDemand.UpdatePolicy);
+    assert.deepEqual(spot.DependsOn, onDemand.DependsOn);
+    assert.deepEqual(spot.CreationPolicy.ResourceSignal.Count, 1);
+  });
+
+  test("a preview's workers run on Spot too, from their own launch template", () => {
+    const properties = groupOf(preview({ processes: 'worker=celery -A shop worker' }), 'ProcessWorkerGroup').Properties;
+    assert.deepEqual(properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId, { Ref: 'ProcessWorkerLaunchTemplate' });
+    assert.equal(properties.CapacityRebalance, true);
+  });
+
+  test('AWS resource specification finds no problem in a Spot preview, with workers, or an on-demand one', () => {
+    for (const config of [preview(), preview({ processes: 'worker=celery -A shop worker' }), preview({ 'preview-capacity': 'on-demand' })]) assert.deepEqual(specProblems(templateOf(config) as Template), []);
+  });
+});

@@ -1,5 +1,5 @@
 import { defaultOf } from '../inputs.js';
-import type { CapacityConfig } from '../types.js';
+import { PREVIEW_CAPACITIES, type CapacityConfig, type PreviewCapacity } from '../types.js';
 import type { Reader } from './reader.js';
 
 /** The instances section: their type and number, how they scale, and how their health is told. */
@@ -7,6 +7,7 @@ import type { Reader } from './reader.js';
 export interface InstancesSection {
   readonly capacity: CapacityConfig;
   readonly previewInstanceType: string;
+  readonly previewCapacity: PreviewCapacity;
   readonly healthCheckPath: string;
   readonly signalTimeoutMinutes: number;
 }
@@ -20,6 +21,7 @@ export function readInstances(r: Reader, preview: number | undefined): Instances
   if (!INSTANCE_TYPE.test(instanceType)) r.fail('instance-type', instanceType, 'is not allowed: use an EC2 instance type such as t3.small or m7g.large');
   const previewInstanceType = r.text('preview-instance-type');
   if (!INSTANCE_TYPE.test(previewInstanceType)) r.fail('preview-instance-type', previewInstanceType, 'is not allowed: use an EC2 instance type such as t3.micro or t3.small');
+  const previewCapacity = r.oneOf('preview-capacity', PREVIEW_CAPACITIES);
   const minSize = r.integer('min-size', 0, 100);
   const desiredSize = r.integer('desired-size', 1, 100);
   const maxSize = r.integer('max-size', 1, 100);
@@ -37,6 +39,9 @@ export function readInstances(r: Reader, preview: number | undefined): Instances
     r.fail('health-check-path', healthCheckPath, 'is not allowed: use a path starting with / of letters, digits and / _ . ~ % ? = & + -');
   }
   const signalTimeoutMinutes = r.integer('signal-timeout-minutes', 1, 60);
-  const capacity = preview !== undefined ? { instanceType: previewInstanceType, minSize: 1, desiredSize: 1, maxSize: 1, cpuTarget } : { instanceType, minSize, desiredSize, maxSize, cpuTarget };
-  return { capacity, previewInstanceType, healthCheckPath, signalTimeoutMinutes };
+  // Only a preview may run on Spot: staging and production keep capacity AWS cannot take back.
+  const capacity: CapacityConfig = preview !== undefined
+    ? { instanceType: previewInstanceType, minSize: 1, desiredSize: 1, maxSize: 1, cpuTarget, ...(previewCapacity === 'spot' ? { spot: true } : {}) }
+    : { instanceType, minSize, desiredSize, maxSize, cpuTarget };
+  return { capacity, previewInstanceType, previewCapacity, healthCheckPath, signalTimeoutMinutes };
 }

@@ -12,6 +12,7 @@ import { SCRIPT_VALUES, SIGNALLED_RESOURCE, encodeSecrets, encodeVariables, proc
 import { PROCESSES_OUTPUT, processesOutput } from '../platform.js';
 import { registryOf } from '../../config/image-reference.js';
 import { RUNS_WHILE_SERVING } from '../../cost/estimate.js';
+import { EXCEPTIONS } from '../../templates/security-exceptions.js';
 
 /**
  * The application stack: instances in an Auto Scaling group and the target group they register
@@ -42,6 +43,19 @@ export interface ApplicationInput extends ReleaseShape {
 export function processIds(name: string): { readonly launchTemplate: string; readonly group: string; readonly scaling: string } {
   const id = `Process${name.charAt(0).toUpperCase()}${name.slice(1).replaceAll('-', 'X')}`;
   return { launchTemplate: `${id}LaunchTemplate`, group: `${id}Group`, scaling: `${id}CpuScaling` };
+}
+
+/**
+ * The instance types a Spot group may run, of one size and architecture: each type is a pool of
+ * spare capacity of its own in each availability zone, so more types mean fewer interruptions
+ * and a launch that rarely finds no capacity. The default preview type has same-size siblings
+ * (1 GiB of memory, x86_64: the image built for one runs on all); any other type the user chose
+ * runs alone, since what its application needs is not known.
+ */
+const SPOT_SIBLINGS: Readonly<Record<string, readonly string[]>> = { 't3.micro': ['t3a.micro', 't2.micro'] };
+
+export function spotInstanceTypes(instanceType: string): readonly string[] {
+  return [instanceType, ...(SPOT_SIBLINGS[instanceType] ?? [])];
 }
 
 /** What Auto Scaling reports to the notification topics: every launch and termination, and their failures. */
@@ -208,14 +222,41 @@ export function applicationTemplate(input: ApplicationInput): Template {
     },
   });
 
+  const launchTemplateOf = (launch: string) => ({ LaunchTemplateId: ref(launch), Version: getAtt(launch, 'LatestVersionNumber') });
+
+  /**
+   * Spot only (a preview's default): the launch template with the types of its size, no
+   * on-demand instance at all, and the pools with the most spare capacity at the lowest price.
+   * AWS warns before it takes an instance back; CapacityRebalance starts the replacement at the
+   * earlier rebalance recommendation, so the preview is rarely without an instance. The group
+   * names its launch template here and not beside it: AWS accepts only one of the two.
+   */
+  const spotCapacity = (launch: string, instanceType: string) => ({
+    MixedInstancesPolicy: {
+      LaunchTemplate: {
+        LaunchTemplateSpecification: launchTemplateOf(launch),
+        Overrides: spotInstanceTypes(instanceType).map((InstanceType) => ({ InstanceType })),
+      },
+      InstancesDistribution: { OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 0, SpotAllocationStrategy: 'price-capacity-optimized' },
+    },
+    CapacityRebalance: true,
+  });
+
   /**
    * A group of instances of one process, gated by their signals: web's behind its target groups,
    * another process's without any (its instances' health is EC2's, and their container's).
    */
   const group = (launch: string, size: CapacityConfig, behind: { readonly targetGroups: readonly unknown[]; readonly dependsOn: readonly string[]; readonly tags: readonly unknown[]; readonly whileServing?: boolean }) => ({
     Type: 'AWS::AutoScaling::AutoScalingGroup',
-    // Blue-green: the deploys scale a process to zero in a release that no longer serves.
-    ...(behind.whileServing ? { Metadata: { [RUNS_WHILE_SERVING]: true } } : {}),
+    ...(behind.whileServing || size.spot
+      ? {
+          Metadata: {
+            // Blue-green: the deploys scale a process to zero in a release that no longer serves.
+            ...(behind.whileServing ? { [RUNS_WHILE_SERVING]: true } : {}),
+            ...(size.spot ? { cdk_nag: { rules_to_suppress: [EXCEPTIONS.spotGroupVolumes] } } : {}),
+          },
+        }
+      : {}),
     // Instances signal once their role may signal this stack.
     DependsOn: [...behind.dependsOn, 'SignalPolicy'],
     CreationPolicy: { ResourceSignal: { Count: size.desiredSize, Timeout: signalTimeout } },
@@ -234,7 +275,7 @@ export function applicationTemplate(input: ApplicationInput): Template {
     },
     Properties: {
       VPCZoneIdentifier: splitImport(network, ENVIRONMENT_OUTPUTS.applicationSubnetIds),
-      LaunchTemplate: { LaunchTemplateId: ref(launch), Version: getAtt(launch, 'LatestVersionNumber') },
+      ...(size.spot ? spotCapacity(launch, size.instanceType) : { LaunchTemplate: launchTemplateOf(launch) }),
       MinSize: String(size.minSize),
       MaxSize: String(size.maxSize),
       ...(input.creating ? { DesiredCapacity: String(size.desiredSize) } : {}),
