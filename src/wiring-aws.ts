@@ -15,7 +15,7 @@ import { once, onFirstUse, type Methods } from './aws/on-first-use.js';
  * and no others.
  */
 
-const STACKS: Methods<Stacks> = { apply: true, describe: true, unchanged: true, list: true, template: true, remove: true, unprotect: true };
+const STACKS: Methods<Stacks> = { apply: true, describe: true, unchanged: true, list: true, template: true, remove: true, startRemoval: true, unprotect: true };
 const DNS: Methods<Dns> = { zoneId: true, publicZones: true, recordsAt: true, weights: true, records: true, setAlias: true, removeAlias: true, setWeights: true };
 const LISTENERS: Methods<Listeners> = { rules: true, forward: true, removeRule: true };
 const ALARMS: Methods<Alarms> = { firing: true, missing: true };

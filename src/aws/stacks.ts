@@ -432,14 +432,26 @@ async function refuseWhileImported(run: Run, stack: Stack): Promise<void> {
   );
 }
 
+/**
+ * The stack to delete, read afresh, once the refusals that need no other read have been heard
+ * (another owner's, a protected one). Undefined when there is nothing to delete: it is gone, or,
+ * with `alreadyDeleting` 'leave', being deleted. An operation of someone else is waited out first.
+ */
+async function deletable(run: Run, alreadyDeleting: 'wait' | 'leave'): Promise<Stack | undefined> {
+  run.reads.forget(run.name);
+  let stack = await find(run.deps.cloudformation, run.name, run.options.signal);
+  refuseForeign(run, stack, run.options.owner);
+  if (stack && alreadyDeleting === 'leave' && statusOf(stack) === 'DELETE_IN_PROGRESS') return undefined;
+  if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
+  if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return undefined;
+  refuseIfProtected(run, stack);
+  return stack;
+}
+
 async function remove(deps: StacksDeps, reads: Reads, name: string, options: ApplyOptions): Promise<void> {
   const run: Run = { deps, options, name, reads };
-  reads.forget(name);
-  let stack = await find(deps.cloudformation, name, options.signal);
-  refuseForeign(run, stack, options.owner);
-  if (stack && !isSettled(statusOf(stack))) stack = await waitForOthers(run, stack);
-  if (!stack || statusOf(stack) === 'DELETE_COMPLETE') return;
-  refuseIfProtected(run, stack);
+  const stack = await deletable(run, 'wait');
+  if (!stack) return;
   // The events that exist before the deletion are marked while its imports are checked: both
   // only read. A refusal is what people need to hear first.
   const stream = deletionEvents(run, stack);
@@ -448,6 +460,20 @@ async function remove(deps: StacksDeps, reads: Reads, name: string, options: App
   await refuseWhileImported(run, stack);
   await skipped;
   await deleteAndWait(run, stack, stream);
+}
+
+/**
+ * Asks CloudFormation to delete the stack and returns once it has accepted: nobody waits for a
+ * deletion whose outcome changes nothing for the run (a release that left traffic). The same
+ * refusals as remove; a stack already being deleted is left to it. A deletion that fails later
+ * leaves the stack DELETE_FAILED, where the next run's cleanup finds it, says so and tries again.
+ */
+async function startRemoval(deps: StacksDeps, reads: Reads, name: string, options: ApplyOptions): Promise<void> {
+  const run: Run = { deps, options, name, reads };
+  const stack = await deletable(run, 'leave');
+  if (!stack) return;
+  await refuseWhileImported(run, stack);
+  await deps.cloudformation.send(new DeleteStackCommand({ StackName: name }), sendOptions(run));
 }
 
 async function unprotect(deps: StacksDeps, reads: Reads, name: string, signal?: AbortSignal): Promise<void> {
@@ -599,6 +625,7 @@ export function createStacks(deps: StacksDeps): Stacks {
     },
     template: (name) => guard(name, () => deployedTemplate(deps.cloudformation, name)),
     remove: (name, options) => guard(name, () => remove(deps, reads, name, options)),
+    startRemoval: (name, options) => guard(name, () => startRemoval(deps, reads, name, options)),
     unprotect: (name, signal) => guard(name, () => unprotect(deps, reads, name, signal)),
   };
 }

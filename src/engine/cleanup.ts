@@ -14,6 +14,7 @@ export interface KeptRelease {
 }
 
 export interface CleanupReport {
+  /** Their deletion started: CloudFormation goes on with it after the run (see cleanUp). */
   readonly removed: readonly string[];
   /** Left for a later run: releases of the first layout whose records resolvers may still hold. */
   readonly waiting: readonly string[];
@@ -46,6 +47,10 @@ export interface RuleTraffic {
  * leaves the hostname's rule and goes at once; one of the first layout goes once resolvers have
  * forgotten its record (twice the TTL). The moment each of those left traffic is kept in the
  * lock's record, so a later run removes it once that time has come, and no run sleeps for it.
+ * Nor does any run wait for a deletion: once out of the rule, a release changes nothing for the
+ * run, so its deletion is started and left to CloudFormation. Every reader takes a release being
+ * deleted for gone; one whose deletion failed (DELETE_FAILED) is named by the next run's cleanup
+ * and its deletion started again.
  * Failures here are warnings: the release is already live.
  */
 export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, rule: RuleTraffic, seenAtStart: ReadonlySet<string>, known: readonly StackSummary[]): Promise<CleanupReport> {
@@ -72,6 +77,8 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, r
       ...plan.waiting.map((entry) => ({ stack: entry.release.stackName, reason: `left traffic; removed by the next run after ${new Date(entry.readyAt).toISOString()} (twice the DNS TTL)` })),
     ];
     const ready = plan.remove;
+    const failedBefore = ready.filter((release) => release.stackStatus === 'DELETE_FAILED').map((release) => release.stackName);
+    if (failedBefore.length > 0) deps.log.warning(`An earlier deletion of ${failedBefore.join(', ')} failed (DELETE_FAILED; its events in CloudFormation say why): it is started again.`);
     const names = new Set(ready.map((release) => release.stackName));
     // Departures matter for releases of the first layout only (see cleanupCandidates), which the
     // move to the load balancer records (deploy-phase.ts). One that serves again through its own
@@ -83,8 +90,8 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, r
     if (names.size > 0) {
       // A target group the rule still names cannot be deleted: out of the rule first.
       if (traffic.some((route) => names.has(route.setIdentifier))) await rule.apply(traffic.filter((route) => !names.has(route.setIdentifier)));
-      await Promise.all(ready.map((release) => deps.log.group(`remove ${release.stackName}`, () => deps.stacks.remove(release.stackName, { deadline: run.deadline, owner, ...(run.signal ? { signal: run.signal } : {}) }))));
-      deps.log.info(`Removed old releases: ${[...names].join(', ')}`);
+      await Promise.all(ready.map((release) => deps.stacks.startRemoval(release.stackName, { deadline: run.deadline, owner, ...(run.signal ? { signal: run.signal } : {}) })));
+      deps.log.info(`Removing old releases: ${[...names].join(', ')}. CloudFormation deletes them after this run; a deletion that fails is named by the next run.`);
     }
     await run.lock?.recordDepartures(left, [...[...names].filter((name) => departures.has(name)), ...back]);
     const keptVersions = history.filter((release) => !names.has(release.stackName)).map((release) => release.version);

@@ -226,7 +226,7 @@ async function releasesNow(deps: EngineDeps, listed: readonly StackSummary[], na
 }
 
 /** The release stacks as the run left them, for the hand-over of their processes: its listing, its own release as applied, without those cleanup removed. */
-function releasesLeft(listed: readonly StackSummary[], own: StackResult, cleanup: CleanupReport): Pick<StackSummary, 'name' | 'outputs'>[] {
+function releasesLeft(listed: readonly StackSummary[], own: StackResult, cleanup: CleanupReport): (Pick<StackSummary, 'name' | 'outputs'> & Partial<Pick<StackSummary, 'status'>>)[] {
   return [...listed.filter((stack) => stack.name !== own.name && !cleanup.removed.includes(stack.name)), { name: own.name, outputs: own.outputs }];
 }
 

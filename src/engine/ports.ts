@@ -80,6 +80,12 @@ export interface Stacks {
   /** Deletes a stack and waits until it is gone; refuses while other stacks import from it. */
   remove(name: string, options: ApplyOptions): Promise<void>;
   /**
+   * Starts a stack's deletion and returns once CloudFormation has accepted it, with remove's
+   * refusals; a stack already being deleted is left to it. For what no run waits on (a release
+   * that left traffic): a deletion that fails leaves the stack DELETE_FAILED for the next run.
+   */
+  startRemoval(name: string, options: ApplyOptions): Promise<void>;
+  /**
    * Turns termination protection off: only for an explicit request to remove a protected stack.
    * Refuses, leaving the protection on, while other stacks import from it. `signal` stops it.
    */

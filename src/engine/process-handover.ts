@@ -24,9 +24,15 @@ export interface ProcessMove {
 
 const STOPPED: GroupSizes = { minSize: 0, desiredSize: 0, maxSize: 0 };
 
-/** The process groups of these release stacks, each with its release. */
-export function processGroupsIn(stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[]) {
-  return stacks.flatMap((stack) => processGroupsOf(stack.outputs).map((process) => ({ stack: stack.name, ...process })));
+/** A release stack as the hand-over reads it: its status when the run has read it. */
+type ReleaseStack = Pick<StackSummary, 'name' | 'outputs'> & Partial<Pick<StackSummary, 'status'>>;
+
+/**
+ * The process groups of these release stacks, each with its release. A stack being deleted, or
+ * whose deletion failed, has none left to set: its groups are CloudFormation's to remove.
+ */
+export function processGroupsIn(stacks: readonly ReleaseStack[]) {
+  return stacks.filter((stack) => !stack.status?.startsWith('DELETE_')).flatMap((stack) => processGroupsOf(stack.outputs).map((process) => ({ stack: stack.name, ...process })));
 }
 
 /**
@@ -34,7 +40,7 @@ export function processGroupsIn(stacks: readonly Pick<StackSummary, 'name' | 'ou
  * its release's sizes (one that runs is left to its scaling); a group of a release without
  * traffic that runs anything stops. A group that is gone (`current` does not name it) is left.
  */
-export function processMoves(stacks: readonly Pick<StackSummary, 'name' | 'outputs'>[], traffic: readonly Weighted[], current: ReadonlyMap<string, GroupSizes>): ProcessMove[] {
+export function processMoves(stacks: readonly ReleaseStack[], traffic: readonly Weighted[], current: ReadonlyMap<string, GroupSizes>): ProcessMove[] {
   const serving = new Set(traffic.filter((route) => route.weight > 0).map((route) => route.setIdentifier));
   return processGroupsIn(stacks).flatMap((process): ProcessMove[] => {
     const now = current.get(process.group);
@@ -46,7 +52,7 @@ export function processMoves(stacks: readonly Pick<StackSummary, 'name' | 'outpu
   });
 }
 
-type Known = readonly Pick<StackSummary, 'name' | 'outputs'>[];
+type Known = readonly ReleaseStack[];
 
 /**
  * The release stacks the traffic names, from those the run has read: a release in `traffic` that

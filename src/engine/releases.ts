@@ -96,9 +96,17 @@ function runningVersion(stack: StackSummary): string {
  */
 export type Layout = 'listener' | 'records';
 
+/**
+ * A stack CloudFormation is deleting, or has deleted, is no release any more: cleanup starts a
+ * deletion and no run waits for it, so every reader takes it for gone (a rollback to its version
+ * deploys the image again, once the deletion has ended). One whose deletion failed stays, for
+ * cleanup to name and start again.
+ */
+const gone = (stack: StackSummary) => stack.status === 'DELETE_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE';
+
 /** Every release of the given stacks, newest first, with its weight and health. */
 export function releaseHistory(stacks: readonly StackSummary[], weights: readonly Weighted[], layout: Layout = 'listener'): Release[] {
-  const releaseStacks = stacks.filter(isReleaseStack);
+  const releaseStacks = stacks.filter((stack) => isReleaseStack(stack) && !gone(stack));
   const weightOf = new Map(weights.map((target) => [target.setIdentifier, target.weight]));
   const totalWeight = weights.reduce((sum, target) => sum + target.weight, 0);
   const replaced = new Set(releaseStacks.map((stack) => stack.tags[TAG_REPLACES]).filter((name) => name !== undefined));

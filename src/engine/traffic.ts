@@ -157,7 +157,6 @@ export function cleanupCandidates(history: readonly Release[], options: CleanupO
   const plan: { remove: Release[]; waiting: { release: Release; readyAt: number }[]; kept: Release[] } = { remove: [], waiting: [], kept: [] };
   const forgetMs = 2 * options.dnsTtlSeconds * 1000;
   for (const release of releases) {
-    if (release.stackStatus.startsWith('DELETE_') && release.stackStatus !== 'DELETE_FAILED') continue;
     if (keep.has(release) || release.stackStatus.endsWith('_IN_PROGRESS')) plan.kept.push(release);
     else if (!release.ownLoadBalancer) plan.remove.push(release);
     else {

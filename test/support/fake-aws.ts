@@ -160,8 +160,8 @@ export interface FakeStack {
 export interface StackCall {
   readonly kind: 'apply' | 'remove' | 'unprotect';
   readonly name: string;
-  /** apply: what it did, or 'failed'; remove: 'removed', 'absent' or 'failed'; unprotect: 'done'. */
-  readonly outcome: ApplyOutcome | 'failed' | 'removed' | 'absent' | 'done';
+  /** apply: what it did, or 'failed'; remove: 'removed', 'deletion started', 'absent' or 'failed'; unprotect: 'done'. */
+  readonly outcome: ApplyOutcome | 'failed' | 'removed' | 'deletion started' | 'absent' | 'done';
 }
 
 /** The failed resource event CloudFormation reports when a scripted apply fails. */
@@ -279,9 +279,18 @@ export class FakeStacks implements Stacks {
     return this.calls.filter((call) => call.kind === 'apply' && ['created', 'updated', 'recreated'].includes(call.outcome)).map((call) => call.name);
   }
 
-  /** Names of the stacks removed, in order. */
+  /** Names of the stacks removed, or whose deletion was started, in order. */
   get removed(): string[] {
-    return this.calls.filter((call) => call.kind === 'remove' && call.outcome === 'removed').map((call) => call.name);
+    return this.calls.filter((call) => call.kind === 'remove' && (call.outcome === 'removed' || call.outcome === 'deletion started')).map((call) => call.name);
+  }
+
+  /** CloudFormation ends the deletions startRemoval asked for: the stacks are gone, or, with `failing`, DELETE_FAILED. */
+  finishDeletions(failing: readonly string[] = []): void {
+    for (const [name, stack] of this.stacks) {
+      if (stack.status !== 'DELETE_IN_PROGRESS') continue;
+      if (failing.includes(name)) stack.status = 'DELETE_FAILED';
+      else this.stacks.delete(name);
+    }
   }
 
   get(name: string): FakeStack | undefined {
@@ -356,6 +365,11 @@ export class FakeStacks implements Stacks {
 
   private async applyNow(spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
     this.refuseForeign(spec.name, spec.tags);
+    if (this.stacks.get(spec.name)?.status === 'DELETE_IN_PROGRESS') {
+      // As the adapter does: a deletion in progress is waited out, then the stack is created.
+      this.clock.advance(APPLY_MS);
+      this.stacks.delete(spec.name);
+    }
     const existing = this.stacks.get(spec.name);
     const recreate = existing?.status === 'ROLLBACK_COMPLETE';
     const current = recreate ? undefined : existing;
@@ -434,28 +448,45 @@ export class FakeStacks implements Stacks {
 
   async remove(name: string, options: ApplyOptions): Promise<void> {
     await called(this.journal, `stacks.remove ${name}`);
-    const stack = this.stacks.get(name);
-    if (!stack) {
-      this.calls.push({ kind: 'remove', name, outcome: 'absent' });
-      this.journal.push(`stacks.remove ${name}: absent`);
-      return;
-    }
-    try {
-      this.refuseForeign(name, options.owner);
-    } catch (error) {
-      this.journal.push(`stacks.remove ${name}: refused`);
-      throw error;
-    }
-    if (stack.terminationProtection) {
-      this.calls.push({ kind: 'remove', name, outcome: 'failed' });
-      this.journal.push(`stacks.remove ${name}: failed`);
-      throw new StackFailure(`Stack ${name} has termination protection on, so it was not deleted.`, name, stack.status);
-    }
+    const stack = this.deletable(name, options, 'remove');
+    if (!stack) return;
     this.clock.advance(APPLY_MS);
     this.stacks.delete(name);
     options.onEvent?.(this.event(name, name, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE'));
     this.calls.push({ kind: 'remove', name, outcome: 'removed' });
     this.journal.push(`stacks.remove ${name}: removed`);
+  }
+
+  /** Like remove, but the stack stays DELETE_IN_PROGRESS until finishDeletions. */
+  async startRemoval(name: string, options: ApplyOptions): Promise<void> {
+    await called(this.journal, `stacks.startRemoval ${name}`);
+    const stack = this.deletable(name, options, 'startRemoval');
+    if (!stack) return;
+    stack.status = 'DELETE_IN_PROGRESS';
+    this.calls.push({ kind: 'remove', name, outcome: 'deletion started' });
+    this.journal.push(`stacks.startRemoval ${name}: deletion started`);
+  }
+
+  /** The stack a removal may delete, with the adapter's refusals; undefined when absent (or already being deleted). */
+  private deletable(name: string, options: ApplyOptions, method: 'remove' | 'startRemoval'): FakeStack | undefined {
+    const stack = this.stacks.get(name);
+    if (!stack || stack.status === 'DELETE_IN_PROGRESS') {
+      this.calls.push({ kind: 'remove', name, outcome: 'absent' });
+      this.journal.push(`stacks.${method} ${name}: absent`);
+      return undefined;
+    }
+    try {
+      this.refuseForeign(name, options.owner);
+    } catch (error) {
+      this.journal.push(`stacks.${method} ${name}: refused`);
+      throw error;
+    }
+    if (stack.terminationProtection) {
+      this.calls.push({ kind: 'remove', name, outcome: 'failed' });
+      this.journal.push(`stacks.${method} ${name}: failed`);
+      throw new StackFailure(`Stack ${name} has termination protection on, so it was not deleted.`, name, stack.status);
+    }
+    return stack;
   }
 
   async template(name: string): Promise<Template | undefined> {

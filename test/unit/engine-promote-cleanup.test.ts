@@ -48,7 +48,7 @@ describe('a canary and its promotion', () => {
 describe('cleanup of old releases', () => {
   const keepNone = { 'keep-releases': '0' };
 
-  test('keeps the serving and the last good release even with keep-releases 0; an older one leaves the rule and goes at the next deploy, without waiting for any DNS TTL', async () => {
+  test('keeps the serving and the last good release even with keep-releases 0; an older one leaves the rule and its deletion starts at the next deploy, which waits neither for any DNS TTL nor for the deletion', async () => {
     const aws = new FakeAws();
     const slowDns = { ...keepNone, 'dns-ttl': '3600' };
     await aws.run(blueGreen(V1, slowDns));
@@ -64,7 +64,42 @@ describe('cleanup of old releases', () => {
     assert.deepEqual(aws.clock.sleeps.filter((ms) => ms >= 120_000), [], 'no run sleeps for the TTL');
     assert.deepEqual(aws.weightsOf(STAGING_HOST), { [B]: 0, [C]: 100 });
     const calls = aws.since(mark);
-    assert.ok(calls.lastIndexOf(`listeners.forward ${STAGING_HOST}`) < calls.indexOf(`stacks.remove ${A}`), 'its target group leaves the rule before its stack goes');
+    assert.ok(calls.lastIndexOf(`listeners.forward ${STAGING_HOST}`) < calls.indexOf(`stacks.startRemoval ${A}`), 'its target group leaves the rule before its stack goes');
+    assert.equal(aws.stacks.get(A)?.status, 'DELETE_IN_PROGRESS', 'the run left the deletion to CloudFormation');
+    assert.ok(!calls.includes(`stacks.remove ${A}`), 'no run waits for a deletion');
+  });
+
+  test('a release an earlier run started deleting is gone for the next run: not kept, not deleted again, its image no longer protected', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1, keepNone));
+    await aws.run(blueGreen(V2, keepNone));
+    await aws.run(blueGreen(V3, keepNone));
+    assert.equal(aws.stacks.get(A)?.status, 'DELETE_IN_PROGRESS');
+    const mark = aws.journal.length;
+
+    const again = await aws.run(blueGreen(V3, keepNone));
+
+    assert.ok(['success', 'no-change'].includes(again.report.status), again.report.message);
+    assert.ok(!aws.since(mark).some((call) => call.startsWith(`stacks.startRemoval ${A}`) || call.startsWith(`stacks.remove ${A}`)), 'CloudFormation is already deleting it');
+    assert.ok(!(again.report.releases ?? []).some((kept) => kept.stack === A), 'not among the releases kept');
+    assert.ok(!aws.images.kept.get('staging')?.has(V1), 'its image is no longer protected');
+  });
+
+  test('a deletion that failed after its run ended is named by the next run, which starts it again', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1, keepNone));
+    await aws.run(blueGreen(V2, keepNone));
+    await aws.run(blueGreen(V3, keepNone));
+    aws.stacks.finishDeletions([A]);
+    assert.equal(aws.stacks.get(A)?.status, 'DELETE_FAILED');
+    const mark = aws.journal.length;
+
+    const next = await aws.run(blueGreen(V3, keepNone));
+
+    assert.ok(['success', 'no-change'].includes(next.report.status), next.report.message);
+    assert.ok(aws.log.lines.some((line) => line.startsWith(`warning: An earlier deletion of ${A} failed (DELETE_FAILED`)), 'the run says so');
+    assert.ok(aws.since(mark).includes(`stacks.startRemoval ${A}: deletion started`));
+    assert.equal(aws.stacks.get(A)?.status, 'DELETE_IN_PROGRESS');
   });
 
   test('with timeout-minutes 3, seven deploys five minutes apart with keep-releases 1 leave the serving and the last good release only: each run removes what is due', async () => {
@@ -74,6 +109,7 @@ describe('cleanup of old releases', () => {
       const { report } = await aws.run(blueGreen(version, { 'keep-releases': '1', 'timeout-minutes': '3', 'step-wait': '0' }));
       assert.equal(report.status, 'success', report.message);
       aws.clock.advance(5 * 60_000);
+      aws.stacks.finishDeletions();
     }
     const left = [...aws.stacks.stacks.keys()].filter((name) => name.startsWith(`${APP}-staging-`) && !name.endsWith('-resources') && !name.endsWith('-load-balancer')).sort();
     // The serving release and the last good one (which is also the one release keep-releases keeps warm).

@@ -61,6 +61,14 @@ describe('releaseHistory', () => {
     ]);
   });
 
+  test('leaves out a stack being deleted or deleted: no run waits for a deletion, so each takes it for gone; one whose deletion failed stays', () => {
+    const releases = releaseHistory(
+      [stack('v1', { minute: 1, status: 'DELETE_IN_PROGRESS' }), stack('v2', { minute: 2, status: 'DELETE_COMPLETE' }), stack('v3', { minute: 3, status: 'DELETE_FAILED' }), stack('v4', { minute: 4 })],
+      [record('v4', 100)],
+    );
+    assert.deepEqual(releases.map((release) => [release.version, release.stackStatus]), [['v4', 'CREATE_COMPLETE'], ['v3', 'DELETE_FAILED']]);
+  });
+
   test('leaves out the resources stack and stacks without a version, though they carry the same tags', () => {
     const resources = stack('v1', { minute: 0, name: resourcesStack(APP, ENV) });
     const unversioned = { ...stack('v2', { minute: 0 }), tags: { [TAG_APPLICATION]: APP, [TAG_ENVIRONMENT]: ENV } };

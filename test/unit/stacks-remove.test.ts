@@ -112,6 +112,51 @@ describe('removing a stack', () => {
   });
 });
 
+describe('starting a removal nobody waits for', () => {
+  test('asks CloudFormation to delete the stack and returns: no event, no wait', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    h.cfn.on(ListImportsCommand).rejects(notImported());
+    h.cfn.on(DeleteStackCommand).resolves({});
+
+    await h.stacks.startRemoval(NAME, h.options());
+
+    assert.deepEqual(h.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input), [{ StackName: NAME }]);
+    assert.equal(h.cfn.commandCalls(DescribeStacksCommand).length, 1, 'one read, before the deletion: none after it');
+    assert.equal(h.cfn.commandCalls(DescribeStackEventsCommand).length, 0);
+  });
+
+  test('leaves a stack already being deleted to that deletion', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ StackStatus: 'DELETE_IN_PROGRESS' })] });
+    await h.stacks.startRemoval(NAME, h.options());
+    assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 0);
+  });
+
+  test('starts again the deletion of a stack whose deletion failed', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ StackStatus: 'DELETE_FAILED' })] });
+    h.cfn.on(ListImportsCommand).rejects(notImported());
+    h.cfn.on(DeleteStackCommand).resolves({});
+    await h.stacks.startRemoval(NAME, h.options());
+    assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 1);
+  });
+
+  test("has remove's refusals: another owner's stack, termination protection, imported exports", async () => {
+    const foreign = harness();
+    foreign.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ Tags: [{ Key: 'wimpy:application', Value: 'other' }] })] });
+    await assert.rejects(foreign.stacks.startRemoval(NAME, foreign.options({ owner: { 'wimpy:application': 'shop' } })), StackFailure);
+    const guarded = harness();
+    guarded.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed({ EnableTerminationProtection: true })] });
+    await assert.rejects(guarded.stacks.startRemoval(NAME, guarded.options()), /termination protection on/);
+    const imported = harness();
+    imported.cfn.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [deployed()] });
+    imported.cfn.on(ListImportsCommand, { ExportName: EXPORT }).resolves({ Imports: ['shop-production-canary'] });
+    await assert.rejects(imported.stacks.startRemoval(NAME, imported.options()), /other stacks import its exports/);
+    for (const h of [foreign, guarded, imported]) assert.equal(h.cfn.commandCalls(DeleteStackCommand).length, 0);
+  });
+});
+
 describe('turning termination protection off', () => {
   test('is one explicit request, once nothing imports from the stack', async () => {
     const h = harness();

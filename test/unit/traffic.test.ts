@@ -215,10 +215,15 @@ describe('cleanupCandidates', () => {
 
   test('leaves stacks with an operation in progress alone', () => {
     const plan = cleanupCandidates(
-      [release('v3', 3, 0, 'in-progress', { stackStatus: 'CREATE_IN_PROGRESS', hasRecord: false, warm: false }), release('v2', 2, 100, 'good'), release('v1', 1, 0, 'failed', { stackStatus: 'DELETE_IN_PROGRESS', warm: false })],
+      [release('v3', 3, 0, 'in-progress', { stackStatus: 'CREATE_IN_PROGRESS', hasRecord: false, warm: false }), release('v2', 2, 100, 'good'), release('v1', 1, 0, 'in-progress', { stackStatus: 'UPDATE_IN_PROGRESS', warm: false })],
       options(0, {}),
     );
-    assert.deepEqual(names(plan), { remove: [], waiting: [], kept: ['v3', 'v2'] });
+    assert.deepEqual(names(plan), { remove: [], waiting: [], kept: ['v3', 'v2', 'v1'] });
+  });
+
+  test('removes a release whose deletion failed again, whatever its age', () => {
+    const plan = cleanupCandidates([release('v2', 2, 100, 'good'), release('v1', 1, 0, 'failed', { stackStatus: 'DELETE_FAILED', warm: false })], options(0, {}));
+    assert.deepEqual(names(plan), { remove: ['v1'], waiting: [], kept: ['v2'] });
   });
 });
 
