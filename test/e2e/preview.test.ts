@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CREDENTIALS, REGION, deployInputs, describeStack, imageOf, outputsOf, prepareEmulator, recordsOf, ruleWeightsOf, skip, type Emulator } from '../support/emulator.js';
 import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { listImportsStandIn } from '../support/emulator-gaps.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-stand-in.js';
@@ -112,6 +113,27 @@ describe('a pull request preview against an AWS API and GitHub', { skip }, () =>
     assert.doesNotMatch(text, /awesome-application\/staging|storage\/staging\//, 'the preview role names no staging secret or storage');
     assert.ok(outputsOf(await describeStack(emulator, RESOURCES)).InstanceRoleArn, 'the role exists');
     t.diagnostic(`the preview role's policy: ${text.slice(0, 300)}...`);
+  });
+
+  test("opened: the preview's instances are Spot by default, over the same-size types, with capacity rebalancing", async (t) => {
+    const autoScaling = new AutoScalingClient({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
+    try {
+      const name = outputsOf(await describeStack(emulator, STACK)).AutoScalingGroupName;
+      const group = (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name!] }))).AutoScalingGroups?.[0];
+      assert.ok(group, `the group ${name} exists`);
+      assert.equal(group.LaunchTemplate, undefined, 'the launch template is named by the mixed instances policy alone');
+      assert.deepEqual(group.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.map((override) => override.InstanceType), ['t3.micro', 't3a.micro', 't2.micro']);
+      const distribution = group.MixedInstancesPolicy?.InstancesDistribution;
+      assert.deepEqual([distribution?.OnDemandBaseCapacity, distribution?.OnDemandPercentageAboveBaseCapacity, distribution?.SpotAllocationStrategy], [0, 0, 'price-capacity-optimized']);
+      // moto's CloudFormation creates the group without CapacityRebalance (it passes no such
+      // argument on): the stack's template, as CloudFormation holds it, asks for it, as AWS applies.
+      const template = JSON.parse((await emulator.cloudformation.send(new GetTemplateCommand({ StackName: STACK }))).TemplateBody ?? '{}') as { Resources: Record<string, { Properties: { CapacityRebalance?: boolean } }> };
+      assert.equal(template.Resources.AutoScalingGroup?.Properties.CapacityRebalance, true);
+      assert.equal(group.Instances?.length, 1, 'its one instance');
+      t.diagnostic(`${name}: ${JSON.stringify(group.MixedInstancesPolicy)}`);
+    } finally {
+      autoScaling.destroy();
+    }
   });
 
   test('synchronize: deploys the new head to the same stack, updates the same comment and adds a deployment', async (t) => {
