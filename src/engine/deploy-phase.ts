@@ -6,7 +6,7 @@ import { cleanUp, NO_CLEANUP, type CleanupReport } from './cleanup.js';
 import { refuseForeignAlias, refuseForeignRecords } from './ownership.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import type { EngineDeps, RunClock } from './context.js';
-import { listenerSwitch, loadBalancerOf, ownsLoadBalancer, readHostTraffic, routeOf, rulePriority, type LoadBalancerRef, type Route } from './listener-traffic.js';
+import { hostTraffic, listenerSwitch, loadBalancerOf, ownsLoadBalancer, routeOf, rulePriority, type LoadBalancerRef, type Route } from './listener-traffic.js';
 import type { AliasTarget, ApplyOptions, ImageRef, StackResult, StackSpec, StackSummary, WaitLimits, WeightedTarget } from './ports.js';
 import { runReleaseCommand } from './release-command.js';
 import { protectImages } from './image-protection.js';
@@ -119,17 +119,21 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   // Independent reads, side by side: one round trip. What they see, read under the lock, is all
   // that this run's traffic change and cleanup decide from.
   const owner = stackTags(config.application, config.environment);
-  const [records, existing, ownStacks, balancerStack] = await Promise.all([
+  const balancerRead = deps.stacks.describe(balancerName, run.signal);
+  // The listener's rules need the load balancer alone: read beside the listing of the releases, which takes two round trips.
+  const rulesRead = balancerRead.then((stack) => deps.listeners.rules(loadBalancerOf(stack, balancerName).listenerArn, run.signal));
+  const [records, existing, ownStacks, balancerStack, rules] = await Promise.all([
     deps.dns.records(placement.zoneId, host, run.signal),
     deps.stacks.describe(name, run.signal),
     deps.stacks.list(owner, isReleaseStack, run.signal),
-    deps.stacks.describe(balancerName, run.signal),
+    balancerRead,
+    rulesRead,
   ]);
   const balancer = loadBalancerOf(balancerStack, balancerName);
   const seenAtStart = new Set(ownStacks.map((stack) => stack.name));
   await refuseForeignRecords(deps, host, records.weighted, new Set([...seenAtStart, balancerName]), owner);
   refuseForeignAlias(host, records.alias, balancer.alias, balancerName);
-  const rule = await readHostTraffic(deps, balancer.listenerArn, servedHostnames(config), ownStacks, run.signal);
+  const rule = hostTraffic(balancer.listenerArn, servedHostnames(config), rules, ownStacks);
   const weighted = records.weighted.length > 0;
   // Where the hostname is switched, for a later rollback to read it from the lock's record.
   if (!weighted && rule.ruleArn && sameAlias(records.alias, balancer.alias)) run.lock?.keepRoute({ hostname: host, listenerArn: balancer.listenerArn });
@@ -347,12 +351,17 @@ function releaseCommandDue(config: Config, existing: StackSummary | undefined, r
  * again. A rollback's redeploy comes from the record and leaves it as it is.
  */
 async function record(config: Config, image: ImageRef, spec: StackSpec, deps: EngineDeps, rollback: boolean): Promise<string | undefined> {
-  // Its instances are about to pull the image: no expiry may take it from now on.
-  await protectImages(config, deps, [config.version], false);
-  if (rollback) return undefined;
-  const taskDefinition = config.schedules.length > 0 ? await scheduleTaskOf(config, image, deps) : undefined;
-  await deps.records.write(recordOf(config, image, spec.template, deps.clock.now(), taskDefinition));
-  return taskDefinition;
+  // Its instances are about to pull the image: no expiry may take it from now on. Beside the
+  // record, which does not depend on it; both are done before the stack changes.
+  const protecting = protectImages(config, deps, [config.version], false);
+  try {
+    if (rollback) return undefined;
+    const taskDefinition = config.schedules.length > 0 ? await scheduleTaskOf(config, image, deps) : undefined;
+    await deps.records.write(recordOf(config, image, spec.template, deps.clock.now(), taskDefinition));
+    return taskDefinition;
+  } finally {
+    await protecting;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rollingStack } from '../../src/config/names.js';
 import { loadBalancerStack } from '../../src/config/names.js';
+import { isReleaseStack } from '../../src/stacks/application-release.js';
 import { configOf } from '../support/config.js';
 import { APP, blueGreen, FakeAws, STAGING_HOST, stagingRelease, V1, V2, V3 } from '../support/fake-aws.js';
 
@@ -13,6 +14,8 @@ const ROLLING = rollingStack(APP, 'staging');
 const ALARM = 'awesome-application-5xx';
 
 const BALANCER = loadBalancerStack(APP, 'staging');
+/** One turn of the event loop: what a fake call takes to answer. */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('a blue-green deploy', () => {
   test('the first release takes all traffic at once: with nothing serving there is nothing to canary against', async () => {
@@ -61,6 +64,60 @@ describe('a blue-green deploy', () => {
     assert.equal(report.status, 'no-change');
     assert.equal(outputs['has-changes'], 'false');
     assert.equal(aws.listeners.changes.length, from);
+  });
+
+  test("the listener's rules are read beside the listing of the releases (the tag index, then each stack it names), not after it", async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1));
+    const [listing, rules] = [aws.stacks.list.bind(aws.stacks), aws.listeners.rules.bind(aws.listeners)];
+    let rulesRead = 0;
+    aws.listeners.rules = (...args) => {
+      rulesRead += 1;
+      return rules(...args);
+    };
+    const duringListing: number[] = [];
+    aws.stacks.list = async (...args) => {
+      const before = rulesRead;
+      const found = await listing(...args);
+      // The stacks the index named, described: AWS's second round trip.
+      await tick();
+      await tick();
+      // The deploy's listing: the environment's release stacks.
+      if (args[1] === isReleaseStack) duringListing.push(rulesRead - before);
+      return found;
+    };
+
+    await aws.run(blueGreen(V1));
+
+    assert.deepEqual(duringListing, [1]);
+  });
+
+  test("the release's image is protected beside the writing of its record, both done before its stack changes", async () => {
+    const aws = new FakeAws();
+    const protect = aws.images.protect.bind(aws.images);
+    let protecting = 0;
+    aws.images.protect = async (...args) => {
+      protecting += 1;
+      try {
+        await tick();
+        await tick();
+        return await protect(...args);
+      } finally {
+        protecting -= 1;
+      }
+    };
+    const write = aws.records.write.bind(aws.records);
+    let besideProtection = false;
+    aws.records.write = (record) => {
+      besideProtection ||= protecting > 0;
+      return write(record);
+    };
+
+    await aws.run(blueGreen(V1));
+
+    assert.ok(besideProtection);
+    const apply = aws.journal.indexOf(`stacks.apply ${A}`);
+    assert.ok(aws.journal.indexOf(`images.protect staging ${V1}`) < apply && aws.journal.indexOf(`records.write staging ${V1}`) < apply);
   });
 
   test('an alarm firing at 10 percent sends all traffic back to the previous release in one change and fails the run with the alarm and its reason', async () => {
