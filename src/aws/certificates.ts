@@ -24,9 +24,10 @@ export interface Certificates {
   /**
    * The ARN of an issued wildcard certificate for the zone, requested and validated within
    * `limits` if need be. The zone's id is awaited only to write validation records: the lookup
-   * need not wait for it.
+   * need not wait for it. `inUse`: the certificate the zone's listener has now, kept while it
+   * is issued and covers the zone.
    */
-  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits): Promise<string>;
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits, inUse?: Promise<string | undefined>): Promise<string>;
 }
 
 /**
@@ -103,6 +104,22 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
     return matches.find((summary) => summary.Status === 'ISSUED') ?? matches[0];
   }
 
+  /**
+   * The certificate in use, read by its ARN: one request, however many certificates the account
+   * holds, where the listing pages through all of them (and, on an emulator that lists no
+   * alternative names, describes them too). Kept only while issued and covering the zone;
+   * anything else, a certificate deleted or one that cannot be read, leaves the choice to `find`.
+   */
+  async function stillGood(arn: string | undefined, zone: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (!arn) return undefined;
+    try {
+      const detail = (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }), { abortSignal: signal })).Certificate;
+      return detail?.Status === 'ISSUED' && covers([detail.DomainName ?? '', ...(detail.SubjectAlternativeNames ?? [])], zone) ? arn : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async function request(zone: string, signal?: AbortSignal): Promise<string> {
     const result = await acm.send(new RequestCertificateCommand({
       DomainName: `*.${zone}`,
@@ -135,8 +152,10 @@ export function createCertificates(acm: ACMClient, route53: Route53Client, clock
   }
 
   return {
-    async ensureWildcard(zone, zoneId, limits) {
+    async ensureWildcard(zone, zoneId, limits, inUse) {
       const name = bare(zone);
+      const kept = await stillGood(await inUse?.catch(() => undefined), name, limits.signal);
+      if (kept) return kept;
       const found = await find(name, limits.signal);
       if (found?.Status === 'ISSUED') return found.CertificateArn!;
       const arn = found?.CertificateArn ?? (await request(name, limits.signal));

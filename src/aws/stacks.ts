@@ -96,6 +96,11 @@ const statusOf = (stack: Stack | undefined) => stack?.StackStatus ?? 'DELETE_COM
  */
 class Reads {
   private readonly known = new Map<string, Stack>();
+  /**
+   * The stacks a read found missing: asked for again, they are missing still (the run's own
+   * creation makes them known), except by apply, which reads afresh before it creates one.
+   */
+  private readonly missing = new Set<string>();
   /** Reads under way: a stack asked for twice side by side (a listing and a describe) is read once. */
   private readonly pending = new Map<string, Promise<Stack | undefined>>();
 
@@ -104,11 +109,12 @@ class Reads {
   async stack(name: string, signal?: AbortSignal): Promise<Stack | undefined> {
     const known = this.known.get(name);
     if (known) return known;
+    if (this.missing.has(name)) return undefined;
     const under = this.pending.get(name);
     if (under) return under;
     const reading: Promise<Stack | undefined> = find(this.cloudformation, name, signal).then(
       // A read the run has since forgotten (the stack changed meanwhile) is not remembered.
-      (stack) => (this.pending.get(name) === reading ? this.remember(stack) : stack),
+      (stack) => (this.pending.get(name) === reading ? this.remember(stack, name) : stack),
     ).finally(() => {
       if (this.pending.get(name) === reading) this.pending.delete(name);
     });
@@ -116,13 +122,25 @@ class Reads {
     return reading;
   }
 
-  remember(stack: Stack | undefined): Stack | undefined {
-    if (stack?.StackName && statusOf(stack) !== 'DELETE_COMPLETE') this.known.set(stack.StackName, stack);
+  /** `name`: the stack asked for, remembered as missing when the read found none. */
+  remember(stack: Stack | undefined, name?: string): Stack | undefined {
+    if (stack?.StackName && statusOf(stack) !== 'DELETE_COMPLETE') {
+      this.known.set(stack.StackName, stack);
+      this.missing.delete(stack.StackName);
+    } else if (!stack && name) {
+      this.missing.add(name);
+    }
     return stack;
+  }
+
+  /** Whether the last read of the stack found none. */
+  isMissing(name: string): boolean {
+    return this.missing.has(name);
   }
 
   forget(name: string): void {
     this.known.delete(name);
+    this.missing.delete(name);
     this.pending.delete(name);
   }
 }
@@ -381,6 +399,8 @@ function refuseForeign(run: Run, stack: Stack | undefined, owner: Readonly<Recor
 
 async function apply(deps: StacksDeps, reads: Reads, spec: StackSpec, options: ApplyOptions): Promise<StackResult> {
   const run: Run = { deps, options, name: spec.name, reads };
+  // A stack is created only on a fresh read that finds none: another run may have made it since.
+  if (reads.isMissing(spec.name)) reads.forget(spec.name);
   let stack = await reads.stack(spec.name, options.signal);
   refuseForeign(run, stack, spec.tags);
   let recreated = false;

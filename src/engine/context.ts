@@ -7,8 +7,9 @@ export interface Certificates {
   /**
    * The ARN of an issued wildcard certificate for the zone, requested and validated within
    * `limits` if need be. `zoneId` may still be looked up: it is awaited only to validate a new certificate.
+   * `inUse`: the certificate the load balancer has for the zone now, kept while it is issued and covers the zone.
    */
-  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits): Promise<string>;
+  ensureWildcard(zone: string, zoneId: string | Promise<string>, limits: WaitLimits, inUse?: Promise<string | undefined>): Promise<string>;
 }
 
 /** The release's image: built and pushed once, then found again by its version. */

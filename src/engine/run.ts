@@ -24,7 +24,8 @@ import { failedBootLogs, logGroupOf } from './logs.js';
 import { ReleaseCommandFailure } from './release-command.js';
 import { applySchedules, followServingRelease, type SchedulesOutcome } from './schedules.js';
 import { share } from './traffic.js';
-import { schedulesStack } from '../config/names.js';
+import { loadBalancerStack, schedulesStack } from '../config/names.js';
+import { certificateParameter } from '../stacks/application-load-balancer.js';
 
 /**
  * The use cases behind the commands that change releases (deploy, rollback, promote, destroy),
@@ -94,9 +95,20 @@ async function checkAlarms(config: Config, deps: EngineDeps, signal?: AbortSigna
 function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
   return async (knownZoneId?: string): Promise<Placement> => {
     const zone = knownZoneId !== undefined ? Promise.resolve(knownZoneId) : deps.dns.zoneId(config.hostedZone, run.signal);
-    const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run)]);
+    const [zoneId, certificateArn] = await Promise.all([zone, deps.certificates.ensureWildcard(config.hostedZone, zone, run, certificateInUse(config, deps, run, config.hostedZone))]);
     return { zoneId, certificateArn };
   };
+}
+
+/**
+ * The certificate for `*.name` that the application's load balancer has now, from its stack
+ * (which the run describes anyway): the certificate kept while it is good, so that a run with
+ * nothing to change does not list the account's certificates to find it again. A stack that
+ * cannot be read gives none: the certificate is then looked for as on a first deploy.
+ */
+function certificateInUse(config: Config, deps: EngineDeps, run: RunClock, name: string): Promise<string | undefined> {
+  return deps.stacks.describe(loadBalancerStack(config.application, config.networkEnvironment), run.signal)
+    .then((stack) => stack?.parameters[certificateParameter(config, name)], () => undefined);
 }
 
 /**
@@ -105,7 +117,7 @@ function placementFor(config: Config, deps: EngineDeps, run: RunClock) {
  */
 async function domainCertificates(config: Config, placed: readonly PlacedDomain[], deps: EngineDeps, run: RunClock): Promise<DomainFacts> {
   const zones = new Map(placed.filter((domain) => domain.certificate !== config.hostedZone).map((domain) => [domain.certificate, domain.zoneId]));
-  const arns = await Promise.all([...zones].map(async ([name, zoneId]) => [name, await deps.certificates.ensureWildcard(name, zoneId, run)] as const));
+  const arns = await Promise.all([...zones].map(async ([name, zoneId]) => [name, await deps.certificates.ensureWildcard(name, zoneId, run, certificateInUse(config, deps, run, name))] as const));
   return { placed, certificateArns: Object.fromEntries(arns) };
 }
 

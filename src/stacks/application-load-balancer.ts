@@ -42,6 +42,11 @@ function keptCertificates(config: Config, facts: DomainFacts, parameters: Readon
   return Object.fromEntries(extraCertificates(config, facts).map((name) => [name, parameters[domainCertificateParameter(name)] ?? PLANNED_CERTIFICATE]));
 }
 
+/** The parameter of the load balancer's stack that holds the certificate for `*.name` and `name`: the zone's own, or a domain's. */
+export function certificateParameter(config: Config, name: string): string {
+  return name === config.hostedZone ? CERTIFICATE_PARAMETER : domainCertificateParameter(name);
+}
+
 export const applicationLoadBalancer: StackKind<LoadBalancerFacts> = {
   id: 'application-load-balancer',
   phase: 'environment',

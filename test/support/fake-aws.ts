@@ -42,6 +42,7 @@ import {
   type StackTagged,
   type Stacks,
   type Template,
+  type WaitLimits,
   type WeightedTarget,
 } from '../../src/engine/ports.js';
 import { foreignOwner } from '../../src/engine/ownership.js';
@@ -744,8 +745,12 @@ export class FakeCertificates implements Certificates {
 
   constructor(private readonly journal: Journal) {}
 
-  async ensureWildcard(zone: string): Promise<string> {
+  /** The certificate in use that the last call for each zone was handed. */
+  readonly inUse = new Map<string, string | undefined>();
+
+  async ensureWildcard(zone: string, _zoneId: string | Promise<string>, _limits: WaitLimits, inUse?: Promise<string | undefined>): Promise<string> {
     this.requests.push(zone);
+    this.inUse.set(zone, await inUse);
     await called(this.journal, `certificates.ensureWildcard ${zone}`);
     return `arn:aws:acm:${REGION}:${ACCOUNT_ID}:certificate/${hash(zone, 8)}-wildcard`;
   }

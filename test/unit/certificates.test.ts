@@ -56,6 +56,33 @@ describe('ensureWildcard', () => {
     assert.equal(acm.commandCalls(RequestCertificateCommand).length, 0);
   });
 
+  test("keeps the certificate the load balancer has while it is issued and covers the zone: one description, and the account's certificates are not listed", async () => {
+    acm.on(DescribeCertificateCommand, { CertificateArn: ARN }).resolves({ Certificate: { ...issued(), DomainName: '*.example.com', SubjectAlternativeNames: ['*.example.com', 'example.com'] } });
+
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR, Promise.resolve(ARN)), ARN);
+
+    assert.equal(acm.commandCalls(ListCertificatesCommand).length, 0);
+    assert.equal(acm.commandCalls(DescribeCertificateCommand).length, 1);
+  });
+
+  test('a certificate in use that is no longer issued, covers another zone, is gone or cannot be read is not kept: the zone gets an issued certificate as on a first deploy', async () => {
+    const inUse: [string, (on: ReturnType<typeof acm.on>) => void][] = [
+      ['expired', (on) => on.resolves({ Certificate: { ...issued(), CertificateArn: OTHER, Status: 'EXPIRED', DomainName: '*.example.com', SubjectAlternativeNames: ['*.example.com', 'example.com'] } })],
+      ['of another zone', (on) => on.resolves({ Certificate: { ...issued(), CertificateArn: OTHER, DomainName: '*.example.org', SubjectAlternativeNames: ['*.example.org', 'example.org'] } })],
+      ['deleted', (on) => on.rejects(Object.assign(new Error('Could not find certificate'), { name: 'ResourceNotFoundException' }))],
+    ];
+    for (const [what, answer] of inUse) {
+      acm.reset();
+      acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'ISSUED' }] });
+      answer(acm.on(DescribeCertificateCommand, { CertificateArn: OTHER }));
+
+      assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR, Promise.resolve(OTHER)), ARN, what);
+    }
+    acm.reset();
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], Status: 'ISSUED' }] });
+    assert.equal(await certificates().ensureWildcard('example.com', ZONE_ID, WITHIN_AN_HOUR, Promise.reject(new Error('stack unreadable'))), ARN, 'the stack could not be read');
+  });
+
   test('a summary that lists every name needs no description', async () => {
     acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: '*.example.com', SubjectAlternativeNameSummaries: ['*.example.com', 'example.com'], HasAdditionalSubjectAlternativeNames: false, Status: 'ISSUED' }] });
 

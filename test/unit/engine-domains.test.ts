@@ -97,6 +97,18 @@ describe('a deploy with domains', () => {
     assert.deepEqual(aws.weightsOf('example.com'), { [releaseStack(APP, 'production', V1)]: 100 });
   });
 
+  test("the next run hands each certificate the load balancer has to the certificate lookup, to be kept while it is good", async () => {
+    const aws = account();
+    await aws.run(production(V1));
+    assert.deepEqual([...aws.certificates.inUse.values()], [undefined, undefined], 'a first deploy has none');
+
+    await aws.run(production(V1));
+
+    const parameters = aws.stacks.get(BALANCER)!.parameters;
+    assert.deepEqual(Object.fromEntries(aws.certificates.inUse), { 'armesto.net': parameters.CertificateArn, 'example.com': parameters[domainCertificateParameter('example.com')] });
+    assert.match(aws.certificates.inUse.get('armesto.net') ?? '', /^arn:aws:acm:/);
+  });
+
   test('a second release moves the domains with the main hostname, step by step', async () => {
     const aws = account();
     await aws.run(production(V1));

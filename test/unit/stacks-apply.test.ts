@@ -69,6 +69,21 @@ describe('creating a stack', () => {
     assert.equal(h.cfn.commandCalls(ExecuteChangeSetCommand).length, 0);
   });
 
+  test('a stack the run found missing is not described again, except by apply, which reads afresh before it creates it; once created it is known', async () => {
+    const h = harness();
+    firstCreate(h);
+    const byName = () => h.cfn.commandCalls(DescribeStacksCommand).filter((call) => call.args[0].input.StackName === NAME).length;
+
+    assert.equal(await h.stacks.describe(NAME), undefined);
+    assert.equal(await h.stacks.describe(NAME), undefined);
+    assert.equal(await h.stacks.unchanged(spec()), undefined);
+    assert.equal(byName(), 1);
+    await h.stacks.apply(spec(), h.options());
+    assert.equal(byName(), 2, 'apply asked again: another run may have made the stack meanwhile');
+    assert.equal((await h.stacks.describe(NAME))?.status, 'CREATE_COMPLETE');
+    assert.equal(byName(), 2);
+  });
+
   test('a CreateStack whose answer was lost (the stack exists, made by this request) is adopted, not failed with "already exists"', async () => {
     const h = harness();
     firstCreate(h);
