@@ -157,6 +157,7 @@ function toSummary(stack: Stack): StackSummary {
   return {
     name: stack.StackName ?? '',
     status: statusOf(stack),
+    ...(stack.StackStatusReason ? { statusReason: stack.StackStatusReason } : {}),
     outputs: outputsOf(stack),
     parameters: pairs(stack.Parameters, (p) => p.ParameterKey, (p) => p.ParameterValue),
     tags: pairs(stack.Tags, (t) => t.Key, (t) => t.Value),
@@ -203,7 +204,10 @@ async function watch(run: Run, ref: string, from: Stack | undefined, done: (stac
 
 /** Waits out an operation this run did not start. */
 async function waitForOthers(run: Run, stack: Stack): Promise<Stack | undefined> {
-  run.deps.log?.(`Stack ${run.name} is ${statusOf(stack)}: another operation is running on it; waiting for it to end.`);
+  const status = statusOf(stack);
+  // A deletion is most often an earlier run's cleanup, which no run waited for.
+  const what = status === 'DELETE_IN_PROGRESS' ? 'CloudFormation is deleting it; waiting for the deletion to end' : 'another operation is running on it; waiting for it to end';
+  run.deps.log?.(`Stack ${run.name} is ${status}: ${what}.`);
   run.reads.forget(run.name);
   return watch(run, stack.StackId ?? run.name, stack, (current) => !current || isSettled(statusOf(current)));
 }

@@ -6,6 +6,7 @@ import { releaseHistory, type Release } from './releases.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { withRecorded } from './release-stacks.js';
 import { cleanupCandidates } from './traffic.js';
+import { deleteLeftovers } from './stack-status.js';
 
 /** A release cleanup left in place, and why, in words for the summary. */
 export interface KeptRelease {
@@ -30,6 +31,18 @@ function keptReason(release: Release, serving: readonly Release[]): string {
   if (serving.includes(release)) return 'serving';
   if (release.stackStatus.endsWith('_IN_PROGRESS')) return `its stack is ${release.stackStatus}`;
   return release.health === 'good' ? 'a good release kept warm for a rollback (last good, or within keep-releases)' : `kept: ${release.reason}`;
+}
+
+/**
+ * What a person needs to hear of a release whose deletion, started by an earlier run, failed: why
+ * (CloudFormation's reason names the resources it could not delete) and what to do if the
+ * deletion started again fails too.
+ */
+export function failedDeletion(stack: StackSummary | undefined): string {
+  const name = stack?.name ?? 'a release';
+  const reason = stack?.statusReason?.trim();
+  const resources = /\[([^\]]*)\]/.exec(reason ?? '')?.[1]?.split(',').map((resource) => resource.trim()).filter(Boolean) ?? [];
+  return `An earlier deletion of ${name} failed (DELETE_FAILED${reason ? `: ${reason}` : ''}); it is started again. If it fails again: ${deleteLeftovers(name, resources)}`;
 }
 
 /** The hostname's rule as the run left it, and how to change it. */
@@ -77,8 +90,7 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, r
       ...plan.waiting.map((entry) => ({ stack: entry.release.stackName, reason: `left traffic; removed by the next run after ${new Date(entry.readyAt).toISOString()} (twice the DNS TTL)` })),
     ];
     const ready = plan.remove;
-    const failedBefore = ready.filter((release) => release.stackStatus === 'DELETE_FAILED').map((release) => release.stackName);
-    if (failedBefore.length > 0) deps.log.warning(`An earlier deletion of ${failedBefore.join(', ')} failed (DELETE_FAILED; its events in CloudFormation say why): it is started again.`);
+    for (const release of ready.filter((candidate) => candidate.stackStatus === 'DELETE_FAILED')) deps.log.warning(failedDeletion(stacks.find((stack) => stack.name === release.stackName)));
     const names = new Set(ready.map((release) => release.stackName));
     // Departures matter for releases of the first layout only (see cleanupCandidates), which the
     // move to the load balancer records (deploy-phase.ts). One that serves again through its own

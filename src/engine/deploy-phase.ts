@@ -14,7 +14,7 @@ import { inputsOf, recordOf, restoredConfig } from './release-record.js';
 import { registerScheduleTask } from './schedules.js';
 import { pinnedImage } from '../config/image-reference.js';
 import { isDeepStrictEqual } from 'node:util';
-import { TAG_REPLACES } from './releases.js';
+import { gone, TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
 import { pinnedUrl, publicUrl } from './urls.js';
 import { handOverProcesses } from './process-handover.js';
@@ -124,7 +124,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const rulesRead = balancerRead.then((stack) => deps.listeners.rules(loadBalancerOf(stack, balancerName).listenerArn, run.signal));
   const [records, existing, ownStacks, balancerStack, rules] = await Promise.all([
     deps.dns.records(placement.zoneId, host, run.signal),
-    deps.stacks.describe(name, run.signal),
+    // A stack CloudFormation is deleting (an earlier cleanup's) is none: the apply waits its
+    // deletion out and creates the release afresh, at its full size, with nothing of the old one.
+    deps.stacks.describe(name, run.signal).then((stack) => (stack && !gone(stack) ? stack : undefined)),
     deps.stacks.list(owner, isReleaseStack, run.signal),
     balancerRead,
     rulesRead,
@@ -140,7 +142,7 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   const current: readonly Weighted[] = weighted ? records.weighted : rule.routes;
   const pinned = image.repository.includes('@') ? image.repository : `${image.repository}@${image.digest}`;
   // A stack that CloudFormation will create (none, or one it deletes and creates again).
-  const creating = !existing || ['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS', 'DELETE_COMPLETE'].includes(existing.status);
+  const creating = !existing || ['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS'].includes(existing.status);
   const rulePriorityOf = () => Number(existing?.parameters.RulePriority) || rulePriority(pinnedHostname(config.application, config.environment, config.version, config.hostedZone), rule.taken);
   const facts = {
     image: pinned,

@@ -6,7 +6,7 @@ import { checkDomains } from './domains.js';
 import { applyEnvironment } from './environment-phase.js';
 import type { ResourceChange } from './ports.js';
 import { applicationRelease } from '../stacks/application-release.js';
-import { releaseHistory, type Release } from './releases.js';
+import { gone, releaseHistory, type Release } from './releases.js';
 import { readReleases } from './rollback.js';
 import { checkAccount } from './run.js';
 import { planRun, type Plan } from './plan.js';
@@ -31,8 +31,12 @@ export async function planChanges(config: Config, deps: EngineDeps, run: RunCloc
     const name = applicationRelease.name(config);
     const deployed = await deps.stacks.describe(name);
     const image = await deps.images.find(config.version);
-    // An existing stack's change set needs the release's real parameters: its image digest.
-    if (deployed && !image) {
+    if (deployed && gone(deployed)) {
+      // No change set can be made beside a deletion in progress, and a plan waits for none.
+      deps.log.info(`${name}: CloudFormation is deleting it (an earlier cleanup); the deploy waits for the deletion to end and creates it again.`);
+      reports.push({ name, outcome: 'planned', changes: [] });
+    } else if (deployed && !image) {
+      // An existing stack's change set needs the release's real parameters: its image digest.
       deps.log.info(`${name}: its change set is known once ${config.version} is built; the build runs at deploy.`);
       reports.push({ name, outcome: 'planned', changes: [] });
     } else {

@@ -2,6 +2,7 @@ import { processGroupsOf } from '../platforms/platform.js';
 import type { EngineDeps, RunClock } from './context.js';
 import type { GroupSizes, StackSummary } from './ports.js';
 import type { Weighted } from './traffic.js';
+import { gone } from './releases.js';
 
 /**
  * The processes besides web (workers) belong to their release: they run while the release gets
@@ -28,11 +29,12 @@ const STOPPED: GroupSizes = { minSize: 0, desiredSize: 0, maxSize: 0 };
 type ReleaseStack = Pick<StackSummary, 'name' | 'outputs'> & Partial<Pick<StackSummary, 'status'>>;
 
 /**
- * The process groups of these release stacks, each with its release. A stack being deleted, or
- * whose deletion failed, has none left to set: its groups are CloudFormation's to remove.
+ * The process groups of these release stacks, each with its release. A stack being deleted has
+ * none left to set: its groups are CloudFormation's to remove. One whose deletion failed may
+ * still run a group, which stops like any other release's without traffic.
  */
 export function processGroupsIn(stacks: readonly ReleaseStack[]) {
-  return stacks.filter((stack) => !stack.status?.startsWith('DELETE_')).flatMap((stack) => processGroupsOf(stack.outputs).map((process) => ({ stack: stack.name, ...process })));
+  return stacks.filter((stack) => stack.status === undefined || !gone({ status: stack.status })).flatMap((stack) => processGroupsOf(stack.outputs).map((process) => ({ stack: stack.name, ...process })));
 }
 
 /**

@@ -102,7 +102,7 @@ export type Layout = 'listener' | 'records';
  * deploys the image again, once the deletion has ended). One whose deletion failed stays, for
  * cleanup to name and start again.
  */
-const gone = (stack: StackSummary) => stack.status === 'DELETE_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE';
+export const gone = (stack: Pick<StackSummary, 'status'>) => stack.status === 'DELETE_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE';
 
 /** Every release of the given stacks, newest first, with its weight and health. */
 export function releaseHistory(stacks: readonly StackSummary[], weights: readonly Weighted[], layout: Layout = 'listener'): Release[] {

@@ -27,7 +27,8 @@ const named = (resources: readonly string[]) => (resources.length > 0 ? resource
 const rollBackPreserved = (stack: string) =>
   `Roll it back with \`aws cloudformation rollback-stack --stack-name ${stack}\` (or delete it with \`aws cloudformation delete-stack --stack-name ${stack}\`), then run the deploy again.`;
 
-const deleteLeftovers = (stack: string, resources: readonly string[]) =>
+/** What to do with a stack CloudFormation could not delete entirely. */
+export const deleteLeftovers = (stack: string, resources: readonly string[]) =>
   `Delete or fix the resources that CloudFormation could not delete (${resources.length > 0 ? resources.join(', ') : 'see the stack events'}), then run \`aws cloudformation delete-stack --stack-name ${stack}\`; ` +
   `or keep them and delete the stack with \`aws cloudformation delete-stack --stack-name ${stack} --retain-resources ${named(resources)}\`.`;
 

@@ -14,6 +14,8 @@ export interface StackSpec {
 export interface StackSummary {
   readonly name: string;
   readonly status: string;
+  /** Why it has that status, where CloudFormation says (a failed deletion names what it could not delete). */
+  readonly statusReason?: string;
   readonly outputs: Readonly<Record<string, string>>;
   readonly parameters: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;

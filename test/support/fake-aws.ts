@@ -149,6 +149,7 @@ export class FakeClock implements Clock {
 export interface FakeStack {
   name: string;
   status: string;
+  statusReason?: string;
   template: Template;
   parameters: Record<string, string>;
   tags: Record<string, string>;
@@ -248,6 +249,7 @@ function changesBetween(before: FakeStack, spec: StackSpec): ResourceChange[] {
 const summaryOf = (stack: FakeStack): StackSummary => ({
   name: stack.name,
   status: stack.status,
+  ...(stack.statusReason ? { statusReason: stack.statusReason } : {}),
   outputs: { ...stack.outputs },
   parameters: { ...stack.parameters },
   tags: { ...stack.tags },
@@ -471,6 +473,13 @@ export class FakeStacks implements Stacks {
   /** The stack a removal may delete, with the adapter's refusals; undefined when absent (or already being deleted). */
   private deletable(name: string, options: ApplyOptions, method: 'remove' | 'startRemoval'): FakeStack | undefined {
     const stack = this.stacks.get(name);
+    if (stack?.status === 'DELETE_IN_PROGRESS') {
+      // An earlier run's deletion: remove waits it out, as the adapter does; startRemoval leaves it be.
+      if (method === 'remove') {
+        this.clock.advance(APPLY_MS);
+        this.stacks.delete(name);
+      }
+    }
     if (!stack || stack.status === 'DELETE_IN_PROGRESS') {
       this.calls.push({ kind: 'remove', name, outcome: 'absent' });
       this.journal.push(`stacks.${method} ${name}: absent`);

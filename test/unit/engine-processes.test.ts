@@ -44,6 +44,12 @@ describe('which process groups change after a change of traffic', () => {
   test('a group that is gone is left alone', () => {
     assert.deepEqual(processMoves(stacks, traffic, new Map()), []);
   });
+
+  test('a release being deleted is left to CloudFormation; one whose deletion failed still has its running group stopped', () => {
+    const running = new Map([['g-left', sizes(2, 3, 5)]]);
+    assert.deepEqual(processMoves([stacks[0]!, { ...stacks[1]!, status: 'DELETE_IN_PROGRESS' }], traffic, running), []);
+    assert.deepEqual(processMoves([stacks[0]!, { ...stacks[1]!, status: 'DELETE_FAILED' }], traffic, running), [{ stack: 'left', process: 'worker', group: 'g-left', start: false, to: sizes(0, 0, 0) }]);
+  });
 });
 
 describe('the workers of blue-green releases', () => {

@@ -91,13 +91,16 @@ describe('cleanup of old releases', () => {
     await aws.run(blueGreen(V2, keepNone));
     await aws.run(blueGreen(V3, keepNone));
     aws.stacks.finishDeletions([A]);
+    aws.stacks.get(A)!.statusReason = 'The following resource(s) failed to delete: [ReleaseTargetGroup, AutoScalingGroup]. ';
     assert.equal(aws.stacks.get(A)?.status, 'DELETE_FAILED');
     const mark = aws.journal.length;
 
     const next = await aws.run(blueGreen(V3, keepNone));
 
     assert.ok(['success', 'no-change'].includes(next.report.status), next.report.message);
-    assert.ok(aws.log.lines.some((line) => line.startsWith(`warning: An earlier deletion of ${A} failed (DELETE_FAILED`)), 'the run says so');
+    const warning = aws.log.lines.find((line) => line.startsWith(`warning: An earlier deletion of ${A} failed`));
+    assert.match(warning ?? '', /\(DELETE_FAILED: The following resource\(s\) failed to delete: \[ReleaseTargetGroup, AutoScalingGroup\]\.\); it is started again\. If it fails again: /, 'the run says so, and why');
+    assert.match(warning ?? '', /--retain-resources ReleaseTargetGroup AutoScalingGroup/, 'and what to do if the retry fails too');
     assert.ok(aws.since(mark).includes(`stacks.startRemoval ${A}: deletion started`));
     assert.equal(aws.stacks.get(A)?.status, 'DELETE_IN_PROGRESS');
   });

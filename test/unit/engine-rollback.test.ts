@@ -113,6 +113,20 @@ describe('a rollback', () => {
     assert.ok(aws.stacks.get(C), 'a rollback removes nothing: the release it left stays warm');
   });
 
+  test('to a release whose stack is still being deleted creates it afresh at its full size once the deletion has ended', async () => {
+    const aws = new FakeAws();
+    const sizes = { 'keep-releases': '0', 'min-size': '1', 'desired-size': '2', 'max-size': '3' };
+    await deployed(aws, [V1, V2, V3], sizes);
+    await cleanedUp(aws, V3, sizes);
+    assert.equal(aws.stacks.get(A)?.status, 'DELETE_IN_PROGRESS');
+
+    const { report } = await aws.run(configOf({ strategy: 'blue-green', command: 'rollback', version: V1, ...sizes }));
+
+    assert.equal(report.status, 'success', report.message);
+    const groups = Object.values(aws.stacks.get(A)!.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter((resource) => resource.Type === 'AWS::AutoScaling::AutoScalingGroup');
+    assert.deepEqual(groups.map((group) => group.Properties.DesiredCapacity), ['2'], 'a group created starts at desired-size, which its creation policy waits for');
+  });
+
   test('with no version returns to the last good release, skipping a reverted canary', async () => {
     const aws = new FakeAws();
     aws.alarms.set(ALARM);

@@ -14,6 +14,7 @@ import { EcrRegistry, keepTag, lifecyclePolicy } from '../../src/aws/ecr.js';
 import { configOf, COMMIT } from '../support/config.js';
 import { expiredBy, type RepositoryImage } from '../support/ecr-lifecycle.js';
 import { blueGreen, FakeAws, V1, V2, V3 } from '../support/fake-aws.js';
+import { rollingStack } from '../../src/config/names.js';
 
 /**
  * Images that releases need are never expired by the repository's lifecycle policy, whatever
@@ -240,6 +241,21 @@ describe('which images the engine protects', () => {
     for (const version of [V1, V2, V3]) await aws.run(configOf({ environment: 'production', version }));
 
     assert.deepEqual([...(aws.images.kept.get('production') ?? [])].sort(), [V2, V3]);
+  });
+
+  test('rolling again while the rolling stack of an earlier release is being deleted: that stack is not the release that served before', async () => {
+    const aws = new FakeAws();
+    const V4 = '4444444ddddddddddddddddddddddddddddddddd';
+    const rolling = (version: string) => configOf({ environment: 'production', version, 'keep-releases': '0' });
+    await aws.run(rolling(V1));
+    await aws.run(production(V2, { 'keep-releases': '0' }));
+    await aws.run(production(V3, { 'keep-releases': '0' }));
+    assert.equal(aws.stacks.get(rollingStack('awesome-application', 'production'))?.status, 'DELETE_IN_PROGRESS');
+
+    const { report } = await aws.run(rolling(V4));
+
+    assert.equal(report.status, 'success', report.message);
+    assert.ok(!aws.images.kept.get('production')?.has(V1), `${V1} served before the blue-green releases, not before this deploy`);
   });
 
   test('a canary left at 10 % protects its image and takes no protection away', async () => {
