@@ -33,6 +33,12 @@ describe('the plan', () => {
     assert.match(planMarkdown(plan), /\| <code>www\.example\.com<\/code> \| 301 to https:\/\/example\.com/);
   });
 
+  test("says how a preview's processes are bought: on Spot unless preview-capacity says on-demand", () => {
+    const preview = (capacity: string) => planRun(configOf({ processes: 'worker=celery -A shop worker', 'preview-capacity': capacity }, { sha: 'a'.repeat(40), intent: { kind: 'preview-deploy', pullRequest: 7 } }));
+    assert.equal(preview('spot').processes?.[0]?.size, '1 × t3.micro, Spot');
+    assert.equal(preview('on-demand').processes?.[0]?.size, '1 × t3.micro');
+  });
+
   test('lists the processes besides web with their command, their instances and their health rule', () => {
     const plan = planRun(configOf({
       strategy: 'blue-green',

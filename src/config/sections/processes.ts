@@ -113,7 +113,8 @@ export function readProcesses(r: Reader, web: CapacityConfig, preview: number | 
   return { processes, processGraceSeconds };
 }
 
-/** A process's size as plan, the summary and the PR comment say it: `2 × t3.small`, `1-4 × t3.medium`. */
+/** A process's size as plan, the summary and the PR comment say it: `2 × t3.small`, `1-4 × t3.medium`, `1 × t3.micro, Spot`. */
 export function processSize(capacity: CapacityConfig): string {
-  return `${capacity.minSize === capacity.maxSize ? capacity.minSize : `${capacity.minSize}-${capacity.maxSize}`} × ${capacity.instanceType}`;
+  const count = capacity.minSize === capacity.maxSize ? `${capacity.minSize}` : `${capacity.minSize}-${capacity.maxSize}`;
+  return `${count} × ${capacity.instanceType}${capacity.spot ? ', Spot' : ''}`;
 }
