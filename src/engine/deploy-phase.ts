@@ -17,7 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { gone, TAG_REPLACES } from './releases.js';
 import { rollOut, describeWeights, RolloutFailure, type TrafficMove } from './rollout.js';
 import { pinnedUrl, publicUrl } from './urls.js';
-import { handOverProcesses } from './process-handover.js';
+import { handOverProcesses, type ProcessMove } from './process-handover.js';
 import { canaryPlan, replacesTag, rollbackWeights, share, type Weighted } from './traffic.js';
 
 /**
@@ -49,6 +49,8 @@ export interface DeployResult {
   readonly url: string;
   readonly pinnedUrl?: string;
   readonly cleanup: CleanupReport;
+  /** The process groups started or stopped after the traffic's last change. */
+  readonly processMoves?: readonly ProcessMove[];
   /** The task definition registered for the release's schedules (engine/schedules.ts). */
   readonly scheduleTask?: string;
 }
@@ -169,9 +171,9 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
    */
   const settle = async (routes: readonly Route[], options: { clean: boolean; protect?: readonly string[] | false }) => {
     const cleanup = options.clean && !rollback ? await cleanUp(config, deps, run, { routes, apply: switchRule }, seenAtStart, await releasesNow(deps, ownStacks, name, run.signal)) : NO_CLEANUP;
-    await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), routes, run);
+    const processMoves = await handOverProcesses(deps, releasesLeft(ownStacks, stack, cleanup), routes, run);
     if (cleanup.keptVersions && options.protect !== false) await protectImages(config, deps, [config.version, ...(options.protect ?? []), ...cleanup.keptVersions], true, run.signal);
-    return cleanup;
+    return { cleanup, processMoves };
   };
   const move = { zoneId: placement.zoneId, host, balancer, weighted: records.weighted };
 
@@ -190,8 +192,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     await verifyOrRestore(config, deps, run, url, placement, existing, rollback);
     // The version the stack ran before is the last good one: a rollback deploys it again.
     const before = creating ? undefined : existing?.parameters.Version || existing?.tags[TAG_VERSION];
-    const cleanup = await settle(desired, { clean: true, protect: before !== config.version && (before ? [before] : []) });
-    return { stack, traffic: desired, trafficChanged, url, cleanup, ...scheduled };
+    const settled = await settle(desired, { clean: true, protect: before !== config.version && (before ? [before] : []) });
+    return { stack, traffic: desired, trafficChanged, url, ...settled, ...scheduled };
   }
 
   const releaseUrl = pinnedUrl(config, config.version)!;
@@ -203,8 +205,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
   if (weighted) {
     const routes = await moveOffRecords(config, deps, run, { ...move, target, rule: rule.routes, switchRule, ...healthUrl, moves });
     if (!routes) return { stack, traffic: records.weighted, trafficChanged: moves.length > 0, url, pinnedUrl: releaseUrl, cleanup: NO_CLEANUP, moves, ...scheduled };
-    const cleanup = await settle(routes, { clean: true });
-    return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
+    const settled = await settle(routes, { clean: true });
+    return { stack, traffic: routes, trafficChanged: true, url, pinnedUrl: releaseUrl, ...settled, moves, ...scheduled };
   }
   // The first release of the hostname: its alias, before any traffic (nothing answered there before).
   if (!sameAlias(records.alias, balancer.alias)) await deps.dns.setAlias(placement.zoneId, host, balancer.alias, run);
@@ -217,8 +219,8 @@ export async function deployRelease(config: Config, image: ImageRef, placement: 
     return moved;
   });
   const full = share(after, name) === 100;
-  const cleanup = await settle(after, { clean: full });
-  return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, cleanup, moves, ...scheduled };
+  const settled = await settle(after, { clean: full });
+  return { stack, traffic: after, trafficChanged: plan.length > 0 || !sameWeights(rule.routes, after) || settled.cleanup.removed.length > 0, url, pinnedUrl: releaseUrl, ...settled, moves, ...scheduled };
 }
 
 /**

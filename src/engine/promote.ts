@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { EngineDeps, RunClock } from './context.js';
 import { protectImages } from './image-protection.js';
-import { handOverProcesses } from './process-handover.js';
+import { handOverProcesses, type ProcessMove } from './process-handover.js';
 import { readReleases } from './rollback.js';
 import { listenerSwitch } from './listener-traffic.js';
 import { releaseHistory, ReleaseError, serving } from './releases.js';
@@ -16,6 +16,8 @@ export interface PromoteResult {
   readonly cleanup: CleanupReport;
   /** The steps the traffic went through, for the picture of the run. */
   readonly moves: readonly TrafficMove[];
+  /** The process groups started or stopped once the canary took all traffic. */
+  readonly processMoves: readonly ProcessMove[];
 }
 
 /** Finishes a canary that canary-steps left below 100: the remaining steps, watched as before. */
@@ -38,7 +40,7 @@ export async function promote(config: Config, deps: EngineDeps, run: RunClock): 
   const traffic = await rollOut(plan, { current: routes, next: canary.stackName, ...(previous ? { previous } : {}), moves, apply }, config, deps, run);
   // A promote changes no stack: the releases it read under the lock are the releases now.
   const cleanup = await cleanUp(config, deps, run, { routes: traffic, apply }, new Set(state.stacks.map((stack) => stack.name)), state.stacks);
-  await handOverProcesses(deps, state.stacks.filter((stack) => !cleanup.removed.includes(stack.name)), traffic, run);
+  const processMoves = await handOverProcesses(deps, state.stacks.filter((stack) => !cleanup.removed.includes(stack.name)), traffic, run);
   if (cleanup.keptVersions) await protectImages(config, deps, [canary.version, ...cleanup.keptVersions], true, run.signal);
-  return { version: canary.version, stackName: canary.stackName, traffic, cleanup, moves };
+  return { version: canary.version, stackName: canary.stackName, traffic, cleanup, moves, processMoves };
 }

@@ -11,7 +11,7 @@ import { releaseHistory, rollbackTarget, ReleaseError, type Layout, type Rollbac
 import { isReleaseStack, releaseName } from '../stacks/application-release.js';
 import { ownedBy, withRecorded } from './release-stacks.js';
 import { describeWeights } from './rollout.js';
-import { handOverProcesses } from './process-handover.js';
+import { handOverProcesses, type ProcessMove } from './process-handover.js';
 import { stackTags } from '../stacks/stack-tags.js';
 import { rollbackWeights, type Weighted } from './traffic.js';
 import type { HeldLock, TrafficRoute } from './lock.js';
@@ -33,6 +33,8 @@ export interface RollbackResult {
   readonly traffic: readonly Weighted[];
   readonly flipped: boolean;
   readonly redeploy?: DeployResult;
+  /** The process groups started or stopped after the traffic moved back. */
+  readonly processMoves: readonly ProcessMove[];
 }
 
 export interface ReleaseState {
@@ -129,8 +131,8 @@ async function flipByRoute(config: Config, deps: EngineDeps, run: RunClock, rout
   await listenerSwitch(deps, rule)(routes);
   deps.log.info(`Traffic: ${describeWeights(routes)}`);
   // Only now, the traffic moved: the releases the rule names besides this one are read for their processes.
-  await handOverProcesses(deps, [stack], routes, run, allReleases(config, deps, run));
-  return { version: release.version, stackName: stack.name, traffic: routes, flipped: true };
+  const processMoves = await handOverProcesses(deps, [stack], routes, run, allReleases(config, deps, run));
+  return { version: release.version, stackName: stack.name, traffic: routes, flipped: true, processMoves };
 }
 
 /** The environment's release stacks by their tags: read after a flip only where the rule names a release the rollback did not read. */
@@ -146,14 +148,14 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
   if (target.kind === 'flip') {
     const stack = state.stacks.find((summary) => summary.name === target.release.stackName)!;
     deps.log.info(`Rolling back to ${target.release.version} (${stack.name}, ${target.release.reason}): a weight change, no deploy.`);
-    const desired = await flip(state, stack, deps, run, allReleases(config, deps, run));
-    deps.log.info(`Traffic: ${describeWeights(desired)}`);
-    return { version: target.release.version, stackName: stack.name, traffic: desired, flipped: true };
+    const { traffic, processMoves } = await flip(state, stack, deps, run, allReleases(config, deps, run));
+    deps.log.info(`Traffic: ${describeWeights(traffic)}`);
+    return { version: target.release.version, stackName: stack.name, traffic, flipped: true, processMoves };
   }
   const again = await recordedRelease(config, deps, target.version, target.reason);
   deps.log.info(`Rolling back to ${target.version}: ${target.reason}, so it is deployed again as it was recorded on ${again.record.recordedAt}: ${pinnedImage(again.record.image)} (no build).`);
   const redeploy = await deployRelease({ ...again.config, canarySteps: [100] }, again.record.image, await placement(state.zoneId), deps, run, { ...track, rollback: true });
-  return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy };
+  return { version: target.version, stackName: redeploy.stack.name, traffic: redeploy.traffic, flipped: false, redeploy, processMoves: redeploy.processMoves ?? [] };
 }
 
 /**
@@ -161,7 +163,7 @@ export async function rollback(config: Config, deps: EngineDeps, run: RunClock, 
  * has weighted records, those (to the release's own load balancer, or to the application's,
  * whose rule then forwards to the release).
  */
-async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, run: RunClock, all: () => Promise<StackSummary[]>): Promise<Weighted[]> {
+async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, run: RunClock, all: () => Promise<StackSummary[]>): Promise<{ traffic: Weighted[]; processMoves: ProcessMove[] }> {
   const behind = behindSharedLoadBalancer(stack);
   let routes: Route[] | undefined;
   if (behind) {
@@ -169,10 +171,7 @@ async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, 
     const route = state.rule.routes.find((have) => have.setIdentifier === stack.name) ?? routeOf(stack, 0);
     routes = rollbackWeights(withTarget(state.rule.routes, route), route);
     await listenerSwitch(deps, state.rule)(routes);
-    if (state.layout === 'listener') {
-      await handOverProcesses(deps, state.stacks, routes, run, all);
-      return routes;
-    }
+    if (state.layout === 'listener') return { traffic: routes, processMoves: await handOverProcesses(deps, state.stacks, routes, run, all) };
   }
   // The hostname still has weighted records: the release's own, or the load balancer's.
   const record = behind
@@ -181,8 +180,7 @@ async function flip(state: ReleaseState, stack: StackSummary, deps: EngineDeps, 
   const desired = rollbackWeights(withTarget(state.records.weighted, record), record);
   await deps.dns.setWeights(state.zoneId, state.hostname, desired, [], run);
   // The releases behind the load balancer share its record: the rule says which of them has traffic.
-  await handOverProcesses(deps, state.stacks, routes ?? desired, run, all);
-  return desired;
+  return { traffic: desired, processMoves: await handOverProcesses(deps, state.stacks, routes ?? desired, run, all) };
 }
 
 /**

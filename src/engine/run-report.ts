@@ -62,9 +62,15 @@ export interface HostnameReport {
  */
 export interface ProcessReport {
   readonly name: string;
-  /** Instances: `COUNT × TYPE` or `MIN-MAX × TYPE`. */
+  /** Instances: `COUNT × TYPE` or `MIN-MAX × TYPE`; for a hand-over, the count its group went to. */
   readonly size: string;
-  readonly state: 'healthy' | 'unhealthy' | 'rolled back' | 'removed';
+  /**
+   * A deploy's or destroy's processes: healthy, unhealthy, rolled back, removed. After a rollback
+   * or a promote, the groups handed over: started (their release has traffic again) or stopped.
+   */
+  readonly state: 'healthy' | 'unhealthy' | 'rolled back' | 'removed' | 'started' | 'stopped';
+  /** For a hand-over: the release stack whose group it is. */
+  readonly release?: string;
 }
 
 /** A release stack that cleanup kept. */

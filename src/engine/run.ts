@@ -15,6 +15,7 @@ import type { ImageRef, ResourceChange, StackEvent, StackResult } from './ports.
 import type { Weighted } from './traffic.js';
 import { StackFailure } from './ports.js';
 import { removeExpiredPreviews } from './previews.js';
+import type { ProcessMove } from './process-handover.js';
 import { promote } from './promote.js';
 import { rollback } from './rollback.js';
 import { RolloutFailure, watchedAlarms, type TrafficMove } from './rollout.js';
@@ -198,6 +199,8 @@ export interface CommandResult {
   readonly cost?: CostEstimate;
   /** The application's schedules after the command: what they run, and their alarm. */
   readonly schedules?: SchedulesOutcome;
+  /** The process groups a rollback or a promote started or stopped with the traffic. */
+  readonly processMoves?: readonly ProcessMove[];
 }
 
 /** A use case under the run's lock: what it did, over what it learned before (its defaults). */
@@ -262,6 +265,7 @@ export const USE_CASES = {
       traffic: result.traffic,
       stackName: result.stackName,
       changed: true,
+      processMoves: result.processMoves,
       message: result.flipped ? `Traffic moved back to ${result.version}: a weight change, no deploy.` : `Release ${result.version} was deployed again from the registry, without a build.`,
     };
   },
@@ -269,7 +273,7 @@ export const USE_CASES = {
     await cancelledAs(checkAlarms(config, deps, request.run.signal), request.run, 'while the alarms were checked');
     const result = await promote(config, deps, request.run);
     const schedules = await follow(config, result.version, deps, request.run, progress);
-    return { ...(schedules ? { schedules } : {}), kept: result.cleanup.kept, moves: result.moves, version: result.version, traffic: result.traffic, stackName: result.stackName, alarms: watchedAlarms(config, result.stackName), changed: true };
+    return { ...(schedules ? { schedules } : {}), kept: result.cleanup.kept, moves: result.moves, processMoves: result.processMoves, version: result.version, traffic: result.traffic, stackName: result.stackName, alarms: watchedAlarms(config, result.stackName), changed: true };
   },
   async destroy(config, deps, request, progress) {
     const result = await destroy(config, deps, request.run);

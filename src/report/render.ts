@@ -182,7 +182,7 @@ export function hostnamesSection(hostnames: readonly HostnameReport[]): string {
 
 /** The processes besides web: each with its size and whether it is healthy. Open even in a comment, like the hostnames. */
 export function processesSection(processes: readonly ProcessReport[]): string {
-  return `**Processes**\n\n${table(['Process', 'Size', 'State'], processes.map((one) => [code(one.name), text(one.size), text(one.state)]))}`;
+  return `**Processes**\n\n${table(['Process', 'Size', 'State'], processes.map((one) => [code(one.name), text(one.size), one.release ? `${text(one.state)} in ${code(one.release)}` : text(one.state)]))}`;
 }
 
 /** The pictures of the run, each followed by the table that says the same in words. */

@@ -10,6 +10,7 @@ import { processSize } from '../config/sections/processes.js';
 import type { Config } from '../config/types.js';
 import { logGroupOf } from '../engine/logs.js';
 import type { ImageRef } from '../engine/ports.js';
+import type { ProcessMove } from '../engine/process-handover.js';
 import type { Weighted } from '../engine/traffic.js';
 import type { TrafficMove } from '../engine/rollout.js';
 import type { RunRequest, RunResult } from '../engine/run.js';
@@ -102,6 +103,7 @@ function hostnamesOf(config: Config, result: RunResult): { hostnames?: HostnameR
  * (its root cause), and the others went back with it.
  */
 function processesOf(config: Config, result: RunResult): { processes?: ProcessReport[] } {
+  if (config.command === 'rollback' || config.command === 'promote') return handedOver(result.did.processMoves ?? []);
   const deployed = config.command === 'deploy' && config.steps.includes('deploy');
   const removed = config.command === 'destroy' && !result.failure;
   if (config.processes.length === 0 || !(deployed || removed)) return {};
@@ -118,6 +120,22 @@ function processesOf(config: Config, result: RunResult): { processes?: ProcessRe
       name,
       size: processSize(capacity),
       state: state(name),
+    })),
+  };
+}
+
+/**
+ * The process groups a rollback or a promote handed over with the traffic: started in the
+ * release that has it again, stopped in the one that left it, each with the count it went to.
+ */
+function handedOver(moves: readonly ProcessMove[]): { processes?: ProcessReport[] } {
+  if (moves.length === 0) return {};
+  return {
+    processes: moves.map((move) => ({
+      name: move.process,
+      size: move.to.minSize === move.to.maxSize ? `${move.to.minSize} instance${move.to.minSize === 1 ? '' : 's'}` : `${move.to.minSize}-${move.to.maxSize} instances`,
+      state: move.start ? 'started' : 'stopped',
+      release: move.stack,
     })),
   };
 }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commentBody } from '../../src/report/comment.js';
 import { summaryMarkdown } from '../../src/report/summary.js';
-import { blueGreen, FakeAws, stagingRelease, V1 } from '../support/fake-aws.js';
+import { blueGreen, FakeAws, stagingRelease, V1, V2 } from '../support/fake-aws.js';
 
 /** The summary and the pull request comment list the processes besides web: name, size, and whether they are healthy. */
 
@@ -25,6 +25,35 @@ describe('the processes in the summary and the pull request comment', () => {
     const { report } = await aws.run(blueGreen(V1, WORKERS));
     assert.equal(report.status, 'failure');
     assert.deepEqual(states(report.processes), ['worker 1-4 × t3.medium unhealthy', 'mailer 1 × t3.small rolled back']);
+  });
+
+  test('a rollback lists the groups it handed over: started in the release that has the traffic again, stopped in the one that left it', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1, WORKERS));
+    await aws.run(blueGreen(V2, WORKERS));
+
+    const { report } = await aws.run(blueGreen(V1, { ...WORKERS, command: 'rollback' }));
+
+    assert.equal(report.status, 'success', report.message);
+    const handed = report.processes?.map((one) => `${one.name} ${one.size} ${one.state} ${one.release}`).sort();
+    assert.deepEqual(handed, [
+      `mailer 0 instances stopped ${stagingRelease(V2)}`,
+      `mailer 1 instance started ${stagingRelease(V1)}`,
+      `worker 0 instances stopped ${stagingRelease(V2)}`,
+      `worker 1-4 instances started ${stagingRelease(V1)}`,
+    ]);
+    assert.ok(summaryMarkdown(report).includes(`| <code>worker</code> | 1-4 instances | started in <code>${stagingRelease(V1)}</code> |`), summaryMarkdown(report));
+  });
+
+  test('a promote lists the groups of the release it left stopped', async () => {
+    const aws = new FakeAws();
+    await aws.run(blueGreen(V1, WORKERS));
+    await aws.run(blueGreen(V2, { ...WORKERS, 'canary-steps': '10' }));
+
+    const { report } = await aws.run(blueGreen(V2, { ...WORKERS, command: 'promote' }));
+
+    assert.equal(report.status, 'success', report.message);
+    assert.deepEqual(report.processes?.map((one) => `${one.name} ${one.state} ${one.release}`).sort(), [`mailer stopped ${stagingRelease(V1)}`, `worker stopped ${stagingRelease(V1)}`]);
   });
 
   test('destroy lists them as removed; an application without processes lists none', async () => {
