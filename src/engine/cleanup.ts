@@ -38,9 +38,8 @@ function keptReason(release: Release, serving: readonly Release[]): string {
  * (CloudFormation's reason names the resources it could not delete) and what to do if the
  * deletion started again fails too.
  */
-export function failedDeletion(stack: StackSummary | undefined): string {
-  const name = stack?.name ?? 'a release';
-  const reason = stack?.statusReason?.trim();
+export function failedDeletion(name: string, statusReason?: string): string {
+  const reason = statusReason?.trim();
   const resources = /\[([^\]]*)\]/.exec(reason ?? '')?.[1]?.split(',').map((resource) => resource.trim()).filter(Boolean) ?? [];
   return `An earlier deletion of ${name} failed (DELETE_FAILED${reason ? `: ${reason}` : ''}); it is started again. If it fails again: ${deleteLeftovers(name, resources)}`;
 }
@@ -90,7 +89,7 @@ export async function cleanUp(config: Config, deps: EngineDeps, run: RunClock, r
       ...plan.waiting.map((entry) => ({ stack: entry.release.stackName, reason: `left traffic; removed by the next run after ${new Date(entry.readyAt).toISOString()} (twice the DNS TTL)` })),
     ];
     const ready = plan.remove;
-    for (const release of ready.filter((candidate) => candidate.stackStatus === 'DELETE_FAILED')) deps.log.warning(failedDeletion(stacks.find((stack) => stack.name === release.stackName)));
+    for (const release of ready.filter((candidate) => candidate.stackStatus === 'DELETE_FAILED')) deps.log.warning(failedDeletion(release.stackName, stacks.find((stack) => stack.name === release.stackName)?.statusReason));
     const names = new Set(ready.map((release) => release.stackName));
     // Departures matter for releases of the first layout only (see cleanupCandidates), which the
     // move to the load balancer records (deploy-phase.ts). One that serves again through its own
