@@ -28,8 +28,8 @@ function setupsOf(extra: Record<string, string>) {
   ];
 }
 
-/** The monthly total of the reference setup with some inputs changed. */
-function totalOf(extra: Record<string, string>): number {
+/** The monthly total of the reference setup, with every default or with some inputs changed. */
+export function referenceTotal(extra: Record<string, string> = {}): number {
   const counted = new Map<string, number>();
   for (const { config } of setupsOf(extra)) for (const stack of environmentCost(config, REGION).stacks) counted.set(stack.name, stack.monthly);
   return [...counted.values()].reduce((sum, value) => sum + value, 0);
@@ -55,8 +55,8 @@ export function referenceCost(): string {
     '|---|---:|',
     ...rows,
     `| **total** | **${formatMonthly(total)}** |`,
-    `| total with \`nat: instance\` in both environments | ${formatMonthly(totalOf({ nat: 'instance' }))} |`,
-    `| total with \`preview-capacity: on-demand\` | ${formatMonthly(totalOf({ 'preview-capacity': 'on-demand' }))} |`,
+    `| total with \`nat: instance\` in both environments | ${formatMonthly(referenceTotal({ nat: 'instance' }))} |`,
+    `| total with \`preview-capacity: on-demand\` | ${formatMonthly(referenceTotal({ 'preview-capacity': 'on-demand' }))} |`,
   ].join('\n');
 }
 

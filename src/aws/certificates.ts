@@ -52,8 +52,11 @@ function covers(names: readonly string[], zone: string): boolean {
   return bareNames.has(`*.${zone}`) && bareNames.has(zone);
 }
 
+/** The names a certificate's summary lists: its domain and the alternative names it shows. */
+const listedNames = (summary: CertificateSummary) => [summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])];
+
 function coversZone(summary: CertificateSummary, zone: string): boolean {
-  return covers([summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])], zone);
+  return covers(listedNames(summary), zone);
 }
 
 /**
@@ -62,7 +65,7 @@ function coversZone(summary: CertificateSummary, zone: string): boolean {
  * the list says nothing of them. Its description tells whether it covers the zone.
  */
 function partlyListed(summary: CertificateSummary, zone: string): boolean {
-  const names = [summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])].map(bare);
+  const names = listedNames(summary).map(bare);
   return (names.includes(`*.${zone}`) || names.includes(zone)) && (summary.HasAdditionalSubjectAlternativeNames === true || summary.SubjectAlternativeNameSummaries === undefined);
 }
 

@@ -146,16 +146,16 @@ export class EcrRegistry implements Registry {
   async protect(repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
     // One move of a scope's tags at a time: each starts from what the one before left.
     const key = `${repository}\n${scope}`;
-    const move = (this.moving.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.moveKeepTags(repository, scope, versions, only, signal));
+    const move = (this.moving.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.moveKeepTags(key, repository, scope, versions, only, signal));
     this.moving.set(key, move);
     return move;
   }
 
-  private async moveKeepTags(repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
+  /** `key`: the repository and scope, as protect queues their moves. */
+  private async moveKeepTags(key: string, repository: string, scope: string, versions: readonly string[], only: boolean, signal?: AbortSignal): Promise<void> {
     const options = { abortSignal: signal };
     const where = repositoryIds(repository);
     const prefix = keepTagPrefix(scope);
-    const key = `${repository}\n${scope}`;
     const held = this.keepTags.get(key) ?? new Set<string>();
     if (!this.keepTags.has(key)) {
       for await (const page of paginateListImages({ client: this.client }, { ...where, filter: { tagStatus: 'TAGGED' } }, options)) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { actionYml, withTables } from '../../scripts/docs.js';
 import { withPictures } from '../../scripts/pictures.js';
-import { withReferenceCost } from '../../scripts/reference-cost.js';
+import { referenceTotal, withReferenceCost } from '../../scripts/reference-cost.js';
 import { parseDiagram } from '../support/mermaid.js';
 
 const root = new URL('../../..', import.meta.url);
@@ -31,6 +31,10 @@ describe('the documentation', () => {
   test("the README's reference setup costs what the product's own estimate says: run npm run docs when this fails", () => {
     const readme = read('README.md');
     assert.equal(readme, withReferenceCost(readme));
+  });
+
+  test('with every default, the reference setup costs at most half of the 431.18 USD a month of the first layout (a load balancer per release and per preview)', () => {
+    assert.ok(referenceTotal() <= 431.18 / 2, `${referenceTotal().toFixed(2)} USD a month`);
   });
 
   test('action.yml runs on node24 with a post step that always runs', () => {
